@@ -1,0 +1,55 @@
+"""The neutral document model every reader produces and the mapper consumes.
+
+A reader (HTML, PDF, DOCX, text) turns bytes into a `Document`: the plain text of the
+document (for title, agency, year and section detection) and its tables as `Grid`s, with
+merged cells expanded. Nothing here knows about the report format.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class UnreadableDocument(Exception):
+    """The document cannot be read at all (the reason is the message, one line)."""
+
+
+@dataclass
+class Cell:
+    """One grid position.
+
+    `copy` is True when the position is covered by a merged cell (rowspan/colspan,
+    gridSpan/vMerge, a PDF cell spanning ruling lines) whose text was copied here from the
+    cell's top-left origin. The mapper uses the flag to avoid counting one printed number
+    twice while still seeing a spanning label in every row it covers.
+    """
+
+    text: str
+    copy: bool = False
+    page: int | None = None  # 1-based page (PDF), when known
+
+
+@dataclass
+class Grid:
+    """A table as rows of cells, merged cells expanded."""
+
+    rows: list[list[Cell]]
+    index: int = 0  # position of the table in the document (0-based)
+    page: int | None = None  # 1-based page of the first row, when known
+
+    @classmethod
+    def from_texts(cls, rows: list[list[str]], index: int = 0, page: int | None = None) -> "Grid":
+        return cls([[Cell(t) for t in r] for r in rows], index=index, page=page)
+
+    def texts(self) -> list[list[str]]:
+        return [[c.text for c in r] for r in self.rows]
+
+
+@dataclass
+class Document:
+    kind: str  # "html" | "pdf" | "docx" | "text"
+    text: str  # the document's plain text, tables included, in reading order
+    grids: list[Grid] = field(default_factory=list)
+    pages: int | None = None
+    warnings: list[str] = field(default_factory=list)
+    # True when the document has no usable text layer (a scan or 图片版); never guessed.
+    scanned: bool = False
