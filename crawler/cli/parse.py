@@ -1,0 +1,42 @@
+"""`ogi parse PATH...`: one JSON object per document, one per line, on stdout.
+
+Exit 0 when every document was read (even if checks fail); exit 2 with a one-line reason on
+stderr for each document that cannot be read.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from parsers.document import UnreadableDocument
+from parsers.parse import Limits, parse_path
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--max-bytes", type=int, default=Limits.max_bytes, show_default=True,
+              help="Refuse documents larger than this.")
+@click.option("--max-pages", type=int, default=Limits.max_pages, show_default=True,
+              help="Refuse PDFs with more pages than this.")
+@click.option("--pretty", is_flag=True, help="Indent the JSON (one document per block).")
+def command(paths: tuple[str, ...], max_bytes: int, max_pages: int, pretty: bool) -> None:
+    """Parse report documents (HTML, PDF, DOCX/DOC, text) into the national format's fields."""
+    limits = Limits(max_bytes=max_bytes, max_pages=max_pages)
+    failed = False
+    for path in paths:
+        try:
+            result = parse_path(path, limits=limits)
+        except UnreadableDocument as exc:
+            click.echo(f"ogi parse: {path}: {exc}", err=True)
+            failed = True
+            continue
+        except Exception as exc:  # a reader bug must still name the document
+            click.echo(f"ogi parse: {path}: internal error: {type(exc).__name__}: {exc}", err=True)
+            failed = True
+            continue
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2 if pretty else None))
+        sys.stdout.flush()
+    if failed:
+        sys.exit(2)

@@ -1,0 +1,119 @@
+"""The arithmetic rules (勾稽关系) of formats.yml, evaluated on printed values.
+
+A rule whose cells are blank or marked is undecidable (ok = None), never failed or passed by
+reading a blank as 0. A failed rule is reported; the values are never altered.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from . import formats
+from .numbers import to_json_number
+
+
+def _expand(spec: dict, fmt: formats.Format, present_rows: list[str]) -> list[dict]:
+    (var, source), = spec["each"].items() if spec.get("each") else ((None, None),)
+    if isinstance(source, list):
+        keys = source
+    elif source == "t3.columns":
+        keys = [c.key for c in fmt.t3_columns]
+    elif source == "t3.rows":
+        keys = present_rows
+    elif source == "t4.blocks":
+        keys = [b.key for b in fmt.t4_blocks]
+    else:
+        keys = [None]
+    out = []
+    for k in keys:
+        def sub(s: str) -> str:
+            return s.replace(f"<{var}>", k) if var else s
+        d = {key: ([sub(x) for x in val] if isinstance(val, list) else val) for key, val in spec.items()}
+        d["id"] = sub(spec["id"])
+        out.append(d)
+    return out
+
+
+def _total(ids: list[str], values: dict) -> tuple[Decimal | None, bool]:
+    total = Decimal(0)
+    for i in ids:
+        v = values.get(i)
+        if v is None:
+            return None, False
+        total += Decimal(str(v))
+    return total, True
+
+
+def _rule(rule: dict, left: list[str], right: list[str], values: dict, minus: list[str] = ()) -> dict:
+    actual, ok_l = _total(left, values)
+    expected, ok_r = _total(right, values)
+    sub, ok_m = _total(list(minus), values)
+    decided = ok_l and ok_r and ok_m
+    if decided:
+        expected = expected - sub
+    return {
+        "id": rule["id"],
+        "ok": (actual == expected) if decided else None,
+        "expected": to_json_number(expected) if decided else None,
+        "actual": to_json_number(actual) if ok_l else None,
+        "severity": rule.get("severity", "error"),
+        "fields": left + right + list(minus),
+    }
+
+
+def evaluate(version: str, values: dict, absent: set[str]) -> list[dict]:
+    """Every in-document rule for a report of `version` with the given values (field -> number)."""
+    fmt = formats.get(version)
+    present_rows = []
+    leaf_rows = []
+    for row in _t3_rows_of(values, absent):
+        present_rows.append(row.key)
+        if row.result_leaf:
+            leaf_rows.append(row.key)
+    results = []
+    for spec in formats.check_specs():
+        if spec.get("cross"):
+            continue
+        for rule in _expand(spec, fmt, present_rows):
+            right = []
+            for r in rule["right"]:
+                if r.startswith("leaves."):
+                    col = r.split(".", 1)[1]
+                    right.extend(f"t3.{k}.{col}" for k in leaf_rows)
+                else:
+                    right.append(r)
+            if not all(f in values for f in rule["left"] + right):
+                continue
+            results.append(_rule(rule, rule["left"], right, values))
+    return results
+
+
+def _t3_rows_of(values: dict, absent: set[str]):
+    seen = set()
+    for version in formats.VERSIONS:
+        for row in formats.get(version).t3_rows:
+            if row.key in seen:
+                continue
+            fid = f"t3.{row.key}.total"
+            if fid in values and fid not in absent:
+                seen.add(row.key)
+                yield row
+
+
+def evaluate_cross(version: str, values: dict, previous: dict) -> list[dict]:
+    """Rules across two reports of one agency: `previous` holds last year's values."""
+    fmt = formats.get(version)
+    results = []
+    for spec in formats.check_specs():
+        if not spec.get("cross") or version not in spec.get("formats", formats.VERSIONS):
+            continue
+        for rule in _expand(spec, fmt, []):
+            merged = dict(values)
+            prev_ids = []
+            for fid in rule["right_previous_year"]:
+                merged["prev:" + fid] = previous.get(fid)
+                prev_ids.append("prev:" + fid)
+            if not all(f in values for f in rule["left"] + rule.get("right", []) + rule.get("minus", [])):
+                continue
+            results.append(_rule(rule, rule["left"], prev_ids + rule.get("right", []), merged,
+                                 rule.get("minus", [])))
+    return results

@@ -1,0 +1,40 @@
+"""Row and column label normalisation for matching printed labels to the format's labels."""
+from __future__ import annotations
+
+import re
+
+from .numbers import clean
+
+_NUMBERING = re.compile(
+    r"^(?:"
+    r"[一二三四五六七八九十]+[、.．]"  # 一、 / 三.
+    r"|[(（][一二三四五六七八九十\d]+[)）]"  # （一） (一) (1)
+    r"|\d+[.、．](?!\d)"  # 1. 1、 (not 1.5)
+    r"|第[一二三四五六七八九十]+[项部分]"  # 第一项
+    r")"
+)
+_PUNCT = re.compile(r"[\s“”\"'‘’《》〈〉()（）\[\]【】、，,。.．:：;；·・\-—_/|]")
+
+
+def strip_numbering(text: str) -> str:
+    t = clean(text)
+    while True:
+        new = _NUMBERING.sub("", t, count=1)
+        if new == t:
+            return t
+        t = new
+
+
+def normalize(text: str) -> str:
+    """Whitespace, numbering prefixes and punctuation removed; full-width folded."""
+    return _PUNCT.sub("", strip_numbering(text))
+
+
+def matches(label: str, keywords: tuple[str, ...] | list[str]) -> bool:
+    n = normalize(label)
+    return any(normalize(k) in n for k in keywords)
+
+
+def matches_exact(label: str, keywords: tuple[str, ...] | list[str]) -> bool:
+    n = normalize(label)
+    return any(normalize(k) == n for k in keywords)

@@ -1,0 +1,323 @@
+"""One mapper from grids to fields, by label, for every reader and both format versions.
+
+The mapper walks every grid row of the document in order (so a table split over pages, a
+repeated header or a page footer inside a table change nothing) and keeps a little state: which
+table it is in, the columns of the current table-二 block, the last table-三 row matched. Each row
+is split into its label cells (text) and its value cells (numbers, blanks, markers); the label
+decides the field, never the row's position. Only table 四, which has no row labels, is mapped by
+position: fifteen values after its header, and when a document prints more than fifteen the
+reading is accepted only if the arithmetic rules confirm one reading.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from . import formats
+from .document import Cell, Document
+from .labels import matches, matches_exact, normalize
+from .numbers import is_value_token, parse_value
+
+T4_HEADER_KEYS = ("行政复议",)
+T3_HEADER_KEYS = ("申请人情况", "自然人")
+
+
+@dataclass
+class Slot:
+    """One printed cell assigned to a field."""
+
+    raw: str
+    value: object
+    flags: list[str]
+    unit: str | None
+    table: int
+    page: int | None
+    row: int
+    col: int
+    label: str
+
+
+@dataclass
+class Line:
+    grid: int
+    row: int
+    page: int | None
+    labels: list[tuple[int, str]]  # (column, text)
+    values: list[tuple[int, Cell]]  # (column, cell)
+
+    @property
+    def has_numbers(self) -> bool:
+        """True when some value cell is non-blank (blank spacer cells do not count)."""
+        return any((c.text or "").strip() for _, c in self.values)
+
+    @property
+    def label_text(self) -> str:
+        return "".join(t for _, t in self.labels)
+
+    @property
+    def last_label(self) -> str:
+        return self.labels[-1][1] if self.labels else ""
+
+
+@dataclass
+class Mapping:
+    slots: dict[str, Slot] = field(default_factory=dict)
+    t2_version: str | None = None
+    t3_version: str | None = None
+    t3_rows_seen: list[str] = field(default_factory=list)
+    extras: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    tables_seen: set[str] = field(default_factory=set)
+
+
+def _lines(doc: Document) -> list[Line]:
+    out: list[Line] = []
+    for g in doc.grids:
+        for r, row in enumerate(g.rows):
+            cells: list[tuple[int, Cell]] = []
+            prev_text = None
+            for c, cell in enumerate(row):
+                text = (cell.text or "").strip()
+                # A colspan copy repeats its left neighbour: one printed cell, counted once.
+                if cell.copy and text == prev_text:
+                    continue
+                prev_text = text
+                cells.append((c, cell))
+            if not any((cell.text or "").strip() for _, cell in cells):
+                continue
+            last_label = -1
+            for i, (_, cell) in enumerate(cells):
+                if not is_value_token(cell.text):
+                    last_label = i
+            labels = [(c, cell.text.strip()) for c, cell in cells[: last_label + 1] if cell.text.strip()]
+            values = cells[last_label + 1:]
+            page = next((cell.page for _, cell in cells if cell.page), g.page)
+            out.append(Line(g.index, r, page, labels, values))
+    return out
+
+
+def _fit(values: list[tuple[int, Cell]], n: int) -> list[tuple[int, Cell]] | None:
+    """Trim blank cells at the edges (spacers of flattened merged cells) to reach n values."""
+    vals = list(values)
+    while len(vals) > n and not (vals[-1][1].text or "").strip():
+        vals.pop()
+    while len(vals) > n and not (vals[0][1].text or "").strip():
+        vals.pop(0)
+    return vals if len(vals) == n else None
+
+
+def _assign(m: Mapping, field_id: str, line: Line, col: int, cell: Cell, label: str) -> None:
+    value, flags, unit = parse_value(cell.text)
+    if field_id in m.slots:
+        old = m.slots[field_id]
+        if old.raw.strip() != (cell.text or "").strip():
+            m.warnings.append(
+                f"{field_id}: printed twice with different values ({old.raw!r} kept, {cell.text!r} ignored)")
+        return
+    m.slots[field_id] = Slot((cell.text or "").strip(), value, flags, unit, line.grid,
+                             cell.page or line.page, line.row, col, label)
+
+
+# --- table 二 ---------------------------------------------------------------------------------
+
+def _t2_header(line: Line) -> tuple[str, list[formats.T2Block]] | None:
+    """A block header row: 信息内容 | column labels. Returns (version, candidate blocks)."""
+    if line.has_numbers:
+        return None
+    texts = [t for _, t in line.labels]
+    if texts and matches(texts[0], ["信息内容"]):
+        texts = texts[1:]
+    if not texts:
+        return None
+    for version in formats.VERSIONS:
+        fmt = formats.get(version)
+        blocks = [
+            b for b in fmt.t2_blocks
+            if len(b.columns) == len(texts)
+            and all(matches(t, c.match or (c.label,)) for t, c in zip(texts, b.columns))
+        ]
+        # a 2021 single-column header (本年处理决定数量) must not be read as 2019's three columns
+        if blocks:
+            return version, blocks
+    return None
+
+
+def _map_t2_row(m: Mapping, line: Line, version: str, blocks: list[formats.T2Block]) -> bool:
+    label = line.last_label
+    for block in blocks:
+        for row in block.rows:
+            if matches(label, row.match or (row.label,)):
+                vals = _fit(line.values, len(block.columns))
+                if vals is None:
+                    m.warnings.append(
+                        f"table 二 row {label!r}: {len(line.values)} cells where {len(block.columns)} are expected; not mapped")
+                    return True
+                for (col, cell), c in zip(vals, block.columns):
+                    _assign(m, f"t2.{row.key}.{c.key}", line, col, cell, label)
+                return True
+    return False
+
+
+# --- table 三 ---------------------------------------------------------------------------------
+
+def _t3_row_defs() -> list[tuple[str, formats.RowDef]]:
+    seen: dict[str, tuple[str, formats.RowDef]] = {}
+    for version in formats.VERSIONS:
+        for r in formats.get(version).t3_rows:
+            seen.setdefault(r.key, (version, r))
+    return list(seen.values())
+
+
+def _match_t3(line: Line, previous: str | None) -> tuple[str, formats.RowDef] | None:
+    candidates = [t for _, t in reversed(line.labels)]  # most specific (rightmost) label first
+    if len(line.labels) > 1:
+        candidates.append(line.label_text)
+    for text in candidates:
+        for version, row in _t3_row_defs():
+            if row.exact:
+                if not matches_exact(text, row.exact):
+                    continue
+                if row.after and previous != row.after:
+                    continue
+                return version, row
+            if row.match and matches(text, row.match):
+                return version, row
+    return None
+
+
+def _map_t3_row(m: Mapping, line: Line) -> bool:
+    previous = m.t3_rows_seen[-1] if m.t3_rows_seen else None
+    found = _match_t3(line, previous)
+    if not found:
+        return False
+    _, row = found
+    if not line.has_numbers and len(line.values) < 7:
+        return True  # a group label such as （六）其他处理 in 2021, or a header
+    vals = _fit(line.values, 7)
+    if vals is None:
+        m.warnings.append(
+            f"table 三 row {row.label!r}: {len(line.values)} cells where 7 are expected "
+            f"({' '.join(c.text for _, c in line.values)!r}); not mapped")
+        m.t3_rows_seen.append(row.key)
+        return True
+    label = line.label_text
+    for (col, cell), c in zip(vals, formats.get("2021").t3_columns):
+        _assign(m, f"t3.{row.key}.{c.key}", line, col, cell, label)
+    m.t3_rows_seen.append(row.key)
+    return True
+
+
+# --- table 四 ---------------------------------------------------------------------------------
+
+def _t4_fields() -> list[str]:
+    fmt = formats.get("2021")
+    return [f"t4.{b.key}.{c.key}" for b in fmt.t4_blocks for c in fmt.t4_columns]
+
+
+def _t4_consistent(values: list) -> bool:
+    for i in range(0, 15, 5):
+        block = values[i:i + 5]
+        if any(v is None for v in block) or sum(block[:4]) != block[4]:
+            return False
+    return True
+
+
+def _map_t4(m: Mapping, tokens: list[tuple[Line, int, Cell]]) -> None:
+    ids = _t4_fields()
+    n = len(tokens)
+    if n == 15:
+        for fid, (line, col, cell) in zip(ids, tokens):
+            _assign(m, fid, line, col, cell, "")
+        return
+    if 15 < n <= 17:
+        # More cells than the format has: accept a reading only if dropping the extra cells
+        # leaves every block total consistent and all such readings agree.
+        readings = {}
+        for drop in itertools.combinations(range(n), n - 15):
+            kept = [t for i, t in enumerate(tokens) if i not in drop]
+            vals = [parse_value(c.text)[0] for _, _, c in kept]
+            if _t4_consistent(vals):
+                readings.setdefault(tuple(vals), kept)
+        if len(readings) == 1:
+            kept = next(iter(readings.values()))
+            for fid, (line, col, cell) in zip(ids, kept):
+                _assign(m, fid, line, col, cell, "")
+                m.slots[fid].flags.append("positional")
+            m.warnings.append(
+                f"table 四: {n} cells printed where 15 are expected; the one reading whose block "
+                "totals add up was kept (flag positional)")
+            return
+    m.warnings.append(
+        f"table 四: {n} value cells where 15 are expected "
+        f"({' '.join(c.text for _, _, c in tokens)!r}); not mapped")
+
+
+# --- the walk ---------------------------------------------------------------------------------
+
+def map_document(doc: Document) -> Mapping:
+    m = Mapping()
+    table: str | None = None
+    t2: tuple[str, list[formats.T2Block]] | None = None
+    t4_tokens: list[tuple[Line, int, Cell]] = []
+
+    def close_t4() -> None:
+        nonlocal t4_tokens
+        if t4_tokens:
+            _map_t4(m, t4_tokens)
+            t4_tokens = []
+
+    for line in _lines(doc):
+        text = normalize(line.label_text)
+        # header rows switch tables
+        header = _t2_header(line)
+        if header:
+            close_t4()
+            table, t2 = "t2", header
+            m.t2_version = m.t2_version or header[0]
+            m.tables_seen.add("t2")
+            continue
+        if not line.has_numbers and any(k in text for k in T4_HEADER_KEYS) and table != "t4":
+            close_t4()
+            table = "t4"
+            m.tables_seen.add("t4")
+            continue
+        if table == "t4":
+            if line.labels and line.has_numbers:
+                # a labelled row after table 四's values belongs to something else
+                close_t4()
+                table = None
+            elif not line.labels:
+                t4_tokens.extend((line, c, cell) for c, cell in line.values)
+                if len(t4_tokens) >= 15:
+                    close_t4()
+                    table = None
+                continue
+            else:
+                continue  # more header rows (结果维持 …)
+        if not line.labels:
+            continue
+        if table == "t2" and t2 and line.values and _map_t2_row(m, line, *t2):
+            continue
+        if table in (None, "t2", "t3") and any(k in text for k in T3_HEADER_KEYS) and not line.has_numbers:
+            table = "t3"
+            m.tables_seen.add("t3")
+            continue
+        if table in (None, "t2", "t3") and _map_t3_row(m, line):
+            if table != "t3":
+                table = "t3"
+                m.tables_seen.add("t3")
+            continue
+        if table == "t2" and line.has_numbers:
+            m.extras.append({"table": "t2", "label": line.label_text,
+                             "raw": [c.text for _, c in line.values], "grid": line.grid, "row": line.row})
+    close_t4()
+
+    keys = set(m.t3_rows_seen)
+    if keys & {"result.other.no_correction", "result.other.unpaid_fee", "result.other.other"}:
+        m.t3_version = "2021"
+    elif "result.other.subtotal" in keys:
+        m.t3_version = "2019"
+    for e in m.extras:
+        m.warnings.append(f"table 二: extra row {e['label']!r} not in the format (kept as an extra)")
+    return m
+

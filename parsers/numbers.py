@@ -1,0 +1,71 @@
+"""Printed cell text -> value. Keeps the difference between 0, blank, "/", "—" and "无"."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+# Printed markers that mean "nothing here" to a reader but are not a number: value stays null.
+NA_MARKERS = frozenset({"/", "-", "—", "–", "−", "──", "——", "--", "---", "无", "\\", "\u2015", "\u2015\u2015", "—-", "-—", "－", "/ /"})
+
+_NUMBER = re.compile(
+    r"(?P<sign>[增减+\-−]?)"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+    r"(?P<unit>万元|元|件|项|个|宗|次)?"
+)
+_SPACE = re.compile(r"\s+")
+
+
+def clean(text: str | None) -> str:
+    """Fold full-width forms (NFKC) and drop every kind of whitespace (incl. U+3000, NBSP)."""
+    if not text:
+        return ""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text).replace("\u200b", ""))
+
+
+def is_value_token(text: str | None) -> bool:
+    """True when a cell holds a value (a number, a blank, or a not-applicable marker)."""
+    t = clean(text)
+    return t == "" or t in NA_MARKERS or _NUMBER.fullmatch(t) is not None
+
+
+def parse_value(text: str | None) -> tuple[int | Decimal | None, list[str], str | None]:
+    """Return (value, flags, printed unit). Never invents a 0: blank and markers give None."""
+    t = clean(text)
+    if t == "":
+        return None, ["blank"], None
+    if t in NA_MARKERS:
+        return None, ["na_marker"], None
+    m = _NUMBER.fullmatch(t)
+    if not m:
+        return None, ["non_numeric"], None
+    flags: list[str] = []
+    num = m.group("num").replace(",", "")
+    if "," in m.group("num"):
+        flags.append("thousands_separator")
+    try:
+        value: int | Decimal = Decimal(num)
+    except InvalidOperation:  # pragma: no cover - the regex admits only decimals
+        return None, ["non_numeric"], None
+    if value == value.to_integral_value() and "." not in num:
+        value = int(value)
+    sign = m.group("sign")
+    if sign in ("减", "-", "−"):
+        value = -value
+    if sign:
+        flags.append("signed")
+    if value == 0:
+        flags.append("zero")
+    if m.group("unit"):
+        flags.append("unit_printed")
+    if text and text.strip() != t:
+        flags.append("normalised")
+    return value, flags, m.group("unit")
+
+
+def to_json_number(value: int | Decimal | None) -> int | float | None:
+    if value is None or isinstance(value, int):
+        return value
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)

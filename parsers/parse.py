@@ -1,0 +1,194 @@
+"""bytes of one document -> the parse result (the `ogi parse` JSON object).
+
+Readers turn bytes into a Document (text + grids); the mapper turns grids into fields; the
+checks evaluate the format's rules. Nothing here fetches anything: input is archived bytes.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import checks, formats, meta
+from .document import Document, UnreadableDocument
+from .mapper import map_document
+from .numbers import to_json_number
+
+PARSER_VERSION = "0.3.0"
+
+
+@dataclass
+class Limits:
+    max_bytes: int = 50 * 1024 * 1024
+    max_pages: int = 200
+    max_cells: int = 200_000
+    max_uncompressed: int = 100 * 1024 * 1024
+
+
+def detect_kind(data: bytes, name: str = "", content_type: str | None = None) -> str:
+    """Sniff the document kind from magic bytes first, then the content type and file name."""
+    head = data[:2048]
+    if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "docx"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "doc"
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+        return "image"
+    low = head.lower()
+    if b"<html" in low or b"<!doctype html" in low or b"<table" in low or b"<body" in low or b"<p" in low or b"<div" in low:
+        return "html"
+    ext = Path(name).suffix.lower()
+    if ext in (".htm", ".html", ".shtml", ".jhtml"):
+        return "html"
+    if b"\x00" in head:
+        return "binary"
+    return "text"
+
+
+_READERS = {
+    "text": "parsers.readers.text",
+    "html": "parsers.readers.html",
+    "pdf": "parsers.readers.pdf",
+    "docx": "parsers.readers.docx",
+    "doc": "parsers.readers.docx",
+}
+
+
+def read_document(data: bytes, *, name: str, kind: str, limits: Limits) -> Document:
+    if kind == "image":
+        return Document(kind="image", text="", scanned=True,
+                        warnings=["an image, not a text document (图片版): needs OCR"])
+    if kind == "binary":
+        raise UnreadableDocument("binary data that is not a PDF, DOCX, DOC or image")
+    try:
+        reader = importlib.import_module(_READERS[kind])
+    except ModuleNotFoundError as exc:  # pragma: no cover - every reader ships with the package
+        raise UnreadableDocument(f"no reader for {kind} documents ({exc})") from exc
+    return reader.read(data, name=name, limits=limits)
+
+
+def parse_bytes(data: bytes, *, name: str, content_type: str | None = None,
+                limits: Limits | None = None) -> dict:
+    limits = limits or Limits()
+    if not data:
+        raise UnreadableDocument("empty file (0 bytes)")
+    if len(data) > limits.max_bytes:
+        raise UnreadableDocument(f"{len(data)} bytes, over the {limits.max_bytes}-byte limit")
+    kind = detect_kind(data, name, content_type)
+    doc = read_document(data, name=name, kind=kind, limits=limits)
+    return build_result(doc, data=data, name=name, kind=kind)
+
+
+def parse_path(path: str | Path, limits: Limits | None = None) -> dict:
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise UnreadableDocument(f"cannot open: {exc.strerror or exc}") from exc
+    return parse_bytes(data, name=str(path), limits=limits)
+
+
+def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
+    m = map_document(doc)
+    title = meta.find_title(doc.text)
+    year = meta.year_from(title, doc.text)
+    warnings = list(doc.warnings) + list(m.warnings)
+
+    fmt_version = m.t2_version or m.t3_version
+    if fmt_version is None and m.tables_seen and year:
+        fmt_version = "2021" if year >= 2021 else "2019"
+    values: dict = {}
+    raw: dict = {}
+    provenance: dict = {}
+    flags: dict = {}
+    absent: list[str] = []
+    result_checks: list[dict] = []
+    text_checks: list[dict] = []
+    if fmt_version:
+        ids = list(formats.get(fmt_version).field_ids)
+        other_rows = [f for f in ids if f.startswith("t3.result.other.")]
+        t3v = m.t3_version or fmt_version
+        if t3v != fmt_version:  # hybrid: table 三's （六） printed the other version's way
+            alt = [f for f in formats.get(t3v).field_ids if f.startswith("t3.result.other.")]
+            pos = ids.index(other_rows[0])
+            ids = ids[:pos] + alt + other_rows + ids[pos + len(other_rows):]
+            absent.extend(other_rows)
+            warnings.append(f"hybrid format: tables of the {fmt_version} format with table 三 （六） "
+                            f"printed as in the {t3v} format")
+        for fid in ids:
+            slot = m.slots.get(fid)
+            if slot is None:
+                values[fid] = None
+                if fid not in absent:
+                    absent.append(fid)
+                continue
+            values[fid] = to_json_number(slot.value)
+            raw[fid] = slot.raw
+            provenance[fid] = {"table": slot.table, "page": slot.page, "row": slot.row,
+                               "col": slot.col, "label": slot.label}
+            if slot.flags:
+                flags[fid] = list(slot.flags)
+        result_checks = checks.evaluate(fmt_version, values, set(absent))
+        text_checks = _text_checks(doc.text, values)
+        warnings.extend(
+            f"{c['id']}: section 一 states {c['actual']} applications, table 三 prints {c['expected']} new"
+            for c in text_checks if c["ok"] is False)
+
+    if doc.scanned:
+        document_kind = "scanned"
+    elif meta.looks_not_report(title, doc.text):
+        document_kind = "not_annual_report"
+    elif fmt_version:
+        document_kind = "annual_report"
+    elif year and year < 2019 and meta.is_report_title(title):
+        document_kind = "pre2019"
+    elif meta.is_report_title(title):
+        document_kind = "annual_report"
+        warnings.append("no table of the national format was found (flattened or unusual layout): values not extracted")
+    else:
+        document_kind = "not_annual_report"
+    if document_kind == "scanned":
+        warnings.append("scanned or image-only document: tables not read (needs OCR), nothing guessed")
+    elif document_kind == "not_annual_report":
+        warnings.append("not a government information disclosure annual report")
+
+    return {
+        "document": name,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "kind": kind,
+        "document_kind": document_kind,
+        "title": title,
+        "agency": meta.agency_from_title(title),
+        "year": year,
+        "published": meta.published_from(doc.text),
+        "format": fmt_version,
+        "t2_version": m.t2_version,
+        "t3_version": m.t3_version,
+        "scope": "unknown",
+        "values": values,
+        "raw": raw,
+        "provenance": provenance,
+        "flags": flags,
+        "absent": absent,
+        "checks": result_checks,
+        "text_checks": text_checks,
+        "extras": m.extras,
+        "sections": meta.sections(doc.text),
+        "pages": doc.pages,
+        "warnings": warnings,
+        "parser_version": PARSER_VERSION,
+    }
+
+
+def _text_checks(text: str, values: dict) -> list[dict]:
+    """Figures stated in the prose of section 一 against table 三 (warnings, never errors)."""
+    stated = meta.applications_stated(meta.sections(text).get("s1", ""))
+    new = values.get("t3.new.total")
+    if stated is None or new is None:
+        return []
+    with_carried = new + (values.get("t3.carried_over.total") or 0)
+    return [{"id": "rule.text.t3_counts", "ok": stated in (new, with_carried), "expected": new,
+             "actual": stated, "severity": "warning", "fields": ["t3.new.total"]}]

@@ -1,0 +1,31 @@
+"""Shared test fixtures. Tests may read ../shared (the spec and the real corpus); the product never does."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("OGI_SHARED", ROOT.parent / "shared")).resolve()
+CORPUS = SHARED / "corpus"
+TRUTH = CORPUS / "truth"
+
+
+def truth_files() -> list[Path]:
+    return sorted(TRUTH.glob("*.json"))
+
+
+def load_truth(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def document_for(truth: dict) -> Path:
+    return CORPUS / truth["document"].removeprefix("corpus/")
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    assert SHARED.is_dir(), f"../shared not found at {SHARED} (set OGI_SHARED)"
+    return SHARED
