@@ -60,15 +60,20 @@ def _rule(rule: dict, left: list[str], right: list[str], values: dict, minus: li
     }
 
 
-def evaluate(version: str, values: dict, absent: set[str]) -> list[dict]:
-    """Every in-document rule for a report of `version` with the given values (field -> number)."""
+def evaluate(version: str, values: dict, t3_version: str | None = None) -> list[dict]:
+    """Every in-document rule for a report of `version` with the given values (field -> number).
+
+    `t3_version` names the layout of table 三's （六） rows when it differs from `version` (a
+    hybrid). A row the layout has but the document did not yield is null, so the rules that need
+    it are undecidable: they are never evaluated over the rows that happened to be found.
+    """
     fmt = formats.get(version)
-    present_rows = []
-    leaf_rows = []
-    for row in _t3_rows_of(values, absent):
-        present_rows.append(row.key)
-        if row.result_leaf:
-            leaf_rows.append(row.key)
+    rows = [r for r in fmt.t3_rows if not r.key.startswith("result.other.")]
+    other = [r for r in formats.get(t3_version or version).t3_rows if r.key.startswith("result.other.")]
+    pos = next(i for i, r in enumerate(rows) if r.key == "result.total")
+    rows = rows[:pos] + other + rows[pos:]
+    present_rows = [r.key for r in rows]
+    leaf_rows = [r.key for r in rows if r.result_leaf]
     results = []
     for spec in formats.check_specs():
         if spec.get("cross"):
@@ -85,18 +90,6 @@ def evaluate(version: str, values: dict, absent: set[str]) -> list[dict]:
                 continue
             results.append(_rule(rule, rule["left"], right, values))
     return results
-
-
-def _t3_rows_of(values: dict, absent: set[str]):
-    seen = set()
-    for version in formats.VERSIONS:
-        for row in formats.get(version).t3_rows:
-            if row.key in seen:
-                continue
-            fid = f"t3.{row.key}.total"
-            if fid in values and fid not in absent:
-                seen.add(row.key)
-                yield row
 
 
 def evaluate_cross(version: str, values: dict, previous: dict) -> list[dict]:

@@ -26,12 +26,30 @@ SECTION_KEYS = {
 _HEADING = re.compile(r"^\s*[一二三四五六七][、.．]\s*(.{2,40})$")
 
 
+_TITLE = re.compile(r"^[^《》，。；:：]{0,40}(信息公开|政务公开)[^《》，。；]{0,12}(年度报告|年报|情况的报告|报告)"
+                    r"([（(][^（）()]{1,8}[）)])?$")
+
+
 def find_title(text: str) -> str | None:
+    """The report title: a short line (or a line broken in two, as PDF extracts do)."""
     lines = [l.strip() for l in text.splitlines() if l.strip()]
-    for line in lines[:60]:
+    for i, line in enumerate(lines[:60]):
         body = re.sub(r"^(标题|题目)[:：]\s*", "", line)
-        if len(body) <= 80 and _REPORT_WORDS.search(clean(body)):
-            return re.sub(r"\s+", " ", body).strip()
+        for cand in (body, body + (lines[i + 1] if i + 1 < len(lines) else "")):
+            if len(cand) <= 80 and _TITLE.match(clean(cand)) and (_YEAR.search(clean(cand)) or "报告" in cand):
+                return re.sub(r"\s+", " ", cand).strip()
+    return None
+
+
+def format_from_text(text: str) -> str | None:
+    """The format version named by table labels in running text (for documents without grids)."""
+    t = clean(text)
+    from . import formats
+
+    for version in formats.VERSIONS:
+        sig = formats.get(version).t2_signature
+        if sum(1 for w in sig if w in t) >= 2:
+            return version
     return None
 
 

@@ -100,6 +100,13 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
     fmt_version = m.t2_version or m.t3_version
     if fmt_version is None and m.tables_seen and year:
         fmt_version = "2021" if year >= 2021 else "2019"
+    if fmt_version is None and not m.slots:
+        # No table could be read (cells run together, images): name the format the text shows,
+        # with every value null. Nothing is guessed from digits that ran together.
+        fmt_version = meta.format_from_text(doc.text)
+        if fmt_version:
+            warnings.append(f"the text shows {fmt_version}-format tables but their cells cannot be "
+                            "separated (flattened text or no table structure): values not extracted, nothing guessed")
     values: dict = {}
     raw: dict = {}
     provenance: dict = {}
@@ -131,7 +138,7 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
                                "col": slot.col, "label": slot.label}
             if slot.flags:
                 flags[fid] = list(slot.flags)
-        result_checks = checks.evaluate(fmt_version, values, set(absent))
+        result_checks = checks.evaluate(fmt_version, values, t3v)
         text_checks = _text_checks(doc.text, values)
         warnings.extend(
             f"{c['id']}: section 一 states {c['actual']} applications, table 三 prints {c['expected']} new"
@@ -141,7 +148,7 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
         document_kind = "scanned"
     elif meta.looks_not_report(title, doc.text):
         document_kind = "not_annual_report"
-    elif fmt_version:
+    elif fmt_version and (m.slots or meta.is_report_title(title)):
         document_kind = "annual_report"
     elif year and year < 2019 and meta.is_report_title(title):
         document_kind = "pre2019"
