@@ -1,7 +1,9 @@
 """`ogi parse PATH...`: one JSON object per document, one per line, on stdout.
 
 Exit 0 when every document was read (even if checks fail); exit 2 with a one-line reason on
-stderr for each document that cannot be read.
+stderr for each document that cannot be read. A document that was read but holds no report
+tables (a scan / 图片版 needing OCR, or a page that is not an annual report) is still printed,
+with its `document_kind`, and also counts as unreadable for the exit status.
 """
 from __future__ import annotations
 
@@ -12,6 +14,12 @@ import click
 
 from parsers.document import UnreadableDocument
 from parsers.parse import Limits, parse_path
+
+
+UNREADABLE_KINDS = {
+    "scanned": "scanned or image-only document (no text layer): tables need OCR, nothing extracted",
+    "not_annual_report": "not a government information disclosure annual report (政府信息公开工作年度报告)",
+}
 
 
 @click.command()
@@ -38,5 +46,9 @@ def command(paths: tuple[str, ...], max_bytes: int, max_pages: int, pretty: bool
             continue
         click.echo(json.dumps(result, ensure_ascii=False, indent=2 if pretty else None))
         sys.stdout.flush()
+        reason = UNREADABLE_KINDS.get(result.get("document_kind"))
+        if reason:
+            click.echo(f"ogi parse: {path}: {reason}", err=True)
+            failed = True
     if failed:
         sys.exit(2)
