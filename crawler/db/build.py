@@ -1,0 +1,320 @@
+"""Build archive.db from the WARC archive: the contract the crawler calls after a crawl.
+
+    build(archive_dir, db_path, full=False) -> summary dict
+
+Everything in archive.db is derived from the archived captures (never the live site): the
+captures table mirrors the WARC records, every role=report capture is parsed with the
+current parser, and cross-report checks, the search index, the data dictionary and the
+archive facts are recomputed. Building twice gives identical contents. One document that
+cannot be parsed is recorded in parse_errors with its reason and never stops the build nor
+touches what other documents (or earlier builds) loaded.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import sqlite_utils
+
+from parsers import formats
+
+from . import load, schema
+
+log = logging.getLogger(__name__)
+
+
+def _default_parse() -> tuple[Callable[..., dict], str | None]:
+    from parsers import parse as parse_module
+
+    return parse_module.parse_bytes, getattr(parse_module, "PARSER_VERSION", None)
+
+
+def open_db(db_path: Path | str) -> sqlite_utils.Database:
+    db = sqlite_utils.Database(str(db_path))
+    schema.migrate(db)
+    return db
+
+
+def build(archive_dir: Path, db_path: Path, *, full: bool = False,
+          captures: Iterable[Any] | None = None, runs: Iterable[dict] | None = None,
+          parse: Callable[..., dict] | None = None, parser_version: str | None = None) -> dict:
+    """Parse every role=report capture of `archive_dir` into `db_path` and refresh derived data.
+
+    `full` re-parses every document even when the same bytes were already parsed by the same
+    parser version. `captures`, `runs` and `parse` replace crawler.archive and
+    parsers.parse (tests, other archives); by default they are read from `archive_dir`.
+    """
+    archive_dir = Path(archive_dir)
+    if captures is None or runs is None:
+        from crawler import archive as archive_module
+
+        if captures is None:
+            captures = archive_module.iter_captures(archive_dir)
+        if runs is None:
+            runs = archive_module.iter_runs(archive_dir)
+    if parse is None:
+        parse, default_version = _default_parse()
+        parser_version = parser_version or default_version
+
+    db = open_db(db_path)
+    summary = {"captures": 0, "reports": 0, "parsed": 0, "skipped": 0, "failed": 0,
+               "not_reports": 0, "values": 0}
+    all_caps = list(captures)
+    summary["captures"] = len(all_caps)
+    with db.atomic():
+        for cap in all_caps:
+            load.upsert_capture(db, cap)
+        load_runs(db, runs)
+        load_fields(db)
+
+    for cap in current_report_captures(all_caps):
+        c = load.capture_dict(cap)
+        sha = c.get("sha256")
+        if not full and parser_version and _already_done(db, sha, parser_version):
+            summary["skipped"] += 1
+            continue
+        try:
+            data = cap.payload()
+            result = parse(data, name=c.get("final_url") or c.get("url") or sha,
+                           content_type=c.get("content_type"))
+            if result.get("parser_version") is None:
+                result["parser_version"] = parser_version
+        except Exception as exc:  # UnreadableDocument, or a parser bug: record, never abort
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            if type(exc).__name__ != "UnreadableDocument":
+                reason = f"{type(exc).__name__}: {reason}"
+                log.exception("parser failed on %s", c.get("url"))
+            with db.atomic():
+                load.record_error(db, sha, c, reason, parser_version, load.capture_id(c))
+                _mark_failed(db, c, reason)
+                load.record_failed_report(db, c, reason, parser_version)
+            summary["failed"] += 1
+            continue
+        try:
+            rid = load.load_parsed(db, result, cap)
+        except Exception as exc:  # a load error rolls back this document only
+            log.exception("loading %s failed", c.get("url"))
+            with db.atomic():
+                load.record_error(db, sha, c, f"load failed: {type(exc).__name__}: {exc}",
+                                  parser_version, load.capture_id(c))
+            summary["failed"] += 1
+            continue
+        if rid is None:
+            summary["not_reports"] += 1
+        else:
+            summary["parsed"] += 1
+
+    with db.atomic():
+        cross_checks(db)
+        refresh_report_check_status(db)
+        load.rebuild_search(db)
+        write_archive_info(db, parser_version)
+    schema.create_views(db)
+    summary["reports"] = db["reports"].count
+    summary["values"] = db.execute('select count(*) from "values" where value is not null').fetchone()[0]
+    summary["parse_errors"] = db["parse_errors"].count
+    db.close()
+    return summary
+
+
+def _already_done(db, sha: str, parser_version: str) -> bool:
+    if db.execute("select 1 from reports where capture_sha256 = ? and parser_version = ?",
+                  [sha, parser_version]).fetchone():
+        return True
+    return bool(db.execute("select 1 from parse_errors where capture_sha256 = ? and parser_version = ?",
+                           [sha, parser_version]).fetchone())
+
+
+def _mark_failed(db, cap: dict, reason: str) -> None:
+    """A document that was parsed before keeps its values; its report row says it now fails."""
+    url = cap.get("final_url") or cap.get("url")
+    note = f"latest capture {(cap.get('sha256') or '')[:12]} could not be parsed: {reason}"
+    db.execute("update reports set warnings = json_insert(coalesce(warnings, '[]'), '$[#]', ?) "
+               "where url = ? and capture_sha256 != ? and instr(coalesce(warnings, ''), ?) = 0",
+               [note, url, cap.get("sha256"), json.dumps(note, ensure_ascii=False)[1:-1]])
+
+
+def current_report_captures(captures: Iterable[Any]) -> list[Any]:
+    """The capture to parse for each report address: its latest successful fetch.
+
+    A revisit record (same bytes as an earlier fetch) is replaced by the record holding the
+    payload. An address whose latest fetch failed (404, 5xx) keeps its last good capture: a
+    document deleted upstream stays in the archive.
+    """
+    by_url: dict[str, list[Any]] = defaultdict(list)
+    for cap in captures:
+        c = load.capture_dict(cap)
+        if c.get("role") != "report":
+            continue
+        if c.get("status") not in (None, 200):
+            continue
+        by_url[c.get("final_url") or c.get("url")].append(cap)
+    out = []
+    for url in sorted(by_url):
+        caps = sorted(by_url[url], key=lambda x: (load.capture_dict(x).get("fetched_at") or ""))
+        latest = load.capture_dict(caps[-1])
+        holders = [x for x in caps if load.capture_dict(x).get("sha256") == latest["sha256"]
+                   and not load.capture_dict(x).get("revisit")]
+        out.append(holders[-1] if holders else caps[-1])
+    return out
+
+
+def load_runs(db, runs: Iterable[dict] | None) -> None:
+    for run in runs or []:
+        run = dict(run)
+        run_id = run.get("run_id") or run.get("id")
+        if not run_id:
+            continue
+        db["crawl_runs"].upsert({
+            "run_id": run_id,
+            "started": _s(run.get("started") or run.get("started_at") or run.get("start_time")),
+            "finished": _s(run.get("finished") or run.get("finished_at") or run.get("finish_time")),
+            "spider": run.get("spider"),
+            "status": run.get("status") or run.get("finish_reason"),
+            "summary": json.dumps(run, ensure_ascii=False, sort_keys=True, default=str),
+        }, pk="run_id")
+
+
+def _s(v):
+    return v if v is None or isinstance(v, str) else getattr(v, "isoformat", lambda: str(v))()
+
+
+def load_fields(db) -> None:
+    """The data dictionary as a table: every field id of every format version."""
+    versions: dict[str, list[str]] = defaultdict(list)
+    for v in formats.VERSIONS:
+        for f in formats.get(v).fields:
+            versions[f.id].append(v)
+    db.execute("delete from fields")
+    db["fields"].insert_all([{
+        "id": f.id, "table_key": f.table, "table": f.table_name, "row_key": f.row_key,
+        "column_key": f.column_key, "row_label": f.row_label, "column_label": f.column_label,
+        "unit": f.unit, "en": f.en, "decimal": int(f.decimal), "signed": int(f.signed),
+        "versions": ",".join(versions[f.id]),
+    } for f in formats.all_fields().values()])
+
+
+# ---------------------------------------------------------------- cross-report checks
+
+def _expand(spec: dict) -> list[tuple[str, dict]]:
+    """(rule id, {placeholder: key}) for each expansion of a check spec's `each`."""
+    (name, over), = spec["each"].items()
+    if isinstance(over, list):
+        keys = over
+    elif over == "t3.columns":
+        keys = [c.key for c in formats.get(formats.VERSIONS[0]).t3_columns]
+    elif over == "t3.rows":
+        keys = [r.key for r in formats.get(formats.VERSIONS[0]).t3_rows]
+    elif over == "t4.blocks":
+        keys = [b.key for b in formats.get(formats.VERSIONS[0]).t4_blocks]
+    else:
+        raise ValueError(f"unknown expansion {over!r} in {spec['id']}")
+    return [(spec["id"].replace(f"<{name}>", k), {name: k}) for k in keys]
+
+
+def _sub(ids: list[str], binding: dict) -> list[str]:
+    out = []
+    for i in ids:
+        for name, key in binding.items():
+            i = i.replace(f"<{name}>", key)
+        out.append(i)
+    return out
+
+
+def cross_checks(db) -> int:
+    """Checks across one agency's consecutive years (formats.check_specs() with cross: true).
+
+    Recomputed from the values table on every build, as warnings: a carried-over count that
+    does not match last year's carried-forward is a fact about the two reports, not an error
+    in either.
+    """
+    db.execute("delete from checks where kind = 'cross'")
+    specs = [s for s in formats.check_specs() if s.get("cross")]
+    reports = db.execute(
+        "select id, agency_id, year, format, scope, province from reports "
+        "where parse_status = 'parsed' and year is not null order by agency_id, year, id").fetchall()
+    by_agency_year: dict[tuple, list] = defaultdict(list)
+    for r in reports:
+        by_agency_year[(r[1], r[2])].append(r)
+    values: dict[str, dict[str, Any]] = defaultdict(dict)
+    for rid, fid, val in db.execute('select report_id, field_id, value from "values"').fetchall():
+        values[rid][fid] = val
+    rows = []
+    for rid, agency_id, year, fmt, scope, province in reports:
+        prevs = by_agency_year.get((agency_id, year - 1))
+        if not prevs:
+            continue
+        prev = sorted(prevs, key=lambda p: (p[4] != scope, p[0]))[0]
+        for spec in specs:
+            if spec.get("formats") and fmt not in spec["formats"]:
+                continue
+            for rule_id, binding in _expand(spec):
+                left = _sub(spec.get("left", []), binding)
+                right = _sub(spec.get("right", []), binding)
+                minus = _sub(spec.get("minus", []), binding)
+                right_prev = _sub(spec.get("right_previous_year", []), binding)
+                this, last = values[rid], values[prev[0]]
+                needed = [this.get(i) for i in left + right + minus] + [last.get(i) for i in right_prev]
+                if not any(i in this for i in left) or not any(i in last for i in right_prev):
+                    continue  # the rows are not in these formats
+                if any(v is None for v in needed):
+                    ok, expected, actual = None, None, None
+                else:
+                    actual = sum(this[i] for i in left)
+                    expected = (sum(last[i] for i in right_prev) + sum(this[i] for i in right)
+                                - sum(this[i] for i in minus))
+                    ok = int(abs(actual - expected) < 1e-9)
+                rows.append({
+                    "report_id": rid, "rule_id": rule_id, "kind": "cross",
+                    "status": {1: "pass", 0: "fail"}.get(ok, "undecidable"), "ok": ok,
+                    "expected": expected, "actual": actual, "severity": spec.get("severity", "warning"),
+                    "fields": json.dumps(left + right + minus + [f"{prev[0]}:{i}" for i in right_prev],
+                                         ensure_ascii=False),
+                    "previous_report_id": prev[0], "agency_id": agency_id, "year": year,
+                    "province": province,
+                })
+    if rows:
+        db["checks"].insert_all(rows)
+    return len(rows)
+
+
+def refresh_report_check_status(db) -> None:
+    for rid, in db.execute("select id from reports order by id").fetchall():
+        cs = [{"ok": None if ok is None else bool(ok), "severity": sev} for ok, sev in
+              db.execute("select ok, severity from checks where report_id = ?", [rid]).fetchall()]
+        status, failed = load.check_status(cs)
+        db.execute("update reports set check_status = ?, checks_failed = ? where id = ?",
+                   [status, failed, rid])
+
+
+def write_archive_info(db, parser_version: str | None) -> None:
+    """Facts about the snapshot, all derived from the data so that rebuilding changes nothing."""
+    one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
+    info = {
+        "snapshot_date": (one("select max(fetched_at) from captures") or "")[:10] or None,
+        "first_capture": one("select min(fetched_at) from captures"),
+        "last_capture": one("select max(fetched_at) from captures"),
+        "captures": one("select count(*) from captures"),
+        "reports": one("select count(*) from reports"),
+        "agencies": one("select count(*) from agencies"),
+        "years": one("select group_concat(year) from (select distinct year from reports order by year)"),
+        "parser_version": parser_version or one("select max(parser_version) from reports"),
+        "format_versions": ",".join(formats.VERSIONS),
+    }
+    db.execute("delete from archive_info")
+    db["archive_info"].insert_all([{"key": k, "value": None if v is None else str(v)}
+                                   for k, v in info.items()])
+
+
+def rebuild_after_load(db) -> None:
+    """Derived data after loading documents with load_parsed directly (tests, demos)."""
+    with db.atomic():
+        load_fields(db)
+        cross_checks(db)
+        refresh_report_check_status(db)
+        load.rebuild_search(db)
+        write_archive_info(db, None)
+    schema.create_views(db)

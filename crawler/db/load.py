@@ -1,0 +1,299 @@
+"""Load one parse result (parsers.parse.parse_bytes output) and its capture into archive.db.
+
+Each document is loaded inside one transaction that first removes what an earlier build
+derived from the same report, so a reload replaces and never duplicates, and a document that
+fails leaves every other document's rows exactly as they were.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any, Mapping
+
+import sqlite_utils
+
+from parsers import formats
+
+from . import regions
+from .segment import index_text
+
+SECTION_HEADINGS = {
+    "s1": "一、总体情况",
+    "s2": "二、主动公开政府信息情况",
+    "s3": "三、收到和处理政府信息公开申请情况",
+    "s4": "四、政府信息公开行政复议、行政诉讼情况",
+    "s5": "五、存在的主要问题及改进情况",
+    "s6": "六、其他需要报告的事项",
+}
+CAPTURE_FIELDS = (
+    "url", "final_url", "status", "fetched_at", "sha256", "size", "content_type", "encoding",
+    "warc_file", "offset", "run_id", "role", "title", "agency", "region_code", "portal",
+    "referer", "revisit",
+)
+_YEAR_IN_TITLE = re.compile(r"(20[0-4]\d)\s*年(?:度)?")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def capture_dict(capture: Any) -> dict:
+    """A Capture object (crawler.archive) or a mapping as a plain dict of CAPTURE_FIELDS."""
+    if capture is None:
+        return {}
+    if isinstance(capture, Mapping):
+        cap = {k: capture.get(k) for k in CAPTURE_FIELDS}
+    else:
+        cap = {k: getattr(capture, k, None) for k in CAPTURE_FIELDS}
+    if cap.get("fetched_at") is not None and not isinstance(cap["fetched_at"], str):
+        cap["fetched_at"] = cap["fetched_at"].isoformat()
+    return cap
+
+
+def capture_id(cap: Mapping) -> str:
+    if cap.get("warc_file") is not None:
+        return f"{cap['warc_file']}#{cap.get('offset')}"
+    return f"sha256:{cap['sha256']}"
+
+
+def capture_row(capture: Any) -> dict:
+    cap = capture_dict(capture)
+    row = {k: v for k, v in cap.items() if k != "offset"}
+    row["warc_offset"] = cap.get("offset")
+    row["revisit"] = None if cap.get("revisit") is None else int(bool(cap.get("revisit")))
+    row["id"] = capture_id(cap)
+    return row
+
+
+def upsert_capture(db: sqlite_utils.Database, capture: Any) -> str:
+    row = capture_row(capture)
+    db["captures"].upsert(row, pk="id")
+    return row["id"]
+
+
+def agency_id(name: str, region_code: str | None) -> str:
+    return f"{region_code}/{name}" if region_code else name
+
+
+def upsert_agency(db: sqlite_utils.Database, name: str, region_code: str | None,
+                  extra: Mapping | None = None) -> dict:
+    province_code, province = regions.province_of(region_code)
+    row = {
+        "id": agency_id(name, region_code), "name": name, "region_code": region_code,
+        "province_code": province_code, "province": province,
+        "city": None, "county": None, "level": regions.level_of(region_code), "portal": None,
+    }
+    for key in ("city", "county", "level", "portal"):
+        if extra and extra.get(key):
+            row[key] = extra[key]
+    db["agencies"].upsert(row, pk="id")
+    return row
+
+
+def report_key(result: Mapping, cap: Mapping) -> tuple[str | None, str | None, int | None, str]:
+    """(agency name, region code, year, variant) of a document; None where unknown."""
+    agency = result.get("agency") or cap.get("agency")
+    region = result.get("region_code") or cap.get("region_code")
+    year = result.get("year")
+    if year is None:
+        m = _YEAR_IN_TITLE.search(result.get("title") or cap.get("title") or "")
+        year = int(m.group(1)) if m else None
+    url = cap.get("final_url") or cap.get("url")
+    kind = result.get("kind") or "document"
+    # A report is one document at one address; the same agency and year can have several
+    # (an HTML page and its PDF attachment, a mirror). The variant keeps them apart, stably.
+    variant = f"{kind}-{hashlib.sha1(url.encode()).hexdigest()[:8]}" if url else kind
+    return agency, region, year, variant
+
+
+def parse_status(result: Mapping) -> str:
+    kind = result.get("document_kind") or "annual_report"
+    if kind == "annual_report":
+        return "parsed" if result.get("format") else "no_tables"
+    return kind
+
+
+def check_status(checks: list[Mapping]) -> tuple[str, int]:
+    failed = [c for c in checks if c.get("ok") is False or c.get("ok") == 0]
+    if any(c.get("severity", "error") == "error" for c in failed):
+        return "fail", len(failed)
+    if failed:
+        return "warning", len(failed)
+    if any(c.get("ok") for c in checks):
+        return "pass", 0
+    return ("undecidable" if checks else "none"), 0
+
+
+def delete_report(db: sqlite_utils.Database, report_id: str) -> None:
+    for table in ("values", "checks", "report_sections", "search_index"):
+        db.execute(f'delete from "{table}" where report_id = ?', [report_id])
+    db.execute("delete from reports where id = ?", [report_id])
+
+
+def search_rowid(report_id: str, part: str) -> int:
+    return int(hashlib.sha1(f"{report_id}\0{part}".encode()).hexdigest()[:15], 16)
+
+
+def load_parsed(db: sqlite_utils.Database, result: Mapping, capture: Any = None) -> str | None:
+    """Load one parse result; returns the report id, or None when the document is no report.
+
+    A document that is not an annual report, or whose agency or year cannot be told, is
+    recorded in parse_errors with the reason instead.
+    """
+    cap = capture_dict(capture)
+    if capture is not None and cap.get("sha256") is None:
+        cap["sha256"] = result.get("sha256")
+    with db.atomic():
+        cap_id = upsert_capture(db, cap) if capture is not None else None
+        agency, region, year, variant = report_key(result, cap)
+        status = parse_status(result)
+        reason = None
+        if status == "not_annual_report":
+            reason = "not an annual report (document_kind=not_annual_report)"
+        elif not agency or year is None:
+            reason = "agency or year not found in the document" + (
+                f" (agency={agency!r}, year={year!r})")
+        sha = result.get("sha256") or cap.get("sha256")
+        if reason:
+            record_error(db, sha, cap, reason, result.get("parser_version"), cap_id)
+            return None
+        db.execute("delete from parse_errors where capture_sha256 = ?", [sha])
+        ag = upsert_agency(db, agency, region)
+        rid = f"{ag['id']}/{year}/{variant}"
+        delete_report(db, rid)
+        if url := (cap.get("final_url") or cap.get("url")):  # an earlier failure at this address
+            for (old,) in db.execute("select id from reports where url = ? and parse_status = 'failed'",
+                                     [url]).fetchall():
+                delete_report(db, old)
+        checks = list(result.get("checks") or [])
+        cstatus, nfailed = check_status(checks)
+        values = result.get("values") or {}
+        url = cap.get("final_url") or cap.get("url")
+        db["reports"].insert({
+            "id": rid, "agency_id": ag["id"], "agency": agency, "region_code": region,
+            "province": ag["province"], "level": ag["level"], "year": year, "variant": variant,
+            "title": result.get("title") or cap.get("title"), "published": result.get("published"),
+            "url": url, "capture_id": cap_id, "capture_sha256": sha,
+            "fetched_at": cap.get("fetched_at"), "kind": result.get("kind"), "document_kind": result.get("document_kind"),
+            "format": result.get("format"), "t2_version": result.get("t2_version"),
+            "t3_version": result.get("t3_version"), "scope": result.get("scope"),
+            "parse_status": status, "check_status": cstatus, "checks_failed": nfailed,
+            "n_values": sum(1 for v in values.values() if v is not None),
+            "warnings": _json(list(result.get("warnings") or [])),
+            "parser_version": result.get("parser_version"),
+        })
+        _load_values(db, rid, ag, year, result, sha, url)
+        _load_checks(db, rid, ag, year, checks)
+        _load_text(db, rid, ag, year, result)
+    return rid
+
+
+def _load_values(db, rid, ag, year, result, sha, url) -> None:
+    known = formats.all_fields()
+    values = result.get("values") or {}
+    raw = result.get("raw") or {}
+    prov = result.get("provenance") or {}
+    flags = result.get("flags") or {}
+    absent = set(result.get("absent") or [])
+    rows = []
+    for fid in sorted(set(values) | set(raw) | absent):
+        f = known.get(fid)
+        p = prov.get(fid) or {}
+        fl = list(flags.get(fid) or [])
+        if fid in absent and "absent" not in fl:
+            fl.append("absent")
+        if f is None:
+            fl.append("unknown_field")
+        rows.append({
+            "report_id": rid, "field_id": fid,
+            "table": f.table_name if f else None,
+            "row_label": f.row_label if f else None,
+            "column_label": f.column_label if f else None,
+            "value": values.get(fid), "raw": raw.get(fid),
+            "unit": f.unit if f else None, "flags": _json(fl) if fl else None,
+            "agency_id": ag["id"], "year": year, "province": ag["province"],
+            "capture_sha256": sha, "url": url,
+            "page": p.get("page"), "table_index": p.get("table"), "row_index": p.get("row"),
+            "col_index": p.get("col"), "printed_label": p.get("label"),
+        })
+    if rows:
+        db["values"].insert_all(rows)
+
+
+def _load_checks(db, rid, ag, year, checks) -> None:
+    rows = []
+    for c in checks:
+        ok = c.get("ok")
+        rows.append({
+            "report_id": rid, "rule_id": c["id"], "kind": "report",
+            "status": {True: "pass", False: "fail"}.get(ok, "undecidable") if ok is not None else "undecidable",
+            "ok": None if ok is None else int(bool(ok)),
+            "expected": c.get("expected"), "actual": c.get("actual"),
+            "severity": c.get("severity", "error"), "fields": _json(list(c.get("fields") or [])),
+            "previous_report_id": None, "agency_id": ag["id"], "year": year,
+            "province": ag["province"],
+        })
+    if rows:
+        db["checks"].upsert_all(rows, pk=("report_id", "rule_id"))
+
+
+def _load_text(db, rid, ag, year, result) -> None:
+    sections = result.get("sections") or {}
+    rows = [{"report_id": rid, "section": k, "heading": SECTION_HEADINGS.get(k), "text": v}
+            for k, v in sorted(sections.items()) if v]
+    if rows:
+        db["report_sections"].insert_all(rows)
+    parts = [("title", None, result.get("title"))] + [
+        (r["section"], r["heading"], r["text"]) for r in rows]
+    search = [{"id": search_rowid(rid, part), "report_id": rid, "part": part, "heading": heading,
+               "text": text, "agency": ag["name"], "year": year, "province": ag["province"]}
+              for part, heading, text in parts if text]
+    if search:
+        db["search_index"].insert_all(search)
+
+
+def record_error(db, sha, cap, reason, parser_version, cap_id=None) -> None:
+    db["parse_errors"].upsert({
+        "capture_sha256": sha, "capture_id": cap_id, "url": cap.get("final_url") or cap.get("url"),
+        "agency": cap.get("agency"), "title": cap.get("title"),
+        "fetched_at": cap.get("fetched_at"),
+        "reason": reason, "parser_version": parser_version,
+    }, pk="capture_sha256")
+
+
+def record_failed_report(db, cap: Mapping, reason: str, parser_version: str | None) -> str | None:
+    """A report row (parse_status=failed) for a document that could not be read, when the
+    capture tells its agency and the title its year, so coverage counts it as unparsed.
+    A report already parsed from an earlier capture of the same address is kept instead."""
+    url = cap.get("final_url") or cap.get("url")
+    if url and db.execute("select 1 from reports where url = ? and parse_status != 'failed'",
+                          [url]).fetchone():
+        return None
+    agency, region, year, variant = report_key({"kind": "unreadable"}, cap)
+    if not agency or year is None:
+        return None
+    ag = upsert_agency(db, agency, region)
+    rid = f"{ag['id']}/{year}/{variant}"
+    delete_report(db, rid)
+    db["reports"].insert({
+        "id": rid, "agency_id": ag["id"], "agency": agency, "region_code": region,
+        "province": ag["province"], "level": ag["level"], "year": year, "variant": variant,
+        "title": cap.get("title"), "url": url, "capture_id": capture_id(cap),
+        "capture_sha256": cap.get("sha256"), "fetched_at": cap.get("fetched_at"),
+        "parse_status": "failed", "check_status": "none", "checks_failed": 0, "n_values": 0,
+        "warnings": _json([reason]), "parser_version": parser_version,
+    })
+    return rid
+
+
+def rebuild_search(db: sqlite_utils.Database) -> int:
+    """Re-derive the whole FTS index from search_index (deterministic: same input, same index)."""
+    db.execute("insert into search_index_fts(search_index_fts) values ('delete-all')")
+    n = 0
+    for row in db.execute("select id, text from search_index order by id").fetchall():
+        db.execute("insert into search_index_fts(rowid, tokens) values (?, ?)",
+                   [row[0], index_text(row[1])])
+        n += 1
+    db.execute("insert into search_index_fts(search_index_fts) values ('optimize')")
+    return n

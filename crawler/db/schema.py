@@ -1,0 +1,261 @@
+"""archive.db schema: explicit sqlite-utils migrations, never `alter=True`.
+
+Every table is declared here in SQL, in order, once. A later change is a new migration
+appended to MIGRATIONS (never an edit of an applied one), so an existing archive.db is
+upgraded in place and a typo in a loader fails loudly instead of creating a column.
+Views are derived from the format data (parsers/formats) and recreated on every build.
+"""
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from parsers import formats
+
+MIGRATIONS = Migrations("ogi-archive")
+
+TABLES_V1 = """
+CREATE TABLE agencies (
+    id TEXT PRIMARY KEY,            -- "<region code>/<name>"
+    name TEXT NOT NULL,
+    region_code TEXT,
+    province_code TEXT,
+    province TEXT,
+    city TEXT,
+    county TEXT,
+    level TEXT,
+    portal TEXT
+);
+CREATE TABLE captures (
+    id TEXT PRIMARY KEY,            -- "<warc file>#<offset>": one WARC record
+    sha256 TEXT NOT NULL,
+    url TEXT NOT NULL,
+    final_url TEXT,
+    status INTEGER,
+    fetched_at TEXT,
+    size INTEGER,
+    content_type TEXT,
+    encoding TEXT,
+    warc_file TEXT,
+    warc_offset INTEGER,
+    run_id TEXT,
+    role TEXT,
+    title TEXT,
+    agency TEXT,
+    region_code TEXT,
+    portal TEXT,
+    referer TEXT,
+    revisit INTEGER
+);
+CREATE INDEX idx_captures_sha256 ON captures (sha256);
+CREATE INDEX idx_captures_url ON captures (url);
+CREATE TABLE reports (
+    id TEXT PRIMARY KEY,            -- "<agency id>/<year>/<variant>"
+    agency_id TEXT REFERENCES agencies(id),
+    agency TEXT,
+    region_code TEXT,
+    province TEXT,
+    level TEXT,
+    year INTEGER,
+    variant TEXT,
+    title TEXT,
+    published TEXT,
+    url TEXT,
+    capture_id TEXT REFERENCES captures(id),
+    capture_sha256 TEXT,
+    fetched_at TEXT,
+    kind TEXT,
+    document_kind TEXT,
+    format TEXT,
+    t2_version TEXT,
+    t3_version TEXT,
+    scope TEXT,
+    parse_status TEXT,              -- parsed | failed | not_parsed (scanned, pre2019, not a report)
+    check_status TEXT,              -- pass | fail | undecidable | none
+    checks_failed INTEGER,
+    n_values INTEGER,
+    warnings TEXT,                  -- JSON list
+    parser_version TEXT
+);
+CREATE INDEX idx_reports_year ON reports (year);
+CREATE INDEX idx_reports_agency ON reports (agency_id, year);
+CREATE TABLE report_sections (
+    report_id TEXT NOT NULL REFERENCES reports(id),
+    section TEXT NOT NULL,          -- s1 … s6
+    heading TEXT,
+    text TEXT,
+    PRIMARY KEY (report_id, section)
+);
+CREATE TABLE "values" (
+    report_id TEXT NOT NULL REFERENCES reports(id),
+    field_id TEXT NOT NULL REFERENCES fields(id),
+    "table" TEXT,                   -- 二 | 三 | 四
+    row_label TEXT,
+    column_label TEXT,
+    value NUMERIC,                  -- NULL for a blank, a dash or an absent row: see raw, flags
+    raw TEXT,                       -- the cell's printed text, exactly
+    unit TEXT,
+    flags TEXT,                     -- JSON list: blank, zero, na_marker, absent, …
+    agency_id TEXT,
+    year INTEGER,
+    province TEXT,
+    capture_sha256 TEXT,
+    url TEXT,
+    page INTEGER,
+    table_index INTEGER,
+    row_index INTEGER,
+    col_index INTEGER,
+    printed_label TEXT,
+    PRIMARY KEY (report_id, field_id)
+);
+CREATE INDEX idx_values_field ON "values" (field_id, year);
+CREATE TABLE checks (
+    report_id TEXT NOT NULL REFERENCES reports(id),
+    rule_id TEXT NOT NULL,
+    kind TEXT,                      -- report | cross
+    status TEXT,                    -- pass | fail | undecidable
+    ok INTEGER,
+    expected NUMERIC,
+    actual NUMERIC,
+    severity TEXT,
+    fields TEXT,                    -- JSON list of field ids
+    previous_report_id TEXT,
+    agency_id TEXT,
+    year INTEGER,
+    province TEXT,
+    PRIMARY KEY (report_id, rule_id)
+);
+CREATE INDEX idx_checks_status ON checks (status, severity);
+CREATE TABLE crawl_runs (
+    run_id TEXT PRIMARY KEY,
+    started TEXT,
+    finished TEXT,
+    spider TEXT,
+    status TEXT,
+    summary TEXT                    -- the run summary as JSON
+);
+CREATE TABLE parse_errors (
+    capture_sha256 TEXT PRIMARY KEY,
+    capture_id TEXT REFERENCES captures(id),
+    url TEXT,
+    agency TEXT,
+    title TEXT,
+    fetched_at TEXT,
+    reason TEXT,
+    parser_version TEXT
+);
+CREATE TABLE fields (
+    id TEXT PRIMARY KEY,
+    table_key TEXT,
+    "table" TEXT,
+    row_key TEXT,
+    column_key TEXT,
+    row_label TEXT,
+    column_label TEXT,
+    unit TEXT,
+    en TEXT,
+    decimal INTEGER,
+    signed INTEGER,
+    versions TEXT
+);
+CREATE TABLE search_index (
+    id INTEGER PRIMARY KEY,
+    report_id TEXT REFERENCES reports(id),
+    part TEXT,                      -- title | s1 … s6
+    heading TEXT,
+    text TEXT,
+    agency TEXT,
+    year INTEGER,
+    province TEXT
+);
+CREATE INDEX idx_search_index_report ON search_index (report_id);
+-- The index holds a segmented copy of search_index.text (crawler.db.segment). It names
+-- search_index as its content table so Datasette and datasette-search-all find it.
+CREATE VIRTUAL TABLE search_index_fts USING fts5 (tokens, content="search_index", content_rowid="id");
+CREATE TABLE archive_info (
+    key TEXT PRIMARY KEY,
+    value TEXT
+);
+"""
+
+
+@MIGRATIONS(name="0001_initial")
+def m0001_initial(db: sqlite_utils.Database) -> None:
+    for statement in _statements(TABLES_V1):
+        db.execute(statement)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a DDL script on `;` at line ends (executescript would commit mid-migration)."""
+    out, buf = [], []
+    for line in script.splitlines():
+        code = line.split("--", 1)[0]
+        buf.append(code)
+        if code.rstrip().endswith(";"):
+            out.append("\n".join(buf).strip().rstrip(";"))
+            buf = []
+    return [s for s in out if s]
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    MIGRATIONS.apply(db)
+    create_views(db)
+
+
+# ---------------------------------------------------------------- views from the format data
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def wide_view_sql(table: str) -> str:
+    """One row per report, one column per field of `table` (t2/t3/t4) over every format version."""
+    cols = [f for f in formats.all_fields().values() if f.table == table]
+    pivots = ",\n    ".join(
+        f"max(case when v.field_id = '{f.id}' then v.value end) as {_q(f.id)}" for f in cols
+    )
+    version = f"r.{table}_version as table_version, " if table in ("t2", "t3") else ""
+    return f"""select
+    r.id as report_id, r.agency_id, r.agency, r.province, r.level, r.year, r.format,
+    {version}r.scope, r.check_status,
+    {pivots}
+from reports r join "values" v on v.report_id = r.id and v.field_id like '{table}.%'
+group by r.id
+order by r.agency_id, r.year, r.id"""
+
+
+COVERAGE_SQL = """with recursive
+bounds as (select min(year) as lo, max(year) as hi from reports where year >= 2008),
+years(year) as (select lo from bounds where lo is not null
+                union all select year + 1 from years, bounds where year < bounds.hi)
+select
+    a.id as agency_id, a.name as agency, a.province, a.level, years.year,
+    count(r.id) as found,
+    case when count(r.id) = 0 then 1 else 0 end as missing,
+    sum(case when r.parse_status = 'parsed' then 1 else 0 end) as parsed,
+    sum(case when r.parse_status is not null and r.parse_status != 'parsed' then 1 else 0 end) as unparsed,
+    coalesce(sum(r.checks_failed), 0) as failed_checks,
+    case
+        when count(r.id) = 0 then 'missing'
+        when sum(case when r.parse_status = 'parsed' then 1 else 0 end) = 0 then 'unparsed'
+        when coalesce(sum(r.checks_failed), 0) > 0 then 'checks failed'
+        else 'ok'
+    end as status
+from agencies a cross join years
+left join reports r on r.agency_id = a.id and r.year = years.year
+group by a.id, years.year
+order by a.province, a.id, years.year"""
+
+VIEWS = {
+    "t2_wide": lambda: wide_view_sql("t2"),
+    "t3_wide": lambda: wide_view_sql("t3"),
+    "t4_wide": lambda: wide_view_sql("t4"),
+    "coverage": lambda: COVERAGE_SQL,
+}
+
+
+def create_views(db: sqlite_utils.Database) -> None:
+    """(Re)create every derived view; views hold no data, so this is always safe."""
+    for name, sql in VIEWS.items():
+        db.execute(f"drop view if exists {_q(name)}")
+        db.execute(f"create view {_q(name)} as {sql()}")
