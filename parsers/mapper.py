@@ -65,6 +65,10 @@ class Mapping:
     t2_version: str | None = None
     t3_version: str | None = None
     t3_rows_seen: list[str] = field(default_factory=list)
+    # table 三 rows with seven values, in order: (row key, line), key None when the label is
+    # missing or unrecognised (D7): such rows may be placed by structure, then confirmed.
+    t3_sequence: list[tuple[str | None, "Line"]] = field(default_factory=list)
+    positional: list[str] = field(default_factory=list)
     extras: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     tables_seen: set[str] = field(default_factory=set)
@@ -177,7 +181,7 @@ def _match_t3(line: Line, previous: str | None) -> tuple[str, formats.RowDef] | 
             if row.exact:
                 if not matches_exact(text, row.exact):
                     continue
-                if row.after and previous != row.after:
+                if row.after and not (previous or "").startswith(row.after):
                     continue
                 return version, row
             if row.match and matches(text, row.match):
@@ -185,10 +189,13 @@ def _match_t3(line: Line, previous: str | None) -> tuple[str, formats.RowDef] | 
     return None
 
 
-def _map_t3_row(m: Mapping, line: Line) -> bool:
+def _map_t3_row(m: Mapping, line: Line, in_t3: bool) -> bool:
     previous = m.t3_rows_seen[-1] if m.t3_rows_seen else None
     found = _match_t3(line, previous)
     if not found:
+        if in_t3 and line.has_numbers and _fit(line.values, 7):
+            m.t3_sequence.append((None, line))  # a value row whose label is lost or garbled
+            return True
         return False
     _, row = found
     if not line.has_numbers and len(line.values) < 7:
@@ -204,7 +211,34 @@ def _map_t3_row(m: Mapping, line: Line) -> bool:
     for (col, cell), c in zip(vals, formats.get("2021").t3_columns):
         _assign(m, f"t3.{row.key}.{c.key}", line, col, cell, label)
     m.t3_rows_seen.append(row.key)
+    m.t3_sequence.append((row.key, line))
     return True
+
+
+def _place_unlabelled_t3(m: Mapping, layout: list[str]) -> None:
+    """Rows whose label is missing are placed by structure: k unlabelled rows between two
+    labelled rows that leave exactly k layout rows unfilled, in order. The caller keeps the
+    placement only if the arithmetic rules confirm it (see parsers.parse)."""
+    seq = m.t3_sequence
+    labelled = [i for i, (k, _) in enumerate(seq) if k is not None]
+    bounds = [-1] + labelled + [len(seq)]
+    for a, b in zip(bounds, bounds[1:]):
+        gap = [seq[i][1] for i in range(a + 1, b)]
+        if not gap:
+            continue
+        start = layout.index(seq[a][0]) + 1 if a >= 0 and seq[a][0] in layout else 0
+        end = layout.index(seq[b][0]) if b < len(seq) and seq[b][0] in layout else len(layout)
+        slots = [k for k in layout[start:end] if f"t3.{k}.total" not in m.slots]
+        if len(slots) != len(gap) or start == 0 or end == len(layout):
+            m.warnings.append(f"table 三: {len(gap)} row(s) without a recognisable label; not mapped")
+            continue
+        for key, line in zip(slots, gap):
+            vals = _fit(line.values, 7)
+            for (col, cell), c in zip(vals, formats.get("2021").t3_columns):
+                fid = f"t3.{key}.{c.key}"
+                _assign(m, fid, line, col, cell, line.label_text)
+                m.slots[fid].flags.append("positional")
+                m.positional.append(fid)
 
 
 # --- table 四 ---------------------------------------------------------------------------------
@@ -294,7 +328,17 @@ def map_document(doc: Document) -> Mapping:
                 continue
             else:
                 continue  # more header rows (结果维持 …)
+        if not line.labels and 15 <= len(line.values) <= 17 and line.has_numbers \
+                and "t4.review.total" not in m.slots:
+            # table 四's one row of fifteen numbers, its header lost in prose (PDF extracts)
+            m.tables_seen.add("t4")
+            t4_tokens.extend((line, c, cell) for c, cell in line.values)
+            close_t4()
+            table = None
+            continue
         if not line.labels:
+            if table == "t3" and _fit(line.values, 7) and line.has_numbers:
+                m.t3_sequence.append((None, line))
             continue
         if table == "t2" and t2 and line.values and _map_t2_row(m, line, *t2):
             continue
@@ -302,7 +346,7 @@ def map_document(doc: Document) -> Mapping:
             table = "t3"
             m.tables_seen.add("t3")
             continue
-        if table in (None, "t2", "t3") and _map_t3_row(m, line):
+        if table in (None, "t2", "t3") and _map_t3_row(m, line, table == "t3"):
             if table != "t3":
                 table = "t3"
                 m.tables_seen.add("t3")
@@ -317,6 +361,9 @@ def map_document(doc: Document) -> Mapping:
         m.t3_version = "2021"
     elif "result.other.subtotal" in keys:
         m.t3_version = "2019"
+    if any(k is None for k, _ in m.t3_sequence):
+        version = m.t3_version or m.t2_version or "2021"
+        _place_unlabelled_t3(m, [r.key for r in formats.get(version).t3_rows])
     for e in m.extras:
         m.warnings.append(f"table 二: extra row {e['label']!r} not in the format (kept as an extra)")
     return m

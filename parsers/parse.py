@@ -139,6 +139,21 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
             if slot.flags:
                 flags[fid] = list(slot.flags)
         result_checks = checks.evaluate(fmt_version, values, t3v)
+        if m.positional:
+            placed = set(m.positional)
+            involved = [c for c in result_checks if placed & set(c["fields"])]
+            if all(c["ok"] is True for c in involved):
+                warnings.append(f"table 三: {len(placed) // 7} row(s) without a readable label placed by "
+                                "structure; every rule involving them holds (flag positional)")
+            else:
+                for fid in placed:
+                    values[fid] = None
+                    raw.pop(fid, None)
+                    provenance.pop(fid, None)
+                    flags.pop(fid, None)
+                warnings.append(f"table 三: {len(placed) // 7} row(s) without a readable label were not "
+                                "mapped: the arithmetic rules do not confirm a placement")
+                result_checks = checks.evaluate(fmt_version, values, t3v)
         text_checks = _text_checks(doc.text, values)
         warnings.extend(
             f"{c['id']}: section 一 states {c['actual']} applications, table 三 prints {c['expected']} new"
