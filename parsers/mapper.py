@@ -20,6 +20,7 @@ from .numbers import is_value_token, parse_value
 
 T4_HEADER_KEYS = ("行政复议",)
 T3_HEADER_KEYS = ("申请人情况", "自然人")
+T4_HEADER_WORDS = {"总计", "结果维持", "结果纠正", "其他结果", "尚未审结", "复议后起诉", "未经复议直接起诉"}
 
 
 @dataclass
@@ -129,8 +130,10 @@ def _t2_header(line: Line) -> tuple[str, list[formats.T2Block]] | None:
     if line.has_numbers:
         return None
     texts = [t for _, t in line.labels]
-    if texts and matches(texts[0], ["信息内容"]):
-        texts = texts[1:]
+    for i, t in enumerate(texts):
+        if matches(t, ["信息内容"]):
+            texts = texts[i + 1:]  # the caption (第二十条第（一）项) may precede it in one row
+            break
     if not texts:
         return None
     for version in formats.VERSIONS:
@@ -316,6 +319,14 @@ def map_document(doc: Document) -> Mapping:
             m.tables_seen.add("t4")
             continue
         if table == "t4":
+            if line.labels and line.has_numbers and normalize(line.last_label) in T4_HEADER_WORDS \
+                    and len(line.values) >= 5:
+                # one cell per line: the values follow the last header word (总计)
+                t4_tokens.extend((line, c, cell) for c, cell in line.values)
+                if len(t4_tokens) >= 15:
+                    close_t4()
+                    table = None
+                continue
             if line.labels and line.has_numbers:
                 # a labelled row after table 四's values belongs to something else
                 close_t4()

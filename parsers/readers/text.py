@@ -11,6 +11,7 @@ import re
 
 from ..document import Cell, Document, Grid, UnreadableDocument
 from ..encoding_basic import decode_text_basic
+from ..numbers import is_value_token
 
 _MD_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
@@ -24,6 +25,51 @@ def _split(line: str) -> list[str] | None:
             return []  # a markdown header rule: part of the table, no cells
         return [c.strip() for c in s.strip("|").split("|")]
     return None
+
+
+MAX_CELL_LINE = 45  # longer lines are prose, never a table cell
+
+
+def _cell_per_line_grids(text: str) -> list[Grid]:
+    """Tables printed one cell per line (河包镇-style page text). A run of label lines followed by
+    value lines is a row whose label is the last label line; the earlier label lines of the run
+    form a header row. Lines longer than MAX_CELL_LINE are prose and end the table."""
+    grids: list[Grid] = []
+    rows: list[list[Cell]] = []
+    labels: list[str] = []
+    values: list[str] = []
+
+    def emit() -> None:
+        nonlocal labels, values
+        if values:
+            if len(labels) > 1:
+                rows.append([Cell(t) for t in labels[:-1]])
+            rows.append([Cell(t) for t in labels[-1:] + values])
+        elif labels:
+            rows.append([Cell(t) for t in labels])
+        labels, values = [], []
+
+    def flush() -> None:
+        nonlocal rows
+        emit()
+        if len(rows) > 1:
+            grids.append(Grid(rows, index=len(grids)))
+        rows = []
+
+    for line in text.splitlines():
+        s = line.strip()
+        if not s:
+            continue
+        if len(s) > MAX_CELL_LINE:
+            flush()
+        elif is_value_token(s):
+            values.append(s)
+        else:
+            if values:
+                emit()
+            labels.append(s)
+    flush()
+    return [g for g in grids if any(len(r) > 2 for r in g.rows)]
 
 
 def parse_text(text: str) -> Document:
@@ -40,6 +86,8 @@ def parse_text(text: str) -> Document:
             current.append([Cell(c.strip()) for c in cells])
     if current:
         grids.append(Grid(current, index=len(grids)))
+    if not grids:
+        grids = _cell_per_line_grids(text)
     return Document(kind="text", text=text, grids=grids)
 
 
