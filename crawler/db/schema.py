@@ -166,7 +166,8 @@ CREATE TABLE search_index (
     text TEXT,
     agency TEXT,
     year INTEGER,
-    province TEXT
+    province TEXT,
+    tokens TEXT                     -- always NULL: the segmented copy lives only in the index
 );
 CREATE INDEX idx_search_index_report ON search_index (report_id);
 -- The index holds a segmented copy of search_index.text (crawler.db.segment). It names

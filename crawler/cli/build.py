@@ -1,0 +1,29 @@
+"""`ogi build`: re-parse every archived capture into archive.db (never the live site)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.option("--archive", "archive_dir", default="archive", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="The WARC archive directory.")
+@click.option("--db", "db_path", default="archive.db", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--full/--incremental", default=True, show_default=True,
+              help="--full re-parses every capture; --incremental skips documents already parsed "
+                   "by this parser version.")
+def command(archive_dir: Path, db_path: Path, full: bool) -> None:
+    """Build or refresh archive.db from the archived captures.
+
+    A document that cannot be parsed is recorded in parse_errors with its reason; it never
+    stops the build nor removes what was loaded before. Prints a JSON summary.
+    """
+    from crawler.db.build import build
+
+    if not archive_dir.is_dir():
+        raise click.ClickException(f"{archive_dir}: no such archive directory")
+    summary = build(archive_dir, db_path, full=full)
+    click.echo(json.dumps(summary, ensure_ascii=False))

@@ -1,0 +1,361 @@
+"""Datasette metadata (metadata.yml), generated from the format data: one source of truth.
+
+`metadata()` returns the whole metadata dict: title, license, source, how to cite, caveats,
+per-table and per-column descriptions in Chinese and English (the data dictionary: every
+field of every format version with its row and column label and unit), facets, the canned
+research queries and the datasette-dashboards configuration. `write(path)` writes
+metadata.yml; tests/test_db_metadata.py fails when the committed file is out of date:
+
+    .venv/bin/python -m crawler.db.dictionary > metadata.yml
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import yaml
+
+from parsers import formats
+
+DB = "archive"
+SNAPSHOT_MARK = "SNAPSHOT_DATE"  # replaced by archive_info.snapshot_date when served
+
+TITLE = "政府信息公开工作年度报告档案 · Archive of China's government information disclosure annual reports"
+DESCRIPTION_HTML = f"""<p>各级行政机关依《中华人民共和国政府信息公开条例》第四十九、五十条发布的<strong>政府信息公开工作年度报告</strong>：
+原始文件（WARC 存档）、按国家格式（国办公开办函〔2021〕30号；〔2019〕60号试行格式）解析出的表格数字、勾稽关系检查和全文检索。</p>
+<p>The annual reports on open-government-information work that every Chinese administrative body
+publishes under art. 49–50 of the OGI Regulations: the archived original documents (WARC), the
+numbers of their standard tables parsed field by field, arithmetic checks, and Chinese full-text
+search. Every number links to its report, its capture (URL, time, sha256) and the archived original.</p>
+<p><strong>Snapshot:</strong> {SNAPSHOT_MARK} (date of the newest capture; see <a href="/{DB}/archive_info">archive_info</a>).
+<strong>How to cite:</strong> ogi-archive, <em>Archive of 政府信息公开工作年度报告</em>, snapshot {SNAPSHOT_MARK},
+table or query URL, accessed &lt;date&gt;. Cite the report itself by its agency, year, URL and sha256
+(columns of <a href="/{DB}/reports">reports</a>).</p>
+<p><strong>Caveats · 注意：</strong> numbers are recorded <em>as printed</em>; a printed total that breaks a rule
+stays as printed and its failed check is listed in <a href="/{DB}/checks">checks</a>, never corrected.
+A blank cell, <code>0</code>, <code>/</code> and <code>—</code> are different facts: <code>value</code> is NULL for
+blanks, dashes and rows not printed, and <code>raw</code> keeps the printed text (see <code>flags</code>).
+The 2019 trial format and the 2021 format differ in table 二 and in （六）其他处理: compare years with the
+<code>format</code> column in view. Aggregate reports (scope = aggregate) cover a whole jurisdiction and
+overlap the reports of its departments; the canned queries leave them out of sums. Coverage is what the
+crawler found: a missing report may be unpublished, unreachable or not yet crawled (see
+<a href="/{DB}/coverage">coverage</a>). Scanned (图片版) documents are archived but not parsed.</p>
+<p>Search 全文检索: <a href="/{DB}/search?q=复议">/{DB}/search?q=复议</a>, the search box of
+<a href="/{DB}/search_index">search_index</a>, or <a href="/-/search">search all</a>; two-character words and long phrases both work.
+Excel: use <code>ogi export</code> (UTF-8 with BOM) — Datasette's own CSV has no BOM and Excel shows mojibake.</p>"""
+
+LICENSE = "Data: CC BY 4.0 (the compilation, parsed values and checks); the original documents remain public government information of their publishers"
+LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
+SOURCE = "Government portals' 政府信息公开年报 columns, crawled by ogi-archive (WARC captures)"
+SOURCE_URL = "https://www.gov.cn/zhengce/content/2019-04/15/content_5382991.htm"
+
+
+def field_description(f: formats.FieldDef) -> str:
+    versions = [v for v in formats.VERSIONS if any(x.id == f.id for x in formats.get(v).fields)]
+    return (f"表{f.table_name} {formats.TABLE_TITLES[f.table]} · {f.row_label} × {f.column_label}"
+            f"（{f.unit}） — {f.en} [{f.unit}]; formats: {', '.join(versions)}")
+
+
+SQL_OUTCOMES = """
+    max(case when v.field_id = 't3.new.total' then v.value end) as new_applications,
+    max(case when v.field_id = 't3.carried_over.total' then v.value end) as carried_over,
+    max(case when v.field_id = 't3.result.disclosed.total' then v.value end) as disclosed,
+    max(case when v.field_id = 't3.result.partial.total' then v.value end) as partly_disclosed,
+    sum(case when v.field_id like 't3.result.withheld.%.total' then v.value end) as withheld,
+    sum(case when v.field_id like 't3.result.unavailable.%.total' then v.value end) as unavailable,
+    sum(case when v.field_id like 't3.result.not_processed.%.total' then v.value end) as not_processed,
+    sum(case when v.field_id like 't3.result.other.%.total' then v.value end) as other_handling,
+    max(case when v.field_id = 't3.result.total.total' then v.value end) as concluded,
+    max(case when v.field_id = 't3.carried_forward.total' then v.value end) as carried_forward"""
+
+CANNED = {
+    "agency_by_year": {
+        "title": "一个机关历年申请与办理结果 · One agency's applications and outcomes by year",
+        "description": "Table 三 totals (总计 column) per report of the agencies whose name contains the text given. Sums of sub-rows ignore blank cells; see the values table for raw text.",
+        "sql": f"""select r.agency, r.year, r.format, r.scope, {SQL_OUTCOMES},
+    r.check_status, r.id as report_id, r.url
+from reports r join "values" v on v.report_id = r.id
+where r.agency like '%' || :agency || '%' and r.parse_status = 'parsed'
+group by r.id
+order by r.agency, r.year, r.id""",
+    },
+    "withheld_unavailable_shares": {
+        "title": "不予公开、无法提供占比（按省、年） · Shares withheld and unavailable by province and year",
+        "description": "Σ（三）不予公开 and Σ（四）无法提供 as a percentage of （七）总计 (concluded applications), summed over the parsed reports of each province and year; aggregate (jurisdiction-wide) reports are left out so that nothing is counted twice.",
+        "sql": f"""select province, year, reports, concluded, withheld, unavailable,
+    round(100.0 * withheld / nullif(concluded, 0), 2) as withheld_pct,
+    round(100.0 * unavailable / nullif(concluded, 0), 2) as unavailable_pct
+from (
+    select r.province, r.year, count(distinct r.id) as reports,
+        sum(case when v.field_id = 't3.result.total.total' then v.value end) as concluded,
+        sum(case when v.field_id like 't3.result.withheld.%.total' then v.value end) as withheld,
+        sum(case when v.field_id like 't3.result.unavailable.%.total' then v.value end) as unavailable
+    from reports r join "values" v on v.report_id = r.id
+    where r.parse_status = 'parsed' and coalesce(r.scope, '') != 'aggregate'
+    group by r.province, r.year
+)
+order by province, year""",
+    },
+    "review_litigation_correction_rates": {
+        "title": "行政复议、行政诉讼纠错率 · Administrative review and litigation correction rates",
+        "description": "结果纠正 as a percentage of 总计 in table 四 per block, by province and year (aggregate reports left out).",
+        "sql": """select province, year, reports,
+    review_total, review_corrected, round(100.0 * review_corrected / nullif(review_total, 0), 2) as review_corrected_pct,
+    suit_total, suit_corrected, round(100.0 * suit_corrected / nullif(suit_total, 0), 2) as suit_corrected_pct
+from (
+    select r.province, r.year, count(distinct r.id) as reports,
+        sum(case when v.field_id = 't4.review.total' then v.value end) as review_total,
+        sum(case when v.field_id = 't4.review.corrected' then v.value end) as review_corrected,
+        sum(case when v.field_id in ('t4.suit_direct.total', 't4.suit_after_review.total') then v.value end) as suit_total,
+        sum(case when v.field_id in ('t4.suit_direct.corrected', 't4.suit_after_review.corrected') then v.value end) as suit_corrected
+    from reports r join "values" v on v.report_id = r.id
+    where r.parse_status = 'parsed' and coalesce(r.scope, '') != 'aggregate'
+    group by r.province, r.year
+)
+order by province, year""",
+    },
+    "failing_checks": {
+        "title": "表格勾稽关系不符的报告 · Reports whose tables fail checks",
+        "description": "Every failed arithmetic rule of a report's own tables, with the printed numbers (expected = what the rule requires, actual = as printed).",
+        "sql": """select r.agency, r.year, c.rule_id, c.severity, c.expected, c.actual, c.fields,
+    c.report_id, r.url, r.capture_sha256
+from checks c join reports r on r.id = c.report_id
+where c.status = 'fail' and c.kind = 'report'
+order by r.province, r.agency, r.year, c.rule_id""",
+    },
+    "carry_mismatch": {
+        "title": "上年结转与上年结转下年度不符 · Carried-over counts that do not match last year's carried-forward",
+        "description": "rule.cross.carry.<column>: this year's 二、上年结转 differs from the same agency's previous report's 四、结转下年度继续办理.",
+        "sql": """select r.agency, c.year, c.rule_id, c.actual as carried_over_this_year,
+    c.expected as carried_forward_last_year, c.report_id, c.previous_report_id
+from checks c join reports r on r.id = c.report_id
+where c.rule_id like 'rule.cross.carry.%' and c.status = 'fail'
+order by r.agency, c.year, c.rule_id""",
+    },
+    "missing_reports": {
+        "title": "缺少年度报告的机关 · Agencies missing a report for a year",
+        "description": "Agency × year cells of the coverage view with no report found, between the first and last year in the archive.",
+        "sql": """select agency_id, agency, province, level, year
+from coverage where status = 'missing'
+order by province, agency_id, year""",
+    },
+    "search": {
+        "title": "全文检索 · Full-text search (titles and section text)",
+        "description": "Finds two-character words (复议, 诉讼) and long phrases (政府信息公开): the text is indexed as character bigrams (crawler/db/segment.py). Several words separated by spaces must all occur.",
+        "sql": """select s.report_id, s.agency, s.year, s.part, s.heading,
+    case when instr(s.text, :q) > 0
+        then '…' || substr(s.text, max(1, instr(s.text, :q) - 30), 60 + length(:q)) || '…'
+        else substr(s.text, 1, 90) end as excerpt
+from search_index s
+where s.id in (select rowid from search_index_fts where search_index_fts match cjk_fts_query(:q))
+order by s.year desc, s.report_id, s.part
+limit 500""",
+    },
+}
+
+TABLES = {
+    "reports": {
+        "description": "每份年度报告一行（机关 × 年度 × 版本） · One row per report: agency × year × variant (one document at one address). parse_status: parsed | failed | scanned | pre2019 | no_tables; check_status: pass | warning | fail | undecidable | none.",
+        "facets": ["province", "level", "year", "format", "check_status", "parse_status", "scope"],
+        "sort_desc": "year",
+        "label_column": "title",
+        "columns": {
+            "id": "报告编号 · report id: <agency id>/<year>/<variant>",
+            "agency_id": "机关 · agency (region code/name)", "agency": "机关名称 · agency name",
+            "region_code": "行政区划代码 · GB/T 2260 region code", "province": "省份 · province",
+            "level": "层级 · level (省级/市级/县级)", "year": "报告年度 · year reported on",
+            "variant": "版本 · document kind and address hash",
+            "title": "标题 · title", "published": "发布日期 · publication date (YYYY-MM-DD)",
+            "url": "文件地址 · document URL", "capture_id": "当前抓取 · the capture parsed (WARC record)",
+            "capture_sha256": "文件摘要 · sha256 of the document parsed (links to the archived original)",
+            "fetched_at": "抓取时间 · capture time (UTC)", "kind": "文件类型 · html | pdf | docx | doc | text",
+            "document_kind": "文件性质 · annual_report | not_annual_report | scanned | pre2019",
+            "format": "格式版本 · national format version (2021 / 2019 trial)",
+            "t2_version": "表二格式 · format of table 二 as printed", "t3_version": "表三格式 · format of table 三 as printed",
+            "scope": "范围 · self (the agency's own work) | aggregate (a whole jurisdiction) | unknown",
+            "parse_status": "解析状态 · parse status", "check_status": "检查结果 · worst check result",
+            "checks_failed": "未通过检查数 · number of failed checks (incl. cross-year warnings)",
+            "n_values": "数值个数 · numbers read", "warnings": "解析提示 · parser warnings (JSON)",
+            "parser_version": "解析器版本 · parser version",
+        },
+    },
+    "values": {
+        "description": "表格数字（长表） · Every printed cell of tables 二/三/四, one row per report × field, with its raw text and where it was read. value is NULL for a blank, a dash or a row not printed: read raw and flags.",
+        "facets": ["table", "year", "province", "unit"],
+        "columns": {
+            "report_id": "报告 · report", "field_id": "字段 · field id (see fields)", "table": "表 · table 二/三/四",
+            "row_label": "行 · row label (format)", "column_label": "列 · column label (format)",
+            "value": "数值 · value as printed (NULL: blank, dash or absent)", "raw": "原文 · printed cell text, exactly",
+            "unit": "单位 · unit", "flags": "标记 · blank | zero | na_marker | absent | positional | label_variant …",
+            "agency_id": "机关 · agency", "year": "年度 · year", "province": "省份 · province",
+            "capture_sha256": "文件摘要 · sha256 of the archived document (links to the original)",
+            "url": "文件地址 · document URL", "page": "页 · page (PDF)", "table_index": "表序 · table index in the document (0-based)",
+            "row_index": "行序 · row index in that table", "col_index": "列序 · column index",
+            "printed_label": "印刷行名 · the row label as printed",
+        },
+    },
+    "checks": {
+        "description": "勾稽关系检查 · Arithmetic checks: the format's rules per report (kind=report) and across one agency's consecutive years (kind=cross, warnings). ok NULL = undecidable (blank cells).",
+        "facets": ["status", "severity", "kind", "year", "province"],
+        "columns": {
+            "rule_id": "规则 · rule id (rule.t3.balance.<col>, rule.cross.carry.<col> …)",
+            "status": "结果 · pass | fail | undecidable", "expected": "应为 · what the rule requires",
+            "actual": "实际 · as printed", "fields": "涉及字段 · field ids (JSON)",
+            "previous_report_id": "上年报告 · previous year's report (cross checks)",
+        },
+    },
+    "captures": {
+        "description": "抓取记录 · One row per WARC record (response or revisit): URL, time, status, sha256, where in which WARC file. Never updated: the archive is append-only.",
+        "facets": ["role", "status", "content_type", "run_id"],
+        "columns": {"sha256": "sha256 of the payload (links to the archived original)",
+                    "fetched_at": "抓取时间 · WARC-Date (UTC)", "role": "report | list | other",
+                    "warc_file": "WARC 文件 · file relative to the archive", "warc_offset": "WARC 偏移 · record offset",
+                    "revisit": "1 = revisit record (same payload as an earlier capture)"},
+    },
+    "agencies": {
+        "description": "机关 · Agencies: region code (GB/T 2260), province, level.",
+        "facets": ["province", "level"],
+    },
+    "report_sections": {
+        "description": "报告正文（一至六） · The text of each report by section s1 … s6.",
+        "facets": ["section"],
+    },
+    "search_index": {
+        "description": "全文检索 · Titles and section texts, searchable (two-character words and phrases). Use the search box, or the canned query search.",
+        "facets": ["part", "year", "province"],
+        "fts_table": "search_index_fts", "fts_pk": "id",
+        "columns": {"part": "title | s1 … s6", "text": "原文 · the text as extracted",
+                    "tokens": "always empty: the segmented copy (character bigrams) lives only in search_index_fts"},
+    },
+    "fields": {
+        "description": "数据字典 · Data dictionary: every field id of the national formats with its Chinese row and column label, English meaning, unit and the format versions that print it.",
+        "facets": ["table", "unit", "versions"],
+    },
+    "crawl_runs": {"description": "抓取运行 · Crawl runs: one row per run with its summary (JSON)."},
+    "parse_errors": {"description": "解析失败 · Documents that could not be parsed or are not annual reports, with the reason. Their captures stay archived."},
+    "archive_info": {"description": "档案信息 · Facts about this snapshot (snapshot date = newest capture)."},
+    "coverage": {
+        "description": "覆盖情况 · Agency × year between the first and last year archived: found, missing, parsed, unparsed, failed checks.",
+        "facets": ["status", "province", "level", "year"],
+    },
+}
+
+
+def wide_view(table: str) -> dict:
+    cols = {f.id: field_description(f) for f in formats.all_fields().values() if f.table == table}
+    return {
+        "description": f"表{formats.TABLE_NAMES[table]} {formats.TABLE_TITLES[table]}（宽表） · Table {formats.TABLE_NAMES[table]} as one row per report, one column per field (field ids of every format version; a column is empty where the report's format has no such field).",
+        "facets": ["province", "level", "year", "format", "check_status"],
+        "columns": {"report_id": "报告 · report", **cols},
+    }
+
+
+FILTERS = """ [[ AND r.province = :province ]] [[ AND r.level = :level ]]"""
+
+
+def dashboards() -> dict:
+    base = "from reports r join \"values\" v on v.report_id = r.id where r.parse_status = 'parsed' and coalesce(r.scope, '') != 'aggregate'"
+    return {"national-trends": {
+        "title": "全国趋势 · National trends",
+        "description": "Applications, outcome shares and administrative review/litigation over the years, from the parsed reports (aggregate reports left out). Filter by province and level.",
+        "layout": [["reports-count", "applications-count"], ["applications", "outcomes"],
+                   ["review", "review"]],
+        "filters": {
+            "province": {"name": "省份 Province", "type": "select", "db": DB,
+                         "query": "SELECT DISTINCT province FROM reports WHERE province IS NOT NULL ORDER BY province"},
+            "level": {"name": "层级 Level", "type": "select", "db": DB,
+                      "query": "SELECT DISTINCT level FROM reports WHERE level IS NOT NULL ORDER BY level"},
+        },
+        "charts": {
+            "reports-count": {
+                "title": "已解析报告 · Parsed reports", "db": DB, "library": "metric",
+                "query": "SELECT count(*) AS n FROM reports r WHERE r.parse_status = 'parsed'" + FILTERS,
+                "display": {"field": "n", "prefix": "", "suffix": " 份"},
+            },
+            "applications-count": {
+                "title": "新收申请合计 · New applications (all years)", "db": DB, "library": "metric",
+                "query": "SELECT coalesce(sum(v.value), 0) AS n " + base + " AND v.field_id = 't3.new.total'" + FILTERS,
+                "display": {"field": "n", "prefix": "", "suffix": " 件"},
+            },
+            "applications": {
+                "title": "新收政府信息公开申请 · New applications by year", "db": DB, "library": "vega-lite",
+                "query": "SELECT r.year AS year, sum(v.value) AS applications " + base
+                         + " AND v.field_id = 't3.new.total'" + FILTERS + " GROUP BY r.year ORDER BY r.year",
+                "display": {"mark": {"type": "bar", "tooltip": True},
+                            "encoding": {"x": {"field": "year", "type": "ordinal", "title": "年度 year"},
+                                         "y": {"field": "applications", "type": "quantitative", "title": "件"}}},
+            },
+            "outcomes": {
+                "title": "办理结果占比 · Outcome shares by year", "db": DB, "library": "vega-lite",
+                "query": """SELECT r.year AS year, CASE
+    WHEN v.field_id LIKE 't3.result.disclosed.%' THEN '予以公开 disclosed'
+    WHEN v.field_id LIKE 't3.result.partial.%' THEN '部分公开 partly'
+    WHEN v.field_id LIKE 't3.result.withheld.%' THEN '不予公开 withheld'
+    WHEN v.field_id LIKE 't3.result.unavailable.%' THEN '无法提供 unavailable'
+    WHEN v.field_id LIKE 't3.result.not_processed.%' THEN '不予处理 not processed'
+    ELSE '其他处理 other' END AS outcome, sum(v.value) AS n """ + base
+                         + " AND v.field_id LIKE 't3.result.%.total' AND v.field_id != 't3.result.total.total'"
+                         + FILTERS + " GROUP BY year, outcome ORDER BY year, outcome",
+                "display": {"mark": {"type": "bar", "tooltip": True},
+                            "encoding": {"x": {"field": "year", "type": "ordinal", "title": "年度 year"},
+                                         "y": {"field": "n", "type": "quantitative", "stack": "normalize", "title": "share"},
+                                         "color": {"field": "outcome", "type": "nominal", "title": "结果 outcome"}}},
+            },
+            "review": {
+                "title": "行政复议与行政诉讼 · Administrative review and litigation by year", "db": DB, "library": "vega-lite",
+                "query": """SELECT r.year AS year, CASE
+    WHEN v.field_id LIKE 't4.review.%' THEN '行政复议 review'
+    ELSE '行政诉讼 litigation' END || ' · ' || CASE
+    WHEN v.field_id LIKE '%.corrected' THEN '纠正 corrected'
+    ELSE '总计 total' END AS series, sum(v.value) AS n """ + base
+                         + " AND v.field_id LIKE 't4.%' AND (v.field_id LIKE '%.total' OR v.field_id LIKE '%.corrected')"
+                         + FILTERS + " GROUP BY year, series ORDER BY year, series",
+                "display": {"mark": {"type": "line", "point": True, "tooltip": True},
+                            "encoding": {"x": {"field": "year", "type": "ordinal", "title": "年度 year"},
+                                         "y": {"field": "n", "type": "quantitative", "title": "件"},
+                                         "color": {"field": "series", "type": "nominal", "title": ""}}},
+            },
+        },
+    }}
+
+
+def metadata() -> dict:
+    tables = {name: dict(spec) for name, spec in TABLES.items()}
+    tables["fields"]["columns"] = {
+        "id": "字段编号 · field id: <table>.<row key>.<column key>; the same id means the same thing in every format",
+        "row_label": "行名（格式原文） · row label in the format", "column_label": "列名 · column label",
+        "en": "English meaning", "unit": "单位 · unit", "versions": "格式版本 · format versions printing it",
+    }
+    for t in ("t2", "t3", "t4"):
+        tables[f"{t}_wide"] = wide_view(t)
+    return {
+        "title": TITLE,
+        "description_html": DESCRIPTION_HTML,
+        "license": LICENSE,
+        "license_url": LICENSE_URL,
+        "source": SOURCE,
+        "source_url": SOURCE_URL,
+        "about": "ogi-archive: how it is built, the format and the checks",
+        "about_url": "https://www.gov.cn/zhengce/content/2019-04/15/content_5382991.htm",
+        "databases": {DB: {
+            "description": "The archive: reports, their numbers, checks, text and captures. 年度报告、数字、检查、正文与抓取记录。",
+            "tables": tables,
+            "queries": CANNED,
+        }},
+        "plugins": {"datasette-dashboards": dashboards()},
+    }
+
+
+def dump(meta: dict | None = None) -> str:
+    header = ("# GENERATED by `python -m crawler.db.dictionary > metadata.yml` from parsers/formats:"
+              " do not edit by hand.\n# The text SNAPSHOT_DATE is replaced by the archive's snapshot date"
+              " when served by `ogi serve`.\n")
+    return header + yaml.safe_dump(meta or metadata(), allow_unicode=True, sort_keys=False, width=100)
+
+
+def write(path: Path) -> None:
+    Path(path).write_text(dump(), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.stdout.write(dump())

@@ -1,0 +1,87 @@
+"""The archive's Datasette plugin (registered by crawler.db.serve.datasette_instance, or with
+`datasette --plugins-dir crawler/db/datasette_plugins`).
+
+* Chinese search: replaces Datasette's `escape_fts` SQL function with
+  crawler.db.segment.fts_query, so the table search box and datasette-search-all query the
+  bigram index; `cjk_fts_query(q)` is the same function under its own name for canned SQL.
+* `/-/capture/<sha256>`: the archived original document, streamed from the WARC with the
+  content type it was served with (HTML under a sandbox CSP: archived pages never run).
+* sha256 columns link to that route, so from any value a reader reaches the original.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+from markupsafe import Markup, escape
+
+from crawler.db.segment import fts_query
+
+SHA_COLUMNS = {"capture_sha256", "sha256"}
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+
+
+@hookimpl(trylast=True)  # after Datasette's own prepare_connection, which defines escape_fts
+def prepare_connection(conn):
+    conn.create_function("escape_fts", 1, fts_query, deterministic=True)
+    conn.create_function("cjk_fts_query", 1, fts_query, deterministic=True)
+
+
+def _archive_dir(datasette) -> Path | None:
+    cfg = datasette.plugin_config("ogi-archive") or {}
+    return Path(cfg["archive_dir"]) if cfg.get("archive_dir") else None
+
+
+async def capture(request, datasette):
+    sha = request.url_vars["sha256"]
+    db = datasette.get_database("archive")
+    rows = (await db.execute(
+        "select warc_file, warc_offset, content_type, url from captures "
+        "where sha256 = ? and coalesce(revisit, 0) = 0 and warc_file is not null "
+        "order by fetched_at limit 1", [sha])).rows
+    archive_dir = _archive_dir(datasette)
+    if not rows:
+        return Response.text(f"no archived capture with sha256 {sha}\n", status=404)
+    if archive_dir is None:
+        return Response.text("this server was started without --archive: the original documents "
+                             "are not available here\n", status=404)
+    warc_file, offset, content_type, url = rows[0]
+    from crawler.archive import read_payload
+
+    try:
+        data = read_payload(archive_dir, warc_file, offset)
+    except (OSError, ValueError) as exc:
+        return Response.text(f"cannot read {warc_file}@{offset}: {exc}\n", status=500)
+    name = (url or sha).rstrip("/").rsplit("/", 1)[-1] or sha
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "sandbox",
+        "X-Ogi-Sha256": sha,
+        "X-Ogi-Source-Url": (url or "").encode("ascii", "backslashreplace").decode(),
+        "Content-Disposition": "inline; filename*=UTF-8''" + _quote(name),
+    }
+    return Response(data, status=200, headers=headers,
+                    content_type=content_type or "application/octet-stream")
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/-/capture/(?P<sha256>[0-9a-f]{64})$", capture)]
+
+
+@hookimpl
+def render_cell(value, column, table, database, datasette):
+    if column in SHA_COLUMNS and isinstance(value, str) and _SHA.match(value):
+        return Markup('<a href="{cap}" title="archived original">{short}…</a> '
+                      '(<a href="{rows}">captures</a>)').format(
+            cap=datasette.urls.path(f"/-/capture/{value}"), short=escape(value[:12]),
+            rows=datasette.urls.path(f"/{database}/captures?sha256={value}"))
+    return None

@@ -1,0 +1,69 @@
+"""Serve archive.db with Datasette: metadata (crawler.db.dictionary), the archive plugin
+(crawler.db.plugin), read-only, immutable when the file is complete, an SQL time limit."""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from datasette.app import Datasette
+from datasette.database import Database
+
+from . import dictionary, plugin
+
+DEFAULT_SETTINGS = {
+    "sql_time_limit_ms": 5000,
+    "facet_time_limit_ms": 500,
+    "max_returned_rows": 5000,
+    "allow_download": True,
+}
+
+
+def register_plugin() -> None:
+    from datasette.plugins import pm
+
+    if not pm.is_registered(plugin):
+        pm.register(plugin, name="ogi-archive")
+
+
+def snapshot_date(db_path: Path) -> str | None:
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            row = conn.execute("select value from archive_info where key = 'snapshot_date'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
+
+
+def is_complete(db_path: Path) -> bool:
+    """No journal or WAL beside the file: no build is writing it, so it can be served immutable."""
+    p = Path(db_path)
+    return not any(Path(str(p) + suffix).exists() for suffix in ("-journal", "-wal"))
+
+
+def metadata_for(db_path: Path, archive_dir: Path | None) -> dict:
+    meta = dictionary.metadata()
+    date = snapshot_date(db_path) or "unknown (archive_info missing)"
+    meta["description_html"] = meta["description_html"].replace(dictionary.SNAPSHOT_MARK, date)
+    meta.setdefault("plugins", {})["ogi-archive"] = {
+        "archive_dir": str(Path(archive_dir).resolve()) if archive_dir else None}
+    return meta
+
+
+def datasette_instance(db_path: Path | str, archive_dir: Path | str | None = None, *,
+                       immutable: bool | None = None, settings: dict | None = None) -> Datasette:
+    """A configured Datasette over `db_path`, always named `archive` (the metadata's name)."""
+    db_path = Path(db_path).resolve()
+    if not db_path.is_file():
+        raise FileNotFoundError(f"{db_path}: no such database (run `ogi build` first)")
+    register_plugin()
+    ds = Datasette(
+        [], metadata=metadata_for(db_path, Path(archive_dir) if archive_dir else None),
+        settings={**DEFAULT_SETTINGS, **(settings or {})},
+    )
+    if immutable is None:
+        immutable = is_complete(db_path)
+    ds.add_database(Database(ds, path=str(db_path), is_mutable=not immutable), name=dictionary.DB)
+    return ds
