@@ -93,8 +93,10 @@ def upsert_agency(db: sqlite_utils.Database, name: str, region_code: str | None,
 
 def report_key(result: Mapping, cap: Mapping) -> tuple[str | None, str | None, int | None, str]:
     """(agency name, region code, year, variant) of a document; None where unknown."""
-    agency = result.get("agency") or cap.get("agency")
-    region = result.get("region_code") or cap.get("region_code")
+    # The registry's name and code (on the capture) identify an agency across years; the name
+    # printed in a report varies (洪泽区人民政府 / 淮安市洪泽区人民政府) and is kept in its title.
+    agency = cap.get("agency") or result.get("agency")
+    region = cap.get("region_code") or result.get("region_code")
     year = result.get("year")
     if year is None:
         m = _YEAR_IN_TITLE.search(result.get("title") or cap.get("title") or "")
