@@ -28,8 +28,10 @@ How it works
 
 Limits (``limits=`` dict or `PdfLimits`): ``max_bytes`` (50 MB), ``max_pages`` (200),
 ``max_seconds`` (120, checked between pages), ``max_page_objects`` (200 000 drawing
-objects+chars on one page: the page is skipped with a warning) and ``max_page_edges``
-(4 000 ruling edges: table search skipped on that page with a warning).
+objects+chars on one page: the page is skipped with a warning), ``max_page_edges`` (20 000
+ruling edges) and ``max_page_crossings`` (5 000 = horizontal x vertical merged rules;
+pdfplumber's cell search is quadratic in them): beyond either, the ruled-table search is
+skipped on that page with a warning (the unruled fallback still runs).
 """
 from __future__ import annotations
 
@@ -37,11 +39,13 @@ import io
 import logging
 import re
 import time
+from bisect import bisect_right
 from dataclasses import dataclass, fields, replace
 from typing import Any, Iterable, Mapping
 
 import pdfplumber
 import pypdfium2 as pdfium
+from pdfplumber.table import merge_edges as _merge_edges
 from pdfplumber.utils import extract_text as _chars_to_text
 
 from parsers.document import Cell, Document, Grid, UnreadableDocument
@@ -57,7 +61,8 @@ class PdfLimits:
     max_bytes: int = 50 * 1024 * 1024
     max_seconds: float = 120.0
     max_page_objects: int = 200_000
-    max_page_edges: int = 4_000
+    max_page_edges: int = 20_000
+    max_page_crossings: int = 5_000
 
 
 def _limits(limits: Any) -> PdfLimits:
@@ -214,47 +219,69 @@ def _find_ruled(page: Any) -> list:
     return page.find_tables(settings)
 
 
-def _cell_text(chars: list[dict], bbox: tuple) -> str:
-    x0, top, x1, bottom = bbox
-    inside = [c for c in chars
-              if x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom]
-    if not inside:
-        return ""
-    return clean_cell_text(_chars_to_text(inside))
+def _text_of(chars: list[dict]) -> str:
+    return clean_cell_text(_chars_to_text(chars)) if chars else ""
 
 
 def _table_rows(table: Any, chars: list[dict], page_no: int) -> list[list[Cell]]:
-    """Rows of a pdfplumber table with merged positions resolved to copies."""
+    """Rows of a pdfplumber table with merged positions resolved to copies.
+
+    Grid positions are the table's distinct cell lefts x tops (as pdfplumber's
+    ``Table.rows``). A position without a cell of its own is covered by a spanning cell:
+    found through the cell bboxes (first trying the owner of the position above, for a
+    vertical merge, then of the one to the left, for a horizontal one) and copied with
+    ``copy=True``. Each char goes to the position holding its centre, so the work is
+    linear in chars and positions.
+    """
     cells = list(table.cells)
     x0s = sorted({c[0] for c in cells})
     tops = sorted({c[1] for c in cells})
     right = max(c[2] for c in cells)
     bottom = max(c[3] for c in cells)
-    tchars = [c for c in chars
-              if x0s[0] - 1 <= c["x0"] and c["x1"] <= right + 1
-              and tops[0] - 1 <= c["top"] and c["bottom"] <= bottom + 1]
-    text = {c: _cell_text(tchars, c) for c in cells}
     origin = {(c[1], c[0]): c for c in cells}
-    rows: list[list[Cell]] = []
+    cell_set = set(cells)
+    nr, nc = len(tops), len(x0s)
+
+    def pos_bbox(i: int, j: int) -> tuple:
+        return (x0s[j], tops[i], x0s[j + 1] if j + 1 < nc else right,
+                tops[i + 1] if i + 1 < nr else bottom)
+
+    def covers(c: tuple, x: float, y: float) -> bool:
+        return c[0] <= x <= c[2] and c[1] <= y <= c[3]
+
+    # owner[i][j]: (bbox of the cell holding position i,j, is_copy); a hole owns itself
+    owner: list[list[tuple[tuple, bool]]] = []
     for i, top in enumerate(tops):
-        y1 = tops[i + 1] if i + 1 < len(tops) else bottom
-        row: list[Cell] = []
+        row_owner: list[tuple[tuple, bool]] = []
         for j, x0 in enumerate(x0s):
             cell = origin.get((top, x0))
             if cell is not None:
-                row.append(Cell(text[cell], page=page_no))
+                row_owner.append((cell, False))
                 continue
-            x1 = x0s[j + 1] if j + 1 < len(x0s) else right
-            cx, cy = (x0 + x1) / 2, (top + y1) / 2
-            cover = [c for c in cells if c[0] <= cx <= c[2] and c[1] <= cy <= c[3]]
-            if cover:
-                # the smallest covering cell (cells should not overlap; be safe)
-                c = min(cover, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
-                row.append(Cell(text[c], copy=True, page=page_no))
-            else:  # a hole in the ruling: whatever is printed there, not a copy
-                row.append(Cell(_cell_text(tchars, (x0, top, x1, y1)), page=page_no))
-        rows.append(row)
-    return rows
+            b = pos_bbox(i, j)
+            cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+            near = [owner[i - 1][j][0]] if i else []
+            if j:
+                near.append(row_owner[j - 1][0])
+            hit = next((c for c in near if c in cell_set and covers(c, cx, cy)), None)
+            if hit is None:
+                cover = [c for c in cells if covers(c, cx, cy)]
+                hit = min(cover, key=lambda c: (c[2] - c[0]) * (c[3] - c[1])) if cover else None
+            row_owner.append((hit, True) if hit is not None else (b, False))
+        owner.append(row_owner)
+
+    buckets: dict[tuple, list[dict]] = {}
+    for ch in chars:
+        cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        if not (x0s[0] <= cx < right and tops[0] <= cy < bottom):
+            continue
+        j = bisect_right(x0s, cx) - 1
+        i = bisect_right(tops, cy) - 1
+        buckets.setdefault(owner[i][j][0], []).append(ch)
+    text = {key: _text_of(chs) for key, chs in buckets.items()}
+
+    return [[Cell(text.get(key, ""), copy=is_copy, page=page_no) for key, is_copy in row_owner]
+            for row_owner in owner]
 
 
 def _is_prose_frame(rows: list[list[Cell]]) -> bool:
@@ -275,16 +302,15 @@ def _is_num(s: str) -> bool:
 
 def _lines_of_words(words: list[dict]) -> list[list[dict]]:
     lines: list[list[dict]] = []
+    top = bot = 0.0
     for w in sorted(words, key=lambda w: (w["top"], w["x0"])):
         mid = (w["top"] + w["bottom"]) / 2
-        if lines:
-            last = lines[-1]
-            top = min(x["top"] for x in last)
-            bot = max(x["bottom"] for x in last)
-            if top <= mid <= bot:
-                last.append(w)
-                continue
+        if lines and top <= mid <= bot:
+            lines[-1].append(w)
+            top, bot = min(top, w["top"]), max(bot, w["bottom"])
+            continue
         lines.append([w])
+        top, bot = w["top"], w["bottom"]
     return [sorted(ln, key=lambda w: w["x0"]) for ln in lines]
 
 
@@ -320,10 +346,19 @@ def _unruled_tables(page: Any, exclude: list[tuple], page_no: int) -> list[tuple
     lines = [_segments(ln) for ln in _lines_of_words(words)]
     nums = [sum(1 for s in segs[1:] if _is_num(s["text"])) for segs in lines]
     cand = [len(segs) >= 2 for segs in lines]
-    # a wrapped label line between two table lines belongs to the table
-    for i in range(1, len(lines) - 1):
-        if not cand[i] and cand[i - 1] and cand[i + 1] and len(lines[i]) == 1:
-            cand[i] = True
+    # wrapped label lines (up to 4 one-segment lines) between two table lines belong to the table
+    i = 0
+    while i < len(lines):
+        if cand[i]:
+            j = i + 1
+            while j < len(lines) and not cand[j] and len(lines[j]) == 1 and j - i <= 4:
+                j += 1
+            if j < len(lines) and cand[j] and j > i + 1:
+                for k in range(i + 1, j):
+                    cand[k] = True
+            i = j if j > i + 1 and j < len(lines) and cand[j] else i + 1
+        else:
+            i += 1
     heights = sorted(s["bottom"] - s["top"] for segs in lines for s in segs)
     lh = heights[len(heights) // 2] if heights else 10.0
 
@@ -332,7 +367,7 @@ def _unruled_tables(page: Any, exclude: list[tuple], page_no: int) -> list[tuple
         if not ok:
             continue
         if blocks and blocks[-1][-1] == i - 1 and \
-                lines[i][0]["top"] - max(s["bottom"] for s in lines[i - 1]) < 2.5 * lh:
+                lines[i][0]["top"] - max(s["bottom"] for s in lines[i - 1]) < 4 * lh:
             blocks[-1].append(i)
         else:
             blocks.append([i])
@@ -340,7 +375,8 @@ def _unruled_tables(page: Any, exclude: list[tuple], page_no: int) -> list[tuple
     out = []
     for blk in blocks:
         data = [i for i in blk if nums[i] >= 1]
-        if len(blk) < 2 or len(data) < 2:
+        # two rows with numbers, or one row of several numbers (table 四 after its header)
+        if not data or (len(data) < 2 and max(nums[i] for i in data) < 3):
             continue
         # trim non-table lines after the last data line
         blk = [i for i in blk if i <= data[-1]]
@@ -550,7 +586,13 @@ def _read_page(page: Any, page_no: int, lim: PdfLimits,
         warnings.append(f"page {page_no}: {n_objs} objects exceeds max_page_objects="
                         f"{lim.max_page_objects}; page skipped")
         return "", [], 0, n_images
-    page = page.dedupe_chars()
+    seen: set[tuple] = set()
+    for c in page.chars:  # overprinted (fake bold) glyphs? pdfplumber's dedupe is costly
+        key = (c["text"], round(c["x0"]), round(c["top"]))
+        if key in seen:
+            page = page.dedupe_chars()
+            break
+        seen.add(key)
     chars = page.chars
     n_chars = sum(1 for c in chars if c["text"].strip())
     text = page.extract_text() or ""
@@ -559,13 +601,22 @@ def _read_page(page: Any, page_no: int, lim: PdfLimits,
 
     vpage = page.filter(_visible)
     found: list[tuple[tuple, list[list[Cell]]]] = []
-    n_edges = len(vpage.edges)
-    if n_edges > lim.max_page_edges:
-        warnings.append(f"page {page_no}: {n_edges} ruling edges exceeds max_page_edges="
+    tables = []
+    edges = vpage.edges
+    if len(edges) > lim.max_page_edges:
+        warnings.append(f"page {page_no}: {len(edges)} ruling edges exceeds max_page_edges="
                         f"{lim.max_page_edges}; ruled-table search skipped")
-        tables = []
-    else:
-        tables = _find_ruled(vpage)
+    elif edges:
+        # pdfplumber's cell search is quadratic in rule crossings: bound them first
+        merged = [e for e in _merge_edges(edges, 3, 3, 3, 3)
+                  if (e["width"] if e["orientation"] == "h" else e["height"]) >= 3]
+        n_h = sum(1 for e in merged if e["orientation"] == "h")
+        crossings = n_h * (len(merged) - n_h)
+        if crossings > lim.max_page_crossings:
+            warnings.append(f"page {page_no}: {n_h} x {len(merged) - n_h} rules exceeds "
+                            f"max_page_crossings={lim.max_page_crossings}; ruled-table search skipped")
+        else:
+            tables = _find_ruled(vpage)
     for t in tables:
         rows = _table_rows(t, chars, page_no)
         found.append((t.bbox, rows))
