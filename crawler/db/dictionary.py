@@ -10,6 +10,7 @@ metadata.yml; tests/test_db_metadata.py fails when the committed file is out of 
 """
 from __future__ import annotations
 
+import copy
 import sys
 from pathlib import Path
 
@@ -295,7 +296,7 @@ def dashboards() -> dict:
     WHEN v.field_id LIKE 't3.result.not_processed.%' THEN '不予处理 not processed'
     ELSE '其他处理 other' END AS outcome, sum(v.value) AS n """ + base
                          + " AND v.field_id LIKE 't3.result.%.total' AND v.field_id != 't3.result.total.total'"
-                         + FILTERS + " GROUP BY year, outcome ORDER BY year, outcome",
+                         + FILTERS + " GROUP BY r.year, outcome ORDER BY r.year, outcome",
                 "display": {"mark": {"type": "bar", "tooltip": True},
                             "encoding": {"x": {"field": "year", "type": "ordinal", "title": "年度 year"},
                                          "y": {"field": "n", "type": "quantitative", "stack": "normalize", "title": "share"},
@@ -309,7 +310,7 @@ def dashboards() -> dict:
     WHEN v.field_id LIKE '%.corrected' THEN '纠正 corrected'
     ELSE '总计 total' END AS series, sum(v.value) AS n """ + base
                          + " AND v.field_id LIKE 't4.%' AND (v.field_id LIKE '%.total' OR v.field_id LIKE '%.corrected')"
-                         + FILTERS + " GROUP BY year, series ORDER BY year, series",
+                         + FILTERS + " GROUP BY r.year, series ORDER BY r.year, series",
                 "display": {"mark": {"type": "line", "point": True, "tooltip": True},
                             "encoding": {"x": {"field": "year", "type": "ordinal", "title": "年度 year"},
                                          "y": {"field": "n", "type": "quantitative", "title": "件"},
@@ -328,7 +329,7 @@ def metadata() -> dict:
     }
     for t in ("t2", "t3", "t4"):
         tables[f"{t}_wide"] = wide_view(t)
-    return {
+    return copy.deepcopy({  # Datasette annotates the dict it is given: never hand out the module's
         "title": TITLE,
         "description_html": DESCRIPTION_HTML,
         "license": LICENSE,
@@ -343,7 +344,7 @@ def metadata() -> dict:
             "queries": CANNED,
         }},
         "plugins": {"datasette-dashboards": dashboards()},
-    }
+    })
 
 
 def dump(meta: dict | None = None) -> str:
