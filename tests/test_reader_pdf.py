@@ -427,6 +427,7 @@ def test_limits():
     assert "max_bytes" in _reason(data, limits={"max_bytes": 1000})
     assert "max_pages" in _reason(data, limits=PdfLimits(max_pages=1))
     assert "max_seconds" in _reason(data, limits={"max_seconds": -1})
+    assert "max_cells" in _reason(data, limits={"max_cells": 50})
     assert read(data, name="ok.pdf", limits={"max_pages": 2, "max_bytes": len(data)}).pages == 2
     doc = read(data, name="edges.pdf", limits={"max_page_edges": 5})
     assert any("max_page_edges" in w for w in doc.warnings)  # (the unruled fallback still runs)

@@ -26,7 +26,9 @@ How it works
 * A PDF without a text layer (scan / 图片版) is not an error: ``scanned=True`` and a
   warning.
 
-Limits (``limits=`` dict or `PdfLimits`): ``max_bytes`` (50 MB), ``max_pages`` (200),
+Limits (``limits=`` dict, `PdfLimits` or any object with these attributes, e.g.
+`parsers.parse.Limits`): ``max_bytes`` (50 MB), ``max_pages`` (200), ``max_cells``
+(200 000 grid cells in all),
 ``max_seconds`` (120, checked between pages), ``max_page_objects`` (200 000 drawing
 objects+chars on one page: the page is skipped with a warning), ``max_page_edges`` (20 000
 ruling edges) and ``max_page_crossings`` (5 000 = horizontal x vertical merged rules;
@@ -63,6 +65,7 @@ class PdfLimits:
     max_page_objects: int = 200_000
     max_page_edges: int = 20_000
     max_page_crossings: int = 5_000
+    max_cells: int = 200_000
 
 
 def _limits(limits: Any) -> PdfLimits:
@@ -503,6 +506,7 @@ def _read(data: bytes, name: str, lim: PdfLimits, pdfium_doc: Any) -> Document:
     text_chars = 0
     image_only_pages: list[int] = []
     failed_pages = 0
+    n_cells = 0
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
@@ -556,6 +560,10 @@ def _read(data: bytes, name: str, lim: PdfLimits, pdfium_doc: Any) -> Document:
                 image_only_pages.append(page_no)
             for bbox, rows in page_grids:
                 grids.append(Grid(rows, index=len(grids), page=page_no))
+                n_cells += sum(len(r) for r in rows)
+            if n_cells > lim.max_cells:
+                raise UnreadableDocument(
+                    f"too many table cells: {n_cells} by page {page_no} exceeds max_cells={lim.max_cells}")
     finally:
         pdf.close()
 
