@@ -1,0 +1,248 @@
+"""`ogi crawl`: find and archive annual reports (raw WARC captures), then optionally build the db."""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import re
+import sys
+import urllib.parse
+
+import click
+
+EXIT_OK, EXIT_NOTHING, EXIT_CONFIG, EXIT_BLOCKED = 0, 1, 2, 3
+
+SPIDERS = {
+    "auto": "spiders.discover.DiscoverSpider",
+    "generic": "spiders.discover.DiscoverSpider",
+    "trs": "spiders.trs.TRSListSpider",
+    "hanweb": "spiders.hanweb.HanwebSpider",
+    "json": "spiders.jsonapi.JSONListSpider",
+}
+
+
+def _load(path: str):
+    mod, _, name = path.rpartition(".")
+    import importlib
+    return getattr(importlib.import_module(mod), name)
+
+
+def _fail(msg: str) -> None:
+    click.echo(f"ogi crawl: {msg}", err=True)
+    sys.exit(EXIT_CONFIG)
+
+
+def _loopback(url: str) -> bool:
+    import ipaddress
+    host = urllib.parse.urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_")[:80] or "crawl"
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]},
+               epilog="""\b
+Exit codes:
+  0  ok: reports were found (failures, if any, are listed in the summary)
+  1  nothing found: the crawl ran but found no report
+  2  configuration error: bad options, unknown or incomplete registry entry,
+     archive locked by another crawl
+  3  blocked: a portal was paused after repeated blocks (429/403/WAF challenge),
+     or nothing was found and the portal blocked the crawler
+\b
+Examples:
+  ogi crawl --url http://127.0.0.1:8000/ --allow-private          (the demo portal)
+  ogi crawl --portal 350128 --archive archive --db archive.db
+  ogi crawl --all
+""")
+@click.option("--url", "urls", multiple=True, help="A report column or a portal home page "
+              "(discovery from there). Only its host is followed.")
+@click.option("--portal", "portals", multiple=True, help="A registry code (repeatable).")
+@click.option("--all", "all_", is_flag=True, help="Every crawlable portal of the registry.")
+@click.option("--archive", "archive_dir", default="archive", show_default=True,
+              type=click.Path(file_okay=False), help="Archive directory (WARC files, runs/).")
+@click.option("--db", "db_path", default=None, type=click.Path(dir_okay=False),
+              help="After the crawl, build the captures into this archive.db.")
+@click.option("--allow-private", is_flag=True,
+              help="Allow loopback/private/link-local addresses (tests and the demo only).")
+@click.option("--platform", type=click.Choice(sorted(SPIDERS)), default="auto",
+              show_default=True, help="List kind of --url: trs, hanweb, json, generic/auto "
+              "(auto discovers the column from a home page and reads any list kind).")
+@click.option("--api", default=None, help="JSON list URL template with {page} (platform json).")
+@click.option("--registry", default=None, type=click.Path(dir_okay=False),
+              help="Portal registry file (default: the shipped crawler/registry/portals.yaml).")
+@click.option("--jobdir", default=None, type=click.Path(file_okay=False),
+              help="Root of the per-spider JOBDIRs (resume state) [default: ARCHIVE/jobs].")
+@click.option("--max-pages", type=int, default=None, help="List pages per spider (default 500).")
+@click.option("--max-size", type=int, default=None,
+              help="Maximum document size in bytes (default 200 MiB).")
+@click.option("--timeout", type=float, default=None, help="Download timeout in seconds.")
+@click.option("--delay", type=float, default=None,
+              help="Download delay in seconds; 0 also switches AutoThrottle off.")
+@click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="Override a Scrapy setting (repeatable).")
+@click.option("--log-level", default=None, help="Scrapy log level (default INFO).")
+def command(urls, portals, all_, archive_dir, db_path, allow_private, platform, api, registry,
+            jobdir, max_pages, max_size, timeout, delay, overrides, log_level):
+    """Find and archive annual reports as raw WARC captures (spiders never parse tables).
+
+    Prints a run summary (pages, reports found, new, changed, unchanged, failed with each
+    failure's URL and reason) and writes it to ARCHIVE/runs/<run_id>.json.
+    """
+    if sum(bool(x) for x in (urls, portals, all_)) != 1:
+        _fail("give exactly one of --url, --portal or --all")
+    from scrapy.settings import Settings
+
+    from crawler.archive import ArchiveLock, new_run_id, read_run_summary, write_run_summary
+    from crawler.pipelines import exit_code_for
+    from crawler.registry import RegistryError, load_registry
+
+    archive = pathlib.Path(archive_dir)
+    targets: list[tuple[type, dict, str, dict]] = []  # (spider class, kwargs, key, settings)
+    skipped: list[str] = []
+    if urls:
+        for u in urls:
+            p = urllib.parse.urlsplit(u)
+            if p.scheme not in ("http", "https") or not p.hostname:
+                _fail(f"--url must be an http(s) URL: {u}")
+        cls = _load(SPIDERS[platform])
+        kw = {"url": ",".join(urls)}
+        if api:
+            kw["api"] = api
+        targets.append((cls, kw, _key(f"{cls.name}-{urllib.parse.urlsplit(urls[0]).netloc}"), {}))
+    else:
+        try:
+            reg = load_registry(registry)
+        except RegistryError as exc:
+            _fail(str(exc))
+        entries = []
+        if all_:
+            for p in reg.values():
+                probs = p.crawl_problems()
+                if probs:
+                    skipped.append(f"{p.code} {p.agency}: " + "; ".join(probs))
+                else:
+                    entries.append(p)
+            if not entries:
+                _fail("no crawlable portal in the registry")
+        else:
+            for code in portals:
+                p = reg.get(code)
+                if p is None:
+                    _fail(f"portal {code!r} is not in the registry")
+                probs = p.crawl_problems()
+                if probs:
+                    _fail(f"portal {code} ({p.agency}) cannot be crawled: " + "; ".join(probs))
+                entries.append(p)
+        for p in entries:
+            cls = _load(SPIDERS.get(p.platform or "auto", SPIDERS["auto"]))
+            kw = {"portal": p.code}
+            if registry:
+                kw["registry"] = str(registry)
+            cs = {"ROBOTSTXT_OBEY": False} if p.robots == "ignore" else {}
+            targets.append((cls, kw, _key(f"{cls.name}-{p.code}"), cs))
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    run_id = new_run_id()
+    settings.set("OGI_ARCHIVE_DIR", str(archive), priority="cmdline")
+    settings.set("OGI_RUN_ID", run_id, priority="cmdline")
+    settings.set("OGI_ALLOW_PRIVATE", bool(allow_private), priority="cmdline")
+    if max_pages:
+        settings.set("OGI_MAX_PAGES", max_pages, priority="cmdline")
+    if max_size:
+        settings.set("DOWNLOAD_MAXSIZE", max_size, priority="cmdline")
+        settings.set("DOWNLOAD_WARNSIZE", 0, priority="cmdline")
+    if timeout:
+        settings.set("DOWNLOAD_TIMEOUT", timeout, priority="cmdline")
+    if delay is None and urls and all(_loopback(u) for u in urls):
+        delay = 0.0  # a local simulator: politeness delays only slow tests and the demo down
+    if delay is not None:
+        settings.set("DOWNLOAD_DELAY", delay, priority="cmdline")
+        if delay == 0:
+            settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
+            settings.set("DOWNLOAD_DELAY_JITTER", 0, priority="cmdline")
+    if log_level:
+        settings.set("LOG_LEVEL", log_level.upper(), priority="cmdline")
+    for ov in overrides:
+        name, sep, value = ov.partition("=")
+        if not sep or not name:
+            _fail(f"--set expects NAME=VALUE, got {ov!r}")
+        settings.set(name.strip(), value, priority="cmdline")
+    if not allow_private and not os.environ.get("OGI_CONTACT"):
+        click.echo("ogi crawl: note: OGI_CONTACT is not set; the user agent carries no contact "
+                   "address (set it before crawling real portals)", err=True)
+
+    lock = ArchiveLock(archive)
+    if not lock.acquire():
+        _fail(f"another crawl is writing to {archive} (lock held on {archive / 'lock'})")
+    try:
+        from scrapy.crawler import CrawlerProcess
+        jobroot = pathlib.Path(jobdir) if jobdir else archive / "jobs"
+        process = CrawlerProcess(settings, install_root_handler=True)
+        errors: list[str] = []
+        for cls, kw, key, cs in targets:
+            custom = dict(getattr(cls, "custom_settings", None) or {})
+            custom.update(cs)
+            custom["JOBDIR"] = str(jobroot / key)
+            sub = type(cls.__name__, (cls,), {"custom_settings": custom,
+                                                "__module__": cls.__module__})
+            d = process.crawl(sub, **kw)
+            d.addErrback(lambda f, key=key: errors.append(f"{key}: {f.getErrorMessage()}"))
+        process.start()
+        summary = read_run_summary(archive, run_id)
+        if summary is None:
+            summary = {"run_id": run_id, "started": None, "finished": None, "spiders": [],
+                       "counts": {}, "failures": [], "paused": []}
+        summary["args"] = {"url": list(urls), "portal": list(portals), "all": all_,
+                           "archive": str(archive), "db": db_path, "platform": platform,
+                           "allow_private": allow_private, "skipped": skipped}
+        if errors:
+            summary.setdefault("errors", []).extend(errors)
+            code = EXIT_CONFIG
+        else:
+            code = exit_code_for(summary)
+        summary["exit_code"] = code
+        write_run_summary(archive, summary)
+    finally:
+        lock.release()
+
+    print_summary(summary, skipped)
+    if db_path:
+        build_db(archive, pathlib.Path(db_path))
+    sys.exit(code)
+
+
+def print_summary(s: dict, skipped: list[str]) -> None:
+    c = s.get("counts", {})
+    click.echo(f"run {s['run_id']}: {c.get('pages', 0)} pages, "
+               f"{c.get('reports_found', 0)} reports found, {c.get('new', 0)} new, "
+               f"{c.get('changed', 0)} changed, {c.get('unchanged', 0)} unchanged, "
+               f"{c.get('failed', 0)} failed, {c.get('blocked', 0)} blocked")
+    for f in s.get("failures", []):
+        click.echo(f"  failed: {f['url']}: {f['reason']}")
+    for p in s.get("paused", []):
+        click.echo(f"  paused: {p} (too many blocks)")
+    for e in s.get("errors", []):
+        click.echo(f"  error: {e}")
+    for k in skipped:
+        click.echo(f"  skipped portal {k}")
+    click.echo(f"exit code {s.get('exit_code')}; summary in runs/{s['run_id']}.json")
+
+
+def build_db(archive: pathlib.Path, db_path: pathlib.Path) -> None:
+    try:
+        from crawler.db.build import build
+    except ImportError as exc:
+        click.echo(f"ogi crawl: --db: the database builder (crawler.db.build) is not available "
+                   f"yet ({exc}); captures are archived, run `ogi build` later", err=True)
+        return
+    result = build(archive, db_path)
+    click.echo(f"built {db_path}: {json.dumps(result, ensure_ascii=False, default=str)}")

@@ -1,0 +1,72 @@
+"""A local portal simulator for tests and the demo (127.0.0.1 only by default).
+
+    python -m crawler.portal --site demo --port 8000 [--fault 500 --fault challenge | --fault all]
+
+    from crawler.portal import serve
+    with serve("demo") as base:          # base == "http://127.0.0.1:PORT" (no trailing slash)
+        ...
+        base.site                        # the Site object: expected_reports, change(), log
+
+Sites:
+  demo        the shipped static site (crawler/portal/sites/demo): a county portal's
+              政府信息公开年报 column (TRS-style paged list) holding the seed report
+              博爱县人民政府2024年政府信息公开工作年度报告 as a real HTML page with real tables
+  trs         test bed (a): static paged TRS lists (index.html, index_N.html, createPageHTML), UTF-8
+  trs-gbk     the same platform, GBK pages (and, with the gb2312 fault, a page declaring GB2312)
+  hanweb      test bed (b): Hanweb column whose list comes from POST /module/web/jpage/dataproxy.jsp
+  json        test bed (c): a gkmlpt-style JSON list API
+  generic     test bed (d): discovery from the home page (政务公开 → 信息公开 → 年报 column)
+
+Faults (``faults=`` or ``--fault``, ``all`` for every one): see crawler.portal.site.FAULTS.
+"""
+from __future__ import annotations
+
+import contextlib
+import pathlib
+from typing import Iterator
+
+from .server import start, stop
+from .site import FAULTS, Site, StaticSite, expand_faults
+
+SITES_DIR = pathlib.Path(__file__).parent / "sites"
+DEMO_REPORT = "/zwgk/zfxxgk/zfxxgknb/202501/t20250120_31245.html"
+DEMO_COLUMN = "/zwgk/zfxxgk/zfxxgknb/index.html"
+SITE_NAMES = ("demo", "trs", "trs-gbk", "hanweb", "json", "generic")
+
+
+class BaseURL(str):
+    """The base URL of a running simulated site; ``.site`` is the Site object."""
+    site: Site
+    server: object
+
+    def url(self, path: str = "/") -> str:
+        return self + (path if path.startswith("/") else "/" + path)
+
+
+def make_site(site: str = "demo", faults=(), documents_dir=None, **kw) -> Site:
+    if site == "demo":
+        return StaticSite(SITES_DIR / "demo", "demo", faults, documents_dir,
+                          report_paths={DEMO_REPORT: "report"}, **kw)
+    from . import testbed
+    return testbed.build(site, faults=faults, documents_dir=documents_dir, **kw)
+
+
+@contextlib.contextmanager
+def serve(site: str = "demo", host: str = "127.0.0.1", port: int = 0, faults=(),
+          documents_dir=None, **kw) -> Iterator[BaseURL]:
+    """Serve a simulated site in a background thread; yields its base URL."""
+    site_obj = make_site(site, faults=faults, documents_dir=documents_dir, **kw)
+    server, thread = start(site_obj, host, port)
+    h, p = server.server_address[:2]
+    base = BaseURL(f"http://{h}:{p}")
+    base.site = site_obj
+    base.server = server
+    site_obj.base_url = str(base)
+    try:
+        yield base
+    finally:
+        stop(server, thread)
+
+
+__all__ = ["serve", "make_site", "BaseURL", "FAULTS", "SITE_NAMES", "expand_faults",
+           "DEMO_REPORT", "DEMO_COLUMN"]

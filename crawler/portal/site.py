@@ -1,0 +1,208 @@
+"""Site model of the portal simulator: a set of documents, list endpoints and switchable faults.
+
+A site answers requests with :class:`~crawler.portal.server.Resp`. Faults are attached to paths
+as :class:`Fault` entries; a transient fault fires ``times`` times then the path answers
+normally, a permanent one (``times=None``) always fires.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import mimetypes
+import pathlib
+import threading
+from typing import Callable
+
+from .server import Req, Resp
+
+FAULTS = (
+    "500", "503", "timeout", "reset", "truncate", "429",            # transient: retried, succeed
+    "redirect-loop", "challenge", "html-for-pdf", "oversize", "robots", "private-link",  # permanent
+    "gb2312",                                                       # a mis-declared encoding
+)
+
+CHALLENGE_PAGE = b"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>\xe5\xae\x89\xe5\x85\xa8\xe9\xaa\x8c\xe8\xaf\x81</title>
+<script>var _0x1a=["cookie","__jsl_clearance="];function challenge(){document.cookie=_0x1a[1]+
+(Date.now()/1000|0)+"|0|abc";setTimeout(function(){location.reload()},1200)}challenge();</script>
+</head><body><noscript>Please enable JavaScript to continue.</noscript></body></html>"""
+
+PRIVATE_HOST = "10.255.0.1"
+
+
+@dataclasses.dataclass
+class Fault:
+    kind: str
+    times: int | None = 1          # None = permanent
+    retry_after: int = 1
+    stall: float = 3.0
+
+    def fire(self) -> bool:
+        if self.times is None:
+            return True
+        if self.times > 0:
+            self.times -= 1
+            return True
+        return False
+
+
+@dataclasses.dataclass
+class Doc:
+    body: bytes
+    content_type: str
+    etag: str = ""
+    last_modified: str = "Mon, 20 Jan 2025 01:30:00 GMT"
+
+    def __post_init__(self) -> None:
+        if not self.etag:
+            self.etag = '"' + hashlib.sha1(self.body).hexdigest()[:16] + '"'
+
+
+class Site:
+    """Base class: a dict of documents by path plus hooks for dynamic endpoints."""
+
+    name = "site"
+
+    def __init__(self, faults=(), documents_dir=None, stall: float = 3.0) -> None:
+        self.faults_on = set(expand_faults(faults))
+        self.documents_dir = pathlib.Path(documents_dir) if documents_dir else None
+        self.stall = stall
+        self.docs: dict[str, Doc] = {}
+        self.fault_points: dict[str, list[Fault]] = {}
+        self.log: list[tuple] = []
+        self.lock = threading.Lock()
+        self.robots = "User-agent: *\nDisallow: /search/\n"
+        # what a crawler should end up with: {path: role} of report documents, and the paths
+        # that must show up in the run summary's failures
+        self.expected_reports: dict[str, str] = {}
+        self.expected_failures: dict[str, str] = {}
+
+    # -- building
+    def add(self, path: str, body: bytes | str, content_type: str = "text/html; charset=utf-8",
+            encoding: str = "utf-8") -> None:
+        if isinstance(body, str):
+            body = body.encode(encoding)
+        self.docs[path] = Doc(body, content_type)
+
+    def add_fault(self, path: str, kind: str, times: int | None = 1, **kw) -> None:
+        self.fault_points.setdefault(path, []).append(Fault(kind, times, stall=self.stall, **kw))
+
+    def change(self, path: str, new_body: bytes | str | None = None) -> None:
+        """Edit a document in place (a portal correcting a report)."""
+        doc = self.docs[path]
+        if new_body is None:
+            marker = "<p>（更正：本报告于发布后修订。）</p>".encode(
+                "gb18030" if b"charset=gb" in doc.body[:400].lower() else "utf-8")
+            body = doc.body.replace(b"</body>", marker + b"</body>") if b"</body>" in doc.body \
+                else doc.body + b"\n"
+        else:
+            body = new_body.encode() if isinstance(new_body, str) else new_body
+        self.docs[path] = Doc(body, doc.content_type,
+                              last_modified="Tue, 01 Apr 2025 02:00:00 GMT")
+
+    def served_bytes(self, path: str) -> bytes:
+        return self.docs[path].body
+
+    # -- answering
+    def handle(self, req: Req, faults: bool = True) -> Resp:
+        fault = None
+        if faults:
+            with self.lock:
+                for f in self.fault_points.get(req.path, []):
+                    if f.fire():
+                        fault = f
+                        break
+        if fault is not None:
+            return self.fault_response(req, fault)
+        if req.path == "/robots.txt":
+            return Resp(200, self.robots.encode(), [("Content-Type", "text/plain")])
+        dyn = self.dynamic(req)
+        if dyn is not None:
+            return dyn
+        path = req.path
+        doc = self.docs.get(path)
+        if doc is None and path.endswith("/"):
+            doc = self.docs.get(path + "index.html")
+        if doc is None:
+            return Resp(404, b"<html><body><h1>404 Not Found</h1></body></html>",
+                        [("Content-Type", "text/html")])
+        headers = [("Content-Type", doc.content_type), ("ETag", doc.etag),
+                   ("Last-Modified", doc.last_modified)]
+        inm = req.headers.get("if-none-match")
+        if inm and inm == doc.etag:
+            return Resp(304, b"", headers[1:])
+        return Resp(200, doc.body, headers)
+
+    def dynamic(self, req: Req) -> Resp | None:
+        return None
+
+    def fault_response(self, req: Req, f: Fault) -> Resp:
+        html = [("Content-Type", "text/html; charset=utf-8")]
+        k = f.kind
+        if k == "500":
+            return Resp(500, b"<html><body>500 Internal Server Error</body></html>", html)
+        if k == "503":
+            return Resp(503, b"<html><body>503 Service Unavailable</body></html>",
+                        html + [("Retry-After", str(f.retry_after))])
+        if k == "429":
+            return Resp(429, b"<html><body>429 Too Many Requests</body></html>",
+                        html + [("Retry-After", str(f.retry_after))])
+        if k == "timeout":
+            r = self.handle_plain(req)
+            r.action, r.stall = "stall", f.stall
+            return r
+        if k == "reset":
+            return Resp(200, b"", [], action="reset")
+        if k == "truncate":
+            r = self.handle_plain(req)
+            r.action = "truncate"
+            return r
+        if k == "redirect-loop":
+            other = req.path[:-1] + ("b" if req.path.endswith("a") else "a")
+            return Resp(302, b"", [("Location", other), ("Content-Length", "0")])
+        if k == "challenge":
+            return Resp(200, CHALLENGE_PAGE, html)
+        if k == "html-for-pdf":
+            return Resp(200, "<html><head><meta charset='utf-8'><title>提示</title></head><body>"
+                             "<p>文件不存在或已被删除。</p></body></html>".encode(), html)
+        raise ValueError(f"unknown fault {k}")
+
+    def handle_plain(self, req: Req) -> Resp:
+        return self.handle(req, faults=False)
+
+
+def expand_faults(faults) -> list[str]:
+    if isinstance(faults, str):
+        faults = [f for f in faults.split(",") if f]
+    out: list[str] = []
+    for f in faults or ():
+        if f == "all":
+            out.extend(FAULTS)
+        elif f in FAULTS:
+            out.append(f)
+        else:
+            raise ValueError(f"unknown fault {f!r}; known: all, {', '.join(FAULTS)}")
+    return out
+
+
+class StaticSite(Site):
+    """A directory tree served as is (the shipped demo)."""
+
+    def __init__(self, root: pathlib.Path, name: str, faults=(), documents_dir=None,
+                 report_paths: dict[str, str] | None = None, **kw) -> None:
+        super().__init__(faults, documents_dir, **kw)
+        self.name = name
+        self.root = pathlib.Path(root)
+        for p in sorted(self.root.rglob("*")):
+            if p.is_file() and not p.name.startswith("_"):
+                rel = "/" + str(p.relative_to(self.root)).replace("\\", "/")
+                ctype = mimetypes.guess_type(p.name)[0] or "application/octet-stream"
+                if ctype.startswith("text/") or ctype.endswith("javascript"):
+                    ctype += "; charset=utf-8"
+                if rel == "/robots.txt":
+                    self.robots = p.read_text("utf-8")
+                    continue
+                self.add(rel, p.read_bytes(), ctype)
+        self.expected_reports = dict(report_paths or {})
+
+
+SiteFactory = Callable[..., Site]

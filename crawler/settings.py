@@ -1,0 +1,75 @@
+"""Scrapy settings of the ogi-archive crawler (scrapy.cfg: ``default = crawler.settings``).
+
+Politeness is the default: robots.txt obeyed, one request at a time per domain, AutoThrottle,
+retries with back-off, ``Retry-After`` honoured, and a portal paused after repeated blocks.
+``ogi crawl`` overrides a few of these from its options; tests switch delays off.
+"""
+import os
+
+BOT_NAME = "ogi_archive"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# An honest user agent with a contact: set OGI_CONTACT (an e-mail or URL) on the operator
+# machine; `ogi crawl` warns when it is missing for a crawl of a real portal.
+OGI_CONTACT = os.environ.get("OGI_CONTACT", "")
+USER_AGENT = (
+    "ogi-archive/0.1 (research archive of Chinese government information disclosure annual "
+    "reports; contact: " + (OGI_CONTACT or "unset, see README") + ")"
+)
+
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 2.0
+DOWNLOAD_DELAY_JITTER = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+DOWNLOAD_TIMEOUT = 60
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+# 429 and the WAF-ish 5xx codes are retried too; Retry-After is honoured by
+# crawler.middlewares.PolitenessMiddleware before the retry is sent.
+RETRY_HTTP_CODES = [500, 502, 503, 504, 408, 429, 520, 521, 522, 524]
+REDIRECT_MAX_TIMES = 8
+METAREFRESH_ENABLED = True
+COOKIES_ENABLED = True  # some portals set a session cookie before serving attachments
+
+# A maximum document size: bigger downloads are cancelled and reported as failures.
+DOWNLOAD_MAXSIZE = 200 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 50 * 1024 * 1024
+DOWNLOAD_FAIL_ON_DATALOSS = True
+
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
+}
+
+DOWNLOADER_MIDDLEWARES = {
+    # before robots.txt and offsite: refuse unsafe targets (also every redirect hop)
+    "crawler.middlewares.SafetyMiddleware": 40,
+    # just outside RetryMiddleware (550): sees 429/503 first, waits out Retry-After
+    "crawler.middlewares.PolitenessMiddleware": 560,
+}
+SPIDER_MIDDLEWARES = {}
+ITEM_PIPELINES = {
+    "crawler.pipelines.ArchivePipeline": 300,
+}
+
+# ogi-archive settings
+OGI_ARCHIVE_DIR = os.environ.get("OGI_ARCHIVE_DIR", "archive")
+OGI_RUN_ID = ""              # set by `ogi crawl`; a standalone `scrapy crawl` makes its own
+OGI_ALLOW_PRIVATE = False    # allow private/loopback/link-local targets (tests, the demo)
+OGI_BLOCK_LIMIT = 5          # blocks (429, 403, WAF challenge) before a portal is paused
+OGI_RETRY_AFTER_MAX = 600    # longest Retry-After honoured, in seconds
+OGI_MAX_PAGES = 500          # list pages per column, a guard against endless paging
+OGI_JOBDIR_ROOT = ""         # if set, JOBDIR = <root>/<spider key> (set by `ogi crawl`)
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("OGI_LOG_LEVEL", "INFO")
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # no control server: a crawl is driven by `ogi crawl` / scrapyd

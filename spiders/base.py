@@ -1,0 +1,691 @@
+"""Base spider: find annual-report documents on a portal and hand raw captures to the archive.
+
+Spiders never parse tables. They read lists (to find report links) and detail pages (to find
+attachments), and emit :class:`crawler.items.CaptureItem` for what must be kept:
+  * list pages and list API answers (role ``list``), re-fetched on every run;
+  * report documents (role ``report``): a detail page whose body is the report, each attachment
+    of a report page (pdf, doc, docx, wps, xls, images …), a report linked directly as a file;
+  * a report's wrapper page whose body is not the report itself (role ``other``).
+Documents are requested with the validators of their last capture (If-None-Match /
+If-Modified-Since); a 304 becomes a revisit record, so an unchanged document is never stored
+twice.
+
+Subclasses, one per portal platform, set ``name``, ``platform`` and ``list_readers``:
+  trs      static paged lists (index.html, index_N.html; createPageHTML / countPage)
+  hanweb   Hanweb column pages (datastore records, POST /module/web/jpage/dataproxy.jsp)
+  jsonapi  JSON list APIs (gkmlpt-style /gkmlpt/api/all/<id>?page=N&sid=…, or an ``api`` arg)
+  discover generic discovery from a home page: 政务公开 → 信息公开 → 年报 column, any list kind
+
+Arguments (``-a name=value`` or ``ogi crawl``): ``url`` (a column or a home page), ``portal``
+(a registry code), ``api`` (a JSON list URL template with {page}), ``max_pages``.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import urllib.parse
+
+import scrapy
+from scrapy.http import HtmlResponse, Response, TextResponse
+from twisted.internet.error import (ConnectionDone, ConnectionLost, DNSLookupError,
+                                    TCPTimedOutError, TimeoutError as TxTimeoutError)
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from crawler.items import CaptureItem
+from crawler.middlewares import check_url
+from crawler.pipelines import state_of
+
+from .classify import (ATTACHMENT_EXT, IMAGE_EXT, attachment_ext, challenge_reason,
+                       classify_title, matches_promise, norm, report_body_score, sniff)
+
+logger = logging.getLogger(__name__)
+
+
+class ConfigError(ValueError):
+    """A spider cannot run with the arguments/registry entry it was given (exit code 2)."""
+
+
+CONTENT_SELECTORS = (".trs_editor_view", ".TRS_Editor", ".TRS_UEDITOR", "#zoom", "#UCAP-CONTENT",
+                     ".article-content", ".bt_content", "#content", ".content", ".article",
+                     "article", ".main")
+TRS_PAGER = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*"
+                       r"['\"]([\w\-]+)['\"]\s*,\s*['\"](\w+)['\"]")
+COUNT_PAGE = re.compile(r"var\s+(?:countPage|pageCount|totalPage)\s*=\s*['\"]?(\d+)")
+NEXT_WORDS = ("下一页", "下页", "后一页", "next", "Next", ">")
+
+
+def _text(sel) -> str:
+    return norm(" ".join(sel.css("::text").getall()))
+
+
+class ReportSpider(scrapy.Spider):
+    name = "reports_base"
+    platform = "generic"
+    list_readers: tuple[str, ...] = ("anchors", "trs", "next_links", "hanweb", "json")
+    follow_nav = False
+    nav_depth = 4
+
+    # registry facts (set from the registry or by a thin subclass)
+    portal_code: str | None = None
+    agency: str | None = None
+    region_code: str | None = None
+    api: str | None = None
+
+    def __init__(self, url: str | None = None, portal: str | None = None,
+                 api: str | None = None, max_pages: str | int | None = None,
+                 registry: str | None = None, **kw) -> None:
+        super().__init__(**kw)
+        if portal or self.portal_code:
+            self._from_registry(portal or self.portal_code, registry)
+        if url:
+            self.start_urls = [u.strip() for u in str(url).split(",") if u.strip()]
+            hosts = [urllib.parse.urlsplit(u).hostname for u in self.start_urls]
+            if not all(hosts):
+                raise ConfigError(f"not an http(s) URL: {url}")
+            if not getattr(self, "allowed_domains", None):
+                self.allowed_domains = sorted(set(hosts))
+            else:
+                missing = [h for h in hosts if not any(h == d or h.endswith("." + d)
+                                                       for d in self.allowed_domains)]
+                if missing:
+                    raise ConfigError(f"{', '.join(missing)} is not a domain of portal "
+                                      f"{self.portal_code} ({', '.join(self.allowed_domains)})")
+        if api:
+            self.api = api
+        if not getattr(self, "start_urls", None):
+            raise ConfigError(f"spider {self.name}: nothing to crawl (give url=… or portal=…"
+                              f" with report column URLs in the registry)")
+        if not getattr(self, "allowed_domains", None):
+            raise ConfigError(f"spider {self.name}: no allowed domains")
+        for u in self.start_urls:
+            if urllib.parse.urlsplit(u).scheme not in ("http", "https"):
+                raise ConfigError(f"not an http(s) URL: {u}")
+        self.max_pages = int(max_pages) if max_pages else None
+        self.list_pages = 0
+        self.seen_docs: set[str] = set()
+        self.seen_lists: set[str] = set()
+
+    def _from_registry(self, code: str, registry: str | None) -> None:
+        from crawler.registry import RegistryError, load_registry
+        try:
+            entry = load_registry(registry).get(code)
+        except RegistryError as exc:
+            raise ConfigError(str(exc)) from exc
+        if entry is None:
+            raise ConfigError(f"portal {code!r} is not in the registry")
+        problems = entry.crawl_problems()
+        if problems:
+            raise ConfigError(f"portal {code} ({entry.agency}) cannot be crawled: "
+                              + "; ".join(problems))
+        self.portal_code = entry.code
+        self.agency = entry.agency
+        self.region_code = entry.region_code
+        self.allowed_domains = list(entry.domains)
+        self.start_urls = list(entry.column_urls)
+        if entry.list_api:
+            self.api = entry.list_api
+
+    # ---------------------------------------------------------------- plumbing
+    @property
+    def ogi(self):
+        return state_of(self.crawler)
+
+    def allowed(self, url: str) -> str | None:
+        return check_url(url, self.allowed_domains,
+                         self.crawler.settings.getbool("OGI_ALLOW_PRIVATE"))
+
+    def _max_pages(self) -> int:
+        return self.max_pages or self.crawler.settings.getint("OGI_MAX_PAGES", 500)
+
+    def list_request(self, url: str, referer: str | None = None, callback=None, **kw):
+        """A list page (always fetched in full, never conditional)."""
+        if url in self.seen_lists and kw.get("method", "GET") == "GET":
+            return None
+        why = self.allowed(url)
+        if why:
+            self.ogi.recorder.fail(url, why, "list")
+            return None
+        if self.list_pages >= self._max_pages():
+            self.ogi.recorder.fail(url, f"not fetched: more than {self._max_pages()} list pages",
+                                   "list")
+            return None
+        self.list_pages += 1
+        if kw.get("method", "GET") == "GET":
+            self.seen_lists.add(url)
+        meta = kw.pop("meta", {})
+        meta.update({"ogi_role": "list", "ogi_referer": referer})
+        return scrapy.Request(url, callback=callback or self.parse_list, errback=self.on_error,
+                              meta=meta, headers={"Referer": referer} if referer else None,
+                              **kw)
+
+    def doc_request(self, url: str, title: str | None, referer: str | None,
+                    role: str = "report", expect: str | None = None, **meta):
+        """A report document (detail page or attachment), conditional on its last capture."""
+        url = url.split("#")[0]
+        if url in self.seen_docs:
+            return None
+        self.seen_docs.add(url)
+        why = self.allowed(url)
+        if why:
+            self.ogi.recorder.fail(url, why, role)
+            return None
+        headers = dict(self.ogi.conditional_headers(url))
+        if referer:
+            headers["Referer"] = referer
+        meta.update({"ogi_role": role, "ogi_title": title, "ogi_referer": referer,
+                     "ogi_expect": expect, "handle_httpstatus_list": [304]})
+        return scrapy.Request(url, callback=self.parse_document, errback=self.on_error,
+                              headers=headers, meta=meta)
+
+    async def start(self):
+        for url in self.start_urls:
+            req = self.start_request(url)
+            if req is not None:
+                yield req
+
+    def start_request(self, url: str):
+        return self.list_request(url, callback=self.parse_start)
+
+    def parse_start(self, response):
+        yield from self.parse_list(response)
+
+    # ---------------------------------------------------------------- errors
+    def on_error(self, failure):
+        request = failure.request
+        role = request.meta.get("ogi_role")
+        reason = describe_failure(failure, self.crawler.settings)
+        url = (request.meta.get("redirect_urls") or [request.url])[0]
+        if role == "report":
+            self.ogi.recorder.report_seen(url)
+        self.ogi.recorder.fail(url, reason, role)
+
+    def blocked(self, response: Response, why: str) -> None:
+        self.ogi.recorder.block(response.url, why)
+        url = (response.meta.get("redirect_urls") or [response.url])[0]
+        role = response.meta.get("ogi_role")
+        if role == "report":
+            self.ogi.recorder.report_seen(url)
+        self.ogi.recorder.fail(url, "blocked: " + why + " — not archived", role)
+
+    # ---------------------------------------------------------------- lists
+    def parse_list(self, response):
+        self.ogi.recorder.counts["pages"] += 1
+        why = challenge_reason(response.body, response.status)
+        if why:
+            self.blocked(response, why)
+            return
+        yield CaptureItem.from_response(response, "list",
+                                        referer=response.meta.get("ogi_referer"), spider=self)
+        for reader in self.list_readers:
+            yield from getattr(self, "read_" + reader)(response)
+
+    def handle_link(self, url: str, title: str, referer: str, in_list: bool = True):
+        kind = classify_title(title)
+        if kind == "report":
+            ext = attachment_ext(url)
+            req = self.doc_request(url, title, referer, expect=ext if ext else None)
+            if req is not None:
+                yield req
+        elif kind == "column":
+            req = self.list_request(url, referer)
+            if req is not None:
+                yield req
+        elif kind == "nav" and self.follow_nav:
+            depth = 0
+            req = self.list_request(url, referer, callback=self.parse_nav,
+                                    meta={"ogi_depth": depth + 1})
+            if req is not None:
+                yield req
+
+    def read_anchors(self, response):
+        if not isinstance(response, TextResponse) or not hasattr(response, "css"):
+            return
+        for a in response.css("a[href]"):
+            href = a.attrib.get("href", "").strip()
+            if not href or href.startswith(("javascript:", "#", "mailto:")):
+                continue
+            title = a.attrib.get("title") or _text(a)
+            url = response.urljoin(href)
+            yield from self.handle_link(url, title, response.url)
+
+    def read_trs(self, response):
+        """TRS static lists: createPageHTML(total, current, "index", "html") or countPage."""
+        if not isinstance(response, TextResponse):
+            return
+        text = response.text
+        m = TRS_PAGER.search(text)
+        if m:
+            total, name, ext = int(m.group(1)), m.group(3), m.group(4)
+        else:
+            m2 = COUNT_PAGE.search(text)
+            if not m2:
+                return
+            total = int(m2.group(1))
+            base = urllib.parse.urlsplit(response.url).path.rsplit("/", 1)[-1] or "index.html"
+            name, _, ext = re.sub(r"_\d+(?=\.)", "", base).partition(".")
+            ext = ext or "html"
+        for i in range(1, total):
+            url = response.urljoin(f"{name}_{i}.{ext}")
+            req = self.list_request(url, response.url)
+            if req is not None:
+                yield req
+
+    def read_next_links(self, response):
+        """Paging by links: 下一页 / numbered pages in the same column."""
+        if not isinstance(response, TextResponse):
+            return
+        here = urllib.parse.urlsplit(response.url)
+        col_dir = here.path.rsplit("/", 1)[0]
+        stem = re.sub(r"(_\d+)?\.\w+$", "", here.path)
+        for a in response.css("a[href]"):
+            label = _text(a)
+            href = a.attrib.get("href", "")
+            if not href or href.startswith("javascript:"):
+                continue
+            url = response.urljoin(href)
+            p = urllib.parse.urlsplit(url)
+            if p.netloc != here.netloc:
+                continue
+            same_column = (p.path.startswith(stem + "/") or p.path.startswith(stem + "_")
+                           or re.match(re.escape(col_dir) + r"/(index_)?\d*\.\w+$", p.path)
+                           or p.path == here.path and p.query != here.query)
+            if label in NEXT_WORDS or label.isdigit() or label in ("尾页", "末页"):
+                if same_column and classify_title(label) is None:
+                    req = self.list_request(url, response.url)
+                    if req is not None:
+                        yield req
+
+    # Hanweb: records in a datastore block, more via POST to the data proxy
+    HANWEB_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
+
+    def read_hanweb(self, response):
+        if not isinstance(response, TextResponse):
+            return
+        text = response.text
+        for frag in self.HANWEB_RECORD.findall(text):
+            sel = scrapy.Selector(text=frag)
+            for a in sel.css("a[href]"):
+                title = a.attrib.get("title") or _text(a)
+                yield from self.handle_link(response.urljoin(a.attrib["href"]), title,
+                                            response.url)
+        if response.meta.get("ogi_hanweb_proxy"):
+            return
+        if "dataproxy.jsp" not in text:
+            return
+        params = {}
+        for key in ("col", "appid", "webid", "path", "columnid", "sourceContentType", "unitid",
+                    "webname", "permissiontype"):
+            m = re.search(r"[\"']?\b" + key + r"[\"']?\s*[:=]\s*[\"']?([^\"',&}\s<]*)", text)
+            if m:
+                params[key] = urllib.parse.unquote(m.group(1))
+        if "columnid" not in params:
+            return
+        params.setdefault("col", "1")
+        params.setdefault("appid", "1")
+        params.setdefault("path", "/")
+        params.setdefault("permissiontype", "0")
+        params.setdefault("sourceContentType", "1")
+        m = re.search(r"\btotal[Rr]ecord\s*[:=]\s*[\"']?(\d+)", text)
+        total = int(m.group(1)) if m else None
+        m = re.search(r"\bper[Pp]age\s*[:=]\s*[\"']?(\d+)", text)
+        perpage = int(m.group(1)) if m else 15
+        m = re.search(r"[\"']([^\"']*dataproxy\.jsp)", text)
+        proxy = response.urljoin(m.group(1) if m else "/module/web/jpage/dataproxy.jsp")
+        yield from self._hanweb_batch(proxy, params, 1, perpage, total, response.url)
+
+    def _hanweb_batch(self, proxy, params, start, perpage, total, referer):
+        group = perpage * 3
+        end = start + group - 1
+        url = f"{proxy}?startrecord={start}&endrecord={end}&perpage={perpage}"
+        req = self.list_request(url, referer, callback=self.parse_hanweb_proxy, method="POST",
+                                body=urllib.parse.urlencode(params),
+                                headers={"Content-Type": "application/x-www-form-urlencoded"},
+                                meta={"ogi_hanweb": [proxy, params, start, perpage, total],
+                                      "ogi_hanweb_proxy": True})
+        if req is not None:
+            yield req
+
+    def parse_hanweb_proxy(self, response):
+        records = self.HANWEB_RECORD.findall(response.text)
+        yield from self.parse_list(response)
+        proxy, params, start, perpage, total = response.meta["ogi_hanweb"]
+        m = re.search(r"<totalrecord>\s*(\d+)", response.text)
+        if m:
+            total = int(m.group(1))
+        nxt = start + perpage * 3
+        if records and (total is None or nxt <= total):
+            yield from self._hanweb_batch(proxy, params, nxt, perpage, total, response.url)
+
+    # JSON list APIs
+    GKMLPT_SID = re.compile(r"\bSID\s*[:=]\s*['\"]([\w\-]+)['\"]")
+
+    def read_json(self, response):
+        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        if "json" in ctype or response.meta.get("ogi_json"):
+            yield from self._read_json_records(response)
+            return
+        if not isinstance(response, TextResponse):
+            return
+        text = response.text
+        api = None
+        if self.api and not response.meta.get("ogi_api_started"):
+            api = self.api
+        elif "/gkmlpt/" in response.url or "gkmlpt" in text:
+            sid = self.GKMLPT_SID.search(text)
+            cat = None
+            frag = urllib.parse.urlsplit(response.url).fragment
+            if frag.isdigit():
+                cat = frag
+            if cat is None:
+                for m in re.finditer(r"\{[^{}]*?\"?id\"?\s*:\s*(\d+)[^{}]*?\"?name\"?\s*:\s*\"([^\"]+)\"",
+                                     text):
+                    if classify_title(m.group(2)) == "column":
+                        cat = m.group(1)
+                        break
+            if sid and cat:
+                api = response.urljoin(f"/gkmlpt/api/all/{cat}?page={{page}}&sid={sid.group(1)}")
+        if api:
+            yield from self._json_page(api, 1, response.url)
+
+    def _json_page(self, template: str, page: int, referer: str):
+        url = template.replace("{page}", str(page))
+        req = self.list_request(url, referer, meta={"ogi_json": True, "ogi_api": template,
+                                                    "ogi_page": page, "ogi_api_started": True},
+                                headers={"Accept": "application/json"})
+        if req is not None:
+            yield req
+
+    def _read_json_records(self, response):
+        try:
+            data = json.loads(response.text)
+        except ValueError:
+            self.ogi.recorder.fail(response.url, "list API answered something that is not JSON",
+                                   "list")
+            return
+        records = find_records(data)
+        for r in records:
+            title = first(r, "title", "doctitle", "name", "docTitle", "DOCTITLE")
+            link = first(r, "url", "post_url", "link", "chnldocurl", "docpuburl", "href", "DOCPUBURL")
+            if title and link:
+                yield from self.handle_link(response.urljoin(link), title, response.url)
+            for key in ("attachment", "attachments", "files", "appendix"):
+                for att in (r.get(key) or []) if isinstance(r.get(key), list) else []:
+                    if isinstance(att, dict):
+                        alink = first(att, "url", "link", "href", "path")
+                        aname = first(att, "name", "title", "filename")
+                        if alink and title and classify_title(title) == "report":
+                            req = self.doc_request(response.urljoin(alink), aname or title,
+                                                   response.url, expect=attachment_ext(alink))
+                            if req is not None:
+                                yield req
+        template = response.meta.get("ogi_api")
+        page = response.meta.get("ogi_page", 1)
+        total = find_total(data)
+        if template and records:
+            size = len(records)
+            if total is None or page * size < total:
+                yield from self._json_page(template, page + 1, response.url)
+
+    # ---------------------------------------------------------------- discovery
+    def parse_nav(self, response):
+        """A navigation page (home, 政务公开, 信息公开): look for the column, reports, more nav.
+
+        Archived as role ``list`` when it links reports itself, else ``other``."""
+        depth = response.meta.get("ogi_depth", 0)
+        self.ogi.recorder.counts["pages"] += 1
+        why = challenge_reason(response.body, response.status)
+        if why:
+            self.blocked(response, why)
+            return
+        out, lists_reports = [], False
+        if isinstance(response, TextResponse):
+            for a in response.css("a[href]"):
+                href = a.attrib.get("href", "").strip()
+                if not href or href.startswith(("javascript:", "#", "mailto:")):
+                    continue
+                title = a.attrib.get("title") or _text(a)
+                url = response.urljoin(href)
+                kind = classify_title(title)
+                if kind == "nav" and depth < self.nav_depth:
+                    req = self.list_request(url, response.url, callback=self.parse_nav,
+                                            meta={"ogi_depth": depth + 1})
+                    if req is not None:
+                        out.append(req)
+                elif kind in ("report", "column"):
+                    lists_reports = lists_reports or kind == "report"
+                    out.extend(self.handle_link(url, title, response.url))
+            # the page may itself be a list of another kind (gkmlpt, Hanweb, paged TRS)
+            for reader in ("hanweb", "json", "trs", "next_links"):
+                if reader in self.list_readers:
+                    found = list(getattr(self, "read_" + reader)(response))
+                    lists_reports = lists_reports or bool(found)
+                    out.extend(found)
+        if isinstance(response, TextResponse) and (TRS_PAGER.search(response.text)
+                                                   or COUNT_PAGE.search(response.text)):
+            lists_reports = True
+        yield CaptureItem.from_response(response, "list" if lists_reports else "other",
+                                        referer=response.meta.get("ogi_referer"), spider=self)
+        yield from out
+
+    # ---------------------------------------------------------------- documents
+    def parse_document(self, response):
+        meta = response.meta
+        title = meta.get("ogi_title")
+        referer = meta.get("ogi_referer")
+        requested = (meta.get("redirect_urls") or [response.url])[0]
+        expect = meta.get("ogi_expect")
+        body = response.body
+        prev_role = None
+        if response.status == 304:
+            old = self.ogi.archived_payload(requested)
+            if old is None:
+                self.ogi.recorder.fail(requested, "304 Not Modified for a URL never archived",
+                                       "report")
+                return
+            body, enc, prev_role = old
+            if sniff(body) == "html":
+                response_for_links = HtmlResponse(response.url, body=body,
+                                                  encoding=enc or "utf-8", request=response.request)
+            else:
+                response_for_links = None
+        else:
+            response_for_links = response if isinstance(response, TextResponse) else None
+
+        kind = sniff(body)
+        if response.status != 304:
+            why = challenge_reason(body, response.status) if kind in ("html", "text") else None
+            if why:
+                self.blocked(response, why)
+                return
+        if expect:  # the link promised a file
+            if matches_promise(expect, body) or (kind not in ("html", "text", "empty")
+                                                 and expect in ("doc", "wps", "xls", "et")):
+                self.ogi.recorder.report_seen(requested)
+                yield CaptureItem.from_response(response, "report", title, referer, self)
+                return
+            if kind == "html" and not meta.get("ogi_interstitial") and response_for_links:
+                nxt = self.find_interstitial_target(response_for_links, expect)
+                if nxt:
+                    req = self.doc_request(nxt, title, response.url, expect=expect,
+                                           ogi_interstitial=True)
+                    if req is not None:
+                        yield req
+                    return
+            self.ogi.recorder.report_seen(requested)
+            self.ogi.recorder.fail(requested, f"promised a .{expect} file but got "
+                                   f"{'an HTML page' if kind == 'html' else kind + ' content'}"
+                                   f" — not archived", "report")
+            return
+        if kind in ("pdf", "ole", "zip", "image", "binary"):
+            # a report link that leads straight to a file
+            self.ogi.recorder.report_seen(requested)
+            yield CaptureItem.from_response(response, "report", title, referer, self)
+            return
+        if kind == "empty":
+            self.ogi.recorder.report_seen(requested)
+            self.ogi.recorder.fail(requested, "empty answer — not archived", "report")
+            return
+        # an HTML detail page
+        page = response_for_links
+        content = self.content_area(page) if page is not None else None
+        text = _text(content) if content is not None else ""
+        score = report_body_score(text)
+        has_table = bool(content is not None and content.css("table"))
+        images = self.content_images(page, content) if page is not None else []
+        attachments = self.attachments(page, content) if page is not None else []
+        image_only = bool(images) and not has_table and len(text) < 400
+        if prev_role:
+            role = prev_role
+        elif score >= 2 or (has_table and score >= 1) or image_only:
+            role = "report"
+        else:
+            role = "other"
+        if role == "report":
+            self.ogi.recorder.report_seen(requested)
+        yield CaptureItem.from_response(response, role, title, referer, self)
+        if role != "report" and not attachments and not images:
+            self.ogi.recorder.report_seen(requested)
+            self.ogi.recorder.fail(requested, "report page without report text, attachment or "
+                                   "page images (archived as role=other)", "report")
+        for url, name in attachments:
+            req = self.doc_request(url, name or title, response.url, expect=attachment_ext(url)
+                                   or attachment_ext(name))
+            if req is not None:
+                yield req
+        if image_only or "图片版" in (title or ""):
+            for url in images:
+                req = self.doc_request(url, title, response.url, expect=attachment_ext(url))
+                if req is not None:
+                    yield req
+
+    def content_area(self, page: TextResponse):
+        for sel in CONTENT_SELECTORS:
+            found = page.css(sel)
+            if found:
+                return found[0]
+        found = page.css("body")
+        return found[0] if found else page.css("html")[0] if page.css("html") else None
+
+    def attachments(self, page: TextResponse, content) -> list[tuple[str, str]]:
+        out, seen = [], set()
+        scope = content if content is not None else page
+        anchors = scope.css("a[href]")
+        if content is not None:  # 附件 lists often sit just below the content block
+            anchors = anchors + page.css("a[href]")
+        for a in anchors:
+            href = a.attrib.get("href", "").strip()
+            if not href or href.startswith(("javascript:", "mailto:", "#")):
+                continue
+            name = a.attrib.get("title") or _text(a)
+            url = page.urljoin(href)
+            ext = attachment_ext(url) or (attachment_ext(name) if "download" in url.lower()
+                                          or "下载" in name else None)
+            if not ext or ext in IMAGE_EXT and "附件" not in name:
+                continue
+            if url not in seen:
+                seen.add(url)
+                out.append((url, name))
+        return out
+
+    def content_images(self, page: TextResponse, content) -> list[str]:
+        if content is None:
+            return []
+        out = []
+        for img in content.css("img[src]"):
+            src = img.attrib.get("src", "").strip()
+            if not src or src.startswith("data:"):
+                continue
+            url = page.urljoin(src)
+            if attachment_ext(url) in IMAGE_EXT and url not in out:
+                out.append(url)
+        return out
+
+    def find_interstitial_target(self, page: TextResponse, expect: str) -> str | None:
+        """A download interstitial: a page whose link / refresh / script leads to the file."""
+        for a in page.css("a[href]"):
+            href = a.attrib.get("href", "")
+            if attachment_ext(href) == expect or (
+                    "下载" in _text(a) and not href.startswith("javascript:")):
+                url = page.urljoin(href)
+                if url != page.url:
+                    return url
+        m = re.search(r"(?:location\.href|window\.location|location)\s*=\s*['\"]([^'\"]+)",
+                      page.text)
+        if m and attachment_ext(m.group(1)) == expect:
+            return page.urljoin(m.group(1))
+        m = re.search(r"http-equiv=['\"]?refresh['\"]?[^>]*url=([^'\">]+)", page.text, re.I)
+        if m and attachment_ext(m.group(1)) == expect:
+            return page.urljoin(m.group(1).strip())
+        return None
+
+
+def first(d: dict, *keys):
+    for k in keys:
+        v = d.get(k)
+        if isinstance(v, str) and v.strip():
+            return v.strip()
+    return None
+
+
+def find_records(data) -> list[dict]:
+    """The list of article dicts in a JSON list answer (any nesting)."""
+    best: list[dict] = []
+
+    def walk(x):
+        nonlocal best
+        if isinstance(x, list) and x and all(isinstance(i, dict) for i in x):
+            if any(first(i, "title", "doctitle", "name", "docTitle", "DOCTITLE") for i in x) \
+                    and len(x) > len(best):
+                best = x
+            for i in x:
+                walk(i)
+        elif isinstance(x, dict):
+            for v in x.values():
+                walk(v)
+    walk(data)
+    return best
+
+
+def find_total(data) -> int | None:
+    if isinstance(data, dict):
+        for k in ("total", "totalCount", "total_count", "count", "recordCount", "totalRecord"):
+            v = data.get(k)
+            if isinstance(v, int):
+                return v
+            if isinstance(v, str) and v.isdigit():
+                return int(v)
+        for v in data.values():
+            if isinstance(v, dict):
+                t = find_total(v)
+                if t is not None:
+                    return t
+    return None
+
+
+def describe_failure(failure, settings) -> str:
+    exc = failure.value
+    from scrapy.exceptions import IgnoreRequest
+    if failure.check(HttpError):
+        status = exc.response.status
+        return f"HTTP {status}" + (" after retries" if status >= 500 or status == 429 else "")
+    if failure.check(TxTimeoutError, TCPTimedOutError):
+        return f"timeout (no answer within {settings.getint('DOWNLOAD_TIMEOUT')} s) after retries"
+    if failure.check(ResponseFailed):
+        return "connection lost mid-body (truncated download) after retries"
+    if failure.check(ResponseNeverReceived, ConnectionLost, ConnectionDone):
+        return "connection reset / closed before an answer, after retries"
+    if failure.check(DNSLookupError):
+        return "DNS lookup failed"
+    if failure.check(IgnoreRequest):
+        msg = str(exc)
+        if "robots.txt" in msg.lower():
+            return "forbidden by robots.txt (not fetched)"
+        if "max redirections" in msg.lower() or "redirect" in msg.lower() and "max" in msg.lower():
+            return f"redirect loop (more than {settings.getint('REDIRECT_MAX_TIMES')} redirects)"
+        return msg or "ignored"
+    msg = str(exc)
+    if "maxsize" in msg.lower() or "max size" in msg.lower() or "larger than" in msg.lower():
+        return f"larger than the maximum document size ({settings.getint('DOWNLOAD_MAXSIZE')} bytes)"
+    return f"{type(exc).__name__}: {msg}"[:300]

@@ -1,0 +1,10 @@
+"""(b) Hanweb (大汉) jcms column pages: /col/colNNN/index.html whose list comes as
+<record><![CDATA[<li>…</li>]]></record> from a datastore block and POST
+/module/web/jpage/dataproxy.jsp?startrecord=…&endrecord=…&perpage=…"""
+from .base import ReportSpider
+
+
+class HanwebSpider(ReportSpider):
+    name = "hanweb"
+    platform = "hanweb"
+    list_readers = ("anchors", "hanweb")

@@ -1,0 +1,35 @@
+"""Helpers for crawl tests: run `ogi crawl` in a subprocess against a simulated portal."""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+OGI = [str(pathlib.Path(sys.executable).with_name("ogi"))]
+SHARED = pathlib.Path("/work/shared")
+CORPUS_REAL = SHARED / "corpus" / "real"
+
+# no delays, short timeouts: the whole crawl suite must stay within a few minutes on 2 cores
+FAST = ["--delay", "0", "--timeout", "2", "--set", "RETRY_TIMES=2", "--set", "LOG_LEVEL=INFO"]
+
+
+def run_crawl(*args: str, archive: pathlib.Path, timeout: float = 120, fast: bool = True,
+              **popen) -> subprocess.CompletedProcess:
+    cmd = OGI + ["crawl", "--archive", str(archive), "--allow-private", *(FAST if fast else []),
+                 *args]
+    env = dict(os.environ, OGI_CONTACT="tests@localhost")
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+                          env=env, **popen)
+
+
+def last_run(archive: pathlib.Path) -> dict:
+    runs = sorted((archive / "runs").glob("*.json"))
+    assert runs, f"no run summary in {archive}/runs"
+    return json.loads(runs[-1].read_text("utf-8"))
+
+
+def explain(proc: subprocess.CompletedProcess) -> str:
+    return f"exit {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr (tail)\n{proc.stderr[-6000:]}"
