@@ -27,7 +27,7 @@ import re
 import urllib.parse
 
 import scrapy
-from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 from twisted.internet.error import (ConnectionDone, ConnectionLost, DNSLookupError,
                                     TCPTimedOutError, TimeoutError as TxTimeoutError)
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
@@ -54,6 +54,11 @@ TRS_PAGER = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)[
                        r"['\"]([\w\-]+)['\"]\s*,\s*['\"](\w+)['\"]")
 COUNT_PAGE = re.compile(r"var\s+(?:countPage|pageCount|totalPage)\s*=\s*['\"]?(\d+)")
 NEXT_WORDS = ("下一页", "下页", "后一页", "next", "Next", ">")
+
+
+def is_markup(response) -> bool:
+    """HTML or XML (where selectors work), not JSON or plain text."""
+    return isinstance(response, (HtmlResponse, XmlResponse))
 
 
 def _text(sel) -> str:
@@ -156,9 +161,14 @@ class ReportSpider(scrapy.Spider):
             self.seen_lists.add(url)
         meta = kw.pop("meta", {})
         meta.update({"ogi_role": "list", "ogi_referer": referer})
+        headers = dict(kw.pop("headers", None) or {})
+        if referer:
+            headers.setdefault("Referer", referer)
+        # dont_filter: duplicates are kept out by seen_lists/seen_docs, and a redirect that
+        # leads back (a loop) or off the portal must reach the errback, not vanish in the
+        # dupe/offsite filters; SafetyMiddleware checks every hop
         return scrapy.Request(url, callback=callback or self.parse_list, errback=self.on_error,
-                              meta=meta, headers={"Referer": referer} if referer else None,
-                              **kw)
+                              meta=meta, headers=headers, dont_filter=True, **kw)
 
     def doc_request(self, url: str, title: str | None, referer: str | None,
                     role: str = "report", expect: str | None = None, **meta):
@@ -177,7 +187,7 @@ class ReportSpider(scrapy.Spider):
         meta.update({"ogi_role": role, "ogi_title": title, "ogi_referer": referer,
                      "ogi_expect": expect, "handle_httpstatus_list": [304]})
         return scrapy.Request(url, callback=self.parse_document, errback=self.on_error,
-                              headers=headers, meta=meta)
+                              headers=headers, meta=meta, dont_filter=True)
 
     async def start(self):
         for url in self.start_urls:
@@ -240,7 +250,7 @@ class ReportSpider(scrapy.Spider):
                 yield req
 
     def read_anchors(self, response):
-        if not isinstance(response, TextResponse) or not hasattr(response, "css"):
+        if not is_markup(response):
             return
         for a in response.css("a[href]"):
             href = a.attrib.get("href", "").strip()
@@ -274,7 +284,7 @@ class ReportSpider(scrapy.Spider):
 
     def read_next_links(self, response):
         """Paging by links: 下一页 / numbered pages in the same column."""
-        if not isinstance(response, TextResponse):
+        if not is_markup(response):
             return
         here = urllib.parse.urlsplit(response.url)
         col_dir = here.path.rsplit("/", 1)[0]
@@ -440,7 +450,7 @@ class ReportSpider(scrapy.Spider):
             self.blocked(response, why)
             return
         out, lists_reports = [], False
-        if isinstance(response, TextResponse):
+        if is_markup(response):
             for a in response.css("a[href]"):
                 href = a.attrib.get("href", "").strip()
                 if not href or href.startswith(("javascript:", "#", "mailto:")):
@@ -491,7 +501,7 @@ class ReportSpider(scrapy.Spider):
             else:
                 response_for_links = None
         else:
-            response_for_links = response if isinstance(response, TextResponse) else None
+            response_for_links = response if isinstance(response, HtmlResponse) else None
 
         kind = sniff(body)
         if response.status != 304:

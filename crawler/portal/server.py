@@ -101,6 +101,9 @@ class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request, client_address) -> None:
+        pass  # clients hanging up (timeouts, resets) are part of the faults, not errors
+
     def __init__(self, addr, site) -> None:
         self.site = site
         super().__init__(addr, Handler)

@@ -18,6 +18,7 @@ from .server import Req, Resp
 FAULTS = (
     "500", "503", "timeout", "reset", "truncate", "429",            # transient: retried, succeed
     "redirect-loop", "challenge", "html-for-pdf", "oversize", "robots", "private-link",  # permanent
+    "redirect-private",
     "gb2312",                                                       # a mis-declared encoding
 )
 
@@ -100,7 +101,16 @@ class Site:
                               last_modified="Tue, 01 Apr 2025 02:00:00 GMT")
 
     def served_bytes(self, path: str) -> bytes:
-        return self.docs[path].body
+        """The bytes the site serves at *path* (a query allowed), faults aside."""
+        if path in self.docs:
+            return self.docs[path].body
+        import urllib.parse
+        parts = urllib.parse.urlsplit(path)
+        req = Req("GET", parts.path, dict(urllib.parse.parse_qsl(parts.query)), b"", {}, path)
+        resp = self.handle(req, faults=False)
+        if resp.status != 200:
+            raise KeyError(path)
+        return resp.body
 
     # -- answering
     def handle(self, req: Req, faults: bool = True) -> Resp:
@@ -159,6 +169,9 @@ class Site:
         if k == "redirect-loop":
             other = req.path[:-1] + ("b" if req.path.endswith("a") else "a")
             return Resp(302, b"", [("Location", other), ("Content-Length", "0")])
+        if k == "redirect-private":
+            return Resp(302, b"", [("Location", f"http://{PRIVATE_HOST}/xxgk/zfxxgknb/report.html"),
+                                   ("Content-Length", "0")])
         if k == "challenge":
             return Resp(200, CHALLENGE_PAGE, html)
         if k == "html-for-pdf":
