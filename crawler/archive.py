@@ -54,15 +54,14 @@ import base64
 import dataclasses
 import datetime as _dt
 import fcntl
-import gzip
 import hashlib
 import io
 import json
+import logging
 import os
 import pathlib
 import re
 import uuid
-import zlib
 from typing import Any, Iterator
 
 from warcio.archiveiterator import ArchiveIterator
@@ -214,8 +213,11 @@ def _iter_records(path: pathlib.Path) -> Iterator[tuple[int, Any]]:
                 record.ogi_payload = record.content_stream().read() \
                     if record.rec_type == "response" else b""
                 yield offset, record
-        except (EOFError, zlib.error, gzip.BadGzipFile, ValueError, OSError):
-            return  # a record cut off by a killed crawler: everything before it is intact
+        except Exception as exc:  # noqa: BLE001 - whatever a cut-off gzip member raises
+            # a record cut off by a killed crawler: everything before it is intact
+            logging.getLogger(__name__).warning("%s: stopped reading at a damaged or cut-off "
+                                                "record (%s: %s)", path, type(exc).__name__, exc)
+            return
 
 
 def _capture_from(archive_dir: pathlib.Path, rel: str, offset: int, record: Any) -> Capture:

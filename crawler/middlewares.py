@@ -46,8 +46,8 @@ def unsafe_address(host: str) -> str | None:
     except ValueError:
         ips = [ipaddress.ip_address(a.split("%")[0]) for a in _resolve(host)]
     for ip in ips:
-        for attr in ("is_loopback", "is_private", "is_link_local", "is_multicast",
-                     "is_reserved", "is_unspecified"):
+        for attr in ("is_loopback", "is_link_local", "is_unspecified", "is_multicast",
+                     "is_reserved", "is_private"):
             if getattr(ip, attr):
                 return f"{attr[3:].replace('_', '-')} address {ip}"
     return None
