@@ -79,8 +79,9 @@ def utcnow_iso() -> str:
 
 
 def new_run_id() -> str:
+    """UTC time to the millisecond first, so that run ids (and WARC names) sort in run order."""
     now = _dt.datetime.now(_dt.timezone.utc)
-    return now.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    return now.strftime("%Y%m%dT%H%M%S.") + f"{now.microsecond // 1000:03d}Z-" + uuid.uuid4().hex[:6]
 
 
 def sha256_digest_label(hexdigest: str) -> str:

@@ -66,7 +66,7 @@ def _text(sel) -> str:
 
 
 class ReportSpider(scrapy.Spider):
-    name = "reports_base"
+    name = None  # abstract: not listed by `scrapy list`
     platform = "generic"
     list_readers: tuple[str, ...] = ("anchors", "trs", "next_links", "hanweb", "json")
     follow_nav = False

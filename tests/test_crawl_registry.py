@@ -1,0 +1,58 @@
+"""Registry-driven crawls: `ogi crawl --all` / `--portal` with a registry file whose portals are
+simulated on 127.0.0.1 (the shipped registry holds only real portals, never crawled in tests)."""
+from __future__ import annotations
+
+import collections
+
+from crawler.archive import iter_captures
+from crawler.portal import serve
+
+from tests.portal_fixtures import explain, last_run, run_crawl
+
+
+def test_all_portals_of_a_registry_in_one_run(tmp_path):
+    archive = tmp_path / "archive"
+    with serve("trs") as trs, serve("json") as js:
+        reg = tmp_path / "portals.yaml"
+        reg.write_text(f"""portals:
+  - code: "990001"
+    agency: 示范县人民政府
+    region_code: "990001"
+    level: 县
+    domains: [127.0.0.1]
+    column_urls: ["{trs.url(trs.site.column_path)}"]
+    platform: trs
+    source: test bed
+  - code: "990002-json"
+    agency: 示范县人民政府办公室
+    region_code: "990002"
+    level: 部门
+    domains: [127.0.0.1]
+    column_urls: ["{js.url(js.site.column_path)}"]
+    platform: json
+    source: test bed
+  - code: "990003"
+    agency: 未核实的县
+    region_code: "990003"
+    domains: []
+    column_urls: []
+    source: test bed
+""", "utf-8")
+        proc = run_crawl("--all", "--registry", str(reg), archive=archive)
+        assert proc.returncode == 0, explain(proc)
+        one = run_crawl("--portal", "990002-json", "--registry", str(reg), archive=archive)
+        assert one.returncode == 0, explain(one)
+    assert "skipped portal 990003" in proc.stdout
+    caps = [c for c in iter_captures(archive) if c.role == "report"]
+    by_portal = collections.Counter(c.portal for c in caps)
+    n_trs, n_js = len(trs.site.expected_reports), len(js.site.expected_reports)
+    assert by_portal == {"990001": n_trs, "990002-json": 2 * n_js}
+    assert {(c.agency, c.region_code) for c in caps if c.portal == "990001"} == {
+        ("示范县人民政府", "990001")}
+    runs = sorted((archive / "runs").glob("*.json"))
+    assert len(runs) == 2
+    import json
+    first = json.loads(runs[0].read_text("utf-8"))
+    assert sorted(first["spiders"]) == ["jsonapi", "trs"]
+    assert first["counts"]["reports_found"] == n_trs + n_js
+    assert last_run(archive)["counts"]["unchanged"] == n_js
