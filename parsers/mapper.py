@@ -88,8 +88,8 @@ def _lines(doc: Document) -> list[Line]:
                     continue
                 prev_text = text
                 cells.append((c, cell))
-            if not any((cell.text or "").strip() for _, cell in cells):
-                continue
+            if not any((cell.text or "").strip() for _, cell in cells) and len(cells) != 15:
+                continue  # a blank row; fifteen blank cells are table 四's row left empty
             last_label = -1
             for i, (_, cell) in enumerate(cells):
                 if not is_value_token(cell.text):

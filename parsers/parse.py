@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import checks, formats, meta
+from . import checks, chinese, formats, meta
 from .document import Document, UnreadableDocument
 from .mapper import map_document
 from .numbers import to_json_number
@@ -78,7 +79,7 @@ def parse_bytes(data: bytes, *, name: str, content_type: str | None = None,
     if len(data) > limits.max_bytes:
         raise UnreadableDocument(f"{len(data)} bytes, over the {limits.max_bytes}-byte limit")
     kind = detect_kind(data, name, content_type)
-    doc = read_document(data, name=name, kind=kind, limits=limits)
+    doc = chinese.simplified_document(read_document(data, name=name, kind=kind, limits=limits))
     return build_result(doc, data=data, name=name, kind=kind)
 
 
@@ -159,8 +160,12 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
             f"{c['id']}: section 一 states {c['actual']} applications, table 三 prints {c['expected']} new"
             for c in text_checks if c["ok"] is False)
 
+    head = "\n".join(doc.text.splitlines()[:5])
     if doc.scanned:
         document_kind = "scanned"
+    elif re.search(r"模板|模版|样表|样式", head) and not any(v is not None for v in values.values()):
+        document_kind = "template"
+        warnings.append("a blank template of the format, not a report: no values")
     elif meta.looks_not_report(title, doc.text):
         document_kind = "not_annual_report"
     elif fmt_version and (m.slots or meta.is_report_title(title)):

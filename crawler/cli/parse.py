@@ -2,7 +2,7 @@
 
 Exit 0 when every document was read (even if checks fail); exit 2 with a one-line reason on
 stderr for each document that cannot be read. A document that was read but holds no report
-tables (a scan / 图片版 needing OCR, or a page that is not an annual report) is still printed,
+tables (a scan / 图片版 needing OCR, a page that is not an annual report, a blank template) is still printed,
 with its `document_kind`, and also counts as unreadable for the exit status.
 """
 from __future__ import annotations
@@ -19,6 +19,7 @@ from parsers.parse import Limits, parse_path
 UNREADABLE_KINDS = {
     "scanned": "scanned or image-only document (no text layer): tables need OCR, nothing extracted",
     "not_annual_report": "not a government information disclosure annual report (政府信息公开工作年度报告)",
+    "template": "a blank template of the report format (模板), not a filled report: no values",
 }
 
 

@@ -170,7 +170,7 @@ TABLES = {
             "url": "文件地址 · document URL", "capture_id": "当前抓取 · the capture parsed (WARC record)",
             "capture_sha256": "文件摘要 · sha256 of the document parsed (links to the archived original)",
             "fetched_at": "抓取时间 · capture time (UTC)", "kind": "文件类型 · html | pdf | docx | doc | text",
-            "document_kind": "文件性质 · annual_report | not_annual_report | scanned | pre2019",
+            "document_kind": "文件性质 · annual_report | not_annual_report | scanned | pre2019 | template",
             "format": "格式版本 · national format version (2021 / 2019 trial)",
             "t2_version": "表二格式 · format of table 二 as printed", "t3_version": "表三格式 · format of table 三 as printed",
             "scope": "范围 · self (the agency's own work) | aggregate (a whole jurisdiction) | unknown",

@@ -1,0 +1,52 @@
+"""Traditional-character copies of a report read the same as simplified ones.
+
+Some agencies (and some mirrors) publish the report in traditional characters (政府資訊公開工作年度報告,
+申請, 複議). The format's labels are simplified, so a document written mostly in traditional characters
+is converted with OpenCC (t2s) before mapping; the result says so in a warning. Detection is a cheap
+count of characters that exist only in the traditional script, so OpenCC is loaded only when needed.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .document import Cell, Document, Grid
+
+# Frequent in these reports and used only in traditional writing.
+_TRADITIONAL = set("報資訊開條議訴請會機關數從務處點為這與門區縣類屬總體裡計劃應復複雜對單據"
+                   "們說認證網頁統無適當辦負責檢查歷積現項費審權")
+
+
+def traditional_share(text: str) -> float:
+    cjk = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
+    if not cjk:
+        return 0.0
+    return sum(1 for ch in cjk if ch in _TRADITIONAL) / len(cjk)
+
+
+def is_traditional(text: str) -> bool:
+    sample = text[:20000]
+    return sum(1 for ch in sample if ch in _TRADITIONAL) >= 5 and traditional_share(sample) >= 0.01
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _converter().convert(text) if text else text
+
+
+def simplified_document(doc: Document) -> Document:
+    """The document itself when it is simplified; a converted copy (with a warning) when not."""
+    if not is_traditional(doc.text + "".join(c.text for g in doc.grids[:3] for r in g.rows for c in r)):
+        return doc
+    conv = to_simplified
+    grids = [Grid([[Cell(conv(c.text), c.copy, c.page) for c in row] for row in g.rows], index=g.index, page=g.page)
+             for g in doc.grids]
+    return Document(kind=doc.kind, text=conv(doc.text), grids=grids, pages=doc.pages,
+                    warnings=doc.warnings + ["traditional characters: read as simplified (OpenCC t2s); "
+                                             "raw cell text is given in simplified characters"],
+                    scanned=doc.scanned)
