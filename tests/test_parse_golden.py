@@ -9,7 +9,7 @@ import pytest
 
 from parsers.parse import parse_path
 
-from .conftest import ROOT, document_for, load_truth, truth_files
+from .conftest import CORPUS, ROOT, document_for, load_truth, truth_files
 
 TRUTHS = truth_files()
 
@@ -79,3 +79,38 @@ def test_ogi_parse_exit_2_with_reason_for_unreadable(tmp_path):
     assert str(empty) in proc.stderr and "empty" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert proc.stdout == ""
+
+
+def _manifest() -> dict[str, dict]:
+    lines = (CORPUS / "real" / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()
+    head = lines[0].split("\t")
+    return {row.split("\t")[0]: dict(zip(head, row.split("\t"))) for row in lines[1:] if row.strip()}
+
+
+_WITH_TRUTH = {load_truth(p)["document"].rsplit("/", 1)[-1] for p in TRUTHS}
+UNTRUTHED = sorted(p for p in (CORPUS / "real").iterdir()
+                   if p.name != "MANIFEST.tsv" and p.name not in _WITH_TRUTH)
+
+
+@pytest.mark.parametrize("path", UNTRUTHED, ids=[p.name for p in UNTRUTHED])
+def test_documents_without_truth_parse_and_say_what_they_found(path):
+    """No truth file: the document still parses, and its agency, year and format agree with the
+    corpus manifest; whatever values were read pass their checks or are flagged."""
+    facts = _manifest()[path.name]
+    result = parse_path(path)
+    if facts["agency"].startswith("(none"):
+        assert result["document_kind"] == "template" and result["format"] == "2021"
+        assert all(v is None for v in result["values"].values())
+        return
+    assert result["document_kind"] == "annual_report"
+    assert result["year"] == int(facts["year"])
+    # the agency as the title prints it: the manifest's name or an abbreviation of it (上海市科委)
+    rest = iter(facts["agency"])
+    assert result["agency"] and all(ch in rest for ch in result["agency"]), (result["agency"], facts["agency"])
+    assert result["format"] == ("2019" if int(facts["year"]) < 2021 else "2021")
+    found = [k for k, v in result["values"].items() if v is not None]
+    if not found:  # flattened text: said so, nothing guessed
+        assert any("cannot be separated" in w for w in result["warnings"])
+    else:
+        assert len(found) >= 150
+        assert not [c for c in result["checks"] if c["ok"] is False], "values read from a consistent extract fail checks"

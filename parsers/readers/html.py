@@ -124,7 +124,7 @@ def table_grid(table, index: int, budget: list[int]) -> tuple[Grid, list[str]]:
     return Grid(grid_rows, index=index), lines
 
 
-def _page_text(body, grid_lines: dict[int, list[str]]) -> str:
+def _page_text(body, grid_lines: dict) -> str:
     """The body's text in reading order, each table's rows as tab-separated lines."""
     out: list[str] = []
 
@@ -136,10 +136,10 @@ def _page_text(body, grid_lines: dict[int, list[str]]) -> str:
             return
         if tag == "table":
             out.append("\n")
-            out.extend(line + "\n" for line in grid_lines.get(id(el), []))
+            out.extend(line + "\n" for line in grid_lines.get(el, []))
             for nested in el.iter("table"):  # nested tables: their rows after the outer one
-                if nested is not el and id(nested) in grid_lines:
-                    out.extend(line + "\n" for line in grid_lines[id(nested)])
+                if nested is not el and nested in grid_lines:
+                    out.extend(line + "\n" for line in grid_lines[nested])
             if el.tail:
                 out.append(el.tail)
             return
@@ -196,14 +196,14 @@ def read(data: bytes, *, name: str, limits=None) -> Document:
         raise UnreadableDocument(f"HTML cannot be parsed: {exc}") from exc
     budget = [max_cells]
     grids: list[Grid] = []
-    grid_lines: dict[int, list[str]] = {}
+    grid_lines: dict = {}
     for table in root.iter("table"):
         if any(_tag(a) in _DROP for a in table.iterancestors()):
             continue
         grid, lines = table_grid(table, len(grids), budget)
         if grid.rows:
             grids.append(grid)
-            grid_lines[id(table)] = lines
+            grid_lines[table] = lines
     body = root.find("body")
     page = _page_text(body if body is not None else root, grid_lines)
     title = _page_title(root)
