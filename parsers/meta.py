@@ -122,3 +122,17 @@ def applications_stated(text: str) -> int | None:
     """共收到依申请公开件 12 件 → 12 (a prose figure to compare with table 三, as a warning)."""
     m = _APPLICATIONS_STATED.search(clean(text))
     return int(m.group(1)) if m else None
+
+
+# A report that says it was compiled from the reports of the jurisdiction's units is an aggregate
+# (never to be added to its constituents' reports). Only an explicit statement counts; otherwise
+# the scope stays "unknown" (a guessed "self" would be worse than no answer).
+_AGGREGATE = re.compile(
+    r"汇总[^。；]{0,40}(各|所属|下属|全(?:省|市|县|区|旗))[^。；]{0,30}(单位|部门|县|区|乡|镇|街道|机关)"
+    r"|(各|所属|下属)[^。；]{0,30}(单位|部门|县（市、区）|县区|乡镇|街道)[^。；]{0,30}(汇总|综合)[^。；]{0,6}(编制|形成|而成)")
+
+
+def scope_from(text: str) -> str:
+    """"aggregate" when the report says it compiles its units' reports, else "unknown"."""
+    head = clean(text[:6000])
+    return "aggregate" if _AGGREGATE.search(head) else "unknown"

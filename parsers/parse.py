@@ -194,7 +194,7 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
         "format": fmt_version,
         "t2_version": m.t2_version,
         "t3_version": m.t3_version,
-        "scope": "unknown",
+        "scope": meta.scope_from(doc.text),
         "values": values,
         "raw": raw,
         "provenance": provenance,

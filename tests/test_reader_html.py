@@ -131,3 +131,25 @@ def test_ogi_parse_on_a_gbk_page_exit_0(tmp_path, truth):
     import json
 
     assert_truth(json.loads(proc.stdout), truth)
+
+
+def test_image_only_report_page_is_said_to_be_scanned():
+    page = ("<html><head><title>某某县人民政府2022年政府信息公开工作年度报告（图片版）</title></head><body>"
+            "<div class='logo'><img src='/images/logo.png'></div>"
+            "<h1>某某县人民政府2022年政府信息公开工作年度报告（图片版）</h1>"
+            "<div class='article'><p><img src='/u/2023/p1.jpg'></p><p><img src='/u/2023/p2.jpg'></p></div>"
+            "</body></html>")
+    result = parse_bytes(page.encode("utf-8"), name="tupian.html")
+    assert result["document_kind"] == "scanned"
+    assert result["agency"] == "某某县人民政府" and result["year"] == 2022
+    assert any("2 image(s)" in w for w in result["warnings"])
+    assert all(v is None for v in result["values"].values())
+
+
+def test_aggregate_scope_stated_in_the_text():
+    page = ("<html><body><h1>某某市人民政府2023年政府信息公开工作年度报告</h1>"
+            "<p>本报告根据《条例》要求，汇总全市各县区、各部门政府信息公开工作情况编制而成。</p>"
+            "<p>一、总体情况</p><p>……</p></body></html>")
+    assert parse_bytes(page.encode("utf-8"), name="agg.html")["scope"] == "aggregate"
+    plain = page.replace("汇总全市各县区、各部门政府信息公开工作情况编制而成", "由市政府办公室编制")
+    assert parse_bytes(plain.encode("utf-8"), name="self.html")["scope"] == "unknown"
