@@ -43,15 +43,18 @@ def _tag(el) -> str:
     return t.lower() if isinstance(t, str) else ""
 
 
-def _lines(el, out: list[str], skip_tables: bool) -> None:
-    """Append the text of `el` to `out` as pieces; "\n" marks a block boundary."""
+def _walk(el, out: list[str], table_lines) -> None:
+    """Append the text of `el` to `out` as pieces; "\n" marks a block boundary. A table is
+    replaced by the lines `table_lines(table)` gives (none inside a cell: nested tables are
+    grids of their own)."""
     tag = _tag(el)
     if tag in _DROP or not isinstance(el.tag, str):
         if el.tail:
             out.append(el.tail)
         return
-    if tag == "table" and skip_tables:
+    if tag == "table":
         out.append("\n")
+        out.extend(line + "\n" for line in table_lines(el))
         if el.tail:
             out.append(el.tail)
         return
@@ -61,11 +64,15 @@ def _lines(el, out: list[str], skip_tables: bool) -> None:
     if el.text:
         out.append(el.text)
     for child in el:
-        _lines(child, out, skip_tables)
+        _walk(child, out, table_lines)
     if block:
         out.append("\n")
     if el.tail:
         out.append(el.tail)
+
+
+def _no_lines(table) -> list[str]:
+    return []
 
 
 def cell_text(td) -> str:
@@ -73,7 +80,7 @@ def cell_text(td) -> str:
     if td.text:
         pieces.append(td.text)
     for child in td:
-        _lines(child, pieces, skip_tables=True)
+        _walk(child, pieces, _no_lines)
     return join_lines("".join(pieces).split("\n"))
 
 
@@ -128,34 +135,14 @@ def _page_text(body, grid_lines: dict) -> str:
     """The body's text in reading order, each table's rows as tab-separated lines."""
     out: list[str] = []
 
-    def walk(el) -> None:
-        tag = _tag(el)
-        if not isinstance(el.tag, str) or tag in _DROP:
-            if el.tail:
-                out.append(el.tail)
-            return
-        if tag == "table":
-            out.append("\n")
-            out.extend(line + "\n" for line in grid_lines.get(el, []))
-            for nested in el.iter("table"):  # nested tables: their rows after the outer one
-                if nested is not el and nested in grid_lines:
-                    out.extend(line + "\n" for line in grid_lines[nested])
-            if el.tail:
-                out.append(el.tail)
-            return
-        block = tag in _BLOCK
-        if block:
-            out.append("\n")
-        if el.text:
-            out.append(el.text)
-        for child in el:
-            walk(child)
-        if block:
-            out.append("\n")
-        if el.tail:
-            out.append(el.tail)
+    def table_lines(table) -> list[str]:
+        lines = list(grid_lines.get(table, []))
+        for nested in table.iter("table"):  # nested tables: their rows after the outer one's
+            if nested is not table and nested in grid_lines:
+                lines.extend(grid_lines[nested])
+        return lines
 
-    walk(body)
+    _walk(body, out, table_lines)
     lines = []
     for line in "".join(out).split("\n"):
         if "\t" in line:
