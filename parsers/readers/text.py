@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..document import Cell, Document, Grid, UnreadableDocument
-from ..encoding_basic import decode_text_basic
+from ..encoding import decode
 from ..numbers import is_value_token
 
 _MD_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -95,7 +95,9 @@ def read(data: bytes, *, name: str, limits=None) -> Document:
     max_bytes = getattr(limits, "max_bytes", None) or 20 * 1024 * 1024
     if len(data) > max_bytes:
         raise UnreadableDocument(f"text file is {len(data)} bytes, over the {max_bytes}-byte limit")
-    text, _encoding = decode_text_basic(data)
+    text, _encoding, warnings = decode(data)
     if not text.strip():
         raise UnreadableDocument("empty document: no text")
-    return parse_text(text)
+    doc = parse_text(text)
+    doc.warnings.extend(warnings)
+    return doc
