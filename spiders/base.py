@@ -11,7 +11,8 @@ If-Modified-Since); a 304 becomes a revisit record, so an unchanged document is 
 twice.
 
 Subclasses, one per portal platform, set ``name``, ``platform`` and ``list_readers``:
-  trs      static paged lists (index.html, index_N.html; createPageHTML / countPage)
+  trs      static paged lists (index.html, index_N.html; createPageHTML / countPage), and
+           "动静结合" lists whose later pages come from a TRS search API (channelid/classsql)
   hanweb   Hanweb column pages (datastore records, POST /module/web/jpage/dataproxy.jsp)
   jsonapi  JSON list APIs (gkmlpt-style /gkmlpt/api/all/<id>?page=N&sid=…, or an ``api`` arg)
   discover generic discovery from a home page: 政务公开 → 信息公开 → 年报 column, any list kind
@@ -68,7 +69,8 @@ def _text(sel) -> str:
 class ReportSpider(scrapy.Spider):
     name = None  # abstract: not listed by `scrapy list`
     platform = "generic"
-    list_readers: tuple[str, ...] = ("anchors", "trs", "next_links", "hanweb", "json")
+    list_readers: tuple[str, ...] = ("anchors", "trs", "next_links", "hanweb", "json",
+                                     "trs_search")
     follow_nav = False
     nav_depth = 4
 
@@ -368,6 +370,49 @@ class ReportSpider(scrapy.Spider):
         if records and (total is None or nxt <= total):
             yield from self._hanweb_batch(proxy, params, nxt, perpage, total, response.url)
 
+    # TRS "动静结合" lists: the first page is static, the rest comes from a TRS search API
+    # (WAS5 /was5/web/search or a site's own search app) configured in the page's script with
+    # channelid, classsql "chnlid=NNNN", a page size and a record count; its answer is JSON-ish
+    # (WAS5 writes single-quoted values and trailing commas) with docs/data records binding
+    # el.chnldocurl, el.doctitle, el.docreltime.
+    TRS_SEARCH_KEYS = {
+        "channelid": r"\bchannelid", "classsql": r"\bclasssql", "templet": r"\btemplet",
+        "sortfield": r"\bsortfield", "searchword": r"\bsearchword",
+    }
+    TRS_PAGE_SIZE = re.compile(r"\b(prepage|perpage|pagesize|pageSize|perPage)[\"']?\s*[:=]\s*"
+                               r"[\"']?(\d+)")
+    TRS_SEARCH_URL = re.compile(r"[\"']((?:https?://[^\"'\s]+)?/[^\"'\s]*?"
+                                r"(?:was5/web/search|/search)[^\"'\s?]*)[\"'?]")
+
+    def read_trs_search(self, response):
+        if response.meta.get("ogi_json"):
+            if "json" not in self.list_readers:  # the API's answers (read_json does it otherwise)
+                yield from self._read_json_records(response)
+            return
+        if not isinstance(response, TextResponse):
+            return
+        text = response.text
+        if "classsql" not in text or "channelid" not in text:
+            return
+        params = {}
+        for key, pat in self.TRS_SEARCH_KEYS.items():
+            m = re.search(pat + r"[\"']?\s*[:=]\s*[\"']([^\"']*)[\"']", text) or \
+                re.search(pat + r"[\"']?\s*[:=]\s*(\d+)", text)
+            if m and m.group(1).strip():
+                params[key] = m.group(1).strip()
+        if "channelid" not in params or "classsql" not in params:
+            return
+        size_key, size = "prepage", "20"
+        m = self.TRS_PAGE_SIZE.search(text)
+        if m:
+            size_key, size = m.group(1), m.group(2)
+        m = (re.search(r"\burl[\"']?\s*[:=]\s*[\"']([^\"'\s]*search[^\"'\s?]*)", text)
+             or self.TRS_SEARCH_URL.search(text))
+        api = response.urljoin(m.group(1) if m else "/was5/web/search")
+        query = urllib.parse.urlencode({**params, size_key: size})
+        template = f"{api}?{query}&page={{page}}"
+        yield from self._json_page(template, 1, response.url)
+
     # JSON list APIs
     GKMLPT_SID = re.compile(r"\bSID\s*[:=]\s*['\"]([\w\-]+)['\"]")
 
@@ -409,7 +454,7 @@ class ReportSpider(scrapy.Spider):
 
     def _read_json_records(self, response):
         try:
-            data = json.loads(response.text)
+            data = loads_lenient(response.text)
         except ValueError:
             self.ogi.recorder.fail(response.url, "list API answered something that is not JSON",
                                    "list")
@@ -467,7 +512,7 @@ class ReportSpider(scrapy.Spider):
                     lists_reports = lists_reports or kind == "report"
                     out.extend(self.handle_link(url, title, response.url))
             # the page may itself be a list of another kind (gkmlpt, Hanweb, paged TRS)
-            for reader in ("hanweb", "json", "trs", "next_links"):
+            for reader in ("hanweb", "json", "trs", "next_links", "trs_search"):
                 if reader in self.list_readers:
                     found = list(getattr(self, "read_" + reader)(response))
                     lists_reports = lists_reports or bool(found)
@@ -629,6 +674,23 @@ class ReportSpider(scrapy.Spider):
         if m and attachment_ext(m.group(1)) == expect:
             return page.urljoin(m.group(1).strip())
         return None
+
+
+def loads_lenient(text: str):
+    """JSON, or the JSON-ish answers of list APIs: a JSONP wrapper, single-quoted strings
+    (TRS WAS5 writes ``"py":'###pypy###'``), trailing commas, raw control characters."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    t = text.strip().lstrip("\ufeff")
+    m = re.fullmatch(r"[\w$.]+\s*\((.*)\)\s*;?", t, re.S)
+    if m:
+        t = m.group(1)
+    t = re.sub(r"(?<=[:\[,])(\s*)'((?:[^'\\]|\\.)*)'",
+               lambda m: m.group(1) + json.dumps(m.group(2)), t)
+    t = re.sub(r",\s*([}\]])", r"\1", t)
+    return json.loads(t, strict=False)
 
 
 def first(d: dict, *keys):

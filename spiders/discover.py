@@ -6,7 +6,7 @@ from .base import ReportSpider
 class DiscoverSpider(ReportSpider):
     name = "discover"
     platform = "generic"
-    list_readers = ("anchors", "trs", "next_links", "hanweb", "json")
+    list_readers = ("anchors", "trs", "next_links", "hanweb", "json", "trs_search")
     follow_nav = True
 
     def start_request(self, url):

@@ -20,6 +20,8 @@ PLATFORMS = [
     # site, start ("column" = the site's report column), --platform
     ("trs", "column", "trs"),
     ("trs-gbk", "column", "trs"),
+    ("trs-dynamic", "column", "trs"),      # 动静结合: static first page + TRS search API
+    ("trs-dynamic", "/", "auto"),          # ... reached by discovery from the home page
     ("hanweb", "column", "hanweb"),
     ("json", "column", "json"),
     ("generic", "/", "auto"),
@@ -55,7 +57,9 @@ def check_reports(base, archive, run_id=None):
     return caps
 
 
-@pytest.mark.parametrize("site,start,platform", PLATFORMS, ids=[p[0] for p in PLATFORMS])
+@pytest.mark.parametrize("site,start,platform", PLATFORMS,
+                         ids=[p[0] + ("-home" if p[1] == "/" and p[0] != "generic" else "")
+                              for p in PLATFORMS])
 def test_every_report_found_on_each_platform_and_no_lookalike(tmp_path, site, start, platform):
     archive = tmp_path / "archive"
     docs = CORPUS_REAL if site == "trs" and CORPUS_REAL.is_dir() else None
@@ -74,12 +78,20 @@ def test_every_report_found_on_each_platform_and_no_lookalike(tmp_path, site, st
         pages = [c for c in caps if c.role == "report" and c.content_type.startswith("text/html")]
         assert pages and {c.encoding for c in pages} == {"gb18030"}
         assert "政府信息公开" in pages[0].text()
+    if site == "trs-dynamic":
+        # the static first page links only a few reports: the rest came from the search API,
+        # read page by page from its JSON-ish (single-quoted, trailing comma) answers
+        static = base.site.served_bytes(base.site.column_path).decode("utf-8")
+        assert static.count("年度报告</a>") <= base.site.STATIC < len(base.site.expected_reports) / 3
+        api = [p for (_, p, st, _) in base.site.log if p.startswith("/was5/web/search?")]
+        assert len(api) == -(-len(base.site.items) // base.site.PREPAGE)
+        assert all("classsql=chnlid%3D4559" in p and "channelid=229105" in p for p in api)
     if docs:  # real corpus PDFs and DOCX were served and archived byte for byte
         real = {hashlib.sha256(p.read_bytes()).hexdigest() for p in docs.glob("*.pdf")}
         assert real & {c.sha256 for c in caps}
 
 
-@pytest.mark.parametrize("site", ["trs", "hanweb"])
+@pytest.mark.parametrize("site", ["trs", "trs-dynamic", "hanweb"])
 def test_all_faults_on_crawl_finishes_and_names_each_failure(tmp_path, site):
     archive = tmp_path / "archive"
     with serve(site, faults=["all"]) as base:

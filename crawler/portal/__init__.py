@@ -13,6 +13,8 @@ Sites:
               博爱县人民政府2024年政府信息公开工作年度报告 as a real HTML page with real tables
   trs         test bed (a): static paged TRS lists (index.html, index_N.html, createPageHTML), UTF-8
   trs-gbk     the same platform, GBK pages (and, with the gb2312 fault, a page declaring GB2312)
+  trs-dynamic a newer TRS column ("动静结合"): a static first page of 10 items, the rest only
+              from the TRS search API /was5/web/search (channelid, classsql=chnlid=…)
   hanweb      test bed (b): Hanweb column whose list comes from POST /module/web/jpage/dataproxy.jsp
   json        test bed (c): a gkmlpt-style JSON list API
   generic     test bed (d): discovery from the home page (政务公开 → 信息公开 → 年报 column)
@@ -31,7 +33,7 @@ from .site import FAULTS, Site, StaticSite, expand_faults
 SITES_DIR = pathlib.Path(__file__).parent / "sites"
 DEMO_REPORT = "/zwgk/zfxxgk/zfxxgknb/202501/t20250120_31245.html"
 DEMO_COLUMN = "/zwgk/zfxxgk/zfxxgknb/index.html"
-SITE_NAMES = ("demo", "trs", "trs-gbk", "hanweb", "json", "generic")
+SITE_NAMES = ("demo", "trs", "trs-gbk", "trs-dynamic", "hanweb", "json", "generic")
 
 
 class BaseURL(str):

@@ -368,6 +368,67 @@ class TestbedSite(Site):
         return self.list_paths[1:3]
 
 
+class TRSDynamicSite(TestbedSite):
+    """A newer TRS site, "动静结合": the column's index.html is static with the first
+    ``STATIC`` items only; the browser renders the rest from the TRS search API (WAS5
+    ``/was5/web/search?channelid=…&classsql=chnlid=…&prepage=…&page=N``) configured by a script
+    and bound to a template (el.chnldocurl, el.doctitle, el.docreltime). The API answers the
+    JSON-ish text WAS5 writes: single-quoted values and a trailing comma."""
+    platform = "trs"
+    CHANNEL = "229105"
+    CHNL = "4559"
+    STATIC = 10
+    PREPAGE = 10
+
+    def build_lists(self) -> None:
+        self.column_path = "/xxgk/zfxxgknb/index.html"
+        lis = "\n".join(self.li(it, self.column_path) for it in self.items[:self.STATIC])
+        main = f"""<div class="title">政府信息公开年报</div><ul class="list" id="list">
+{lis}
+</ul><div class="page" id="page"></div>
+<script type="text/html" id="tpl">{{{{each docs as el}}}}<li><a href="{{{{el.chnldocurl}}}}" target="_blank"
+ title="{{{{el.doctitle}}}}">{{{{el.doctitle}}}}</a><span>{{{{el.docreltime}}}}</span></li>{{{{/each}}}}</script>
+<script>
+var searchConfig = {{ url: "/was5/web/search", channelid: "{self.CHANNEL}", templet: "docs.jsp",
+  sortfield: "-DOCORDERPRI,-DOCRELTIME", classsql: "chnlid={self.CHNL}", prepage: {self.PREPAGE},
+  recordCount: {len(self.items)} }};
+function loadPage(page) {{
+  $.ajax({{ url: searchConfig.url, type: "GET", dataType: "text",
+    data: {{ channelid: searchConfig.channelid, templet: searchConfig.templet,
+      sortfield: searchConfig.sortfield, classsql: searchConfig.classsql,
+      prepage: searchConfig.prepage, page: page }},
+    success: function (t) {{ var data = eval("(" + t + ")");
+      $("#list").html(template("tpl", data)); pager("#page", searchConfig.recordCount, page); }} }});
+}}
+</script>"""
+        self.add_html(self.column_path, page("政府信息公开年报", main, self.encoding))
+        self.list_paths = [self.column_path, "/was5/web/search"]
+
+    def dynamic(self, req: Req) -> Resp | None:
+        if req.path != "/was5/web/search":
+            return None
+        q = req.query
+        ok = (q.get("channelid") == self.CHANNEL
+              and q.get("classsql", "").replace(" ", "") == f"chnlid={self.CHNL}")
+        its = self.items if ok else []
+        per = max(1, min(int(q.get("prepage") or 20), 100))
+        p = max(1, int(q.get("page") or 1))
+        chunk = its[(p - 1) * per: p * per]
+        host = req.headers.get("host", "127.0.0.1")
+        docs = ",\n".join(
+            "{" + f'"doctitle":{json.dumps(it.title, ensure_ascii=False)},'
+            f'"chnldocurl":"{it.href if it.href.startswith("http") else f"http://{host}{it.href}"}",'
+            f'"docreltime":"{it.date} 09:00:00","docid":"{70000 + it.i}"' + "}"
+            for it in chunk)
+        body = (f'{{"count":"{len(its)}","chnlname":"政府信息公开年报","pagenum":"{p}",'
+                f'"searchtime":"0.01",\n"py":\'###pypy###\',\n"dy":\'###dydy###\',\n'
+                f'"docs":[\n{docs}{"," if docs else ""}\n]}}')
+        return Resp(200, body.encode("utf-8"), [("Content-Type", "text/html; charset=utf-8")])
+
+    def list_fault_paths(self) -> list[str]:
+        return ["/was5/web/search"]
+
+
 class HanwebSite(TestbedSite):
     platform = "hanweb"
     COL = "1229000001"
@@ -558,6 +619,8 @@ def build(name: str, faults=(), documents_dir=None, **kw) -> Site:
         return TestbedSite("trs", faults, documents_dir, **kw)
     if name == "trs-gbk":
         return TestbedSite("trs-gbk", faults, documents_dir, encoding="gbk", **kw)
+    if name == "trs-dynamic":
+        return TRSDynamicSite("trs-dynamic", faults, documents_dir, **kw)
     if name == "hanweb":
         return HanwebSite("hanweb", faults, documents_dir, **kw)
     if name == "json":
