@@ -6,8 +6,10 @@ fails leaves every other document's rows exactly as they were.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import operator
 import re
 from typing import Any, Mapping
 
@@ -143,55 +145,131 @@ def load_parsed(db: sqlite_utils.Database, result: Mapping, capture: Any = None)
     A document that is not an annual report, or whose agency or year cannot be told, is
     recorded in parse_errors with the reason instead.
     """
-    cap = capture_dict(capture)
-    if capture is not None and cap.get("sha256") is None:
-        cap["sha256"] = result.get("sha256")
     with db.atomic():
-        cap_id = upsert_capture(db, cap) if capture is not None else None
-        agency, region, year, variant = report_key(result, cap)
-        status = parse_status(result)
-        reason = None
-        if status == "not_annual_report":
-            reason = "not an annual report (document_kind=not_annual_report)"
-        elif not agency or year is None:
-            reason = "agency or year not found in the document" + (
-                f" (agency={agency!r}, year={year!r})")
-        sha = result.get("sha256") or cap.get("sha256")
-        if reason:
-            record_error(db, sha, cap, reason, result.get("parser_version"), cap_id)
-            return None
-        db.execute("delete from parse_errors where capture_sha256 = ?", [sha])
-        ag = upsert_agency(db, agency, region)
-        rid = f"{ag['id']}/{year}/{variant}"
-        delete_report(db, rid)
-        if url := (cap.get("final_url") or cap.get("url")):  # an earlier failure at this address
-            for (old,) in db.execute("select id from reports where url = ? and parse_status = 'failed'",
-                                     [url]).fetchall():
-                delete_report(db, old)
-        checks = list(result.get("checks") or [])
-        cstatus, nfailed = check_status(checks)
-        values = result.get("values") or {}
-        url = cap.get("final_url") or cap.get("url")
-        db["reports"].insert({
-            "id": rid, "agency_id": ag["id"], "agency": agency, "region_code": region,
-            "province": ag["province"], "level": ag["level"], "year": year, "variant": variant,
-            "title": result.get("title") or cap.get("title"), "published": result.get("published"),
-            "url": url, "capture_id": cap_id, "capture_sha256": sha,
-            "fetched_at": cap.get("fetched_at"), "kind": result.get("kind"), "document_kind": result.get("document_kind"),
-            "format": result.get("format"), "t2_version": result.get("t2_version"),
-            "t3_version": result.get("t3_version"), "scope": result.get("scope"),
-            "parse_status": status, "check_status": cstatus, "checks_failed": nfailed,
-            "n_values": sum(1 for v in values.values() if v is not None),
-            "warnings": _json(list(result.get("warnings") or [])),
-            "parser_version": result.get("parser_version"),
-        })
-        _load_values(db, rid, ag, year, result, sha, url)
-        _load_checks(db, rid, ag, year, checks)
-        _load_text(db, rid, ag, year, result)
+        rid, rows = _stage(db, result, capture)
+        _insert_rows(db, rows)
     return rid
 
 
+def load_many(db: sqlite_utils.Database, items: list[tuple[Mapping, Any]],
+              agencies: Mapping | None = None) -> list[str | None]:
+    """load_parsed for many (result, capture) pairs in one transaction, rows inserted in bulk.
+
+    The rows are exactly those load_parsed writes. `agencies` maps (name, region code) to
+    extra agency facts (city, county, level, portal). If anything in the batch fails, the
+    batch is rolled back and loaded document by document, so one bad document still costs
+    only itself.
+    """
+    try:
+        with db.atomic():
+            out, rows = [], _Rows()
+            for result, capture in items:
+                rid, r = _stage(db, result, capture, agencies)
+                out.append(rid)
+                rows.extend(r)
+            _insert_rows(db, rows)
+        return out
+    except Exception:
+        if len(items) == 1:
+            raise
+    return [load_parsed(db, result, capture) for result, capture in items]
+
+
+class _Rows:
+    """The child rows of staged reports, inserted together by _insert_rows."""
+
+    def __init__(self):
+        self.values: list[dict] = []
+        self.checks: list[dict] = []
+        self.sections: list[dict] = []
+        self.search: list[dict] = []
+
+    def extend(self, other: "_Rows") -> None:
+        self.values += other.values
+        self.checks += other.checks
+        self.sections += other.sections
+        self.search += other.search
+
+
+def _executemany(db, table: str, rows: list[dict], verb: str = "insert") -> None:
+    if not rows:
+        return
+    cols = list(rows[0])
+    sql = (f'{verb} into "{table}" (' + ", ".join(f'"{c}"' for c in cols) + ") values ("
+           + ", ".join("?" for _ in cols) + ")")
+    get = operator.itemgetter(*cols)
+    db.conn.executemany(sql, map(get, rows))
+
+
+def _insert_rows(db, rows: "_Rows") -> None:
+    _executemany(db, "values", rows.values)
+    _executemany(db, "checks", rows.checks, "insert or replace")
+    _executemany(db, "report_sections", rows.sections)
+    _executemany(db, "search_index", rows.search)
+
+
+def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None) -> tuple[str | None, "_Rows"]:
+    """Everything of load_parsed but the child rows, which are returned (inside a transaction)."""
+    rows = _Rows()
+    cap = capture_dict(capture)
+    if capture is not None and cap.get("sha256") is None:
+        cap["sha256"] = result.get("sha256")
+    cap_id = upsert_capture(db, cap) if capture is not None else None
+    agency, region, year, variant = report_key(result, cap)
+    status = parse_status(result)
+    reason = None
+    if status == "not_annual_report":
+        reason = "not an annual report (document_kind=not_annual_report)"
+    elif not agency or year is None:
+        reason = "agency or year not found in the document" + (
+            f" (agency={agency!r}, year={year!r})")
+    sha = result.get("sha256") or cap.get("sha256")
+    if reason:
+        record_error(db, sha, cap, reason, result.get("parser_version"), cap_id)
+        return None, rows
+    db.execute("delete from parse_errors where capture_sha256 = ?", [sha])
+    ag = upsert_agency(db, agency, region, (agencies or {}).get((agency, region)))
+    rid = f"{ag['id']}/{year}/{variant}"
+    delete_report(db, rid)
+    if url := (cap.get("final_url") or cap.get("url")):  # an earlier failure at this address
+        for (old,) in db.execute("select id from reports where url = ? and parse_status = 'failed'",
+                                 [url]).fetchall():
+            delete_report(db, old)
+    checks = list(result.get("checks") or [])
+    cstatus, nfailed = check_status(checks)
+    values = result.get("values") or {}
+    url = cap.get("final_url") or cap.get("url")
+    db["reports"].insert({
+        "id": rid, "agency_id": ag["id"], "agency": agency, "region_code": region,
+        "province": ag["province"], "level": ag["level"], "year": year, "variant": variant,
+        "title": result.get("title") or cap.get("title"), "published": result.get("published"),
+        "url": url, "capture_id": cap_id, "capture_sha256": sha,
+        "fetched_at": cap.get("fetched_at"), "kind": result.get("kind"), "document_kind": result.get("document_kind"),
+        "format": result.get("format"), "t2_version": result.get("t2_version"),
+        "t3_version": result.get("t3_version"), "scope": result.get("scope"),
+        "parse_status": status, "check_status": cstatus, "checks_failed": nfailed,
+        "n_values": sum(1 for v in values.values() if v is not None),
+        "warnings": _json(list(result.get("warnings") or [])),
+        "parser_version": result.get("parser_version"),
+    })
+    rows.values = _value_rows(rid, ag, year, result, sha, url)
+    rows.checks = _check_rows(rid, ag, year, checks)
+    rows.sections, rows.search = _text_rows(rid, ag, year, result)
+    return rid, rows
+
+
 def _load_values(db, rid, ag, year, result, sha, url) -> None:
+    rows = _value_rows(rid, ag, year, result, sha, url)
+    if rows:
+        db["values"].insert_all(rows)
+
+
+@functools.lru_cache(maxsize=256)
+def _flags_json(flags: tuple) -> str:
+    return _json(list(flags))
+
+
+def _value_rows(rid, ag, year, result, sha, url) -> list[dict]:
     known = formats.all_fields()
     values = result.get("values") or {}
     raw = result.get("raw") or {}
@@ -202,28 +280,35 @@ def _load_values(db, rid, ag, year, result, sha, url) -> None:
     for fid in sorted(set(values) | set(raw) | absent):
         f = known.get(fid)
         p = prov.get(fid) or {}
-        fl = list(flags.get(fid) or [])
-        if fid in absent and "absent" not in fl:
-            fl.append("absent")
-        if f is None:
-            fl.append("unknown_field")
+        fl = flags.get(fid) or ()
+        if (fid in absent and "absent" not in fl) or f is None:
+            fl = list(fl)
+            if fid in absent and "absent" not in fl:
+                fl.append("absent")
+            if f is None:
+                fl.append("unknown_field")
         rows.append({
             "report_id": rid, "field_id": fid,
             "table": f.table_name if f else None,
             "row_label": f.row_label if f else None,
             "column_label": f.column_label if f else None,
             "value": values.get(fid), "raw": raw.get(fid),
-            "unit": f.unit if f else None, "flags": _json(fl) if fl else None,
+            "unit": f.unit if f else None, "flags": _flags_json(tuple(fl)) if fl else None,
             "agency_id": ag["id"], "year": year, "province": ag["province"],
             "capture_sha256": sha, "url": url,
             "page": p.get("page"), "table_index": p.get("table"), "row_index": p.get("row"),
             "col_index": p.get("col"), "printed_label": p.get("label"),
         })
-    if rows:
-        db["values"].insert_all(rows)
+    return rows
 
 
 def _load_checks(db, rid, ag, year, checks) -> None:
+    rows = _check_rows(rid, ag, year, checks)
+    if rows:
+        db["checks"].upsert_all(rows, pk=("report_id", "rule_id"))
+
+
+def _check_rows(rid, ag, year, checks) -> list[dict]:
     rows = []
     for c in checks:
         ok = c.get("ok")
@@ -236,23 +321,27 @@ def _load_checks(db, rid, ag, year, checks) -> None:
             "previous_report_id": None, "agency_id": ag["id"], "year": year,
             "province": ag["province"],
         })
-    if rows:
-        db["checks"].upsert_all(rows, pk=("report_id", "rule_id"))
+    return rows
 
 
 def _load_text(db, rid, ag, year, result) -> None:
+    rows, search = _text_rows(rid, ag, year, result)
+    if rows:
+        db["report_sections"].insert_all(rows)
+    if search:
+        db["search_index"].insert_all(search)
+
+
+def _text_rows(rid, ag, year, result) -> tuple[list[dict], list[dict]]:
     sections = result.get("sections") or {}
     rows = [{"report_id": rid, "section": k, "heading": SECTION_HEADINGS.get(k), "text": v}
             for k, v in sorted(sections.items()) if v]
-    if rows:
-        db["report_sections"].insert_all(rows)
     parts = [("title", None, result.get("title"))] + [
         (r["section"], r["heading"], r["text"]) for r in rows]
     search = [{"id": search_rowid(rid, part), "report_id": rid, "part": part, "heading": heading,
                "text": text, "agency": ag["name"], "year": year, "province": ag["province"]}
               for part, heading, text in parts if text]
-    if search:
-        db["search_index"].insert_all(search)
+    return rows, search
 
 
 def record_error(db, sha, cap, reason, parser_version, cap_id=None) -> None:

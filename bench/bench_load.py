@@ -1,0 +1,91 @@
+"""Load benchmark: values per second into archive.db through crawler.db.load against a bare
+`executemany` of the same rows into the same schema (the floor), measured in the same run.
+
+    .venv/bin/python bench/bench_load.py --reports 2000
+
+The reports come from the synthetic generator (crawler/db/synthetic.py) and are generated
+before the clock starts; both sides write fresh databases in one transaction per batch.
+"""
+from __future__ import annotations
+
+import argparse
+import operator
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+from _common import report
+
+from crawler.db import build as build_module
+from crawler.db import load, synthetic
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--reports", type=int, default=2000)
+    ap.add_argument("--batch", type=int, default=500)
+    ap.add_argument("--dir", type=Path, default=None, help="where the databases go (default: a temp dir)")
+    args = ap.parse_args(argv)
+    tmp = args.dir or Path(tempfile.mkdtemp(prefix="ogi-bench-load-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+
+    items, extras = [], {}
+    for ag, res, cap in synthetic.generate(args.reports):
+        items.append((res, cap))
+        extras[(ag["name"], ag["region_code"])] = ag
+    n_values = sum(len(r["values"]) for r, _ in items)
+
+    # 1. the project's load path: load.load_many (= load_parsed's rows, batched)
+    db_path = tmp / "load.db"
+    db_path.unlink(missing_ok=True)
+    db = build_module.open_db(db_path)
+    t0 = time.perf_counter()
+    for i in range(0, len(items), args.batch):
+        load.load_many(db, items[i:i + args.batch], agencies=extras)
+    t_load = time.perf_counter() - t0
+    loaded = db.execute('select count(*) from "values"').fetchone()[0]
+    # the same rows, read back, for the floor
+    tables = {}
+    for t in ("reports", "values", "checks", "report_sections", "search_index", "captures", "agencies"):
+        cur = db.execute(f'select * from "{t}"')
+        tables[t] = ([d[0] for d in cur.description], cur.fetchall())
+    db.close()
+
+    # 2. the floor: bare executemany of exactly those rows into the same (empty) schema
+    def bare(which):
+        path = tmp / "bare.db"
+        path.unlink(missing_ok=True)
+        build_module.open_db(path).close()
+        conn = sqlite3.connect(path, isolation_level=None)
+        t0 = time.perf_counter()
+        for t in which:
+            cols, rows = tables[t]
+            sql = f'insert into "{t}" (' + ",".join(f'"{c}"' for c in cols) + ") values (" + ",".join("?" * len(cols)) + ")"
+            for i in range(0, len(rows), args.batch * 200):
+                conn.execute("begin")
+                conn.executemany(sql, rows[i:i + args.batch * 200])
+                conn.execute("commit")
+        dt = time.perf_counter() - t0
+        conn.close()
+        return dt
+
+    t_bare_values = bare(["values"])
+    t_bare_all = bare(list(tables))
+    figures = {
+        "reports": len(items), "values": n_values, "values_loaded": loaded,
+        "load_s": round(t_load, 3), "load_values_per_s": round(n_values / t_load),
+        "floor_all_rows_s": round(t_bare_all, 3),
+        "floor_all_rows_values_per_s": round(n_values / t_bare_all),
+        "floor_values_only_s": round(t_bare_values, 3),
+        "floor_values_only_values_per_s": round(n_values / t_bare_values),
+        "ratio_to_floor": round(t_bare_all / t_load, 3),
+        "ratio_to_values_only_floor": round(t_bare_values / t_load, 3),
+        "target": ">= 0.5 x bare executemany of the same rows",
+    }
+    report("load", figures)
+    return figures
+
+
+if __name__ == "__main__":
+    main()

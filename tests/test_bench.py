@@ -1,0 +1,81 @@
+"""The synthetic archive generator and every bench/ script RUN at a tiny scale.
+
+Correctness only: generated reports pass or fail the format's rules as intended and land in a
+real archive.db; each bench script finishes and prints its figures. No timing is asserted
+(speed targets live in bench/ and docs/benchmarks.md).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawler.db import synthetic
+from parsers import checks as checks_module
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bench(script: str, *args: str, timeout: int = 600) -> dict:
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH ")]
+    assert lines, proc.stdout[-2000:]
+    return json.loads(lines[-1][len("BENCH "):])
+
+
+def test_generated_reports_pass_and_fail_the_rules_as_intended():
+    made = list(synthetic.generate(300, seed=3))
+    assert len(made) == 300
+    outcomes = {"pass": 0, "fail": 0, "undecidable": 0}
+    for ag, res, cap in made:
+        # the checks in the result are the format's own rules over the values
+        assert res["checks"] == checks_module.evaluate(res["format"], res["values"], res["t3_version"])
+        oks = [c["ok"] for c in res["checks"]]
+        outcomes["fail" if False in oks else "undecidable" if None in oks else "pass"] += 1
+        assert set(res["values"]) == set(synthetic.formats.get(res["format"]).field_ids)
+        assert res["format"] == ("2019" if res["year"] < 2021 else res["format"])
+        assert ag["region_code"][:2] in synthetic.regions.PROVINCES and len(ag["region_code"]) == 6
+        assert cap["agency"] == ag["name"] and cap["region_code"] == ag["region_code"]
+    assert outcomes["pass"] > 250 and outcomes["fail"] >= 3 and outcomes["undecidable"] >= 2
+    values = [v for _, r, _ in made for v in r["values"].values() if v is not None]
+    zeros = sum(1 for v in values if v == 0)
+    assert zeros / len(values) > 0.5                  # most cells are 0, as in the real corpus
+    assert max(values) > 100 * sorted(values)[len(values) * 9 // 10]  # and the tail is heavy
+    years = {(ag["name"], r["year"]) for ag, r, _ in made}
+    per_agency = {}
+    for name, y in years:
+        per_agency.setdefault(name, set()).add(y)
+    assert any(len(ys) < len(synthetic.YEARS) for ys in per_agency.values()), "some reports missing"
+
+
+def test_generator_writes_archive_db_through_the_load_path(tmp_path):
+    db = tmp_path / "archive.db"
+    proc = subprocess.run([sys.executable, "-m", "crawler.db.synthetic", "--db", str(db),
+                           "--reports", "50"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert summary["reports"] == 50
+    con = sqlite3.connect(db)
+    assert con.execute("select count(*) from reports").fetchone()[0] == 50
+    assert con.execute('select count(*) from "values"').fetchone()[0] == summary["values"]
+    status = dict(con.execute("select check_status, count(*) from reports group by 1").fetchall())
+    failed_in_db = con.execute("select count(distinct report_id) from checks "
+                               "where kind = 'report' and status = 'fail'").fetchone()[0]
+    assert failed_in_db == summary["outcomes"]["fail"] == status.get("fail", 0)
+    assert con.execute("select count(*) from agencies where level is null or province is null").fetchone()[0] == 0
+    # derived data as after a build: cross-year checks, search index, archive facts
+    assert con.execute("select count(*) from checks where kind = 'cross'").fetchone()[0] > 0
+    assert con.execute("select value from archive_info where key = 'reports'").fetchone()[0] == "50"
+    assert con.execute("select count(*) from search_index_fts where search_index_fts match '年度'").fetchone()[0] > 0
+
+
+def test_bench_load_runs():
+    fig = _bench("bench_load.py", "--reports", "30")
+    assert fig["values_loaded"] == fig["values"] > 0
+    assert fig["ratio_to_floor"] > 0
