@@ -1,6 +1,7 @@
 """Row and column label normalisation for matching printed labels to the format's labels."""
 from __future__ import annotations
 
+import functools
 import re
 
 from .numbers import clean
@@ -25,6 +26,7 @@ def strip_numbering(text: str) -> str:
         t = new
 
 
+@functools.lru_cache(maxsize=65536)  # pure; the same few hundred labels are matched over and over
 def normalize(text: str) -> str:
     """Whitespace, numbering prefixes and punctuation removed; full-width folded."""
     return _PUNCT.sub("", strip_numbering(text))

@@ -1,6 +1,7 @@
 """Printed cell text -> value. Keeps the difference between 0, blank, "/", "—" and "无"."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -16,6 +17,7 @@ _NUMBER = re.compile(
 _SPACE = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=65536)  # pure, called for every cell and label many times
 def clean(text: str | None) -> str:
     """Fold full-width forms (NFKC) and drop every kind of whitespace (incl. U+3000, NBSP)."""
     if not text:

@@ -79,3 +79,17 @@ def test_bench_load_runs():
     fig = _bench("bench_load.py", "--reports", "30")
     assert fig["values_loaded"] == fig["values"] > 0
     assert fig["ratio_to_floor"] > 0
+
+
+def test_bench_parse_runs_on_generated_documents():
+    fig = _bench("bench_parse.py", "--repeat", "1", "--no-cli", "--generated")
+    for kind in ("html", "pdf", "docx", "text"):
+        row = fig[kind]
+        assert row["documents"] >= 1 and row["parse_ms_per_doc"] > 0, row
+        assert all(f.endswith("annual_report/2021") for f in row["files"]), row["files"]
+
+
+def test_bench_crawl_runs():
+    fig = _bench("bench_crawl.py", "--bodies", "6", "--bench-seconds", "2")
+    assert fig["spider"]["reports_found"] > 0 and fig["spider"]["requests_served"] > 0
+    assert fig["scrapy_bench"]["pages"] > 0
