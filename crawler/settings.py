@@ -66,7 +66,8 @@ OGI_ALLOW_PRIVATE = False    # allow private/loopback/link-local targets (tests,
 OGI_BLOCK_LIMIT = 5          # blocks (429, 403, WAF challenge) before a portal is paused
 OGI_RETRY_AFTER_MAX = 600    # longest Retry-After honoured, in seconds
 OGI_MAX_PAGES = 500          # list pages per column, a guard against endless paging
-OGI_JOBDIR_ROOT = ""         # if set, JOBDIR = <root>/<spider key> (set by `ogi crawl`)
+OGI_JOBDIR_ROOT = ""         # if set and JOBDIR is not: JOBDIR = <root>/<spider>-<portal> (scrapyd,
+                             # `scrapy crawl`); `ogi crawl` sets JOBDIR itself (--jobdir)
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

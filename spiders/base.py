@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+import pathlib
 import re
 import urllib.parse
 
@@ -135,6 +136,19 @@ class ReportSpider(scrapy.Spider):
             self.api = entry.list_api
 
     # ---------------------------------------------------------------- plumbing
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        # scrapyd / `scrapy crawl`: OGI_JOBDIR_ROOT gives every spider and portal its own
+        # JOBDIR (resume state) without naming one per job; `ogi crawl` sets JOBDIR itself.
+        # Settings are still open here (they freeze after the spider is created).
+        root = crawler.settings.get("OGI_JOBDIR_ROOT")
+        if root and not crawler.settings.get("JOBDIR"):
+            key = spider.portal_code or "-".join(spider.allowed_domains[:1])
+            key = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{spider.name}-{key}").strip("_")[:80]
+            crawler.settings.set("JOBDIR", str(pathlib.Path(root) / key), priority="spider")
+        return spider
+
     @property
     def ogi(self):
         return state_of(self.crawler)

@@ -55,6 +55,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
                    {k.lower(): v for k, v in self.headers.items()}, self.path)
 
     def _serve(self) -> None:
+        site = self.server.site  # type: ignore[attr-defined]
+        with site.lock:
+            site.inflight += 1
+            site.max_inflight = max(site.max_inflight, site.inflight)
+            site.user_agents.add(self.headers.get("User-Agent", ""))
+        try:
+            self._answer()
+        finally:
+            with site.lock:
+                site.inflight -= 1
+
+    def _answer(self) -> None:
         req = self._req()
         try:
             resp = self.server.site.handle(req)  # type: ignore[attr-defined]

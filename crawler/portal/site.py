@@ -71,6 +71,11 @@ class Site:
         self.fault_points: dict[str, list[Fault]] = {}
         self.log: list[tuple] = []
         self.lock = threading.Lock()
+        # politeness as the portal sees it: requests being answered at once (most ever), and
+        # the user agents that came
+        self.inflight = 0
+        self.max_inflight = 0
+        self.user_agents: set[str] = set()
         self.robots = "User-agent: *\nDisallow: /search/\n"
         # what a crawler should end up with: {path: role} of report documents, and the paths
         # that must show up in the run summary's failures

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import pathlib
+from importlib import resources
 import re
 import urllib.parse
 
@@ -76,9 +77,15 @@ class Registry(dict):
 
 
 def load_registry(path: str | pathlib.Path | None = None) -> Registry:
-    path = pathlib.Path(path) if path else REGISTRY_FILE
     try:
-        data = yaml.safe_load(path.read_text("utf-8")) or {}
+        if path:
+            path = pathlib.Path(path)
+            text = path.read_text("utf-8")
+        else:
+            # through importlib.resources: a scrapyd deploy runs the project from a zipped egg
+            path = REGISTRY_FILE
+            text = resources.files(__package__).joinpath("portals.yaml").read_text("utf-8")
+        data = yaml.safe_load(text) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise RegistryError(f"cannot read the portal registry {path}: {exc}") from exc
     reg = Registry()
