@@ -235,6 +235,27 @@ def test_migrations_are_explicit_and_rerunnable(tmp_path):
     db = sqlite_utils.Database(tmp_path / "x.db")
     schema.migrate(db)
     schema.migrate(db)
-    assert [m.name for m in schema.MIGRATIONS.applied(db)] == ["0001_initial"]
+    applied = [m.name for m in schema.MIGRATIONS.applied(db)]
+    assert applied[0] == "0001_initial" and "0003_crawl_state" in applied
+    assert len(applied) == len(set(applied)) and schema.MIGRATIONS.pending(db) == []
     with pytest.raises(Exception):  # no silent column creation
         db["reports"].insert({"id": "x", "no_such_column": 1})
+
+
+def test_archive_of_the_first_schema_is_upgraded_in_place(tmp_path):
+    """An archive.db made before 0003_crawl_state keeps its rows and gains the new table."""
+    import sqlite_utils
+    from sqlite_utils.migrations import Migrations
+
+    from crawler.db import schema
+
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    first = Migrations("ogi-archive")
+    first(name="0001_initial")(schema.m0001_initial)
+    first.apply(db)
+    db["crawl_runs"].insert({"run_id": "r1", "status": "finished"})
+    assert "portal_crawls" not in db.table_names()
+    schema.migrate(db)
+    assert "portal_crawls" in db.table_names()
+    assert db.execute("select run_id, status, exit_code from crawl_runs").fetchall() == [("r1", "finished", None)]
+    assert "crawl_state" in db["coverage"].columns_dict

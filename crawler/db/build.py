@@ -21,7 +21,7 @@ import sqlite_utils
 
 from parsers import formats
 
-from . import load, schema
+from . import load, regions, schema
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
     with db.atomic():
         for cap in all_caps:
             load.upsert_capture(db, cap)
-        load_runs(db, runs)
+        load_runs(db, runs, all_caps)
         load_fields(db)
 
     for cap in current_report_captures(all_caps):
@@ -162,20 +162,65 @@ def current_report_captures(captures: Iterable[Any]) -> list[Any]:
     return out
 
 
-def load_runs(db, runs: Iterable[dict] | None) -> None:
+EXIT_STATES = {0: "ok", 1: "nothing_found", 2: "config_error", 3: "blocked"}
+
+
+def load_runs(db, runs: Iterable[dict] | None, captures: Iterable[Any] = ()) -> None:
+    """crawl_runs, and portal_crawls: what each spider of a run found, with its agency (from the
+    run's captures of that portal, else the shipped registry), so coverage can tell a blocked
+    portal from a missing report. An agency crawled without any report found gets its row."""
+    portal_agency: dict[str, tuple[str, str | None]] = {}
+    for cap in captures:
+        c = load.capture_dict(cap)
+        if c.get("portal") and c.get("agency") and c["portal"] not in portal_agency:
+            portal_agency[c["portal"]] = (c["agency"], c.get("region_code"))
+    db.execute("delete from portal_crawls")
     for run in runs or []:
         run = dict(run)
         run_id = run.get("run_id") or run.get("id")
         if not run_id:
             continue
+        exit_code = run.get("exit_code")
         db["crawl_runs"].upsert({
             "run_id": run_id,
             "started": _s(run.get("started") or run.get("started_at") or run.get("start_time")),
             "finished": _s(run.get("finished") or run.get("finished_at") or run.get("finish_time")),
-            "spider": run.get("spider"),
-            "status": run.get("status") or run.get("finish_reason"),
+            "spider": run.get("spider") or ",".join(run.get("spiders") or []) or None,
+            "status": run.get("status") or run.get("finish_reason") or EXIT_STATES.get(exit_code),
+            "exit_code": exit_code,
             "summary": json.dumps(run, ensure_ascii=False, sort_keys=True, default=str),
         }, pk="run_id")
+        parts = run.get("per_spider") or []
+        paused = bool(run.get("paused"))
+        for seq, part in enumerate(parts):
+            counts = part.get("counts") or {}
+            found, blocked = counts.get("reports_found", 0), counts.get("blocked", 0)
+            if found and blocked:
+                state = "partly_blocked"
+            elif found:
+                state = "ok"
+            elif blocked or (paused and len(parts) == 1):
+                state = "blocked"
+            elif part.get("finish_reason") not in (None, "finished"):
+                state = "interrupted"
+            else:
+                state = "nothing_found"
+            agency_id = None
+            if portal := part.get("portal"):
+                name, region = portal_agency.get(portal, (None, None))
+                if name is None and (entry := regions.registry_entry(portal)) is not None:
+                    name, region = entry.agency, entry.region_code or None
+                if name:
+                    agency_id = load.upsert_agency(db, name, region, {"portal": portal})["id"]
+            db["portal_crawls"].insert({
+                "run_id": run_id, "seq": seq, "spider": part.get("spider"), "portal": portal,
+                "agency_id": agency_id,
+                "start_urls": json.dumps(part.get("start_urls") or [], ensure_ascii=False),
+                "finished": _s(run.get("finished")), "finish_reason": part.get("finish_reason"),
+                **{k: counts.get(k, 0) for k in ("reports_found", "new", "changed", "unchanged",
+                                                 "failed", "blocked")},
+                "state": state,
+            })
 
 
 def _s(v):

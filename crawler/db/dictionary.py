@@ -135,8 +135,8 @@ order by r.agency, c.year, c.rule_id""",
     },
     "missing_reports": {
         "title": "缺少年度报告的机关 · Agencies missing a report for a year",
-        "description": "Agency × year cells of the coverage view with no report found, between the first and last year in the archive.",
-        "sql": """select agency_id, agency, province, level, year
+        "description": "Agency × year cells of the coverage view with no report found, between the first and last year in the archive. crawl_state is what the latest crawl of the agency's portal met (blocked, nothing_found, ok …; empty when no recorded crawl names it): a blocked portal's gap is not evidence that no report was published.",
+        "sql": """select agency_id, agency, province, city, county, level, year, crawl_state, last_crawled
 from coverage where status = 'missing'
 order by province, agency_id, year""",
     },
@@ -236,8 +236,8 @@ TABLES = {
     "parse_errors": {"description": "解析失败 · Documents that could not be parsed or are not annual reports, with the reason. Their captures stay archived."},
     "archive_info": {"description": "档案信息 · Facts about this snapshot (snapshot date = newest capture)."},
     "coverage": {
-        "description": "覆盖情况 · Agency × year between the first and last year archived: found, missing, parsed, unparsed, failed checks.",
-        "facets": ["status", "province", "level", "year"],
+        "description": "覆盖情况 · Agency × year between the first and last year archived: found, missing, parsed, unparsed, failed checks, and the state of the latest crawl of the agency's portal.",
+        "facets": ["status", "crawl_state", "province", "level", "year"],
     },
 }
 

@@ -80,12 +80,15 @@ def agency_id(name: str, region_code: str | None) -> str:
 
 def upsert_agency(db: sqlite_utils.Database, name: str, region_code: str | None,
                   extra: Mapping | None = None) -> dict:
-    province_code, province = regions.province_of(region_code)
-    row = {
-        "id": agency_id(name, region_code), "name": name, "region_code": region_code,
-        "province_code": province_code, "province": province,
-        "city": None, "county": None, "level": regions.level_of(region_code), "portal": None,
-    }
+    # Province and level from the code; city and county only where the registry or the
+    # agency's own name states them (crawler.db.regions.describe), else NULL.
+    portal = (extra or {}).get("portal")
+    entry = regions.registry_entry(portal, name)
+    if entry is not None and (entry.agency != name or (region_code or "") != entry.region_code):
+        entry = None  # the registry speaks of another body
+    row = {"id": agency_id(name, region_code), "name": name, "region_code": region_code,
+           **regions.describe(name, region_code, entry.level if entry else None),
+           "portal": entry.code if entry else None}
     for key in ("city", "county", "level", "portal"):
         if extra and extra.get(key):
             row[key] = extra[key]
@@ -99,6 +102,9 @@ def report_key(result: Mapping, cap: Mapping) -> tuple[str | None, str | None, i
     # printed in a report varies (洪泽区人民政府 / 淮安市洪泽区人民政府) and is kept in its title.
     agency = cap.get("agency") or result.get("agency")
     region = cap.get("region_code") or result.get("region_code")
+    if agency and not region:  # a crawl by URL: the registry may know the agency by its name
+        entry = regions.registry_entry(None, agency)
+        region = entry.region_code if entry is not None and entry.region_code else None
     year = result.get("year")
     if year is None:
         m = _YEAR_IN_TITLE.search(result.get("title") or cap.get("title") or "")
@@ -228,7 +234,8 @@ def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None) -
         record_error(db, sha, cap, reason, result.get("parser_version"), cap_id)
         return None, rows
     db.execute("delete from parse_errors where capture_sha256 = ?", [sha])
-    ag = upsert_agency(db, agency, region, (agencies or {}).get((agency, region)))
+    ag = upsert_agency(db, agency, region,
+                       (agencies or {}).get((agency, region)) or {"portal": cap.get("portal")})
     rid = f"{ag['id']}/{year}/{variant}"
     delete_report(db, rid)
     if url := (cap.get("final_url") or cap.get("url")):  # an earlier failure at this address
@@ -364,7 +371,7 @@ def record_failed_report(db, cap: Mapping, reason: str, parser_version: str | No
     agency, region, year, variant = report_key({"kind": "unreadable"}, cap)
     if not agency or year is None:
         return None
-    ag = upsert_agency(db, agency, region)
+    ag = upsert_agency(db, agency, region, {"portal": cap.get("portal")})
     rid = f"{ag['id']}/{year}/{variant}"
     delete_report(db, rid)
     db["reports"].insert({

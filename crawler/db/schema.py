@@ -198,6 +198,38 @@ def _statements(script: str) -> list[str]:
     return [s for s in out if s]
 
 
+CRAWL_STATE_V3 = """
+ALTER TABLE crawl_runs ADD COLUMN exit_code INTEGER;
+CREATE TABLE portal_crawls (
+    run_id TEXT NOT NULL REFERENCES crawl_runs(run_id),
+    seq INTEGER NOT NULL,           -- the spider's place in its run
+    spider TEXT,
+    portal TEXT,                    -- registry code; NULL for a crawl by URL
+    agency_id TEXT REFERENCES agencies(id),
+    start_urls TEXT,                -- JSON list
+    finished TEXT,
+    finish_reason TEXT,
+    reports_found INTEGER,
+    new INTEGER,
+    changed INTEGER,
+    unchanged INTEGER,
+    failed INTEGER,
+    blocked INTEGER,
+    state TEXT,                     -- ok | partly_blocked | blocked | nothing_found | interrupted
+    PRIMARY KEY (run_id, seq)
+);
+CREATE INDEX idx_portal_crawls_agency ON portal_crawls (agency_id, finished);
+"""
+
+
+@MIGRATIONS(name="0003_crawl_state")
+def m0003_crawl_state(db: sqlite_utils.Database) -> None:
+    """What each crawl of a portal found (one row per spider of a run), so coverage tells a
+    portal that blocked the crawler from one that has no report for a year."""
+    for statement in _statements(CRAWL_STATE_V3):
+        db.execute(statement)
+
+
 def migrate(db: sqlite_utils.Database) -> None:
     MIGRATIONS.apply(db)
     create_views(db)
@@ -228,9 +260,13 @@ order by r.agency_id, r.year, r.id"""
 COVERAGE_SQL = """with recursive
 bounds as (select min(year) as lo, max(year) as hi from reports where year >= 2008),
 years(year) as (select lo from bounds where lo is not null
-                union all select year + 1 from years, bounds where year < bounds.hi)
+                union all select year + 1 from years, bounds where year < bounds.hi),
+last_crawl as (select agency_id, state, finished from (
+    select agency_id, state, finished, row_number() over (
+        partition by agency_id order by finished desc, run_id desc, seq desc) as n
+    from portal_crawls where agency_id is not null) where n = 1)
 select
-    a.id as agency_id, a.name as agency, a.province, a.level, years.year,
+    a.id as agency_id, a.name as agency, a.province, a.city, a.county, a.level, years.year,
     count(r.id) as found,
     case when count(r.id) = 0 then 1 else 0 end as missing,
     sum(case when r.parse_status = 'parsed' then 1 else 0 end) as parsed,
@@ -241,9 +277,11 @@ select
         when sum(case when r.parse_status = 'parsed' then 1 else 0 end) = 0 then 'unparsed'
         when coalesce(sum(r.checks_failed), 0) > 0 then 'checks failed'
         else 'ok'
-    end as status
+    end as status,
+    lc.state as crawl_state, lc.finished as last_crawled
 from agencies a cross join years
 left join reports r on r.agency_id = a.id and r.year = years.year
+left join last_crawl lc on lc.agency_id = a.id
 group by a.id, years.year
 order by a.province, a.id, years.year"""
 
