@@ -38,6 +38,8 @@ WARC-Ogi-Encoding           detected text encoding (declared GB2312/GBK read as 
                             absent for binary payloads
 WARC-Ogi-Content-Type       media type of the payload as served
 WARC-Ogi-Run-Id             the crawl run that made the record
+WARC-Ogi-Worker             the ``ogi worker`` that fetched it (distributed crawls only; its id
+                            is also in the WARC file name)
 WARC-Ogi-Original-File/-Offset  on revisits: WARC file (relative) and offset of the original
 ==========================  ==================================================================
 
@@ -392,9 +394,10 @@ class ArchiveWriter:
     """
 
     def __init__(self, archive_dir: pathlib.Path | str, run_id: str, label: str = "crawl",
-                 index: ArchiveIndex | None = None) -> None:
+                 index: ArchiveIndex | None = None, worker: str | None = None) -> None:
         self.archive_dir = pathlib.Path(archive_dir)
         self.run_id = run_id
+        self.worker = worker
         self.label = re.sub(r"[^A-Za-z0-9_.-]+", "_", label)[:60] or "crawl"
         self.index = index if index is not None else ArchiveIndex.load(self.archive_dir)
         self._fh: io.BufferedWriter | None = None
@@ -416,12 +419,15 @@ class ArchiveWriter:
         self._fh = os.fdopen(fd, "wb")
         self._writer = WARCWriter(self._fh, gzip=True, warc_version="1.1")
         self.rel = str(path.relative_to(self.archive_dir))
-        info = self._writer.create_warcinfo_record(path.name, {
+        fields = {
             "software": "ogi-archive crawler (warcio 1.8)",
             "format": "WARC File Format 1.1",
             "ogi-run-id": self.run_id,
             "description": "raw captures of government information disclosure annual reports",
-        })
+        }
+        if self.worker:
+            fields["ogi-worker"] = self.worker
+        info = self._writer.create_warcinfo_record(path.name, fields)
         self._writer.write_record(info)
         self._flush()
 
@@ -445,7 +451,7 @@ class ArchiveWriter:
         for key, val in ((H + "Title", f.title), (H + "Agency", f.agency),
                          (H + "Region-Code", f.region_code), (H + "Portal", f.portal),
                          (H + "Referer", f.referer), (H + "Encoding", encoding),
-                         (H + "Content-Type", content_type)):
+                         (H + "Content-Type", content_type), (H + "Worker", self.worker)):
             if val:
                 h[key] = re.sub(r"[\r\n]+", " ", str(val))
         return h

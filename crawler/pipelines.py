@@ -142,7 +142,8 @@ class ArchivePipeline:
                                     label=spider.name + (f"-{spider.portal_code}"
                                                          if getattr(spider, "portal_code", None)
                                                          else ""),
-                                    index=self.state.index)
+                                    index=self.state.index,
+                                    worker=self.crawler.settings.get("OGI_WORKER_ID") or None)
 
     def process_item(self, item, spider=None):
         if not isinstance(item, CaptureItem):

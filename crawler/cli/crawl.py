@@ -89,22 +89,101 @@ Examples:
 @click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting (repeatable).")
 @click.option("--log-level", default=None, help="Scrapy log level (default INFO).")
+@click.option("--redis", "redis_url", default=None, metavar="URL",
+              help="Distributed mode: push the portals into the shared frontier on this Redis "
+                   "(redis://host:6379/0) for `ogi worker` processes, then return.")
+@click.option("--frontier", default="ogi", show_default=True,
+              help="Key prefix of the frontier in Redis (one per independent crawl).")
+@click.option("--reset", is_flag=True,
+              help="With --redis: discard a run still in progress (queued requests are lost).")
+@click.option("--status", is_flag=True,
+              help="With --redis: print the frontier (queue, seen set, workers) and exit.")
+@click.option("--json", "as_json", is_flag=True, help="With --status: print JSON.")
 def command(urls, portals, all_, archive_dir, db_path, allow_private, platform, api, registry,
-            jobdir, max_pages, max_size, timeout, delay, overrides, log_level):
+            jobdir, max_pages, max_size, timeout, delay, overrides, log_level, redis_url,
+            frontier, reset, status, as_json):
     """Find and archive annual reports as raw WARC captures (spiders never parse tables).
 
     Prints a run summary (pages, reports found, new, changed, unchanged, failed with each
     failure's URL and reason) and writes it to ARCHIVE/runs/<run_id>.json.
     """
+    if status:
+        if not redis_url:
+            _fail("--status needs --redis URL")
+        sys.exit(print_frontier_status(redis_url, frontier, as_json))
     if sum(bool(x) for x in (urls, portals, all_)) != 1:
         _fail("give exactly one of --url, --portal or --all")
+    if db_path and redis_url:
+        _fail("--db does not apply to --redis (workers archive; run `ogi build` when they end)")
     from scrapy.settings import Settings
 
     from crawler.archive import ArchiveLock, new_run_id, read_run_summary, write_run_summary
     from crawler.pipelines import exit_code_for
-    from crawler.registry import RegistryError, load_registry
 
     archive = pathlib.Path(archive_dir)
+    targets, skipped = build_targets(urls, portals, all_, registry, platform, api)
+    cmdline = run_settings(urls, allow_private, max_pages, max_size, timeout, delay, overrides,
+                           log_level)
+    if redis_url:
+        sys.exit(start_distributed_run(redis_url, frontier, reset, targets, skipped, cmdline, {
+            "url": list(urls), "portal": list(portals), "all": all_, "platform": platform,
+            "allow_private": allow_private, "skipped": skipped}))
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    run_id = new_run_id()
+    settings.set("OGI_ARCHIVE_DIR", str(archive), priority="cmdline")
+    settings.set("OGI_RUN_ID", run_id, priority="cmdline")
+    for name, value in cmdline.items():
+        settings.set(name, value, priority="cmdline")
+    if not allow_private and not os.environ.get("OGI_CONTACT"):
+        click.echo("ogi crawl: note: OGI_CONTACT is not set; the user agent carries no contact "
+                   "address (set it before crawling real portals)", err=True)
+
+    lock = ArchiveLock(archive)
+    if not lock.acquire():
+        _fail(f"another crawl is writing to {archive} (lock held on {archive / 'lock'})")
+    try:
+        from scrapy.crawler import CrawlerProcess
+        jobroot = pathlib.Path(jobdir) if jobdir else archive / "jobs"
+        process = CrawlerProcess(settings, install_root_handler=True)
+        errors: list[str] = []
+        for cls, kw, key, cs in targets:
+            custom = dict(getattr(cls, "custom_settings", None) or {})
+            custom.update(cs)
+            custom["JOBDIR"] = str(jobroot / key)
+            sub = type(cls.__name__, (cls,), {"custom_settings": custom,
+                                                "__module__": cls.__module__})
+            d = process.crawl(sub, **kw)
+            d.addErrback(lambda f, key=key: errors.append(f"{key}: {f.getErrorMessage()}"))
+        process.start()
+        summary = read_run_summary(archive, run_id)
+        if summary is None:
+            summary = {"run_id": run_id, "started": None, "finished": None, "spiders": [],
+                       "counts": {}, "failures": [], "paused": []}
+        summary["args"] = {"url": list(urls), "portal": list(portals), "all": all_,
+                           "archive": str(archive), "db": db_path, "platform": platform,
+                           "allow_private": allow_private, "skipped": skipped}
+        if errors:
+            summary.setdefault("errors", []).extend(errors)
+            code = EXIT_CONFIG
+        else:
+            code = exit_code_for(summary)
+        summary["exit_code"] = code
+        write_run_summary(archive, summary)
+    finally:
+        lock.release()
+
+    print_summary(summary, skipped)
+    if db_path:
+        build_db(archive, pathlib.Path(db_path))
+    sys.exit(code)
+
+
+def build_targets(urls, portals, all_, registry, platform, api):
+    """The spiders to run: [(spider class, kwargs, key, settings)] and the skipped portals."""
+    from crawler.registry import RegistryError, load_registry
+
     targets: list[tuple[type, dict, str, dict]] = []  # (spider class, kwargs, key, settings)
     skipped: list[str] = []
     if urls:
@@ -148,76 +227,79 @@ def command(urls, portals, all_, archive_dir, db_path, allow_private, platform, 
                 kw["registry"] = str(registry)
             cs = {"ROBOTSTXT_OBEY": False} if p.robots == "ignore" else {}
             targets.append((cls, kw, _key(f"{cls.name}-{p.code}"), cs))
+    return targets, skipped
 
-    settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
-    run_id = new_run_id()
-    settings.set("OGI_ARCHIVE_DIR", str(archive), priority="cmdline")
-    settings.set("OGI_RUN_ID", run_id, priority="cmdline")
-    settings.set("OGI_ALLOW_PRIVATE", bool(allow_private), priority="cmdline")
+
+def run_settings(urls, allow_private, max_pages, max_size, timeout, delay, overrides,
+                 log_level) -> dict:
+    """The Scrapy settings the options set (cmdline priority), in the order they apply."""
+    out: dict = {"OGI_ALLOW_PRIVATE": bool(allow_private)}
     if max_pages:
-        settings.set("OGI_MAX_PAGES", max_pages, priority="cmdline")
+        out["OGI_MAX_PAGES"] = max_pages
     if max_size:
-        settings.set("DOWNLOAD_MAXSIZE", max_size, priority="cmdline")
-        settings.set("DOWNLOAD_WARNSIZE", 0, priority="cmdline")
+        out["DOWNLOAD_MAXSIZE"] = max_size
+        out["DOWNLOAD_WARNSIZE"] = 0
     if timeout:
-        settings.set("DOWNLOAD_TIMEOUT", timeout, priority="cmdline")
+        out["DOWNLOAD_TIMEOUT"] = timeout
     if delay is None and urls and all(_loopback(u) for u in urls):
         delay = 0.0  # a local simulator: politeness delays only slow tests and the demo down
     if delay is not None:
-        settings.set("DOWNLOAD_DELAY", delay, priority="cmdline")
+        out["DOWNLOAD_DELAY"] = delay
         if delay == 0:
-            settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
-            settings.set("DOWNLOAD_DELAY_JITTER", 0, priority="cmdline")
+            out["AUTOTHROTTLE_ENABLED"] = False
+            out["DOWNLOAD_DELAY_JITTER"] = 0
     if log_level:
-        settings.set("LOG_LEVEL", log_level.upper(), priority="cmdline")
+        out["LOG_LEVEL"] = log_level.upper()
     for ov in overrides:
         name, sep, value = ov.partition("=")
         if not sep or not name:
             _fail(f"--set expects NAME=VALUE, got {ov!r}")
-        settings.set(name.strip(), value, priority="cmdline")
-    if not allow_private and not os.environ.get("OGI_CONTACT"):
-        click.echo("ogi crawl: note: OGI_CONTACT is not set; the user agent carries no contact "
-                   "address (set it before crawling real portals)", err=True)
+        out[name.strip()] = value
+    return out
 
-    lock = ArchiveLock(archive)
-    if not lock.acquire():
-        _fail(f"another crawl is writing to {archive} (lock held on {archive / 'lock'})")
+
+def _frontier(redis_url: str, prefix: str):
+    from crawler.distributed import Frontier, connect, redact
     try:
-        from scrapy.crawler import CrawlerProcess
-        jobroot = pathlib.Path(jobdir) if jobdir else archive / "jobs"
-        process = CrawlerProcess(settings, install_root_handler=True)
-        errors: list[str] = []
-        for cls, kw, key, cs in targets:
-            custom = dict(getattr(cls, "custom_settings", None) or {})
-            custom.update(cs)
-            custom["JOBDIR"] = str(jobroot / key)
-            sub = type(cls.__name__, (cls,), {"custom_settings": custom,
-                                                "__module__": cls.__module__})
-            d = process.crawl(sub, **kw)
-            d.addErrback(lambda f, key=key: errors.append(f"{key}: {f.getErrorMessage()}"))
-        process.start()
-        summary = read_run_summary(archive, run_id)
-        if summary is None:
-            summary = {"run_id": run_id, "started": None, "finished": None, "spiders": [],
-                       "counts": {}, "failures": [], "paused": []}
-        summary["args"] = {"url": list(urls), "portal": list(portals), "all": all_,
-                           "archive": str(archive), "db": db_path, "platform": platform,
-                           "allow_private": allow_private, "skipped": skipped}
-        if errors:
-            summary.setdefault("errors", []).extend(errors)
-            code = EXIT_CONFIG
-        else:
-            code = exit_code_for(summary)
-        summary["exit_code"] = code
-        write_run_summary(archive, summary)
-    finally:
-        lock.release()
+        return Frontier(connect(redis_url), prefix)
+    except Exception as exc:  # noqa: BLE001 - any connection problem is a configuration error
+        _fail(f"cannot reach Redis at {redact(redis_url)}: {exc}")
 
-    print_summary(summary, skipped)
-    if db_path:
-        build_db(archive, pathlib.Path(db_path))
-    sys.exit(code)
+
+def print_frontier_status(redis_url: str, prefix: str, as_json: bool) -> int:
+    from crawler.distributed import format_status
+    s = _frontier(redis_url, prefix).status()
+    click.echo(json.dumps(s, ensure_ascii=False, indent=1) if as_json
+               else format_status(s, redis_url))
+    return EXIT_OK
+
+
+def start_distributed_run(redis_url, prefix, reset, targets, skipped, cmdline, args) -> int:
+    """Distributed mode: a new run in the shared frontier; `ogi worker`s do the crawling."""
+    from crawler.archive import new_run_id, utcnow_iso
+    from crawler.distributed import redact
+    f = _frontier(redis_url, prefix)
+    why = f.busy()
+    if why and not reset:
+        _fail(f"{why} (see `ogi crawl --redis URL --status`; --reset discards it)")
+    run_id = new_run_id()
+    specs = {}
+    for cls, kw, key, cs in targets:
+        kw = dict(kw)
+        if kw.get("registry"):  # workers on this machine read the same file
+            kw["registry"] = str(pathlib.Path(kw["registry"]).resolve())
+        specs[key] = {"cls": f"{cls.__module__}.{cls.__qualname__}", "kwargs": kw,
+                      "settings": cs}
+    f.start_run(run_id, specs, cmdline, args, utcnow_iso())
+    click.echo(f"run {run_id}: {len(specs)} portal(s) pushed to frontier {prefix!r} on "
+               f"{redact(redis_url)}")
+    for key in specs:
+        click.echo(f"  portal {key}")
+    for k in skipped:
+        click.echo(f"  skipped portal {k}")
+    click.echo(f"start workers: ogi worker --redis {redact(redis_url)} --frontier {prefix} "
+               f"--archive DIR; watch: ogi crawl --redis URL --status; then: ogi build")
+    return EXIT_OK
 
 
 def print_summary(s: dict, skipped: list[str]) -> None:
