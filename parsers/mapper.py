@@ -73,6 +73,7 @@ class Mapping:
     extras: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     tables_seen: set[str] = field(default_factory=set)
+    t3_columns: dict[int, tuple[int, ...]] = field(default_factory=dict)  # grid -> value columns
 
 
 def _lines(doc: Document) -> list[Line]:
@@ -111,6 +112,50 @@ def _fit(values: list[tuple[int, Cell]], n: int) -> list[tuple[int, Cell]] | Non
     return vals if len(vals) == n else None
 
 
+def _blank(cell: Cell) -> bool:
+    return not (cell.text or "").strip()
+
+
+def _learn_t3_columns(lines: list[Line]) -> dict[int, tuple[int, ...]]:
+    """Per grid, the columns that hold table 三's seven values, learned from the rows that say so
+    unambiguously (seven values whose first and last cells are printed, or whose last cell ends
+    the row). Flattened merged labels leave blank spacer cells before the values; with a blank
+    row total after them, trimming blanks alone would shift the row by one column."""
+    votes: dict[int, dict[tuple[int, ...], int]] = {}
+    for line in lines:
+        vals = _fit(line.values, 7)
+        # unambiguous: both edges printed, or the row's last cell printed (no trailing spacer)
+        if vals and not _blank(vals[-1][1]) and (not _blank(vals[0][1]) or vals[-1] is line.values[-1]):
+            cols = tuple(c for c, _ in vals)
+            votes.setdefault(line.grid, {}).setdefault(cols, 0)
+            votes[line.grid][cols] += 1
+    learned = {g: max(v.items(), key=lambda kv: kv[1])[0] for g, v in votes.items()}
+    # no such row (every total blank): the header's 自然人 … 总计 columns, when they are seven apart
+    heads: dict[int, dict[str, int]] = {}
+    for line in lines:
+        if line.grid in learned or line.has_numbers:
+            continue
+        for c, t in line.labels:
+            n = normalize(t)
+            if n in ("自然人", "总计"):
+                heads.setdefault(line.grid, {}).setdefault(n, c)
+    for g, h in heads.items():
+        if "自然人" in h and h.get("总计", -1) - h["自然人"] == 6:
+            learned[g] = tuple(range(h["自然人"], h["总计"] + 1))
+    return learned
+
+
+def _fit7(m: Mapping, line: Line) -> list[tuple[int, Cell]] | None:
+    """Seven table-三 values: by the grid's learned value columns when trimming blanks is ambiguous."""
+    vals = _fit(line.values, 7)
+    cols = m.t3_columns.get(line.grid)
+    if cols and (vals is None or _blank(vals[0][1]) or _blank(vals[-1][1])):
+        by_col = dict(line.values)
+        if all(c in by_col for c in cols) and all(_blank(cell) for c, cell in line.values if c not in cols):
+            return [(c, by_col[c]) for c in cols]
+    return vals
+
+
 def _assign(m: Mapping, field_id: str, line: Line, col: int, cell: Cell, label: str) -> None:
     value, flags, unit = parse_value(cell.text)
     if field_id in m.slots:
@@ -134,6 +179,8 @@ def _t2_header(line: Line) -> tuple[str, list[formats.T2Block]] | None:
         if matches(t, ["信息内容"]):
             texts = texts[i + 1:]  # the caption (第二十条第（一）项) may precede it in one row
             break
+    # a merged header cell repeated over the columns it spans (text exports): one column label
+    texts = [t for i, t in enumerate(texts) if i == 0 or normalize(t) != normalize(texts[i - 1])]
     if not texts:
         return None
     for version in formats.VERSIONS:
@@ -151,7 +198,11 @@ def _t2_header(line: Line) -> tuple[str, list[formats.T2Block]] | None:
 
 def _map_t2_row(m: Mapping, line: Line, version: str, blocks: list[formats.T2Block]) -> bool:
     label = line.last_label
-    for block in blocks:
+    # The current block first; then the version's other blocks: a PDF table continued on a new
+    # page repeats the table's first header (block （一）) above rows of a later block, and a
+    # row label of table 二 names its block unambiguously within a version.
+    others = [b for b in formats.get(version).t2_blocks if b not in blocks]
+    for block in [*blocks, *others]:
         for row in block.rows:
             if matches(label, row.match or (row.label,)):
                 vals = _fit(line.values, len(block.columns))
@@ -196,14 +247,14 @@ def _map_t3_row(m: Mapping, line: Line, in_t3: bool) -> bool:
     previous = m.t3_rows_seen[-1] if m.t3_rows_seen else None
     found = _match_t3(line, previous)
     if not found:
-        if in_t3 and line.has_numbers and _fit(line.values, 7):
+        if in_t3 and line.has_numbers and _fit7(m, line):
             m.t3_sequence.append((None, line))  # a value row whose label is lost or garbled
             return True
         return False
     _, row = found
     if not line.has_numbers and len(line.values) < 7:
         return True  # a group label such as （六）其他处理 in 2021, or a header
-    vals = _fit(line.values, 7)
+    vals = _fit7(m, line)
     if vals is None:
         m.warnings.append(
             f"table 三 row {row.label!r}: {len(line.values)} cells where 7 are expected "
@@ -236,7 +287,7 @@ def _place_unlabelled_t3(m: Mapping, layout: list[str]) -> None:
             m.warnings.append(f"table 三: {len(gap)} row(s) without a recognisable label; not mapped")
             continue
         for key, line in zip(slots, gap):
-            vals = _fit(line.values, 7)
+            vals = _fit7(m, line)
             for (col, cell), c in zip(vals, formats.get("2021").t3_columns):
                 fid = f"t3.{key}.{c.key}"
                 _assign(m, fid, line, col, cell, line.label_text)
@@ -303,7 +354,9 @@ def map_document(doc: Document) -> Mapping:
             _map_t4(m, t4_tokens)
             t4_tokens = []
 
-    for line in _lines(doc):
+    lines = _lines(doc)
+    m.t3_columns = _learn_t3_columns(lines)
+    for line in lines:
         text = normalize(line.label_text)
         # header rows switch tables
         header = _t2_header(line)
@@ -348,7 +401,7 @@ def map_document(doc: Document) -> Mapping:
             table = None
             continue
         if not line.labels:
-            if table == "t3" and _fit(line.values, 7) and line.has_numbers:
+            if table == "t3" and _fit7(m, line) and line.has_numbers:
                 m.t3_sequence.append((None, line))
             continue
         if table == "t2" and t2 and line.values and _map_t2_row(m, line, *t2):

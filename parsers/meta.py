@@ -33,11 +33,19 @@ _TITLE = re.compile(r"^[^《》，。；:：]{0,40}(信息公开|政务公开)[^
 def find_title(text: str) -> str | None:
     """The report title: a short line (or a line broken in two, as PDF extracts do)."""
     lines = [l.strip() for l in text.splitlines() if l.strip()]
+
+    def ok(cand: str) -> bool:
+        return len(cand) <= 80 and bool(_TITLE.match(clean(cand))) and bool(_YEAR.search(clean(cand)) or "报告" in cand)
+
     for i, line in enumerate(lines[:60]):
         body = re.sub(r"^(标题|题目)[:：]\s*", "", line)
-        for cand in (body, body + (lines[i + 1] if i + 1 < len(lines) else "")):
-            if len(cand) <= 80 and _TITLE.match(clean(cand)) and (_YEAR.search(clean(cand)) or "报告" in cand):
-                return re.sub(r"\s+", " ", cand).strip()
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if ok(body):
+            return re.sub(r"\s+", " ", body).strip()
+        if _TITLE.match(clean(body)) and ok(nxt):
+            continue  # a generic page or column title (政府信息公开年报) before the report's own title
+        if nxt and ok(body + nxt):
+            return re.sub(r"\s+", " ", body + nxt).strip()
     return None
 
 

@@ -594,7 +594,8 @@ def _read_page(page: Any, page_no: int, lim: PdfLimits,
 
     out = []
     for bbox, rows in sorted(found, key=lambda f: (round(f[0][1]), f[0][0])):
-        rows = [r for r in rows if any(c.text for c in r) and not _is_footer_row(r)]
-        if rows:
+        # blank rows stay: a printed row left empty (table 四's fifteen blank cells) is data
+        rows = [r for r in rows if not _is_footer_row(r)]
+        if any(c.text for r in rows for c in r):
             out.append((bbox, rows))
     return text, out, n_chars, n_images
