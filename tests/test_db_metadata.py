@@ -37,3 +37,28 @@ def test_required_metadata_parts():
     assert {"province", "level", "year", "format", "check_status"} <= set(facets)
     dash = meta["plugins"]["datasette-dashboards"]["national-trends"]
     assert set(dash["filters"]) == {"province", "level"}
+
+
+def test_every_table_and_column_is_described_in_chinese_and_english(tmp_path):
+    """Against a real migrated archive.db: no table, view or column without a description
+    that has both Chinese and English."""
+    import re
+
+    import sqlite_utils
+
+    from crawler.db import schema
+
+    db = sqlite_utils.Database(tmp_path / "archive.db")
+    schema.migrate(db)
+    tables = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))["databases"]["archive"]["tables"]
+    names = [n for n in db.table_names() if not n.startswith(("search_index_fts", "_"))] + db.view_names()
+    assert {"agencies", "portal_crawls", "coverage", "t3_wide"} <= set(names)
+    cjk, latin = re.compile(r"[\u4e00-\u9fff]"), re.compile(r"[A-Za-z]{2,}")
+    for name in names:
+        spec = tables[name]
+        assert cjk.search(spec["description"]) and latin.search(spec["description"]), name
+        for col in db[name].columns:
+            desc = spec["columns"].get(col.name)
+            assert desc and cjk.search(desc) and latin.search(desc), (name, col.name, desc)
+    # count columns say their unit
+    assert "份" in tables["coverage"]["columns"]["found"] and "bytes" in tables["captures"]["columns"]["size"]

@@ -11,6 +11,7 @@ metadata.yml; tests/test_db_metadata.py fails when the committed file is out of 
 from __future__ import annotations
 
 import copy
+import functools
 import sys
 from pathlib import Path
 
@@ -208,13 +209,10 @@ TABLES = {
     "captures": {
         "description": "抓取记录 · One row per WARC record (response or revisit): URL, time, status, sha256, where in which WARC file. Never updated: the archive is append-only.",
         "facets": ["role", "status", "content_type", "run_id"],
-        "columns": {"sha256": "sha256 of the payload (links to the archived original)",
-                    "fetched_at": "抓取时间 · WARC-Date (UTC)", "role": "report | list | other",
-                    "warc_file": "WARC 文件 · file relative to the archive", "warc_offset": "WARC 偏移 · record offset",
-                    "revisit": "1 = revisit record (same payload as an earlier capture)"},
+        "columns": {"fetched_at": "抓取时间 · WARC-Date (UTC)"},
     },
     "agencies": {
-        "description": "机关 · Agencies: region code (GB/T 2260), province, level.",
+        "description": "机关 · Agencies: region code (GB/T 2260), province, city and county (only where stated by the registry or the agency's own name), level.",
         "facets": ["province", "level"],
     },
     "report_sections": {
@@ -225,14 +223,17 @@ TABLES = {
         "description": "全文检索 · Titles and section texts, searchable (two-character words and phrases). Use the search box, or the canned query search.",
         "facets": ["part", "year", "province"],
         "fts_table": "search_index_fts", "fts_pk": "id",
-        "columns": {"part": "title | s1 … s6", "text": "原文 · the text as extracted",
-                    "tokens": "always empty: the segmented copy (character bigrams) lives only in search_index_fts"},
+        "columns": {"text": "原文 · the text as extracted",
+                    "tokens": "分词 · always empty: the segmented copy (character bigrams) lives only in search_index_fts"},
     },
     "fields": {
         "description": "数据字典 · Data dictionary: every field id of the national formats with its Chinese row and column label, English meaning, unit and the format versions that print it.",
         "facets": ["table", "unit", "versions"],
     },
-    "crawl_runs": {"description": "抓取运行 · Crawl runs: one row per run with its summary (JSON)."},
+    "crawl_runs": {"description": "抓取运行 · Crawl runs: one row per run with its summary (JSON).",
+                   "facets": ["status", "exit_code"]},
+    "portal_crawls": {"description": "门户抓取 · What each spider of a crawl run found on its portal: reports found, new, blocked, and the resulting state (a portal that blocks the crawler is not a portal without reports).",
+                      "facets": ["state", "portal"]},
     "parse_errors": {"description": "解析失败 · Documents that could not be parsed or are not annual reports, with the reason. Their captures stay archived."},
     "archive_info": {"description": "档案信息 · Facts about this snapshot (snapshot date = newest capture)."},
     "coverage": {
@@ -242,12 +243,163 @@ TABLES = {
 }
 
 
+# Column descriptions shared by every table and view that has the column (a table's own
+# "columns" above take precedence). Every column of every table and view must be described
+# (schema_columns() reads them from the migrated schema; metadata() fails on a gap).
+COMMON_COLUMNS = {
+    "id": "编号 · row id",
+    "report_id": "报告 · report id (see reports)",
+    "agency_id": "机关 · agency id: <region code>/<name> (see agencies)",
+    "agency": "机关名称 · agency name (as in the portal registry, else as printed)",
+    "name": "机关名称 · agency name (as in the portal registry, else as printed)",
+    "region_code": "行政区划代码 · GB/T 2260 six-digit region code",
+    "province_code": "省级区划代码 · province code (first two digits + 0000)",
+    "province": "省份 · province, from the region code (GB/T 2260)",
+    "city": "地市 · prefecture-level city, only where the registry or the agency's own name states it (else empty, never guessed)",
+    "county": "区县 · county-level division, only where the registry or the agency's own name states it (else empty, never guessed)",
+    "level": "层级 · level: 省级 / 市级 / 县级 (from the region code) or 乡级 (a township government)",
+    "portal": "门户 · portal registry code (crawler/registry/portals.yaml)",
+    "year": "年度 · year reported on (calendar year)",
+    "format": "格式版本 · national format version (2021 / 2019 trial)",
+    "table_version": "本表格式 · format version of this table as printed",
+    "scope": "范围 · self (the agency's own work) | aggregate (a whole jurisdiction) | unknown",
+    "check_status": "检查结果 · worst check result: pass | warning | fail | undecidable | none",
+    "url": "地址 · URL",
+    "final_url": "最终地址 · URL after redirects",
+    "title": "标题 · title (as linked or printed)",
+    "status": "状态 · status",
+    "fetched_at": "抓取时间 · capture time (UTC, ISO 8601)",
+    "capture_id": "抓取记录 · capture id: <WARC file>#<offset> (see captures)",
+    "capture_sha256": "文件摘要 · sha256 of the archived document (links to the original)",
+    "sha256": "文件摘要 · sha256 of the payload (links to the archived original)",
+    "run_id": "抓取运行 · crawl run id (see crawl_runs)",
+    "spider": "爬虫 · Scrapy spider name(s)",
+    "started": "开始时间 · start time (UTC)",
+    "finished": "结束时间 · end time (UTC)",
+    "parser_version": "解析器版本 · parser version",
+    "heading": "标题 · section heading (一、总体情况 …)",
+    "text": "原文 · the text as extracted",
+    "kind": "类型 · kind",
+    "severity": "严重程度 · error (a rule of the format) | warning (cross-year or advisory)",
+    "ok": "通过 · 1 pass, 0 fail, empty undecidable",
+}
+
+COLUMNS = {
+    "agencies": {
+        "id": "机关编号 · agency id: <region code>/<name>",
+    },
+    "captures": {
+        "id": "抓取编号 · capture id: <WARC file>#<offset of the record>",
+        "status": "HTTP 状态码 · HTTP status code",
+        "size": "大小 · payload size (bytes 字节)",
+        "content_type": "文件类型 · media type as served (Content-Type)",
+        "encoding": "文字编码 · detected text encoding (utf-8, gb18030 …; empty for binary files)",
+        "role": "角色 · report (an annual report) | list (a column page) | other",
+        "title": "链接标题 · the link text or page title the crawler classified",
+        "agency": "机关 · the registry's agency of the portal (empty for a crawl by URL)",
+        "referer": "来源页 · the page the link was found on",
+        "warc_file": "WARC 文件 · file relative to the archive",
+        "warc_offset": "WARC 偏移 · record offset (bytes 字节)",
+        "revisit": "重复抓取 · 1 = revisit record (same payload as an earlier capture), 0 = new payload",
+    },
+    "report_sections": {
+        "section": "部分 · section s1 … s6 (一 总体情况 … 六 其他需要报告的事项)",
+        "text": "正文 · the section's text as extracted",
+    },
+    "checks": {
+        "report_id": "报告 · the report checked (see reports)",
+        "kind": "类型 · report (the report's own tables) | cross (against the previous year's report)",
+        "expected": "应为 · what the rule requires (件 · count, as the fields' unit)",
+        "actual": "实际 · as printed (件 · count, as the fields' unit)",
+    },
+    "crawl_runs": {
+        "status": "运行结果 · ok | nothing_found | blocked | config_error (from the exit code), or the run's own status",
+        "exit_code": "退出码 · ogi crawl exit code: 0 ok, 1 nothing found, 2 configuration error, 3 blocked",
+        "summary": "运行摘要 · the run summary (JSON: counts, failures with URL and reason, paused hosts)",
+    },
+    "portal_crawls": {
+        "seq": "序号 · the spider's place in its run",
+        "spider": "爬虫 · Scrapy spider",
+        "portal": "门户 · registry code of the portal crawled (empty for a crawl by URL)",
+        "agency_id": "机关 · the portal's agency (see agencies)",
+        "start_urls": "起始地址 · start URLs (JSON list)",
+        "finished": "结束时间 · end of the run (UTC)",
+        "finish_reason": "结束原因 · Scrapy finish reason (finished, shutdown …)",
+        "reports_found": "发现报告 · reports found (份 · documents)",
+        "new": "新增 · new captures (份 · documents)",
+        "changed": "变更 · changed documents (份)",
+        "unchanged": "未变 · unchanged documents (份; stored as revisits)",
+        "failed": "失败 · failed fetches (次 · requests)",
+        "blocked": "被拦截 · blocked responses: 403/429/WAF pages (次 · requests)",
+        "state": "抓取状态 · ok | partly_blocked | blocked | nothing_found | interrupted",
+    },
+    "parse_errors": {
+        "capture_sha256": "文件摘要 · sha256 of the document that failed (links to the original)",
+        "agency": "机关 · agency of the capture (registry)",
+        "title": "标题 · link title of the capture",
+        "reason": "原因 · why it could not be parsed (one line)",
+    },
+    "fields": {
+        "table_key": "表代码 · table key: t2 | t3 | t4", "table": "表 · table 二/三/四",
+        "row_key": "行代码 · row key", "column_key": "列代码 · column key",
+        "en": "英文含义 · English meaning",
+        "decimal": "小数 · 1 = may have decimals (万元 amounts), 0 = whole numbers",
+        "signed": "可为负 · 1 = may be negative (增减 changes), 0 = never negative",
+    },
+    "search_index": {
+        "id": "编号 · row id (stable hash of report and part)",
+        "part": "部分 · title | s1 … s6",
+        "agency": "机关 · agency name",
+    },
+    "archive_info": {
+        "key": "项目 · fact: snapshot_date, first_capture, last_capture, captures, reports, agencies, years, parser_version, format_versions",
+        "value": "值 · its value (dates UTC; counts 份 · documents)",
+    },
+    "coverage": {
+        "agency_id": "机关 · agency (see agencies)",
+        "found": "找到 · reports found for the year (份 · documents)",
+        "missing": "缺失 · 1 = no report found for the year",
+        "parsed": "已解析 · reports parsed (份)",
+        "unparsed": "未解析 · reports archived but not parsed: failed, scanned, no tables (份)",
+        "failed_checks": "未通过检查 · failed checks in the year's reports (条 · rules)",
+        "status": "覆盖状态 · ok | checks failed | unparsed | missing",
+        "crawl_state": "最近抓取状态 · the latest crawl of the agency's portal: ok | partly_blocked | blocked | nothing_found | interrupted; empty when no recorded crawl names the agency",
+        "last_crawled": "最近抓取时间 · end of that crawl (UTC)",
+    },
+}
+
+
+@functools.lru_cache(maxsize=1)
+def schema_columns() -> dict:
+    """{table or view: [columns]} of the migrated schema (an in-memory archive.db)."""
+    import sqlite_utils
+
+    from . import schema
+
+    db = sqlite_utils.Database(memory=True)
+    schema.migrate(db)
+    names = [n for n in db.table_names() if not n.startswith(("search_index_fts", "_"))]
+    return {n: [c.name for c in db[n].columns] for n in names + db.view_names()}
+
+
+def column_descriptions(table: str, own: dict | None = None) -> dict:
+    """Every column of `table` described in Chinese and English (own > COLUMNS > COMMON)."""
+    out = {}
+    for col in schema_columns()[table]:
+        desc = (own or {}).get(col) or COLUMNS.get(table, {}).get(col) or COMMON_COLUMNS.get(col)
+        if desc is None:
+            raise KeyError(f"crawler/db/dictionary.py: column {table}.{col} has no description")
+        out[col] = desc
+    return out
+
+
 def wide_view(table: str) -> dict:
-    cols = {f.id: field_description(f) for f in formats.all_fields().values() if f.table == table}
+    fields = {f.id: field_description(f) for f in formats.all_fields().values() if f.table == table}
+    cols = column_descriptions(f"{table}_wide", {"report_id": "报告 · report (see reports)", **fields})
     return {
         "description": f"表{formats.TABLE_NAMES[table]} {formats.TABLE_TITLES[table]}（宽表） · Table {formats.TABLE_NAMES[table]} as one row per report, one column per field (field ids of every format version; a column is empty where the report's format has no such field).",
         "facets": ["province", "level", "year", "format", "check_status"],
-        "columns": {"report_id": "报告 · report", **cols},
+        "columns": cols,
     }
 
 
@@ -325,10 +477,16 @@ def metadata() -> dict:
     tables["fields"]["columns"] = {
         "id": "字段编号 · field id: <table>.<row key>.<column key>; the same id means the same thing in every format",
         "row_label": "行名（格式原文） · row label in the format", "column_label": "列名 · column label",
-        "en": "English meaning", "unit": "单位 · unit", "versions": "格式版本 · format versions printing it",
+        "en": "英文含义 · English meaning", "unit": "单位 · unit (件 count, 条 items, 个 bodies, 万元 10k yuan …)",
+        "versions": "格式版本 · format versions printing it",
     }
     for t in ("t2", "t3", "t4"):
         tables[f"{t}_wide"] = wide_view(t)
+    for name in schema_columns():
+        if not name.endswith("_wide"):
+            if name not in tables:
+                raise KeyError(f"crawler/db/dictionary.py: table {name} has no description")
+            tables[name]["columns"] = column_descriptions(name, tables[name].get("columns"))
     return copy.deepcopy({  # Datasette annotates the dict it is given: never hand out the module's
         "title": TITLE,
         "description_html": DESCRIPTION_HTML,
