@@ -34,6 +34,9 @@ def _default_parse() -> tuple[Callable[..., dict], str | None]:
 
 def open_db(db_path: Path | str) -> sqlite_utils.Database:
     db = sqlite_utils.Database(str(db_path))
+    # A 256 MB page cache (default 2 MB): at national scale the values indexes outgrow the
+    # default and every insert turns into random reads (bench/, docs/benchmarks.md).
+    db.execute("pragma cache_size = -262144")
     schema.migrate(db)
     return db
 
@@ -284,8 +287,14 @@ def cross_checks(db) -> int:
     by_agency_year: dict[tuple, list] = defaultdict(list)
     for r in reports:
         by_agency_year[(r[1], r[2])].append(r)
+    # Only the fields the rules name (about 20 of 200): memory stays bounded at national scale.
+    needed = sorted({i for spec in specs for _, binding in _expand(spec)
+                     for key in ("left", "right", "minus", "right_previous_year")
+                     for i in _sub(spec.get(key, []), binding)})
     values: dict[str, dict[str, Any]] = defaultdict(dict)
-    for rid, fid, val in db.execute('select report_id, field_id, value from "values"').fetchall():
+    marks = ",".join("?" for _ in needed)
+    for rid, fid, val in db.execute(f'select report_id, field_id, value from "values" '
+                                    f'where field_id in ({marks})', needed):
         values[rid][fid] = val
     rows = []
     for rid, agency_id, year, fmt, scope, province in reports:

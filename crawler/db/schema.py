@@ -186,6 +186,29 @@ def m0001_initial(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+SCALE_INDEXES_V2 = """
+CREATE INDEX idx_reports_url ON reports (url);
+CREATE INDEX idx_reports_capture_sha256 ON reports (capture_sha256);
+CREATE INDEX idx_reports_province ON reports (province, year);
+CREATE INDEX idx_reports_level ON reports (level);
+CREATE INDEX idx_reports_format ON reports (format);
+CREATE INDEX idx_reports_check_status ON reports (check_status);
+CREATE INDEX idx_reports_parse_status ON reports (parse_status, year);
+CREATE INDEX idx_reports_scope ON reports (scope);
+CREATE INDEX idx_reports_agency_order ON reports (agency_id, year, id);
+CREATE INDEX idx_checks_rule ON checks (rule_id, status);
+"""
+
+
+@MIGRATIONS(name="0002_scale_indexes")
+def m0002_scale_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes for a national-size archive (bench/, docs/benchmarks.md): the loader's and the
+    build's look-ups by address and digest (a full scan per document otherwise), the reports
+    table's facets, the wide views' order, and the checks queries by rule."""
+    for statement in _statements(SCALE_INDEXES_V2):
+        db.execute(statement)
+
+
 def _statements(script: str) -> list[str]:
     """Split a DDL script on `;` at line ends (executescript would commit mid-migration)."""
     out, buf = [], []
@@ -243,18 +266,23 @@ def _q(name: str) -> str:
 
 def wide_view_sql(table: str) -> str:
     """One row per report, one column per field of `table` (t2/t3/t4) over every format version."""
+    # One primary-key look-up per cell, rows in the order of idx_reports_agency_order (agency,
+    # year, id): a page of the view reads ~100 reports, never the whole values table (a group
+    # by over all of values took seconds at 2,000 reports; see docs/benchmarks.md). No ORDER
+    # BY, so that counts and facets over the view are flattened and never compute the cells.
+    # Every report with a format has a values row for each of its format's fields (load.py).
     cols = [f for f in formats.all_fields().values() if f.table == table]
     pivots = ",\n    ".join(
-        f"max(case when v.field_id = '{f.id}' then v.value end) as {_q(f.id)}" for f in cols
+        f"(select v.value from \"values\" v where v.report_id = r.id and v.field_id = '{f.id}') as {_q(f.id)}"
+        for f in cols
     )
     version = f"r.{table}_version as table_version, " if table in ("t2", "t3") else ""
     return f"""select
     r.id as report_id, r.agency_id, r.agency, r.province, r.level, r.year, r.format,
     {version}r.scope, r.check_status,
     {pivots}
-from reports r join "values" v on v.report_id = r.id and v.field_id like '{table}.%'
-group by r.id
-order by r.agency_id, r.year, r.id"""
+from reports r indexed by idx_reports_agency_order
+where r.format is not null"""
 
 
 COVERAGE_SQL = """with recursive
