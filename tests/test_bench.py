@@ -93,3 +93,20 @@ def test_bench_crawl_runs():
     fig = _bench("bench_crawl.py", "--bodies", "6", "--bench-seconds", "2")
     assert fig["spider"]["reports_found"] > 0 and fig["spider"]["requests_served"] > 0
     assert fig["scrapy_bench"]["pages"] > 0
+
+
+def test_parallel_build_gives_the_same_archive(tmp_path):
+    """`ogi build --jobs 2` parses in worker processes; the database equals a serial build's."""
+    from tests.test_db_archive import _dump, write_test_archive
+
+    archive = write_test_archive(tmp_path / "archive")
+    ogi = str(Path(sys.executable).with_name("ogi"))
+    out = {}
+    for jobs in ("1", "2"):
+        db = tmp_path / f"jobs{jobs}.db"
+        proc = subprocess.run([ogi, "build", "--archive", str(archive), "--db", str(db), "--jobs", jobs],
+                              cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        out[jobs] = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["1"] == out["2"] and out["2"]["parsed"] >= 4 and out["2"]["failed"] >= 1
+    assert _dump(tmp_path / "jobs1.db") == _dump(tmp_path / "jobs2.db")

@@ -15,7 +15,9 @@ import click
 @click.option("--full/--incremental", default=True, show_default=True,
               help="--full re-parses every capture; --incremental skips documents already parsed "
                    "by this parser version.")
-def command(archive_dir: Path, db_path: Path, full: bool) -> None:
+@click.option("--jobs", type=int, default=1, show_default=True,
+              help="Parse in N worker processes (0 = one per CPU); loading stays in order.")
+def command(archive_dir: Path, db_path: Path, full: bool, jobs: int) -> None:
     """Build or refresh archive.db from the archived captures.
 
     A document that cannot be parsed is recorded in parse_errors with its reason; it never
@@ -25,5 +27,7 @@ def command(archive_dir: Path, db_path: Path, full: bool) -> None:
 
     if not archive_dir.is_dir():
         raise click.ClickException(f"{archive_dir}: no such archive directory")
-    summary = build(archive_dir, db_path, full=full)
+    import os
+
+    summary = build(archive_dir, db_path, full=full, jobs=jobs if jobs > 0 else (os.cpu_count() or 1))
     click.echo(json.dumps(summary, ensure_ascii=False))

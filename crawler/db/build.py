@@ -43,7 +43,8 @@ def open_db(db_path: Path | str) -> sqlite_utils.Database:
 
 def build(archive_dir: Path, db_path: Path, *, full: bool = False,
           captures: Iterable[Any] | None = None, runs: Iterable[dict] | None = None,
-          parse: Callable[..., dict] | None = None, parser_version: str | None = None) -> dict:
+          parse: Callable[..., dict] | None = None, parser_version: str | None = None,
+          jobs: int = 1) -> dict:
     """Parse every role=report capture of `archive_dir` into `db_path` and refresh derived data.
 
     `full` re-parses every document even when the same bytes were already parsed by the same
@@ -73,16 +74,21 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
         load_runs(db, runs, all_caps)
         load_fields(db)
 
+    todo = []
     for cap in current_report_captures(all_caps):
         c = load.capture_dict(cap)
         sha = c.get("sha256")
         if not full and parser_version and _already_done(db, sha, parser_version):
             summary["skipped"] += 1
             continue
+        todo.append((cap, c))
+
+    for cap, c, outcome in _parse_all(todo, parse, jobs):
+        sha = c.get("sha256")
         try:
-            data = cap.payload()
-            result = parse(data, name=c.get("final_url") or c.get("url") or sha,
-                           content_type=c.get("content_type"))
+            if isinstance(outcome, BaseException):
+                raise outcome
+            result = outcome
             if result.get("parser_version") is None:
                 result["parser_version"] = parser_version
         except Exception as exc:  # UnreadableDocument, or a parser bug: record, never abort
@@ -121,6 +127,67 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
     summary["parse_errors"] = db["parse_errors"].count
     db.close()
     return summary
+
+
+def _parse_one(parse, data: bytes, name: str, content_type: str | None):
+    try:
+        return parse(data, name=name, content_type=content_type)
+    except Exception as exc:  # returned, not raised: the build records it and goes on
+        return exc
+
+
+def _parse_all(todo: list, parse: Callable[..., dict], jobs: int) -> Iterable[tuple]:
+    """(capture, capture dict, parse result or the exception) in the order of `todo`.
+
+    With jobs > 1 the documents are parsed in a pool of worker processes (parsing is pure
+    CPU; loading stays in this process, in order), a bounded window of documents ahead.
+    """
+    def args(cap, c):
+        return (cap.payload(), c.get("final_url") or c.get("url") or c.get("sha256"),
+                c.get("content_type"))
+
+    if jobs > 1 and len(todo) > 1:
+        import pickle
+        from concurrent.futures import ProcessPoolExecutor
+
+        try:
+            pickle.dumps(parse)
+        except Exception:  # a test's local function: parse here
+            jobs = 1
+    if jobs <= 1 or len(todo) <= 1:
+        for cap, c in todo:
+            try:
+                a = args(cap, c)
+            except Exception as exc:
+                yield cap, c, exc
+                continue
+            yield cap, c, _parse_one(parse, *a)
+        return
+    from collections import deque
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        window: deque = deque()
+        items = iter(todo)
+        while True:
+            while len(window) < jobs * 4:
+                nxt = next(items, None)
+                if nxt is None:
+                    break
+                cap, c = nxt
+                try:
+                    window.append((cap, c, pool.submit(_parse_one, parse, *args(cap, c))))
+                except Exception as exc:
+                    window.append((cap, c, exc))
+            if not window:
+                return
+            cap, c, fut = window.popleft()
+            if isinstance(fut, BaseException):
+                yield cap, c, fut
+                continue
+            try:
+                yield cap, c, fut.result()
+            except Exception as exc:  # a worker died (e.g. killed for memory)
+                yield cap, c, exc
 
 
 def _already_done(db, sha: str, parser_version: str) -> bool:
