@@ -63,17 +63,25 @@ def check_reports(base, archive, run_id=None):
 def test_every_report_found_on_each_platform_and_no_lookalike(tmp_path, site, start, platform):
     archive = tmp_path / "archive"
     docs = CORPUS_REAL if site == "trs" and CORPUS_REAL.is_dir() else None
-    with serve(site, documents_dir=docs) as base:
+    with serve(site, documents_dir=docs, hold=0.03) as base:
         assert len(base.site.items) >= 50 and len(base.site.pages()) >= 3
         proc = run_crawl("--url", start_url(base, start), "--platform", platform, archive=archive)
         assert proc.returncode == 0, explain(proc)
         caps = check_reports(base, archive)
+        # politeness as the portal saw it: one request at a time, an honest user agent
+        assert base.site.max_concurrent() == 1  # each answer took >= 30 ms: overlaps show
+        assert all("ogi-archive" in a and "contact: tests@localhost" in a
+                   for a in base.site.user_agents), base.site.user_agents
     run = last_run(archive)
     assert run["counts"]["reports_found"] == len(base.site.expected_reports)
     assert run["counts"]["new"] == len(base.site.expected_reports)
     assert run["counts"]["failed"] == 0 and run["failures"] == []
     kinds = collections.Counter(base.site.expected_reports.values())
-    assert kinds["page"] and kinds["pdf"] and kinds["docx"] and kinds["png"]
+    assert all(kinds[k] for k in ("page", "pdf", "docx", "doc", "wps", "xls", "png")), kinds
+    by_ext = {c.url.rsplit(".", 1)[-1]: c for c in caps if c.role == "report"}
+    assert by_ext["doc"].payload().startswith(b"\xd0\xcf\x11\xe0")  # old Office / WPS
+    assert by_ext["wps"].payload().startswith(b"\xd0\xcf\x11\xe0")  # binaries, kept as served
+    assert by_ext["xls"].content_type == "application/vnd.ms-excel"
     if site == "trs-gbk":
         pages = [c for c in caps if c.role == "report" and c.content_type.startswith("text/html")]
         assert pages and {c.encoding for c in pages} == {"gb18030"}
@@ -163,16 +171,29 @@ def test_sigkill_midway_then_rerun_loses_nothing_and_duplicates_nothing(tmp_path
     assert run2["counts"]["new"] == len(base.site.expected_reports) - len(done1)
 
 
-def test_unchanged_portal_stores_no_new_payload_and_changed_report_gets_new_capture(tmp_path):
+@pytest.mark.parametrize("site,platform,validators", [
+    ("json", "json", "etag+lm"),   # If-None-Match answered with 304
+    ("trs", "trs", "lm"),          # Last-Modified only: If-Modified-Since answered with 304
+    ("hanweb", "hanweb", "none"),  # no validators: every document re-sent, digests decide
+])
+def test_unchanged_portal_stores_no_new_payload_and_changed_report_gets_new_capture(
+        tmp_path, site, platform, validators):
     archive = tmp_path / "archive"
-    with serve("json") as base:
+    with serve(site, validators=validators) as base:
         url = start_url(base, "column")
-        first = run_crawl("--url", url, "--platform", "json", archive=archive)
+        first = run_crawl("--url", url, "--platform", platform, archive=archive)
         assert first.returncode == 0, explain(first)
         caps1, payloads1 = count_payload_records(archive)
-        second = run_crawl("--url", url, "--platform", "json", archive=archive)
+        n_log = len(base.site.log)
+        second = run_crawl("--url", url, "--platform", platform, archive=archive)
         assert second.returncode == 0, explain(second)
         caps2, payloads2 = count_payload_records(archive)
+        statuses = collections.Counter(st for (_, p, st, _) in base.site.log[n_log:]
+                                       if p != "/robots.txt")
+        if validators == "none":
+            assert statuses[304] == 0
+        else:  # every document (not the lists) was answered 304 Not Modified
+            assert statuses[304] >= len(base.site.expected_reports)
         assert payloads2 == payloads1  # no new payload at all, lists included
         run2 = last_run(archive)
         assert run2["counts"]["unchanged"] == len(base.site.expected_reports)
@@ -183,7 +204,7 @@ def test_unchanged_portal_stores_no_new_payload_and_changed_report_gets_new_capt
         old_bytes = base.site.served_bytes(page)
         base.site.change(page)
         new_bytes = base.site.served_bytes(page)
-        third = run_crawl("--url", url, "--platform", "json", archive=archive)
+        third = run_crawl("--url", url, "--platform", platform, archive=archive)
         assert third.returncode == 0, explain(third)
     run3 = last_run(archive)
     assert run3["counts"]["changed"] == 1 and run3["counts"]["new"] == 0

@@ -56,15 +56,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         site = self.server.site  # type: ignore[attr-defined]
+        t0 = time.monotonic()
         with site.lock:
-            site.inflight += 1
-            site.max_inflight = max(site.max_inflight, site.inflight)
             site.user_agents.add(self.headers.get("User-Agent", ""))
         try:
+            if site.hold:
+                time.sleep(site.hold)
             self._answer()
         finally:
             with site.lock:
-                site.inflight -= 1
+                site.spans.append((t0, time.monotonic()))
 
     def _answer(self) -> None:
         req = self._req()

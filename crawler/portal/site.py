@@ -63,7 +63,13 @@ class Site:
 
     name = "site"
 
-    def __init__(self, faults=(), documents_dir=None, stall: float = 3.0) -> None:
+    def __init__(self, faults=(), documents_dir=None, stall: float = 3.0,
+                 validators: str = "etag+lm", hold: float = 0.0) -> None:
+        if validators not in VALIDATORS:
+            raise ValueError(f"validators must be one of {', '.join(VALIDATORS)}")
+        # what documents carry for conditional requests: ETag and Last-Modified, only
+        # Last-Modified (many static servers), or nothing (dynamic pages: digests decide)
+        self.validators = validators
         self.faults_on = set(expand_faults(faults))
         self.documents_dir = pathlib.Path(documents_dir) if documents_dir else None
         self.stall = stall
@@ -71,10 +77,10 @@ class Site:
         self.fault_points: dict[str, list[Fault]] = {}
         self.log: list[tuple] = []
         self.lock = threading.Lock()
-        # politeness as the portal sees it: requests being answered at once (most ever), and
-        # the user agents that came
-        self.inflight = 0
-        self.max_inflight = 0
+        # politeness as the portal sees it: when each request was being answered (``hold``
+        # seconds added to every answer make overlaps measurable), and the user agents
+        self.hold = hold
+        self.spans: list[tuple[float, float]] = []
         self.user_agents: set[str] = set()
         self.robots = "User-agent: *\nDisallow: /search/\n"
         # what a crawler should end up with: {path: role} of report documents, and the paths
@@ -117,6 +123,18 @@ class Site:
             raise KeyError(path)
         return resp.body
 
+    def max_concurrent(self, slack: float = 0.01) -> int:
+        """The most requests answered at once. An answer counts as over *slack* seconds before
+        its end: the client has the last byte a moment before the server thread notices."""
+        events = sorted([(s, 1) for s, e in self.spans]
+                        + [(max(s, e - slack), -1) for s, e in self.spans],
+                        key=lambda x: (x[0], x[1]))
+        best = cur = 0
+        for _, d in events:
+            cur += d
+            best = max(best, cur)
+        return best
+
     # -- answering
     def handle(self, req: Req, faults: bool = True) -> Resp:
         fault = None
@@ -140,11 +158,19 @@ class Site:
         if doc is None:
             return Resp(404, b"<html><body><h1>404 Not Found</h1></body></html>",
                         [("Content-Type", "text/html")])
-        headers = [("Content-Type", doc.content_type), ("ETag", doc.etag),
-                   ("Last-Modified", doc.last_modified)]
+        validators = []
+        if "etag" in self.validators:
+            validators.append(("ETag", doc.etag))
+        if "lm" in self.validators:
+            validators.append(("Last-Modified", doc.last_modified))
+        headers = [("Content-Type", doc.content_type)] + validators
         inm = req.headers.get("if-none-match")
-        if inm and inm == doc.etag:
-            return Resp(304, b"", headers[1:])
+        ims = req.headers.get("if-modified-since")
+        if "etag" in self.validators and inm:
+            if inm == doc.etag:
+                return Resp(304, b"", validators)
+        elif "lm" in self.validators and ims and not_modified_since(doc.last_modified, ims):
+            return Resp(304, b"", validators)
         return Resp(200, doc.body, headers)
 
     def dynamic(self, req: Req) -> Resp | None:
@@ -186,6 +212,18 @@ class Site:
 
     def handle_plain(self, req: Req) -> Resp:
         return self.handle(req, faults=False)
+
+
+VALIDATORS = ("etag+lm", "lm", "none")
+
+
+def not_modified_since(last_modified: str, since: str) -> bool:
+    import email.utils
+    try:
+        return email.utils.parsedate_to_datetime(last_modified) <= \
+            email.utils.parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False
 
 
 def expand_faults(faults) -> list[str]:

@@ -33,7 +33,7 @@ BODIES = ["人民政府", "人民政府办公室", "发展和改革局", "教育
 YEARS = [2019, 2020, 2021, 2022, 2023, 2024]
 # the shape of report i (cycled)
 SHAPES = ["inline", "pdf", "inline", "inline+pdf", "docx", "images", "inline", "direct-pdf",
-          "inline", "pdf", "inline+docx", "inline"]
+          "inline", "pdf", "inline+docx", "inline", "doc", "inline+xls", "wps"]
 LOOKALIKES = [
     "{c}{y}年政务公开工作要点",
     "关于做好{y}年度政府信息公开工作年度报告编制发布工作的通知",
@@ -88,6 +88,25 @@ def tiny_docx(text: str) -> bytes:
                    '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
                    f'<w:body><w:p><w:r><w:t>{escape(text)}（模拟附件）</w:t></w:r></w:p></w:body></w:document>')
     return buf.getvalue()
+
+
+def tiny_ole(text: str, ext: str) -> bytes:
+    """A stand-in for an old Office / WPS binary (.doc, .wps, .xls): the OLE2 compound-file
+    signature and header, then the title. Crawlers only look at the magic bytes; it is not a
+    readable document (the parse step names it as unreadable)."""
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + b"\x3e\x00\x03\x00\xfe\xff\x09\x00"
+              + b"\x06\x00" + b"\x00" * 10)
+    header += b"\xff" * (512 - len(header))
+    return header + f"ogi-archive simulated .{ext} attachment: {text}".encode("utf-16-le")
+
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "wps": "application/octet-stream",   # WPS files are mostly served untyped
+}
 
 
 def tiny_png(seed: int) -> bytes:
@@ -161,6 +180,8 @@ class TestbedSite(Site):
         real = self.real_docs.get(ext) or []
         if real:
             return real[n % len(real)]
+        if ext in ("doc", "wps", "xls"):
+            return tiny_ole(title, ext)
         return tiny_pdf(title) if ext == "pdf" else tiny_docx(title)
 
     def make_items(self) -> list[Item]:
@@ -239,13 +260,17 @@ class TestbedSite(Site):
             return
         shape = it.shape
         body, att = "", []
-        if shape in ("inline", "inline+pdf", "inline+docx", "gb2312"):
+        if shape in ("inline", "inline+pdf", "inline+docx", "inline+xls", "gb2312"):
             body = report_body(it.title, it.i)
             self.expected_reports[it.path] = "page"
         if shape in ("pdf", "inline+pdf", "fault:oversize", "fault:html-for-pdf"):
             att.append("pdf")
         if shape in ("docx", "inline+docx"):
             att.append("docx")
+        if shape in ("doc", "wps"):
+            att.append(shape)
+        if shape == "inline+xls":
+            att.append("xls")
         links = []
         for k, ext in enumerate(att):
             ap = self.attachment_path(it, ext, k)
@@ -258,9 +283,7 @@ class TestbedSite(Site):
                 self.add_fault(ap, "html-for-pdf", times=None)
                 self.expected_failures[ap] = "promised"
             else:
-                self.add(ap, self.attachment(ext, it.title, it.i),
-                         "application/pdf" if ext == "pdf" else
-                         "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+                self.add(ap, self.attachment(ext, it.title, it.i), CONTENT_TYPES[ext])
                 self.expected_reports[ap] = ext
             links.append(f'<p>附件：<a href="{self.rel(it.path, ap)}">{escape(name)}</a></p>')
         if shape == "images":
