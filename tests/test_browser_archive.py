@@ -123,3 +123,31 @@ def test_search(server, browser, tmp_path):
     assert "政府信息公开" in page2.inner_text("body") and "洪泽" in page2.inner_text("body")
     page2.screenshot(path=str(tmp_path / "search-query.png"), full_page=True)
     assert errors == [] and errors2 == []
+
+
+def test_provenance_from_a_value_to_the_archived_original(server, browser, tmp_path):
+    """Click from one number to its report, the report's capture (URL, time, sha256) and the
+    archived original served from the WARC."""
+    url = (server + "/archive/values?field_id=t3.new.natural_person&agency_id="
+           + urllib.parse.quote("410822/博爱县人民政府") + "&year=2024")
+    page, errors = _open(browser, url, tmp_path / "v.png")
+    assert page.locator("td.col-raw").first.inner_text().strip() == "35"
+    page.screenshot(path=str(tmp_path / "value.png"), full_page=True)
+    page.locator("td.col-report_id a").first.click()
+    page.wait_for_load_state("networkidle")
+    body = page.inner_text("body")
+    assert "博爱县人民政府 2024 年政府信息公开工作年度报告" in body and "河南省" in body  # title as printed
+    page.screenshot(path=str(tmp_path / "value-report.png"), full_page=True)
+    page.locator("td.col-capture_id a").first.click()
+    page.wait_for_load_state("networkidle")
+    body = page.inner_text("body")
+    assert "http://127.0.0.1/boai/2024.txt" in body and "2025-03-01T01:00:00Z" in body
+    sha = page.locator("td.col-sha256 a[href^='/-/capture/']").first
+    href = sha.get_attribute("href")
+    assert href.startswith("/-/capture/") and len(href.rsplit("/", 1)[1]) == 64
+    page.screenshot(path=str(tmp_path / "value-capture.png"), full_page=True)
+    sha.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(href) and "博爱县人民政府" in page.inner_text("body")
+    page.screenshot(path=str(tmp_path / "value-original.png"), full_page=True)
+    assert errors == []

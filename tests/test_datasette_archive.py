@@ -161,6 +161,14 @@ def test_provenance_value_to_report_capture_and_original(ds):
     assert capture["url"] == value["url"] and capture["sha256"] == SEED_SHA and capture["fetched_at"]
     (page,) = fetch(ds, "/archive/values?field_id=t3.new.natural_person")
     assert f"/-/capture/{SEED_SHA}" in page.text  # every sha256 links to the original
+    from datasette.utils import tilde_encode
+
+    (row_page,) = fetch(ds, "/archive/reports/" + tilde_encode(report["id"]))
+    capture_href = "/archive/captures/" + tilde_encode(report["capture_id"])
+    assert row_page.status_code == 200 and f'href="{capture_href}"' in row_page.text
+    (cap_page,) = fetch(ds, capture_href)  # the report's page links its capture's page
+    assert cap_page.status_code == 200 and capture["url"] in cap_page.text
+    assert f"/-/capture/{SEED_SHA}" in cap_page.text
     (original,) = fetch(ds, f"/-/capture/{SEED_SHA}")
     assert original.status_code == 200
     assert original.content == (CORPUS / "seed/boai-2024.txt").read_bytes()

@@ -6,7 +6,8 @@
   bigram index; `cjk_fts_query(q)` is the same function under its own name for canned SQL.
 * `/-/capture/<sha256>`: the archived original document, streamed from the WARC with the
   content type it was served with (HTML under a sandbox CSP: archived pages never run).
-* sha256 columns link to that route, so from any value a reader reaches the original.
+* sha256 columns link to that route, so from any value a reader reaches the original;
+  capture_id columns link the capture's row (URL, time, sha256), which row pages do not.
 """
 from __future__ import annotations
 
@@ -79,6 +80,13 @@ def register_routes():
 
 @hookimpl
 def render_cell(value, column, table, database, datasette):
+    if column == "capture_id" and isinstance(value, str) and value and table != "captures":
+        from datasette.utils import tilde_encode
+
+        # Datasette's row pages do not link foreign keys: link the capture row here, so a
+        # report's page leads to its capture (URL, time, sha256) and from there the original
+        return Markup('<a href="{href}" title="capture: URL, time, sha256">{text}</a>').format(
+            href=datasette.urls.table(database, "captures") + "/" + tilde_encode(value), text=value)
     if column in SHA_COLUMNS and isinstance(value, str) and _SHA.match(value):
         return Markup('<a href="{cap}" title="archived original">{short}…</a> '
                       '(<a href="{rows}">captures</a>)').format(
