@@ -22,6 +22,8 @@ import urllib.parse
 
 from scrapy.exceptions import IgnoreRequest
 
+from spiders.classify import challenge_reason
+
 from .pipelines import state_of
 
 logger = logging.getLogger(__name__)
@@ -150,4 +152,8 @@ class PolitenessMiddleware:
                                             time.monotonic() + wait)
             if status != 503 or ra is not None:  # a plain 503 is an outage, not a block
                 st.recorder.block(request.url, f"HTTP {status}")
+            if status != 429 and challenge_reason(response.body, status):
+                # a WAF's JavaScript challenge (412/521/403) answers every retry the same way:
+                # one block, no retries, and the spider names it as a challenge
+                request.meta["dont_retry"] = True
         return response

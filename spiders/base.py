@@ -755,6 +755,10 @@ def describe_failure(failure, settings) -> str:
     from scrapy.exceptions import IgnoreRequest
     if failure.check(HttpError):
         status = exc.response.status
+        # WAFs answer their JavaScript challenge with 412 or 521 as often as with 200/202
+        why = challenge_reason(exc.response.body, status)
+        if why:
+            return f"blocked: {why} — not archived"
         return f"HTTP {status}" + (" after retries" if status >= 500 or status == 429 else "")
     if failure.check(TxTimeoutError, TCPTimedOutError):
         return f"timeout (no answer within {settings.getint('DOWNLOAD_TIMEOUT')} s) after retries"

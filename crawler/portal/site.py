@@ -18,7 +18,7 @@ from .server import Req, Resp
 FAULTS = (
     "500", "503", "timeout", "reset", "truncate", "429",            # transient: retried, succeed
     "redirect-loop", "challenge", "html-for-pdf", "oversize", "robots", "private-link",  # permanent
-    "redirect-private",
+    "redirect-private", "challenge-521",
     "gb2312",                                                       # a mis-declared encoding
 )
 
@@ -205,6 +205,8 @@ class Site:
                                    ("Content-Length", "0")])
         if k == "challenge":
             return Resp(200, CHALLENGE_PAGE, html)
+        if k == "challenge-521":  # 加速乐-style: the challenge page with status 521
+            return Resp(521, CHALLENGE_PAGE, html)
         if k == "html-for-pdf":
             return Resp(200, "<html><head><meta charset='utf-8'><title>提示</title></head><body>"
                              "<p>文件不存在或已被删除。</p></body></html>".encode(), html)

@@ -209,7 +209,7 @@ class TestbedSite(Site):
         # extra report items carrying the permanent faults
         extras = {"redirect-loop": "审计局2019", "challenge": "信访局2020", "html-for-pdf": "司法局2021",
                   "oversize": "统计局2022", "robots": "档案局2023", "private-link": "退役军人事务局2023",
-                  "redirect-private": "人民防空办公室2022"}
+                  "redirect-private": "人民防空办公室2022", "challenge-521": "税务局2024"}
         for f, who in extras.items():
             if f in self.faults_on:
                 body, y = who[:-4], who[-4:]
@@ -313,8 +313,8 @@ class TestbedSite(Site):
             self.add_fault("/xxgk/zfxxgknb/loop/b", "redirect-loop", times=None)
             self.expected_failures[it.path] = "redirect"
             return
-        if shape == "fault:challenge":
-            self.add_fault(it.path, "challenge", times=None)
+        if shape in ("fault:challenge", "fault:challenge-521"):
+            self.add_fault(it.path, shape[len("fault:"):], times=None)
             self.expected_failures[it.path] = "challenge"
         if shape == "fault:robots":
             it.path = it.href = f"/private/t{it.date:%Y%m%d}_{70000 + it.i}.html"
