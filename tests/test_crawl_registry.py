@@ -56,3 +56,45 @@ def test_all_portals_of_a_registry_in_one_run(tmp_path):
     assert sorted(first["spiders"]) == ["jsonapi", "trs"]
     assert first["counts"]["reports_found"] == n_trs + n_js
     assert last_run(archive)["counts"]["unchanged"] == n_js
+
+
+def test_robots_txt_obeyed_unless_the_registry_overrides_it_with_a_reason(tmp_path):
+    with serve("trs", faults=["robots"]) as base:
+        private = next(p for p, w in base.site.expected_failures.items() if w == "robots")
+        assert private.startswith("/private/") and "Disallow: /private/" in base.site.robots
+
+        def registry(extra: str) -> str:
+            reg = tmp_path / f"portals-{len(extra)}.yaml"
+            reg.write_text(f"""portals:
+  - code: "990001"
+    agency: 示范县人民政府
+    region_code: "990001"
+    domains: [127.0.0.1]
+    column_urls: ["{base.url(base.site.column_path)}"]
+    platform: trs
+    source: test bed
+{extra}""", "utf-8")
+            return str(reg)
+
+        def fetched() -> bool:
+            return any(p == private for (_, p, _, _) in base.site.log)
+
+        obey = run_crawl("--portal", "990001", "--registry", registry(""),
+                         archive=tmp_path / "a")
+        assert obey.returncode == 0, explain(obey)
+        assert not fetched()
+        failures = {f["url"]: f["reason"] for f in last_run(tmp_path / "a")["failures"]}
+        assert "robots.txt" in failures[base.url(private)]
+
+        # an override without a reason is a configuration error
+        bare = run_crawl("--portal", "990001", "--registry", registry("    robots: ignore\n"),
+                         archive=tmp_path / "b")
+        assert bare.returncode == 2 and "only with a reason" in bare.stderr, explain(bare)
+        assert not fetched()
+
+        ignore = run_crawl("--portal", "990001", "--registry", registry(
+            "    robots: ignore\n    robots_reason: the portal's robots.txt disallows the "
+            "report column it publishes by law (test)\n"), archive=tmp_path / "c")
+        assert ignore.returncode == 0, explain(ignore)
+        assert fetched()
+        assert not any("robots" in f["reason"] for f in last_run(tmp_path / "c")["failures"])
