@@ -344,6 +344,7 @@ def draw_layout(rng: random.Random, version: str, target: str) -> dict:
         "merge": rng.choice(["span", "span", "flat"]),
         "t2_split": rng.random() < 0.4,  # one table per table-二 block
         "t2_pad": rng.choice(["span", "pad"]),  # single-value rows: one wide cell or padded
+        "t2_extra_row": rng.random() < 0.15,  # 其他主动公开文件 after block （一）
         "t3_group_rows": rng.random() < 0.25,  # （三）不予公开 etc. on rows of their own
         "t3_note": rng.random() < 0.7,
         "t4_header": rng.choice(["three", "two"]),
@@ -422,6 +423,11 @@ def build_t2(rng: random.Random, fmt: formats.Format, lay: dict, pr: Printer, nu
                 if ci == ncol - 1 and lay["t2_pad"] == "span" and lay["merge"] == "span":
                     cell.colspan = width - 1 - ncol + 1
                 t.put(r, 1 + ci, cell)
+        if bi == 0 and lay["t2_extra_row"]:  # a row a province added (kept as an extra, no field)
+            r = t.add_row()
+            t.put(r, 0, TCell(_lab(rng, lay, "其他主动公开文件"), "label"))
+            for ci in range(ncol):
+                t.put(r, 1 + ci, TCell(str(rng.randint(0, 300)), "value"))
     tables.append(t)
     return tables
 
