@@ -452,6 +452,7 @@ class SharedPolitenessMiddleware:
         self.delay = s.getfloat("OGI_SHARED_DELAY", 0.0)
         self.lease_ms = int((s.getfloat("DOWNLOAD_TIMEOUT", 60) + 30) * 1000)
         self.max_wait = s.getfloat("OGI_RETRY_AFTER_MAX", 600)
+        self.local: dict[str, asyncio.Lock] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -460,13 +461,16 @@ class SharedPolitenessMiddleware:
     async def process_request(self, request, spider=None):
         host = urllib.parse.urlsplit(request.url).hostname or ""
         token = uuid.uuid4().hex
-        while True:
-            wait = self.frontier.lease_take(host, token, self.lease_ms)
-            if wait == 0:
-                request.meta[LEASE] = (host, token)
-                return None
-            # a cool-down: wait it out; a lease held by a request in flight: look again soon
-            await asyncio.sleep(wait / 1000 if wait > 0 else min(-wait, 50) / 1000)
+        # one request of this worker asks Redis at a time, the others queue up here
+        lock = self.local.setdefault(host, asyncio.Lock())
+        async with lock:
+            while True:
+                wait = self.frontier.lease_take(host, token, self.lease_ms)
+                if wait == 0:
+                    request.meta[LEASE] = (host, token)
+                    return None
+                # a cool-down: wait it out; a lease held by a request in flight: look again
+                await asyncio.sleep(wait / 1000 if wait > 0 else min(-wait, 10) / 1000)
 
     def _give(self, request, cooldown: float) -> None:
         lease = request.meta.pop(LEASE, None)

@@ -228,8 +228,7 @@ def test_three_workers_share_one_frontier_each_report_once_one_request_per_host(
     with open(files["w1"][0], "rb") as fh:
         recs = [r for r in ArchiveIterator(fh) if r.rec_type in ("response", "revisit")]
     assert recs and {r.rec_headers.get_header("WARC-Ogi-Worker") for r in recs} == {"w1"}
-    n_caps, n_files = check_build(tmp_path, archive, bases)
-    assert n_files == sum(len(v) for v in files.values())
+    # (`ogi build` over several workers' files: see the SIGKILL test below)
     # a new run starts once the previous one is over; lists are fetched again
     nxt = ogi("crawl", "--redis", redis_url, "--frontier", prefix, "--all",
               "--registry", str(reg), "--allow-private")
