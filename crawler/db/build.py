@@ -119,6 +119,7 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
     with db.atomic():
         cross_checks(db)
         refresh_report_check_status(db)
+        refresh_totals(db)
         load.rebuild_search(db)
         write_archive_info(db, parser_version)
     schema.create_views(db)
@@ -402,6 +403,43 @@ def cross_checks(db) -> int:
     return len(rows)
 
 
+# province_year_totals: what each column sums (the parsed reports that are not aggregate).
+TOTALS = {
+    "concluded": "v.field_id = 't3.result.total.total'",
+    "withheld": "v.field_id like 't3.result.withheld.%.total'",
+    "unavailable": "v.field_id like 't3.result.unavailable.%.total'",
+    "review_total": "v.field_id = 't4.review.total'",
+    "review_corrected": "v.field_id = 't4.review.corrected'",
+    "suit_total": "v.field_id in ('t4.suit_direct.total', 't4.suit_after_review.total')",
+    "suit_corrected": "v.field_id in ('t4.suit_direct.corrected', 't4.suit_after_review.corrected')",
+}
+
+
+def _totals_field_ids() -> list[str]:
+    import fnmatch
+
+    pats = ["t3.result.total.total", "t3.result.withheld.*.total", "t3.result.unavailable.*.total",
+            "t4.review.total", "t4.review.corrected", "t4.suit_direct.total",
+            "t4.suit_after_review.total", "t4.suit_direct.corrected", "t4.suit_after_review.corrected"]
+    return sorted(f for f in formats.all_fields() if any(fnmatch.fnmatchcase(f, p) for p in pats))
+
+
+def refresh_totals(db) -> None:
+    """Recompute province_year_totals from reports and values (derived: rebuilt every build)."""
+    ids = _totals_field_ids()
+    sums = ",\n        ".join(f"sum(case when {cond} then v.value end)" for cond in TOTALS.values())
+    db.execute("delete from province_year_totals")
+    db.execute(f"""insert into province_year_totals
+    (province, year, reports, {", ".join(TOTALS)})
+    select r.province, r.year, count(distinct r.id),
+        {sums}
+    from reports r join "values" v on v.report_id = r.id
+        and v.field_id in ({", ".join("?" for _ in ids)})
+    where r.parse_status = 'parsed' and coalesce(r.scope, '') != 'aggregate'
+    group by r.province, r.year
+    order by r.province, r.year""", ids)
+
+
 def refresh_report_check_status(db) -> None:
     for rid, in db.execute("select id from reports order by id").fetchall():
         cs = [{"ok": None if ok is None else bool(ok), "severity": sev} for ok, sev in
@@ -436,6 +474,7 @@ def rebuild_after_load(db) -> None:
         load_fields(db)
         cross_checks(db)
         refresh_report_check_status(db)
+        refresh_totals(db)
         load.rebuild_search(db)
         write_archive_info(db, None)
     schema.create_views(db)

@@ -84,18 +84,10 @@ order by r.agency, r.year, r.id""",
     "withheld_unavailable_shares": {
         "title": "不予公开、无法提供占比（按省、年） · Shares withheld and unavailable by province and year",
         "description": "Σ（三）不予公开 and Σ（四）无法提供 as a percentage of （七）总计 (concluded applications), summed over the parsed reports of each province and year; aggregate (jurisdiction-wide) reports are left out so that nothing is counted twice.",
-        "sql": f"""select province, year, reports, concluded, withheld, unavailable,
+        "sql": """select province, year, reports, concluded, withheld, unavailable,
     round(100.0 * withheld / nullif(concluded, 0), 2) as withheld_pct,
     round(100.0 * unavailable / nullif(concluded, 0), 2) as unavailable_pct
-from (
-    select r.province, r.year, count(distinct r.id) as reports,
-        sum(case when v.field_id = 't3.result.total.total' then v.value end) as concluded,
-        sum(case when v.field_id like 't3.result.withheld.%.total' then v.value end) as withheld,
-        sum(case when v.field_id like 't3.result.unavailable.%.total' then v.value end) as unavailable
-    from reports r join "values" v on v.report_id = r.id
-    where r.parse_status = 'parsed' and coalesce(r.scope, '') != 'aggregate'
-    group by r.province, r.year
-)
+from province_year_totals
 order by province, year""",
     },
     "review_litigation_correction_rates": {
@@ -104,16 +96,7 @@ order by province, year""",
         "sql": """select province, year, reports,
     review_total, review_corrected, round(100.0 * review_corrected / nullif(review_total, 0), 2) as review_corrected_pct,
     suit_total, suit_corrected, round(100.0 * suit_corrected / nullif(suit_total, 0), 2) as suit_corrected_pct
-from (
-    select r.province, r.year, count(distinct r.id) as reports,
-        sum(case when v.field_id = 't4.review.total' then v.value end) as review_total,
-        sum(case when v.field_id = 't4.review.corrected' then v.value end) as review_corrected,
-        sum(case when v.field_id in ('t4.suit_direct.total', 't4.suit_after_review.total') then v.value end) as suit_total,
-        sum(case when v.field_id in ('t4.suit_direct.corrected', 't4.suit_after_review.corrected') then v.value end) as suit_corrected
-    from reports r join "values" v on v.report_id = r.id
-    where r.parse_status = 'parsed' and coalesce(r.scope, '') != 'aggregate'
-    group by r.province, r.year
-)
+from province_year_totals
 order by province, year""",
     },
     "failing_checks": {
@@ -234,6 +217,20 @@ TABLES = {
                    "facets": ["status", "exit_code"]},
     "portal_crawls": {"description": "门户抓取 · What each spider of a crawl run found on its portal: reports found, new, blocked, and the resulting state (a portal that blocks the crawler is not a portal without reports).",
                       "facets": ["state", "portal"]},
+    "province_year_totals": {
+        "description": "省份 × 年度合计 · Sums by province and year over the parsed reports that are not aggregate (jurisdiction-wide) reports, recomputed from the values table on every build; the research queries read it.",
+        "facets": ["province", "year"],
+        "columns": {
+            "reports": "报告数 · parsed reports summed (份)",
+            "concluded": "办理结果总计 · Σ table 三（七）总计 × 总计 (件)",
+            "withheld": "不予公开 · Σ table 三（三）不予公开 1–8 × 总计 (件)",
+            "unavailable": "无法提供 · Σ table 三（四）无法提供 1–3 × 总计 (件)",
+            "review_total": "行政复议总计 · Σ table 四 行政复议 总计 (件)",
+            "review_corrected": "行政复议结果纠正 · Σ table 四 行政复议 结果纠正 (件)",
+            "suit_total": "行政诉讼总计 · Σ table 四 行政诉讼 (未经复议 + 复议后) 总计 (件)",
+            "suit_corrected": "行政诉讼结果纠正 · Σ table 四 行政诉讼 结果纠正 (件)",
+        },
+    },
     "parse_errors": {"description": "解析失败 · Documents that could not be parsed or are not annual reports, with the reason. Their captures stay archived."},
     "archive_info": {"description": "档案信息 · Facts about this snapshot (snapshot date = newest capture)."},
     "coverage": {

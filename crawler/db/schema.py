@@ -253,6 +253,32 @@ def m0003_crawl_state(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+PROVINCE_YEAR_TOTALS_V4 = """
+CREATE TABLE province_year_totals (
+    province TEXT,
+    year INTEGER,
+    reports INTEGER,
+    concluded NUMERIC,
+    withheld NUMERIC,
+    unavailable NUMERIC,
+    review_total NUMERIC,
+    review_corrected NUMERIC,
+    suit_total NUMERIC,
+    suit_corrected NUMERIC
+);
+CREATE INDEX idx_province_year_totals ON province_year_totals (province, year);
+"""
+
+
+@MIGRATIONS(name="0004_province_year_totals")
+def m0004_province_year_totals(db: sqlite_utils.Database) -> None:
+    """National sums by province and year, derived on every build (crawler.db.build
+    .refresh_totals): the research queries read ~250 rows instead of summing ~10 values of
+    every report per page view (seconds at 100,000 reports; docs/benchmarks.md)."""
+    for statement in _statements(PROVINCE_YEAR_TOTALS_V4):
+        db.execute(statement)
+
+
 def migrate(db: sqlite_utils.Database) -> None:
     MIGRATIONS.apply(db)
     create_views(db)
