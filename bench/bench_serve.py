@@ -68,13 +68,16 @@ def pages(db: Path) -> dict[str, str]:
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     agency = con.execute("select agency from reports order by id limit 1 offset 7").fetchone()
     con.close()
-    params = {"agency": (agency[0] if agency else "人民政府")[:6], "q": "政府信息"}
+    agency = agency[0] if agency else "人民政府"
+    params = {"agency": agency, "q": "政府信息"}
     out = {"home": "/", "reports (facets)": "/archive/reports",
            "t2_wide": "/archive/t2_wide", "t3_wide": "/archive/t3_wide"}
     for name, q in (dbmeta.get("queries") or {}).items():
         needed = sorted(set(re.findall(r"(?<!:):([a-z_]+)", q["sql"])))
         qs = urllib.parse.urlencode({p: params.get(p, "1") for p in needed})
         out[f"query {name}"] = f"/archive/{name}" + (f"?{qs}" if qs else "")
+        if name == "search":  # "政府信息" is in every title (the worst case); a name is selective
+            out["query search (an agency name)"] = f"/archive/{name}?" + urllib.parse.urlencode({"q": agency})
     return out
 
 

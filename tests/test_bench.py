@@ -110,3 +110,12 @@ def test_parallel_build_gives_the_same_archive(tmp_path):
         out[jobs] = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["1"] == out["2"] and out["2"]["parsed"] >= 4 and out["2"]["failed"] >= 1
     assert _dump(tmp_path / "jobs1.db") == _dump(tmp_path / "jobs2.db")
+
+
+def test_bench_serve_runs(tmp_path):
+    fig = _bench("bench_serve.py", "--reports", "40", "--dir", str(tmp_path), "--requests", "2")
+    assert fig["reports"] == 40 and fig["value_rows"] > 0 and fig["size_on_disk_mb"] >= 0
+    pages = fig["pages"]
+    assert {"home", "reports (facets)", "t2_wide", "t3_wide", "query search"} <= set(pages)
+    assert all(p["status"] == 200 for p in pages.values()), pages
+    assert fig["serve_peak_rss_mb"] > 0 and fig["build_peak_rss_mb"] > 0
