@@ -10,15 +10,16 @@ PY=.venv/bin/python
 OUT=${OUT:-/tmp/ogi-bench}
 mkdir -p "$OUT"
 if [ "${1:-}" = "--quick" ]; then
-  LOAD=200; SERVE_SIZES=${SERVE_SIZES:-200}; BODIES=6; BENCH_SECONDS=2; REQ=3
+  LOAD=200; SERVE_SIZES=${SERVE_SIZES:-200}; BODIES=6; BENCH_SECONDS=2; REQ=3; COPIES=1
 else
-  LOAD=5000; SERVE_SIZES=${SERVE_SIZES:-"10000 100000"}; BODIES=60; BENCH_SECONDS=10; REQ=20
+  LOAD=5000; SERVE_SIZES=${SERVE_SIZES:-"10000 100000"}; BODIES=60; BENCH_SECONDS=10; REQ=20; COPIES=10
 fi
 RESULTS="$OUT/results.jsonl"
 : > "$RESULTS"
 run() { "$PY" "$@" | tee /dev/stderr | sed -n 's/^BENCH //p' >> "$RESULTS"; }
 run bench/bench_load.py --reports "$LOAD" --dir "$OUT"
 run bench/bench_parse.py
+run bench/bench_build.py --copies "$COPIES"
 run bench/bench_crawl.py --bodies "$BODIES" --bench-seconds "$BENCH_SECONDS"
 for n in $SERVE_SIZES; do
   if [ -f "$OUT/synthetic-$n.db" ] && [ -z "${REBUILD:-}" ]; then

@@ -119,3 +119,9 @@ def test_bench_serve_runs(tmp_path):
     assert {"home", "reports (facets)", "t2_wide", "t3_wide", "query search"} <= set(pages)
     assert all(p["status"] == 200 for p in pages.values()), pages
     assert fig["serve_peak_rss_mb"] > 0 and fig["build_peak_rss_mb"] > 0
+
+
+def test_bench_build_runs():
+    fig = _bench("bench_build.py", "--copies", "1", "--generated")
+    assert fig["documents"] == 4
+    assert fig["jobs_1"]["parsed"] == fig["jobs_2"]["parsed"] == 4
