@@ -141,7 +141,9 @@ def command(redis_url, frontier, archive_dir, worker_id, heartbeat_timeout, wait
     try:
         process.start()
     finally:
-        hb.stop("finished" if not errors else "failed")
+        part = read_run_summary(archive, run_id) or {}
+        reasons = {x.get("finish_reason") for x in part.get("per_spider", [])}
+        hb.stop("failed" if errors else "stopped" if reasons - {"finished"} else "finished")
         left = f.rescue(wid)  # a stop by signal: give back what was still in flight
         if left > 0:
             click.echo(f"ogi worker: gave {left} unfinished request(s) back to the frontier",
