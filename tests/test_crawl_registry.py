@@ -6,13 +6,15 @@ import collections
 
 from crawler.archive import iter_captures
 from crawler.portal import serve
+from crawler.portal.site import max_concurrent
 
 from tests.portal_fixtures import explain, last_run, run_crawl
 
 
 def test_all_portals_of_a_registry_in_one_run(tmp_path):
     archive = tmp_path / "archive"
-    with serve("trs") as trs, serve("json") as js:
+    # two portals on one host (127.0.0.1): each answer is held 20 ms so overlaps would show
+    with serve("trs", hold=0.02) as trs, serve("json", hold=0.02) as js:
         reg = tmp_path / "portals.yaml"
         reg.write_text(f"""portals:
   - code: "990001"
@@ -42,6 +44,8 @@ def test_all_portals_of_a_registry_in_one_run(tmp_path):
         assert proc.returncode == 0, explain(proc)
         one = run_crawl("--portal", "990002-json", "--registry", str(reg), archive=archive)
         assert one.returncode == 0, explain(one)
+        # one request at a time to the host, across the two portals' spiders of one run
+        assert max_concurrent(trs.site.spans + js.site.spans) == 1
     assert "skipped portal 990003" in proc.stdout
     caps = [c for c in iter_captures(archive) if c.role == "report"]
     by_portal = collections.Counter(c.portal for c in caps)

@@ -124,16 +124,8 @@ class Site:
         return resp.body
 
     def max_concurrent(self, slack: float = 0.01) -> int:
-        """The most requests answered at once. An answer counts as over *slack* seconds before
-        its end: the client has the last byte a moment before the server thread notices."""
-        events = sorted([(s, 1) for s, e in self.spans]
-                        + [(max(s, e - slack), -1) for s, e in self.spans],
-                        key=lambda x: (x[0], x[1]))
-        best = cur = 0
-        for _, d in events:
-            cur += d
-            best = max(best, cur)
-        return best
+        """The most requests answered at once (see :func:`max_concurrent`)."""
+        return max_concurrent(self.spans, slack)
 
     # -- answering
     def handle(self, req: Req, faults: bool = True) -> Resp:
@@ -217,6 +209,19 @@ class Site:
 
 
 VALIDATORS = ("etag+lm", "lm", "none")
+
+
+def max_concurrent(spans, slack: float = 0.01) -> int:
+    """The most requests answered at once, from (start, end) spans of one or several sites on
+    one host. An answer counts as over *slack* seconds before its end: the client has the last
+    byte a moment before the server thread notices."""
+    events = sorted([(s, 1) for s, e in spans] + [(max(s, e - slack), -1) for s, e in spans],
+                    key=lambda x: (x[0], x[1]))
+    best = cur = 0
+    for _, d in events:
+        cur += d
+        best = max(best, cur)
+    return best
 
 
 def not_modified_since(last_modified: str, since: str) -> bool:
