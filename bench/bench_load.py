@@ -58,6 +58,7 @@ def main(argv=None) -> dict:
         path.unlink(missing_ok=True)
         build_module.open_db(path).close()
         conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("pragma cache_size = -262144")  # the same page cache as crawler.db.build.open_db
         t0 = time.perf_counter()
         for t in which:
             cols, rows = tables[t]
