@@ -106,6 +106,7 @@ def command(redis_url, frontier, archive_dir, worker_id, heartbeat_timeout, wait
         "OGI_FRONTIER": f.prefix, "REDIS_URL": redis_url,
         "SCHEDULER": "crawler.distributed.FrontierScheduler",
         "SCHEDULER_PERSIST": True,
+        "SCHEDULER_SERIALIZER": "crawler.frontier_json",  # never pickle: Redis must not run code
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         # politeness moves into Redis: one request at a time per host across all workers,
         # DOWNLOAD_DELAY apart; a local delay or AutoThrottle would only add gaps of their own
