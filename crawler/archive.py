@@ -313,8 +313,19 @@ class ArchiveIndex:
     @classmethod
     def load(cls, archive_dir: pathlib.Path | str) -> "ArchiveIndex":
         idx = cls()
+        # A revisit may come before its original in file order (the spiders of one run write
+        # files of their own, read back in name order): such revisits wait for the end, and
+        # then apply unless the URL has a later capture.
+        pending: list[Capture] = []
         for cap in iter_captures(archive_dir):
+            if cap.revisit and cap.sha256 not in idx.by_sha:
+                pending.append(cap)
+                continue
             idx.add_capture(cap)
+        for cap in pending:
+            prev = idx.by_url.get(cap.url)
+            if prev is None or (prev.date or "") <= (cap.fetched_at or ""):
+                idx.add_capture(cap)
         return idx
 
     def add_capture(self, cap: Capture) -> None:

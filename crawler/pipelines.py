@@ -68,6 +68,9 @@ class RunRecorder:
         return (urllib.parse.urlsplit(url).hostname or "") in self.paused
 
 
+_INDEXES: dict[tuple[str, str], ArchiveIndex] = {}  # (archive dir, run) -> index shared by its spiders
+
+
 class CrawlState:
     def __init__(self, crawler) -> None:
         s = crawler.settings
@@ -80,8 +83,13 @@ class CrawlState:
 
     @property
     def index(self) -> ArchiveIndex:
+        # One index per archive directory and process: the spiders of one `ogi crawl --all` run
+        # see each other's captures, so a document linked from two portals is stored once.
         if self._index is None:
-            self._index = ArchiveIndex.load(self.archive_dir)
+            key = (str(self.archive_dir.resolve()), self.run_id)
+            self._index = _INDEXES.get(key)
+            if self._index is None:
+                self._index = _INDEXES[key] = ArchiveIndex.load(self.archive_dir)
         return self._index
 
     def conditional_headers(self, url: str) -> dict[str, str]:

@@ -102,3 +102,39 @@ def test_robots_txt_obeyed_unless_the_registry_overrides_it_with_a_reason(tmp_pa
         assert ignore.returncode == 0, explain(ignore)
         assert fetched()
         assert not any("robots" in f["reason"] for f in last_run(tmp_path / "c")["failures"])
+
+
+def test_a_document_linked_from_two_portals_of_one_run_is_stored_once(tmp_path):
+    """Two registry portals list the same reports (a county and its office share a column): the
+    spiders of one run share the archive's index, so each payload is stored once and the second
+    portal's captures are revisit records pointing at it."""
+    archive = tmp_path / "archive"
+    with serve("trs") as trs:
+        column = trs.url(trs.site.column_path)
+        reg = tmp_path / "portals.yaml"
+        reg.write_text(f"""portals:
+  - code: "990011"
+    agency: 示范县人民政府
+    region_code: "990011"
+    level: 县
+    domains: [127.0.0.1]
+    column_urls: ["{column}"]
+    platform: trs
+    source: test bed
+  - code: "990012"
+    agency: 示范县人民政府办公室
+    region_code: "990011"
+    level: 部门
+    domains: [127.0.0.1]
+    column_urls: ["{column}"]
+    platform: trs
+    source: test bed
+""", "utf-8")
+        proc = run_crawl("--all", "--registry", str(reg), archive=archive)
+        assert proc.returncode == 0, explain(proc)
+    reports = [c for c in iter_captures(archive) if c.role == "report"]
+    stored = collections.Counter(c.sha256 for c in reports if not c.revisit)
+    assert len(stored) == len(trs.site.expected_reports)
+    assert set(stored.values()) == {1}, [s for s, n in stored.items() if n > 1]
+    assert {c.portal for c in reports} == {"990011", "990012"}
+    assert sum(1 for c in reports if c.revisit) == len(trs.site.expected_reports)
