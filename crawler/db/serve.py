@@ -15,6 +15,10 @@ DEFAULT_SETTINGS = {
     "facet_time_limit_ms": 500,
     "max_returned_rows": 5000,
     "allow_download": True,
+    # Suggested facets cost one timed query per column per facet type on every table page:
+    # ~29 s for t3_wide (196 columns) and 1.5 s for reports at 100k reports (docs/benchmarks.md).
+    # The useful facets are configured in metadata.yml; ?_facet= still works.
+    "suggest_facets": False,
 }
 
 
