@@ -396,6 +396,9 @@ def wide_view(table: str) -> dict:
     return {
         "description": f"表{formats.TABLE_NAMES[table]} {formats.TABLE_TITLES[table]}（宽表） · Table {formats.TABLE_NAMES[table]} as one row per report, one column per field (field ids of every format version; a column is empty where the report's format has no such field).",
         "facets": ["province", "level", "year", "format", "check_status"],
+        # 20 rows a page: t3_wide has ~200 columns, and 100 rows of them (20,000 cells) took
+        # ~0.8 s to render (docs/benchmarks.md); ?_size= still asks for more.
+        "size": 20,
         "columns": cols,
     }
 

@@ -69,5 +69,24 @@ def datasette_instance(db_path: Path | str, archive_dir: Path | str | None = Non
     )
     if immutable is None:
         immutable = is_complete(db_path)
-    ds.add_database(Database(ds, path=str(db_path), is_mutable=not immutable), name=dictionary.DB)
+    database = Database(ds, path=str(db_path), is_mutable=not immutable)
+    if immutable:
+        # Datasette names an immutable file by the sha256 of all its bytes, read on the first
+        # page view: 26 s for a 17 GB archive (docs/benchmarks.md). A fingerprint of its size,
+        # time and first and last MiB identifies the snapshot as well for ETags and display.
+        database.cached_hash = fingerprint(db_path)
+    ds.add_database(database, name=dictionary.DB)
     return ds
+
+
+def fingerprint(db_path: Path) -> str:
+    import hashlib
+
+    st = Path(db_path).stat()
+    h = hashlib.sha256(f"{st.st_size}:{st.st_mtime_ns}".encode())
+    with open(db_path, "rb") as fh:
+        h.update(fh.read(1 << 20))
+        if st.st_size > 1 << 20:
+            fh.seek(max(1 << 20, st.st_size - (1 << 20)))
+            h.update(fh.read(1 << 20))
+    return h.hexdigest()
