@@ -279,6 +279,23 @@ def m0004_province_year_totals(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+WIDE_FACET_INDEXES_V5 = """
+CREATE INDEX idx_reports_province_format ON reports (province, format);
+CREATE INDEX idx_reports_level_format ON reports (level, format);
+CREATE INDEX idx_reports_year_format ON reports (year, format);
+CREATE INDEX idx_reports_check_status_format ON reports (check_status, format);
+"""
+
+
+@MIGRATIONS(name="0005_wide_facet_indexes")
+def m0005_wide_facet_indexes(db: sqlite_utils.Database) -> None:
+    """The wide views' facets (reports with a format, counted by province, level, year or
+    check status) answered from an index alone: a scan of every report row per facet took
+    ~70 ms each at 100,000 reports (docs/benchmarks.md)."""
+    for statement in _statements(WIDE_FACET_INDEXES_V5):
+        db.execute(statement)
+
+
 def migrate(db: sqlite_utils.Database) -> None:
     MIGRATIONS.apply(db)
     create_views(db)
@@ -292,10 +309,11 @@ def _q(name: str) -> str:
 
 def wide_view_sql(table: str) -> str:
     """One row per report, one column per field of `table` (t2/t3/t4) over every format version."""
-    # One primary-key look-up per cell, rows in the order of idx_reports_agency_order (agency,
-    # year, id): a page of the view reads ~100 reports, never the whole values table (a group
-    # by over all of values took seconds at 2,000 reports; see docs/benchmarks.md). No ORDER
-    # BY, so that counts and facets over the view are flattened and never compute the cells.
+    # One primary-key look-up per cell: a page of the view reads ~20 reports, never the whole
+    # values table (a group by over all of values took seconds at 2,000 reports; see
+    # docs/benchmarks.md). No ORDER BY and no forced index, so that counts and facets over the
+    # view are flattened, never compute the cells and are answered from the reports indexes
+    # (rows come in build order, which groups an agency's reports).
     # Every report with a format has a values row for each of its format's fields (load.py).
     cols = [f for f in formats.all_fields().values() if f.table == table]
     pivots = ",\n    ".join(
@@ -307,7 +325,7 @@ def wide_view_sql(table: str) -> str:
     r.id as report_id, r.agency_id, r.agency, r.province, r.level, r.year, r.format,
     {version}r.scope, r.check_status,
     {pivots}
-from reports r indexed by idx_reports_agency_order
+from reports r
 where r.format is not null"""
 
 
