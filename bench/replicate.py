@@ -6,7 +6,8 @@ pages that read reports, agencies, checks and coverage can be timed at a nationa
 
 Copy k (1..K-1) of every agency and report gets the id suffix "~k" (agencies sort after their
 original, so the first page of the wide views shows originals); values, sections and the search
-index are copied once (the originals'), checks in full for the originals and only the
+index are copied once (the originals', or with --values-reports only those of the first reports
+in agency order), checks in full for the originals and only the
 non-passing ones for the copies (what failing_checks and carry_mismatch read). Timed pages that
 read values (the wide views, agency_by_year) therefore see national-size reports and indexes
 but a values table of the source's size: docs/benchmarks.md says which figure is which.
@@ -33,6 +34,9 @@ def main(argv=None) -> None:
     ap.add_argument("--src", type=Path, required=True)
     ap.add_argument("--dst", type=Path, required=True)
     ap.add_argument("--factor", type=int, default=13)
+    ap.add_argument("--values-reports", type=int, default=None,
+                    help="copy the values of only the first N reports in agency order (the wide "
+                         "views' first pages); default: all of the source's values")
     args = ap.parse_args(argv)
     src = build_module.open_db(args.src)  # brings the source to the current migrations
     if not src.execute("select count(*) from province_year_totals").fetchone()[0]:
@@ -49,7 +53,11 @@ def main(argv=None) -> None:
     for t in ("captures", "crawl_runs", "fields", "archive_info", "report_sections", "search_index",
               "province_year_totals", "values", "checks"):
         c = ",".join(f'"{x}"' for x in cols(con, t))
-        con.execute(f'insert into "{t}" ({c}) select {c} from src."{t}"')
+        where = ""
+        if t == "values" and args.values_reports is not None:  # the first reports in agency order
+            where = (" where report_id in (select id from src.reports indexed by idx_reports_agency_order"
+                     f" order by agency_id, year, id limit {int(args.values_reports)})")
+        con.execute(f'insert into "{t}" ({c}) select {c} from src."{t}"{where}')
         print(f"  {t}: copied ({time.perf_counter() - t0:.0f}s)", flush=True)
     ac = cols(con, "agencies")
     rc = cols(con, "reports")
