@@ -76,8 +76,10 @@ CANNED = {
         "description": "Table 三 totals (总计 column) per report of the agencies whose name contains the text given. Sums of sub-rows ignore blank cells; see the values table for raw text.",
         "sql": f"""select r.agency, r.year, r.format, r.scope, {SQL_OUTCOMES},
     r.check_status, r.id as report_id, r.url
-from reports r join "values" v on v.report_id = r.id
-where r.agency like '%' || :agency || '%' and r.parse_status = 'parsed'
+from (select rowid as rid from reports where agency like '%' || :agency || '%') m
+cross join reports r on r.rowid = m.rid
+join "values" v on v.report_id = r.id
+where r.parse_status = 'parsed'
 group by r.id
 order by r.agency, r.year, r.id""",
     },

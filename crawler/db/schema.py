@@ -296,6 +296,13 @@ def m0005_wide_facet_indexes(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+@MIGRATIONS(name="0006_agency_name_index")
+def m0006_agency_name_index(db: sqlite_utils.Database) -> None:
+    """Agency names searched by substring (agency_by_year) scan this index, ~40 bytes a report,
+    instead of every report row: 1.9 s -> 0.15 s at 1.3M reports (docs/benchmarks.md)."""
+    db.execute("CREATE INDEX idx_reports_agency_name ON reports (agency)")
+
+
 def migrate(db: sqlite_utils.Database) -> None:
     MIGRATIONS.apply(db)
     create_views(db)
