@@ -121,7 +121,7 @@ order by r.agency, c.year, c.rule_id""",
     },
     "missing_reports": {
         "title": "缺少年度报告的机关 · Agencies missing a report for a year",
-        "description": "Agency × year cells of the coverage view with no report found, between the first and last year in the archive. crawl_state is what the latest crawl of the agency's portal met (blocked, nothing_found, ok …; empty when no recorded crawl names it): a blocked portal's gap is not evidence that no report was published.",
+        "description": "Agency × year cells of the coverage table (rebuilt by every build) with no report found, between the first and last year in the archive. crawl_state is what the latest crawl of the agency's portal met (blocked, nothing_found, ok …; empty when no recorded crawl names it): a blocked portal's gap is not evidence that no report was published.",
         "sql": """select agency_id, agency, province, city, county, level, year, crawl_state, last_crawled
 from coverage where status = 'missing'
 order by province, agency_id, year""",
