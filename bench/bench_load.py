@@ -9,7 +9,6 @@ before the clock starts; both sides write fresh databases in one transaction per
 from __future__ import annotations
 
 import argparse
-import operator
 import sqlite3
 import tempfile
 import time

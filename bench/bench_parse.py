@@ -61,9 +61,7 @@ def floor(kind: str, data: bytes) -> None:
         import docx
 
         docx.Document(io.BytesIO(data))
-    else:
-        from parsers.encoding import decode_text  # noqa: F401  (the reader's decoder, if any)
-
+    else:  # text: reading the bytes as text
         data.decode("utf-8", errors="replace")
 
 

@@ -11,7 +11,6 @@ import json
 import logging
 import pathlib
 import shutil
-import time
 import urllib.parse
 
 from scrapy import signals

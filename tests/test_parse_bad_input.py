@@ -5,13 +5,10 @@ from __future__ import annotations
 import io
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
 import zipfile
-
-import pytest
 
 from .conftest import CORPUS, ROOT
 

@@ -12,6 +12,21 @@ import click
 
 EXIT_OK, EXIT_NOTHING, EXIT_CONFIG, EXIT_BLOCKED = 0, 1, 2, 3
 
+
+def close_summary(archive, summary: dict, errors: list) -> int:
+    """The run's exit code (configuration errors first), written into its summary file."""
+    from crawler.archive import write_run_summary
+    from crawler.pipelines import exit_code_for
+
+    if errors:
+        summary.setdefault("errors", []).extend(errors)
+        code = EXIT_CONFIG
+    else:
+        code = exit_code_for(summary)
+    summary["exit_code"] = code
+    write_run_summary(archive, summary)
+    return code
+
 SPIDERS = {
     "auto": "spiders.discover.DiscoverSpider",
     "generic": "spiders.discover.DiscoverSpider",
@@ -117,8 +132,7 @@ def command(urls, portals, all_, archive_dir, db_path, allow_private, platform, 
         _fail("--db does not apply to --redis (workers archive; run `ogi build` when they end)")
     from scrapy.settings import Settings
 
-    from crawler.archive import ArchiveLock, new_run_id, read_run_summary, write_run_summary
-    from crawler.pipelines import exit_code_for
+    from crawler.archive import ArchiveLock, new_run_id, read_run_summary
 
     archive = pathlib.Path(archive_dir)
     targets, skipped = build_targets(urls, portals, all_, registry, platform, api)
@@ -164,13 +178,7 @@ def command(urls, portals, all_, archive_dir, db_path, allow_private, platform, 
         summary["args"] = {"url": list(urls), "portal": list(portals), "all": all_,
                            "archive": str(archive), "db": db_path, "platform": platform,
                            "allow_private": allow_private, "skipped": skipped}
-        if errors:
-            summary.setdefault("errors", []).extend(errors)
-            code = EXIT_CONFIG
-        else:
-            code = exit_code_for(summary)
-        summary["exit_code"] = code
-        write_run_summary(archive, summary)
+        code = close_summary(archive, summary, errors)
     finally:
         lock.release()
 

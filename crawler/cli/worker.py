@@ -17,7 +17,7 @@ import time
 
 import click
 
-from .crawl import EXIT_CONFIG, EXIT_NOTHING, EXIT_OK, SPIDERS, _load, print_summary
+from .crawl import EXIT_CONFIG, EXIT_NOTHING, EXIT_OK, SPIDERS, _load, close_summary, print_summary
 
 
 def _fail(msg: str) -> None:
@@ -88,8 +88,7 @@ def command(redis_url, frontier, archive_dir, worker_id, heartbeat_timeout, wait
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
-    from crawler.archive import read_run_summary, write_run_summary
-    from crawler.pipelines import exit_code_for
+    from crawler.archive import read_run_summary
 
     archive = pathlib.Path(archive_dir)
     run_id = f"{run['run_id']}-{wid}"
@@ -158,13 +157,7 @@ def command(redis_url, frontier, archive_dir, worker_id, heartbeat_timeout, wait
     summary["worker"] = wid
     summary["fetched"] = hb.progress()["fetched"]
     summary["requeued_from_dead_workers"] = hb.rescued
-    if errors:
-        summary.setdefault("errors", []).extend(errors)
-        code = EXIT_CONFIG
-    else:
-        code = exit_code_for(summary)
-    summary["exit_code"] = code
-    write_run_summary(archive, summary)
+    code = close_summary(archive, summary, errors)
     print_summary(summary, [])
     click.echo(f"worker {wid}: fetched {summary['fetched']} responses, requeued "
                f"{hb.rescued} request(s) of dead workers")

@@ -248,7 +248,7 @@ def report(agency: dict, year: int, rng: random.Random, carried_over: dict | Non
     flags: dict = {fid: ["zero"] for fid in ids if values[fid] == 0}
     warnings: list[str] = []
     if outcome == "fail":  # a printed total off by a few: the kind of typo the rules catch
-        fid = rng.choice([f"t3.result.total.total", f"t3.new.total", "t4.review.total",
+        fid = rng.choice(["t3.result.total.total", "t3.new.total", "t4.review.total",
                           "t3.result.disclosed.total"])
         values[fid] = int(values[fid]) + rng.choice((1, 2, 3, 10, -1))
         if values[fid] < 0:

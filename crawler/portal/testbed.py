@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import json
-import pathlib
 import struct
 import urllib.parse
 import zipfile

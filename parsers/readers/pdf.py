@@ -43,7 +43,7 @@ import re
 import time
 from bisect import bisect_right
 from dataclasses import dataclass, fields, replace
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 import pdfplumber
 import pypdfium2 as pdfium
