@@ -22,7 +22,7 @@ from pathlib import Path
 from _common import ROOT  # noqa: F401  (puts the project on sys.path)
 
 from crawler.db import build as build_module
-from crawler.db import load
+from crawler.db import load, schema
 
 
 def cols(con, table):
@@ -86,6 +86,7 @@ def main(argv=None) -> None:
     with db.atomic():
         load.rebuild_search(db)  # the index holds segmented text (crawler.db.segment)
         build_module.write_archive_info(db, None)
+        schema.refresh_coverage(db)  # derived from the replicated agencies and reports
     db.close()
     print(f"done in {time.perf_counter() - t0:.0f}s")
 

@@ -70,3 +70,29 @@ def test_database_copy(tmp_path_factory, tmp_path):
     assert res.exit_code == 0
     a, b = sqlite3.connect(db), sqlite3.connect(out)
     assert list(a.iterdump()) == list(b.iterdump())
+
+
+def test_canned_query_by_name_with_parameters(tmp_path_factory, tmp_path):
+    """`ogi export --query NAME` gives every row of a metadata.yml query (a Datasette page shows at
+    most max_returned_rows), with :parameters from --param and the archive's SQL functions."""
+    from crawler.db.dictionary import CANNED
+
+    db = _db(tmp_path_factory)
+    out = tmp_path / "failing.jsonl"
+    res = CliRunner().invoke(main, ["export", "--db", str(db), "--query", "failing_checks",
+                                    "--format", "jsonl", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    got = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    conn = sqlite3.connect(db)
+    cur = conn.execute(CANNED["failing_checks"]["sql"])
+    cols = [d[0] for d in cur.description]
+    assert got == [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    res = CliRunner().invoke(main, ["export", "--db", str(db), "--query", "search", "--param", "q=复议",
+                                    "--format", "jsonl"])
+    assert res.exit_code == 0, res.output
+    hits = [json.loads(line) for line in res.stdout.splitlines() if line.startswith("{")]
+    assert hits and all(h["report_id"] for h in hits)
+
+    res = CliRunner().invoke(main, ["export", "--db", str(db), "--query", "no_such_query"])
+    assert res.exit_code != 0 and "no canned query named 'no_such_query'" in res.output

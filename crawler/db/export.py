@@ -12,7 +12,20 @@ FORMATS = ("csv", "jsonl", "db")
 
 
 def _connect(db_path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
+    from .plugin import prepare_connection
+
+    conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
+    prepare_connection(conn)  # the SQL functions the canned queries use (Chinese search)
+    return conn
+
+
+def canned_sql(name: str) -> str:
+    """The SQL of a canned query of metadata.yml (crawler.db.dictionary) by name."""
+    from .dictionary import CANNED
+
+    if name not in CANNED:
+        raise KeyError(f"no canned query named {name!r} (have: {', '.join(sorted(CANNED))})")
+    return CANNED[name]["sql"]
 
 
 def table_sql(conn: sqlite3.Connection, table: str) -> str:

@@ -13,7 +13,10 @@ from . import dictionary, plugin
 DEFAULT_SETTINGS = {
     "sql_time_limit_ms": 5000,
     "facet_time_limit_ms": 500,
-    "max_returned_rows": 5000,
+    # A page renders at most 1,000 rows (Datasette's default): a 5,000-row canned-query page took
+    # 0.7-1.2 s to render at 100k-1.3M reports (docs/benchmarks.md). Every row of a query:
+    # `ogi export --query NAME`; of a table: its CSV link with _stream=on.
+    "max_returned_rows": 1000,
     "allow_download": True,
     # Suggested facets cost one timed query per column per facet type on every table page:
     # ~29 s for t3_wide (196 columns) and 1.5 s for reports at 100k reports (docs/benchmarks.md).
