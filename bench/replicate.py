@@ -87,6 +87,7 @@ def main(argv=None) -> None:
         load.rebuild_search(db)  # the index holds segmented text (crawler.db.segment)
         build_module.write_archive_info(db, None)
         schema.refresh_coverage(db)  # derived from the replicated agencies and reports
+        build_module.analyze(db)
     db.close()
     print(f"done in {time.perf_counter() - t0:.0f}s")
 

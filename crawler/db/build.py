@@ -121,6 +121,7 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
         refresh_report_check_status(db)
         refresh_totals(db)
         schema.refresh_coverage(db)
+        analyze(db)
         load.rebuild_search(db)
         write_archive_info(db, parser_version)
     schema.create_views(db)
@@ -469,6 +470,14 @@ def write_archive_info(db, parser_version: str | None) -> None:
                                    for k, v in info.items()])
 
 
+def analyze(db) -> None:
+    """Planner statistics for checks: without them SQLite reads failing_checks through the
+    status index and sorts every failing check instead of walking the partial index
+    idx_checks_failing in order (0.7 s -> 0.2 s a page at 1.3M reports). A full scan of checks'
+    indexes: a sampled ANALYZE (analysis_limit) saw only the first rows and misjudged them."""
+    db.execute("ANALYZE checks")
+
+
 def rebuild_after_load(db) -> None:
     """Derived data after loading documents with load_parsed directly (tests, demos)."""
     with db.atomic():
@@ -477,6 +486,7 @@ def rebuild_after_load(db) -> None:
         refresh_report_check_status(db)
         refresh_totals(db)
         schema.refresh_coverage(db)
+        analyze(db)
         load.rebuild_search(db)
         write_archive_info(db, None)
     schema.create_views(db)

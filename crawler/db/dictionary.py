@@ -103,12 +103,12 @@ order by province, year""",
     },
     "failing_checks": {
         "title": "表格勾稽关系不符的报告 · Reports whose tables fail checks",
-        "description": "Every failed arithmetic rule of a report's own tables, with the printed numbers (expected = what the rule requires, actual = as printed).",
+        "description": "Every failed arithmetic rule of a report's own tables, with the printed numbers (expected = what the rule requires, actual = as printed); in report order (region code, agency, year). Every row: ogi export --query failing_checks.",
         "sql": """select r.agency, r.year, c.rule_id, c.severity, c.expected, c.actual, c.fields,
     c.report_id, r.url, r.capture_sha256
 from checks c join reports r on r.id = c.report_id
 where c.status = 'fail' and c.kind = 'report'
-order by r.province, r.agency, r.year, c.rule_id""",
+order by c.report_id, c.rule_id""",
     },
     "carry_mismatch": {
         "title": "上年结转与上年结转下年度不符 · Carried-over counts that do not match last year's carried-forward",
