@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,16 @@ def truth_files() -> list[Path]:
 
 def load_truth(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def db_rows(db, sql: str, params=()) -> list[dict]:
+    """Rows of a query on an SQLite file, as dicts (column -> value)."""
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params).fetchall()]
+    finally:
+        conn.close()
 
 
 def document_for(truth: dict) -> Path:

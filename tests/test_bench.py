@@ -12,8 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from crawler.db import synthetic
 from parsers import checks as checks_module
 

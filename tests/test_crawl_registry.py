@@ -8,38 +8,20 @@ from crawler.archive import iter_captures
 from crawler.portal import serve
 from crawler.portal.site import max_concurrent
 
-from tests.portal_fixtures import explain, last_run, run_crawl
+from tests.portal_fixtures import explain, last_run, run_crawl, write_registry
 
 
 def test_all_portals_of_a_registry_in_one_run(tmp_path):
     archive = tmp_path / "archive"
     # two portals on one host (127.0.0.1): each answer is held 20 ms so overlaps would show
     with serve("trs", hold=0.02) as trs, serve("json", hold=0.02) as js:
-        reg = tmp_path / "portals.yaml"
-        reg.write_text(f"""portals:
-  - code: "990001"
-    agency: 示范县人民政府
-    region_code: "990001"
-    level: 县
-    domains: [127.0.0.1]
-    column_urls: ["{trs.url(trs.site.column_path)}"]
-    platform: trs
-    source: test bed
-  - code: "990002-json"
-    agency: 示范县人民政府办公室
-    region_code: "990002"
-    level: 部门
-    domains: [127.0.0.1]
-    column_urls: ["{js.url(js.site.column_path)}"]
-    platform: json
-    source: test bed
-  - code: "990003"
-    agency: 未核实的县
-    region_code: "990003"
-    domains: []
-    column_urls: []
-    source: test bed
-""", "utf-8")
+        reg = write_registry(
+            tmp_path / "portals.yaml",
+            {"code": "990001", "agency": "示范县人民政府", "level": "县",
+             "column_urls": [trs.url(trs.site.column_path)]},
+            {"code": "990002-json", "agency": "示范县人民政府办公室", "region_code": "990002",
+             "level": "部门", "column_urls": [js.url(js.site.column_path)], "platform": "json"},
+            {"code": "990003", "agency": "未核实的县", "domains": [], "platform": None})
         proc = run_crawl("--all", "--registry", str(reg), archive=archive)
         assert proc.returncode == 0, explain(proc)
         one = run_crawl("--portal", "990002-json", "--registry", str(reg), archive=archive)
@@ -68,17 +50,10 @@ def test_robots_txt_obeyed_unless_the_registry_overrides_it_with_a_reason(tmp_pa
         assert private.startswith("/private/") and "Disallow: /private/" in base.site.robots
 
         def registry(extra: str) -> str:
-            reg = tmp_path / f"portals-{len(extra)}.yaml"
-            reg.write_text(f"""portals:
-  - code: "990001"
-    agency: 示范县人民政府
-    region_code: "990001"
-    domains: [127.0.0.1]
-    column_urls: ["{base.url(base.site.column_path)}"]
-    platform: trs
-    source: test bed
-{extra}""", "utf-8")
-            return str(reg)
+            return str(write_registry(
+                tmp_path / f"portals-{len(extra)}.yaml",
+                {"code": "990001", "agency": "示范县人民政府",
+                 "column_urls": [base.url(base.site.column_path)]}, extra=extra))
 
         def fetched() -> bool:
             return any(p == private for (_, p, _, _) in base.site.log)
@@ -111,25 +86,11 @@ def test_a_document_linked_from_two_portals_of_one_run_is_stored_once(tmp_path):
     archive = tmp_path / "archive"
     with serve("trs") as trs:
         column = trs.url(trs.site.column_path)
-        reg = tmp_path / "portals.yaml"
-        reg.write_text(f"""portals:
-  - code: "990011"
-    agency: 示范县人民政府
-    region_code: "990011"
-    level: 县
-    domains: [127.0.0.1]
-    column_urls: ["{column}"]
-    platform: trs
-    source: test bed
-  - code: "990012"
-    agency: 示范县人民政府办公室
-    region_code: "990011"
-    level: 部门
-    domains: [127.0.0.1]
-    column_urls: ["{column}"]
-    platform: trs
-    source: test bed
-""", "utf-8")
+        reg = write_registry(
+            tmp_path / "portals.yaml",
+            {"code": "990011", "agency": "示范县人民政府", "level": "县", "column_urls": [column]},
+            {"code": "990012", "agency": "示范县人民政府办公室", "region_code": "990011",
+             "level": "部门", "column_urls": [column]})
         proc = run_crawl("--all", "--registry", str(reg), archive=archive)
         assert proc.returncode == 0, explain(proc)
     reports = [c for c in iter_captures(archive) if c.role == "report"]

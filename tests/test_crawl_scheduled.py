@@ -14,7 +14,7 @@ import zipfile
 from crawler.archive import iter_captures
 from crawler.portal import serve
 
-from tests.portal_fixtures import ROOT, last_run
+from tests.portal_fixtures import ROOT, last_run, write_registry
 
 PY = sys.executable
 SCRAPY = str(pathlib.Path(sys.executable).with_name("scrapy"))
@@ -54,17 +54,9 @@ def test_project_egg_has_settings_entry_point_and_reads_its_registry_from_the_zi
 def test_standalone_scrapy_crawl_with_jobdir_root_as_scrapyd_runs_it(tmp_path):
     archive, jobs = tmp_path / "archive", tmp_path / "jobs"
     with serve("trs") as base:
-        reg = tmp_path / "portals.yaml"
-        reg.write_text(f"""portals:
-  - code: "990001"
-    agency: 示范县人民政府
-    region_code: "990001"
-    level: 县
-    domains: [127.0.0.1]
-    column_urls: ["{base.url(base.site.column_path)}"]
-    platform: trs
-    source: test bed
-""", "utf-8")
+        reg = write_registry(tmp_path / "portals.yaml",
+                             {"code": "990001", "agency": "示范县人民政府", "level": "县",
+                              "column_urls": [base.url(base.site.column_path)]})
         cmd = [SCRAPY, "crawl", "trs", "-a", "portal=990001", "-a", f"registry={reg}",
                "-s", "OGI_ALLOW_PRIVATE=True", "-s", f"OGI_ARCHIVE_DIR={archive}",
                "-s", f"OGI_JOBDIR_ROOT={jobs}", "-s", "DOWNLOAD_DELAY=0",

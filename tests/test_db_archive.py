@@ -15,7 +15,6 @@ from warcio.warcwriter import WARCWriter
 from tests.conftest import CORPUS
 
 RUN = "20250301T000000Z-test"
-SEED = "/work/shared"  # documentation only: paths come from tests.conftest.CORPUS
 
 # (file in the corpus, url, agency, region code, title, fetched_at, content type)
 DOCUMENTS = [

@@ -7,22 +7,12 @@ registry even though the crawl archived nothing of it.
 """
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from crawler.portal import DEMO_COLUMN, serve
 
-from tests.portal_fixtures import explain, run_crawl
-
-
-def rows(db, sql, params=()):
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params).fetchall()]
-    finally:
-        conn.close()
+from tests.conftest import db_rows as rows
+from tests.portal_fixtures import explain, run_crawl, write_registry
 
 
 @pytest.fixture(scope="module")
@@ -33,25 +23,12 @@ def crawled(tmp_path_factory):
     archive = tmp / "archive"
     with serve("demo") as good, serve("demo") as bad:
         bad.site.add_fault(DEMO_COLUMN, "429", times=None)
-        reg = tmp / "portals.yaml"
-        reg.write_text(f"""portals:
-  - code: "410822"
-    agency: 博爱县人民政府
-    region_code: "410822"
-    level: 县
-    domains: [127.0.0.1]
-    column_urls: ["{good.url(DEMO_COLUMN)}"]
-    platform: trs
-    source: test bed (the demo portal)
-  - code: "350128"
-    agency: 平潭综合实验区管理委员会
-    region_code: "350128"
-    level: 县
-    domains: [127.0.0.1]
-    column_urls: ["{bad.url(DEMO_COLUMN)}"]
-    platform: trs
-    source: test bed (a portal that answers 429)
-""", "utf-8")
+        reg = write_registry(
+            tmp / "portals.yaml",
+            {"code": "410822", "agency": "博爱县人民政府", "level": "县",
+             "column_urls": [good.url(DEMO_COLUMN)], "source": "test bed (the demo portal)"},
+            {"code": "350128", "agency": "平潭综合实验区管理委员会", "level": "县",
+             "column_urls": [bad.url(DEMO_COLUMN)], "source": "test bed (a portal that answers 429)"})
         ok = run_crawl("--portal", "410822", "--registry", str(reg), archive=archive)
         assert ok.returncode == 0, explain(ok)
         blocked = run_crawl("--portal", "350128", "--registry", str(reg), "--set",

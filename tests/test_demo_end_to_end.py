@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import TRUTH
+from tests.conftest import TRUTH, db_rows as q
 
 ROOT = Path(__file__).resolve().parents[1]
 OGI = str(Path(sys.executable).with_name("ogi"))
@@ -42,17 +42,6 @@ def demo(tmp_path_factory):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert f"database: {db}" in proc.stdout
     return db, archive
-
-
-def q(db, sql, params=()):
-    import sqlite3
-
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params).fetchall()]
-    finally:
-        conn.close()
 
 
 def test_archive_db_holds_the_seed_report_equal_to_the_truth_file(demo):

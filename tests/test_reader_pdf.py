@@ -5,7 +5,6 @@ import io
 import json
 import random
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -15,17 +14,17 @@ from parsers.document import Document, Grid, UnreadableDocument
 from parsers.readers import pdf as pdf_reader
 from parsers.readers.pdf import PdfLimits, SCANNED_WARNING, clean_cell_text, is_page_footer, read
 
-reportlab = pytest.importorskip("reportlab")
-from reportlab.lib import pdfencrypt  # noqa: E402
-from reportlab.lib.pagesizes import A4  # noqa: E402
-from reportlab.lib.styles import ParagraphStyle  # noqa: E402
-from reportlab.lib.utils import ImageReader  # noqa: E402
-from reportlab.pdfbase import pdfmetrics  # noqa: E402
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # noqa: E402
-from reportlab.pdfgen import canvas  # noqa: E402
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # noqa: E402
+from reportlab.lib import pdfencrypt
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-CORPUS = Path("/work/shared/corpus")
+from .conftest import CORPUS
+
 REAL = CORPUS / "real"
 TRUTH = CORPUS / "truth"
 FONT = "STSong-Light"
@@ -105,8 +104,7 @@ def real_docs():
     docs = {}
     for stem in ("huaian-city-2024", "huaian-hongze-2023", "huaian-hongze-2024"):
         path = REAL / f"{stem}.pdf"
-        if not path.exists():
-            pytest.skip("shared corpus not available")
+        assert path.exists(), f"{path} missing: ../shared/corpus is needed (set OGI_SHARED)"
         docs[stem] = (read(path.read_bytes(), name=path.name),
                       json.loads((TRUTH / f"{stem}.json").read_text(encoding="utf-8")))
     return docs
