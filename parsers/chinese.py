@@ -22,16 +22,12 @@ _CJK_RE = re.compile("[\u4e00-\u9fff]")
 _TRADITIONAL_RE = re.compile("[" + "".join(sorted(_TRADITIONAL)) + "]")
 
 
-def traditional_share(text: str) -> float:
-    cjk = len(_CJK_RE.findall(text))
-    if not cjk:
-        return 0.0
-    return len(_TRADITIONAL_RE.findall(text)) / cjk
-
-
 def is_traditional(text: str) -> bool:
+    """At least 5 traditional-only characters, and at least 1% of the CJK characters, in the
+    first 20,000 characters."""
     sample = text[:20000]
-    return len(_TRADITIONAL_RE.findall(sample)) >= 5 and traditional_share(sample) >= 0.01
+    traditional = len(_TRADITIONAL_RE.findall(sample))
+    return traditional >= 5 and traditional >= 0.01 * len(_CJK_RE.findall(sample))
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +43,7 @@ def to_simplified(text: str) -> str:
 
 def simplified_document(doc: Document) -> Document:
     """The document itself when it is simplified; a converted copy (with a warning) when not."""
-    if not is_traditional(doc.text + "".join(c.text for g in doc.grids[:3] for r in g.rows for c in r)):
+    if not is_traditional(doc.text):  # every reader puts its tables' text in doc.text too
         return doc
     conv = to_simplified
     grids = [Grid([[Cell(conv(c.text), c.copy, c.page) for c in row] for row in g.rows], index=g.index, page=g.page)

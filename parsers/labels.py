@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import re
 
-from .numbers import clean
+from .numbers import SHORT, clean
 
 _NUMBERING = re.compile(
     r"^(?:"
@@ -26,10 +26,17 @@ def strip_numbering(text: str) -> str:
         t = new
 
 
-@functools.lru_cache(maxsize=65536)  # pure; the same few hundred labels are matched over and over
+def _normalize(text: str) -> str:
+    return _PUNCT.sub("", strip_numbering(text))
+
+
+_normalize_short = functools.lru_cache(maxsize=65536)(_normalize)  # the same labels recur
+
+
 def normalize(text: str) -> str:
     """Whitespace, numbering prefixes and punctuation removed; full-width folded."""
-    return _PUNCT.sub("", strip_numbering(text))
+    # only label-sized texts are cached (a layout table's page-long cell is normalised once)
+    return _normalize_short(text) if len(text) <= SHORT else _normalize(text)
 
 
 def matches(label: str, keywords: tuple[str, ...] | list[str]) -> bool:

@@ -118,6 +118,14 @@ def is_report_title(title: str | None) -> bool:
     return bool(title and _REPORT_WORDS.search(clean(title)) and not _NOT_REPORT.search(clean(title)))
 
 
+_TEMPLATE = re.compile(r"模板|模版|样表|样式")
+
+
+def is_template(text: str) -> bool:
+    """The format's blank template (政府信息公开工作年度报告格式模板): named so in its first lines."""
+    return bool(_TEMPLATE.search("\n".join(text.splitlines()[:5])))
+
+
 def looks_not_report(title: str | None, text: str) -> bool:
     head = clean(title or "") or clean(text[:300])
     return bool(_NOT_REPORT.search(head)) and not _REPORT_WORDS.search(head)

@@ -17,12 +17,20 @@ _NUMBER = re.compile(
 _SPACE = re.compile(r"\s+")
 
 
-@functools.lru_cache(maxsize=65536)  # pure, called for every cell and label many times
+def _clean(text: str) -> str:
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text).replace("\u200b", ""))
+
+
+_clean_short = functools.lru_cache(maxsize=65536)(_clean)  # cells and labels recur constantly
+SHORT = 200  # longer texts (a document's head, a section) are cleaned once: never cached, so a
+# build over a large archive does not keep thousands of page-long strings alive in the cache
+
+
 def clean(text: str | None) -> str:
     """Fold full-width forms (NFKC) and drop every kind of whitespace (incl. U+3000, NBSP)."""
     if not text:
         return ""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text).replace("\u200b", ""))
+    return _clean_short(text) if len(text) <= SHORT else _clean(text)
 
 
 def is_value_token(text: str | None) -> bool:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -160,10 +159,9 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
             f"{c['id']}: section 一 states {c['actual']} applications, table 三 prints {c['expected']} new"
             for c in text_checks if c["ok"] is False)
 
-    head = "\n".join(doc.text.splitlines()[:5])
     if doc.scanned:
         document_kind = "scanned"
-    elif re.search(r"模板|模版|样表|样式", head) and not any(v is not None for v in values.values()):
+    elif meta.is_template(doc.text) and not any(v is not None for v in values.values()):
         document_kind = "template"
         warnings.append("a blank template of the format, not a report: no values")
     elif meta.looks_not_report(title, doc.text):

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from parsers.document import Document, Grid, UnreadableDocument
 from parsers.readers import pdf as pdf_reader
-from parsers.readers.pdf import PdfLimits, SCANNED_WARNING, clean_cell_text, is_page_footer, read
+from parsers.readers.cells import clean_cell_text
+from parsers.readers.pdf import PdfLimits, SCANNED_WARNING, is_page_footer, read
 
 from reportlab.lib import pdfencrypt
 from reportlab.lib.pagesizes import A4

@@ -51,6 +51,7 @@ from pdfplumber.table import merge_edges as _merge_edges
 from pdfplumber.utils import extract_text as _chars_to_text
 
 from parsers.document import Cell, Document, Grid, UnreadableDocument
+from parsers.readers.cells import clean_cell_text, is_wide
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +83,7 @@ def _limits(limits: Any) -> PdfLimits:
 
 
 # --------------------------------------------------------------------------- text helpers
-
-from parsers.readers.cells import clean_cell_text, join_lines  # noqa: E402,F401  (shared with HTML/DOCX)
-from parsers.readers.cells import is_wide as _is_wide  # noqa: E402
-
+# (cell text joining is shared with the HTML and DOCX readers: parsers/readers/cells.py)
 
 _DASHES = "-—–－―~～_"
 _FOOTER_RES = [
@@ -285,7 +283,7 @@ def _segments(line: list[dict]) -> list[dict]:
         if segs and w["x0"] - segs[-1]["x1"] <= 1.2 * size:
             s = segs[-1]
             gap = w["x0"] - s["x1"]
-            sep = "" if (gap < 0.15 * size or _is_wide(s["text"][-1]) or _is_wide(w["text"][0])) else " "
+            sep = "" if (gap < 0.15 * size or is_wide(s["text"][-1]) or is_wide(w["text"][0])) else " "
             s["text"] += sep + w["text"]
             s["x1"] = max(s["x1"], w["x1"])
             s["bottom"] = max(s["bottom"], w["bottom"])
