@@ -116,15 +116,7 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
         else:
             summary["parsed"] += 1
 
-    with db.atomic():
-        cross_checks(db)
-        refresh_report_check_status(db)
-        refresh_totals(db)
-        schema.refresh_coverage(db)
-        analyze(db)
-        load.rebuild_search(db)
-        write_archive_info(db, parser_version)
-    schema.create_views(db)
+    refresh_derived(db, parser_version)
     summary["reports"] = db["reports"].count
     summary["values"] = db.execute('select count(*) from "values" where value is not null').fetchone()[0]
     summary["parse_errors"] = db["parse_errors"].count
@@ -405,41 +397,48 @@ def cross_checks(db) -> int:
     return len(rows)
 
 
-# province_year_totals: what each column sums (the parsed reports that are not aggregate).
+# province_year_totals: what each column sums (the parsed reports that are not aggregate),
+# as patterns over the format's field ids.
 TOTALS = {
-    "concluded": "v.field_id = 't3.result.total.total'",
-    "withheld": "v.field_id like 't3.result.withheld.%.total'",
-    "unavailable": "v.field_id like 't3.result.unavailable.%.total'",
-    "review_total": "v.field_id = 't4.review.total'",
-    "review_corrected": "v.field_id = 't4.review.corrected'",
-    "suit_total": "v.field_id in ('t4.suit_direct.total', 't4.suit_after_review.total')",
-    "suit_corrected": "v.field_id in ('t4.suit_direct.corrected', 't4.suit_after_review.corrected')",
+    "concluded": ["t3.result.total.total"],
+    "withheld": ["t3.result.withheld.*.total"],
+    "unavailable": ["t3.result.unavailable.*.total"],
+    "review_total": ["t4.review.total"],
+    "review_corrected": ["t4.review.corrected"],
+    "suit_total": ["t4.suit_direct.total", "t4.suit_after_review.total"],
+    "suit_corrected": ["t4.suit_direct.corrected", "t4.suit_after_review.corrected"],
 }
 
 
-def _totals_field_ids() -> list[str]:
+def _totals_fields() -> dict[str, list[str]]:
+    """Each totals column -> the field ids (of every format version) it sums."""
     import fnmatch
 
-    pats = ["t3.result.total.total", "t3.result.withheld.*.total", "t3.result.unavailable.*.total",
-            "t4.review.total", "t4.review.corrected", "t4.suit_direct.total",
-            "t4.suit_after_review.total", "t4.suit_direct.corrected", "t4.suit_after_review.corrected"]
-    return sorted(f for f in formats.all_fields() if any(fnmatch.fnmatchcase(f, p) for p in pats))
+    ids = formats.all_fields()
+    return {col: sorted(f for f in ids if any(fnmatch.fnmatchcase(f, p) for p in pats))
+            for col, pats in TOTALS.items()}
 
 
 def refresh_totals(db) -> None:
     """Recompute province_year_totals from reports and values (derived: rebuilt every build)."""
-    ids = _totals_field_ids()
-    sums = ",\n        ".join(f"sum(case when {cond} then v.value end)" for cond in TOTALS.values())
+    fields = _totals_fields()
+    params: list[str] = []
+    sums = []
+    for ids in fields.values():
+        sums.append(f"sum(case when v.field_id in ({', '.join('?' for _ in ids)}) then v.value end)")
+        params.extend(ids)
+    every = sorted({f for ids in fields.values() for f in ids})
+    sum_sql = ",\n        ".join(sums)
     db.execute("delete from province_year_totals")
     db.execute(f"""insert into province_year_totals
-    (province, year, reports, {", ".join(TOTALS)})
+    (province, year, reports, {", ".join(fields)})
     select r.province, r.year, count(distinct r.id),
-        {sums}
+        {sum_sql}
     from reports r join "values" v on v.report_id = r.id
-        and v.field_id in ({", ".join("?" for _ in ids)})
+        and v.field_id in ({", ".join("?" for _ in every)})
     where r.parse_status = 'parsed' and coalesce(r.scope, '') != 'aggregate'
     group by r.province, r.year
-    order by r.province, r.year""", ids)
+    order by r.province, r.year""", params + every)
 
 
 def refresh_report_check_status(db) -> None:
@@ -478,15 +477,22 @@ def analyze(db) -> None:
     db.execute("ANALYZE checks")
 
 
-def rebuild_after_load(db) -> None:
-    """Derived data after loading documents with load_parsed directly (tests, demos)."""
+def refresh_derived(db, parser_version: str | None) -> None:
+    """Everything derived from the loaded reports: cross-year checks, check status, province
+    totals, coverage, planner statistics, the search index, archive facts and the views."""
     with db.atomic():
-        load_fields(db)
         cross_checks(db)
         refresh_report_check_status(db)
         refresh_totals(db)
         schema.refresh_coverage(db)
         analyze(db)
         load.rebuild_search(db)
-        write_archive_info(db, None)
+        write_archive_info(db, parser_version)
     schema.create_views(db)
+
+
+def rebuild_after_load(db) -> None:
+    """Derived data after loading documents with load_parsed directly (tests, demos)."""
+    with db.atomic():
+        load_fields(db)
+    refresh_derived(db, None)
