@@ -245,7 +245,6 @@ def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None) -
     checks = list(result.get("checks") or [])
     cstatus, nfailed = check_status(checks)
     values = result.get("values") or {}
-    url = cap.get("final_url") or cap.get("url")
     db["reports"].insert({
         "id": rid, "agency_id": ag["id"], "agency": agency, "region_code": region,
         "province": ag["province"], "level": ag["level"], "year": year, "variant": variant,
@@ -263,12 +262,6 @@ def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None) -
     rows.checks = _check_rows(rid, ag, year, checks)
     rows.sections, rows.search = _text_rows(rid, ag, year, result)
     return rid, rows
-
-
-def _load_values(db, rid, ag, year, result, sha, url) -> None:
-    rows = _value_rows(rid, ag, year, result, sha, url)
-    if rows:
-        db["values"].insert_all(rows)
 
 
 @functools.lru_cache(maxsize=256)
@@ -309,19 +302,13 @@ def _value_rows(rid, ag, year, result, sha, url) -> list[dict]:
     return rows
 
 
-def _load_checks(db, rid, ag, year, checks) -> None:
-    rows = _check_rows(rid, ag, year, checks)
-    if rows:
-        db["checks"].upsert_all(rows, pk=("report_id", "rule_id"))
-
-
 def _check_rows(rid, ag, year, checks) -> list[dict]:
     rows = []
     for c in checks:
         ok = c.get("ok")
         rows.append({
             "report_id": rid, "rule_id": c["id"], "kind": "report",
-            "status": {True: "pass", False: "fail"}.get(ok, "undecidable") if ok is not None else "undecidable",
+            "status": {True: "pass", False: "fail"}.get(ok, "undecidable"),
             "ok": None if ok is None else int(bool(ok)),
             "expected": c.get("expected"), "actual": c.get("actual"),
             "severity": c.get("severity", "error"), "fields": _json(list(c.get("fields") or [])),
@@ -329,14 +316,6 @@ def _check_rows(rid, ag, year, checks) -> list[dict]:
             "province": ag["province"],
         })
     return rows
-
-
-def _load_text(db, rid, ag, year, result) -> None:
-    rows, search = _text_rows(rid, ag, year, result)
-    if rows:
-        db["report_sections"].insert_all(rows)
-    if search:
-        db["search_index"].insert_all(search)
 
 
 def _text_rows(rid, ag, year, result) -> tuple[list[dict], list[dict]]:
