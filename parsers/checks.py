@@ -92,8 +92,22 @@ def evaluate(version: str, values: dict, t3_version: str | None = None) -> list[
     return results
 
 
+def cross_fields() -> set[str]:
+    """Every field id a rule across reports reads, in any format version."""
+    out: set[str] = set()
+    for version in formats.VERSIONS:
+        for spec in formats.check_specs():
+            if spec.get("cross"):
+                for rule in _expand(spec, formats.get(version), []):
+                    for key in ("left", "right", "minus", "right_previous_year"):
+                        out.update(rule.get(key, []))
+    return out
+
+
 def evaluate_cross(version: str, values: dict, previous: dict) -> list[dict]:
-    """Rules across two reports of one agency: `previous` holds last year's values."""
+    """Rules across two reports of one agency: `previous` holds last year's values. A rule
+    whose rows are in neither report's format (this year's or last year's) is not evaluated;
+    last year's cells are named "prev:<field id>" in `fields`."""
     fmt = formats.get(version)
     results = []
     for spec in formats.check_specs():
@@ -106,6 +120,8 @@ def evaluate_cross(version: str, values: dict, previous: dict) -> list[dict]:
                 merged["prev:" + fid] = previous.get(fid)
                 prev_ids.append("prev:" + fid)
             if not all(f in values for f in rule["left"] + rule.get("right", []) + rule.get("minus", [])):
+                continue
+            if not any(f in previous for f in rule["right_previous_year"]):
                 continue
             results.append(_rule(rule, rule["left"], prev_ids + rule.get("right", []), merged,
                                  rule.get("minus", [])))

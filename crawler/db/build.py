@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable
 
 import sqlite_utils
 
-from parsers import formats
+from parsers import checks, formats
 
 from . import load, regions, schema
 
@@ -309,31 +309,6 @@ def load_fields(db) -> None:
 
 # ---------------------------------------------------------------- cross-report checks
 
-def _expand(spec: dict) -> list[tuple[str, dict]]:
-    """(rule id, {placeholder: key}) for each expansion of a check spec's `each`."""
-    (name, over), = spec["each"].items()
-    if isinstance(over, list):
-        keys = over
-    elif over == "t3.columns":
-        keys = [c.key for c in formats.get(formats.VERSIONS[0]).t3_columns]
-    elif over == "t3.rows":
-        keys = [r.key for r in formats.get(formats.VERSIONS[0]).t3_rows]
-    elif over == "t4.blocks":
-        keys = [b.key for b in formats.get(formats.VERSIONS[0]).t4_blocks]
-    else:
-        raise ValueError(f"unknown expansion {over!r} in {spec['id']}")
-    return [(spec["id"].replace(f"<{name}>", k), {name: k}) for k in keys]
-
-
-def _sub(ids: list[str], binding: dict) -> list[str]:
-    out = []
-    for i in ids:
-        for name, key in binding.items():
-            i = i.replace(f"<{name}>", key)
-        out.append(i)
-    return out
-
-
 def cross_checks(db) -> int:
     """Checks across one agency's consecutive years (formats.check_specs() with cross: true).
 
@@ -342,7 +317,6 @@ def cross_checks(db) -> int:
     in either.
     """
     db.execute("delete from checks where kind = 'cross'")
-    specs = [s for s in formats.check_specs() if s.get("cross")]
     reports = db.execute(
         "select id, agency_id, year, format, scope, province from reports "
         "where parse_status = 'parsed' and year is not null order by agency_id, year, id").fetchall()
@@ -350,9 +324,7 @@ def cross_checks(db) -> int:
     for r in reports:
         by_agency_year[(r[1], r[2])].append(r)
     # Only the fields the rules name (about 20 of 200): memory stays bounded at national scale.
-    needed = sorted({i for spec in specs for _, binding in _expand(spec)
-                     for key in ("left", "right", "minus", "right_previous_year")
-                     for i in _sub(spec.get(key, []), binding)})
+    needed = sorted(checks.cross_fields())
     values: dict[str, dict[str, Any]] = defaultdict(dict)
     marks = ",".join("?" for _ in needed)
     for rid, fid, val in db.execute(f'select report_id, field_id, value from "values" '
@@ -361,37 +333,23 @@ def cross_checks(db) -> int:
     rows = []
     for rid, agency_id, year, fmt, scope, province in reports:
         prevs = by_agency_year.get((agency_id, year - 1))
-        if not prevs:
+        if not prevs or fmt not in formats.VERSIONS:
             continue
-        prev = sorted(prevs, key=lambda p: (p[4] != scope, p[0]))[0]
-        for spec in specs:
-            if spec.get("formats") and fmt not in spec["formats"]:
-                continue
-            for rule_id, binding in _expand(spec):
-                left = _sub(spec.get("left", []), binding)
-                right = _sub(spec.get("right", []), binding)
-                minus = _sub(spec.get("minus", []), binding)
-                right_prev = _sub(spec.get("right_previous_year", []), binding)
-                this, last = values[rid], values[prev[0]]
-                needed = [this.get(i) for i in left + right + minus] + [last.get(i) for i in right_prev]
-                if not any(i in this for i in left) or not any(i in last for i in right_prev):
-                    continue  # the rows are not in these formats
-                if any(v is None for v in needed):
-                    ok, expected, actual = None, None, None
-                else:
-                    actual = sum(this[i] for i in left)
-                    expected = (sum(last[i] for i in right_prev) + sum(this[i] for i in right)
-                                - sum(this[i] for i in minus))
-                    ok = int(abs(actual - expected) < 1e-9)
-                rows.append({
-                    "report_id": rid, "rule_id": rule_id, "kind": "cross",
-                    "status": {1: "pass", 0: "fail"}.get(ok, "undecidable"), "ok": ok,
-                    "expected": expected, "actual": actual, "severity": spec.get("severity", "warning"),
-                    "fields": json.dumps(left + right + minus + [f"{prev[0]}:{i}" for i in right_prev],
-                                         ensure_ascii=False),
-                    "previous_report_id": prev[0], "agency_id": agency_id, "year": year,
-                    "province": province,
-                })
+        prev = sorted(prevs, key=lambda p: (p[4] != scope, p[0]))[0][0]
+        for r in checks.evaluate_cross(fmt, values[rid], values[prev]):
+            this_year = [f for f in r["fields"] if not f.startswith("prev:")]
+            last_year = [f"{prev}:{f[len('prev:'):]}" for f in r["fields"] if f.startswith("prev:")]
+            ok = None if r["ok"] is None else int(r["ok"])
+            rows.append({
+                "report_id": rid, "rule_id": r["id"], "kind": "cross",
+                "status": {1: "pass", 0: "fail"}.get(ok, "undecidable"), "ok": ok,
+                "expected": r["expected"] if ok is not None else None,
+                "actual": r["actual"] if ok is not None else None,
+                "severity": r["severity"],
+                "fields": json.dumps(this_year + last_year, ensure_ascii=False),
+                "previous_report_id": prev, "agency_id": agency_id, "year": year,
+                "province": province,
+            })
     if rows:
         db["checks"].insert_all(rows)
     return len(rows)
