@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
 from pathlib import Path
 
@@ -20,6 +21,13 @@ def truth_files() -> list[Path]:
 
 def load_truth(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (for a server a test starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def db_rows(db, sql: str, params=()) -> list[dict]:

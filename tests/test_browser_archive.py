@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import free_port
 from tests.test_db_archive import built_archive
 
 CHROMIUM = os.environ.get("OGI_CHROMIUM", "/usr/bin/chromium")
@@ -24,16 +24,10 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which
                                 reason="Debian chromium not installed (apt-get install chromium fonts-noto-cjk)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     archive, db, _ = built_archive(tmp_path_factory)
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
     with open(log, "wb") as fh:
         proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", "--db", str(db),

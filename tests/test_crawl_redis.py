@@ -11,7 +11,6 @@ import os
 import pathlib
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import threading
@@ -22,15 +21,10 @@ import pytest
 from crawler.archive import iter_captures
 from crawler.portal import serve
 
+from tests.conftest import free_port
 from tests.portal_fixtures import FAST, OGI, ROOT, explain
 
 REDIS_SERVER = "/usr/bin/redis-server"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +35,7 @@ def redis_url(tmp_path_factory):
         pytest.fail(f"redis-server not found ({REDIS_SERVER}): the distributed-crawl tests need "
                     f"Debian's redis-server (bash scripts/setup.sh installs it as root)")
     d = tmp_path_factory.mktemp("redis")
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(d),
                              "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
                             stdout=open(d / "redis.log", "w"), stderr=subprocess.STDOUT)
@@ -286,7 +280,7 @@ def test_worker_killed_midway_loses_nothing(tmp_path, redis_url):
 
 
 def test_redis_mode_bad_input_is_a_configuration_error(tmp_path, redis_url):
-    unreachable = f"redis://127.0.0.1:{_free_port()}/0"
+    unreachable = f"redis://127.0.0.1:{free_port()}/0"
     p = ogi("crawl", "--redis", unreachable, "--url", "http://127.0.0.1:9/", "--allow-private")
     assert p.returncode == 2 and "cannot reach Redis" in p.stderr
     p = ogi("worker", "--redis", unreachable, "--status")

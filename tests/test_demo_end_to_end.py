@@ -9,7 +9,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,18 +18,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import TRUTH, db_rows as q
+from tests.conftest import TRUTH, db_rows as q, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 OGI = str(Path(sys.executable).with_name("ogi"))
 SEED_AGENCY = "410822/博爱县人民政府"
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +91,7 @@ def test_datasette_in_process_serves_the_report_and_a_value_with_provenance(demo
 
 
 def test_ogi_demo_serves_datasette_at_the_printed_url(tmp_path):
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([OGI, "demo", "--db", str(tmp_path / "archive.db"), "--archive",
                              str(tmp_path / "archive"), "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,

@@ -6,7 +6,6 @@ import hashlib
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,17 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import free_port
 from tests.test_db_archive import built_archive
 
 ROOT = Path(__file__).resolve().parents[1]
 OGI = str(Path(sys.executable).with_name("ogi"))
 URL_LINE = re.compile(r"Datasette: (http://\S+/)")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
