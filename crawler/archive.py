@@ -70,6 +70,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from parsers.encoding import http_charset, sniff
+
 ROLES = ("report", "list", "other")
 H = "WARC-Ogi-"
 
@@ -90,18 +92,8 @@ def sha256_digest_label(hexdigest: str) -> str:
     return "sha256:" + base64.b32encode(bytes.fromhex(hexdigest)).decode("ascii")
 
 
-_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
-_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "gb_2312-80": "gb18030", "x-gbk": "gb18030",
-            "cp936": "gb18030", "utf8": "utf-8", "iso-8859-1": "cp1252", "latin1": "cp1252"}
 TEXT_TYPES = ("text/", "application/json", "application/xml", "application/xhtml",
               "application/javascript")
-
-
-def normalise_encoding(name: str | None) -> str | None:
-    if not name:
-        return None
-    name = name.strip().strip("\"'").lower()
-    return _ALIASES.get(name, name)
 
 
 def looks_binary(body: bytes) -> bool:
@@ -115,32 +107,16 @@ def looks_binary(body: bytes) -> bool:
 def detect_encoding(body: bytes, content_type: str | None) -> str | None:
     """The text encoding of *body*, or None for a binary payload.
 
-    Order: BOM, the HTTP charset, a <meta charset>, then UTF-8, then GB18030. A declared
-    GB2312/GBK is read as GB18030 (its superset), and a declaration the bytes do not decode
-    with is ignored.
+    The parsers' sniffing (parsers.encoding.sniff): BOM, the HTTP charset, a <meta charset>,
+    then UTF-8, GB18030, Big5. A declared GB2312/GBK is read as GB18030 (its superset), and a
+    declaration the bytes do not decode with is ignored.
     """
     ct = (content_type or "").lower()
     if looks_binary(body) or (ct and not ct.startswith(TEXT_TYPES)):
         return None
-    if body.startswith(b"\xef\xbb\xbf"):
-        return "utf-8"
-    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    candidates: list[str] = []
-    m = re.search(r"charset\s*=\s*([A-Za-z0-9_\-]+)", ct)
-    if m:
-        candidates.append(normalise_encoding(m.group(1)) or "")
-    m2 = _CHARSET_RE.search(body[:4096])
-    if m2:
-        candidates.append(normalise_encoding(m2.group(1).decode("ascii", "replace")) or "")
-    candidates += ["utf-8", "gb18030"]
-    for enc in candidates:
-        try:
-            body.decode(enc)
-            return enc
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return candidates[0] if candidates and candidates[0] else "utf-8"
+    declared = http_charset(ct)
+    enc, declarations = sniff(body, declared)
+    return enc or (declarations[0] if declarations else "utf-8")
 
 
 # --------------------------------------------------------------------------- reading
