@@ -88,6 +88,11 @@ def new_run_id() -> str:
     return now.strftime("%Y%m%dT%H%M%S.") + f"{now.microsecond // 1000:03d}Z-" + uuid.uuid4().hex[:6]
 
 
+def safe_name(text: str, limit: int = 80, default: str = "crawl") -> str:
+    """`text` reduced to [A-Za-z0-9_.-] for file names, JOBDIRs, worker ids and Redis keys."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_")[:limit] or default
+
+
 def sha256_digest_label(hexdigest: str) -> str:
     return "sha256:" + base64.b32encode(bytes.fromhex(hexdigest)).decode("ascii")
 
@@ -385,7 +390,7 @@ class ArchiveWriter:
         self.archive_dir = pathlib.Path(archive_dir)
         self.run_id = run_id
         self.worker = worker
-        self.label = re.sub(r"[^A-Za-z0-9_.-]+", "_", label)[:60] or "crawl"
+        self.label = safe_name(label, 60)
         self.index = index if index is not None else ArchiveIndex.load(self.archive_dir)
         self._fh: io.BufferedWriter | None = None
         self._writer: WARCWriter | None = None

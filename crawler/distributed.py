@@ -49,7 +49,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 import socket
 import time
 import urllib.parse
@@ -58,6 +57,8 @@ import uuid
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
+
+from crawler.archive import safe_name
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ def worker_id_default() -> str:
 
 
 def safe_id(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_")[:60] or "worker"
+    return safe_name(text, 60, "worker")
 
 
 def redact(url: str) -> str:

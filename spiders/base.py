@@ -35,11 +35,12 @@ from twisted.internet.error import (ConnectionDone, ConnectionLost, DNSLookupErr
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler.archive import safe_name
 from crawler.items import CaptureItem
 from crawler.middlewares import check_url
 from crawler.pipelines import state_of
 
-from .classify import (ATTACHMENT_EXT, IMAGE_EXT, attachment_ext, challenge_reason,
+from .classify import (IMAGE_EXT, attachment_ext, challenge_reason,
                        classify_title, matches_promise, norm, report_body_score, sniff)
 
 logger = logging.getLogger(__name__)
@@ -145,7 +146,7 @@ class ReportSpider(scrapy.Spider):
         root = crawler.settings.get("OGI_JOBDIR_ROOT")
         if root and not crawler.settings.get("JOBDIR"):
             key = spider.portal_code or "-".join(spider.allowed_domains[:1])
-            key = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{spider.name}-{key}").strip("_")[:80]
+            key = safe_name(f"{spider.name}-{key}")
             crawler.settings.set("JOBDIR", str(pathlib.Path(root) / key), priority="spider")
         return spider
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import re
 import sys
 import urllib.parse
 
@@ -56,10 +55,6 @@ def _loopback(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def _key(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_")[:80] or "crawl"
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]},
@@ -190,6 +185,7 @@ def command(urls, portals, all_, archive_dir, db_path, allow_private, platform, 
 
 def build_targets(urls, portals, all_, registry, platform, api):
     """The spiders to run: [(spider class, kwargs, key, settings)] and the skipped portals."""
+    from crawler.archive import safe_name
     from crawler.registry import RegistryError, load_registry
 
     targets: list[tuple[type, dict, str, dict]] = []  # (spider class, kwargs, key, settings)
@@ -203,7 +199,7 @@ def build_targets(urls, portals, all_, registry, platform, api):
         kw = {"url": ",".join(urls)}
         if api:
             kw["api"] = api
-        targets.append((cls, kw, _key(f"{cls.name}-{urllib.parse.urlsplit(urls[0]).netloc}"), {}))
+        targets.append((cls, kw, safe_name(f"{cls.name}-{urllib.parse.urlsplit(urls[0]).netloc}"), {}))
     else:
         try:
             reg = load_registry(registry)
@@ -234,7 +230,7 @@ def build_targets(urls, portals, all_, registry, platform, api):
             if registry:
                 kw["registry"] = str(registry)
             cs = {"ROBOTSTXT_OBEY": False} if p.robots == "ignore" else {}
-            targets.append((cls, kw, _key(f"{cls.name}-{p.code}"), cs))
+            targets.append((cls, kw, safe_name(f"{cls.name}-{p.code}"), cs))
     return targets, skipped
 
 
