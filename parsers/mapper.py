@@ -170,6 +170,38 @@ def _assign(m: Mapping, field_id: str, line: Line, col: int, cell: Cell, label: 
 
 # --- table 二 ---------------------------------------------------------------------------------
 
+def _column_fits(text: str, col: formats.ColumnDef) -> bool:
+    """A printed column head fits a column when it names it, or is the start of its label cut
+    short (本年新, 现行有效件, 本年增/)."""
+    if matches(text, col.match or (col.label,)):
+        return True
+    n = normalize(text)
+    return len(n) >= 2 and normalize(col.label).startswith(n)
+
+
+def _segment_heads(texts: list[str], columns) -> bool:
+    """True when the printed heads, in order, are the block's columns, a head broken over
+    several cells (本年新 / 制作数量) being read as one."""
+    n = len(columns)
+
+    def fit(i: int, c: int) -> bool:
+        if c == n:
+            return i == len(texts)
+        for j in range(i + 1, min(len(texts), i + 4) + 1):
+            if len(texts) - j < n - c - 1:
+                break
+            head = "".join(texts[i:j])
+            # a head broken over cells must join back into the column's own label
+            ok = _column_fits(head, columns[c]) if j == i + 1 else \
+                normalize(columns[c].label).startswith(normalize(head))
+            if ok and fit(j, c + 1):
+                return True
+        return False
+
+    # at least one head must name its column in full: a row of truncated heads alone proves little
+    return fit(0, 0) and any(matches(t, c.match or (c.label,)) for t in texts for c in columns)
+
+
 def _t2_header(line: Line) -> tuple[str, list[formats.T2Block]] | None:
     """A block header row: 信息内容 | column labels. Returns (version, candidate blocks)."""
     if line.has_numbers:
@@ -180,16 +212,13 @@ def _t2_header(line: Line) -> tuple[str, list[formats.T2Block]] | None:
             texts = texts[i + 1:]  # the caption (第二十条第（一）项) may precede it in one row
             break
     # a merged header cell repeated over the columns it spans (text exports): one column label
-    texts = [t for i, t in enumerate(texts) if i == 0 or normalize(t) != normalize(texts[i - 1])]
+    texts = [t for i, t in enumerate(texts) if i == 0 or normalize(t) != normalize(texts[i - 1])
+             or len(normalize(t)) <= 4]
     if not texts:
         return None
     for version in formats.VERSIONS:
         fmt = formats.get(version)
-        blocks = [
-            b for b in fmt.t2_blocks
-            if len(b.columns) == len(texts)
-            and all(matches(t, c.match or (c.label,)) for t, c in zip(texts, b.columns))
-        ]
+        blocks = [b for b in fmt.t2_blocks if _segment_heads(texts, b.columns)]
         # a 2021 single-column header (本年处理决定数量) must not be read as 2019's three columns
         if blocks:
             return version, blocks

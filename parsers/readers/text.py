@@ -1,9 +1,21 @@
 """Plain text and markdown -> Document.
 
-Tables are recognised as runs of lines split by tabs (text exports of HTML pages, the seed) or by
-pipes (markdown and PDF-to-markdown extractions). Lines with neither are prose. Text whose table
-cells were run together without separators cannot be split reliably: it yields no grid for those
-lines, and the mapper then reports the tables as not found instead of guessing.
+Real reports reach the archive as text in many renderings of the same tables (see the wild
+corpus): tab-separated rows; pipe rows with or without outer pipes, padded with `||`/`|||`;
+one cell per line, the cells ended by ` |`, separated by lines holding only `|`, or separated by
+blank lines; empty cells printed as a bare `|` line, as `| |`, or dropped; cells broken over
+lines; rows whose cells are separated by single spaces. The reader turns every rendering into
+the same thing, rows of cells, using only what the text shows (separators, line ends, which cells
+hold values); it knows nothing of the format's labels. The mapper then reads the rows by label.
+
+A rendering is recognised per document from the shape of its lines:
+- a line with two or more non-empty pipe-separated cells (or tabs) is a row;
+- otherwise lines are single cells, and a line that holds only pipes is either a separator
+  between cells (when the cell lines themselves carry no pipe) or an empty cell (when they end
+  with ` |`); a line of two or more pipes is row padding and ends the row;
+- in a run of single cells, a row is a run of label cells followed by its value cells.
+Text whose cells were run together without any separator (`规章000`) cannot be split reliably:
+those lines yield no cells, and a warning names them instead of a guess.
 """
 from __future__ import annotations
 
@@ -14,28 +26,189 @@ from ..encoding import decode
 from ..numbers import is_value_token
 
 _MD_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_BARS = re.compile(r"^[|\s]+$")
+_SPACED_BARS = re.compile(r"\|\s+\|")
+_SENTENCE = re.compile(r"[。；;！？]")
+# a label immediately followed by two or more digits, nothing between: cells run together
+_RUN_TOGETHER = re.compile(r"^[\u4e00-\u9fff（）()、“”]{2,}\d{2,}$")
+
+MAX_CELL_LINE = 45  # longer lines without a pipe are prose, never a table cell
+MAX_PIPED_CELL = 400  # a cell ended by ` |` may carry a long annotation (武汉-style labels)
+
+ROWEND = None  # a token: the current row ends here
+GRIDEND = ...  # a token: prose between tables
 
 
-def _split(line: str) -> list[str] | None:
-    if "\t" in line:
-        return line.split("\t")
-    s = line.strip()
-    if s.startswith("|") and s.count("|") >= 2:
-        if _MD_RULE.match(s):
-            return []  # a markdown header rule: part of the table, no cells
-        return [c.strip() for c in s.strip("|").split("|")]
+def _pipe_parts(s: str) -> list[str]:
+    parts = [p.strip() for p in s.split("|")]
+    if parts and parts[0] == "":
+        parts = parts[1:]
+    if parts and parts[-1] == "":
+        parts = parts[:-1]
+    return parts
+
+
+def _spaced_row(s: str) -> list[str] | None:
+    """`规章 0 0 0` (cells separated by single spaces): a label then one or more values."""
+    tokens = s.split()
+    if len(tokens) < 2 or len(s) > 120:
+        return None
+    k = len(tokens)
+    while k > 0 and is_value_token(tokens[k - 1]) and tokens[k - 1] not in ("", "-"):
+        k -= 1
+    if 0 < k < len(tokens) and not any(is_value_token(t) for t in tokens[:k]):
+        label = " ".join(tokens[:k])
+        if not _SENTENCE.search(label) and ":" not in label and "：" not in label:
+            return [label, *tokens[k:]]
+    # a block header printed the same way: 信息内容 本年新制作数量 本年新公开数量 …
+    if tokens[0] == "信息内容" and all(len(t) <= 16 for t in tokens):
+        return tokens
     return None
 
 
-MAX_CELL_LINE = 45  # longer lines are prose, never a table cell
+class _Line:
+    __slots__ = ("kind", "text", "cells", "pipes_after", "pipes_before")
+
+    def __init__(self, kind, text="", cells=None, pipes_after=0, pipes_before=0):
+        self.kind = kind  # blank | bars | row | cell | plain | prose | rule
+        self.text = text
+        self.cells = cells
+        self.pipes_after = pipes_after
+        self.pipes_before = pipes_before
 
 
-def _cell_per_line_grids(text: str) -> list[Grid]:
-    """Tables printed one cell per line (河包镇-style page text). A run of label lines followed by
-    value lines is a row whose label is the last label line; the earlier label lines of the run
-    form a header row. Lines longer than MAX_CELL_LINE are prose and end the table."""
-    grids: list[Grid] = []
-    rows: list[list[Cell]] = []
+def _classify(line: str) -> _Line:
+    if "\t" in line:  # before the blank test: a row of tab-separated empty cells is a row
+        return _Line("row", cells=[c.strip() for c in line.split("\t")])
+    s = line.strip()
+    if not s:
+        return _Line("blank")
+    if "|" not in s:
+        if len(s) > MAX_CELL_LINE or _SENTENCE.search(s):
+            return _Line("prose", s)
+        return _Line("plain", s)
+    if _BARS.match(s):
+        # `| | | |`: a printed row of empty cells (spaced); `|||`: padding
+        spaced = s.count("|") >= 3 and _SPACED_BARS.search(s) is not None
+        return _Line("bars", cells=[""] * (s.count("|") - 1) if spaced else None, pipes_after=s.count("|"))
+    if _MD_RULE.match(s):
+        return _Line("rule")
+    parts = _pipe_parts(s)
+    filled = [p for p in parts if p]
+    if len(filled) >= 2 or (s.startswith("|") and s.count("|") >= 3 and _SPACED_BARS.search(s)):
+        return _Line("row", cells=parts)
+    text = filled[0] if filled else ""
+    head, _, tail = s.partition(text)
+    if len(text) > MAX_PIPED_CELL:
+        return _Line("prose", text)
+    return _Line("cell", text, pipes_before=head.count("|"), pipes_after=tail.count("|"))
+
+
+def _bars_mark_rows(lines: list[_Line]) -> bool:
+    """Single `|` lines that each stand alone right before a label start rows (`|`, `规章 |`,
+    `0 |`, `0 |`, `|`, `规范性文件 |` …); bars next to each other or before values are cells."""
+    seen = False
+    content = [ln for ln in lines if ln.kind not in ("blank", "rule")]
+    for i, ln in enumerate(content):
+        if ln.kind != "bars" or ln.pipes_after != 1:
+            continue
+        seen = True
+        nxt = content[i + 1] if i + 1 < len(content) else None
+        if nxt is None or nxt.kind not in ("cell", "plain") or is_value_token(nxt.text):
+            return False
+        prev = content[i - 1] if i else None
+        if prev is not None and prev.kind == "bars" and prev.pipes_after == 1:
+            return False
+    return seen
+
+
+def _tokens(lines: list[_Line], rows_style: bool, separator_bars: bool, marker_bars: bool = False) -> list:
+    """The document as a stream of cell texts, ROWEND and GRIDEND markers."""
+    out: list = []
+    buffer: list[str] = []  # separator mode: the lines of the cell being read
+
+    def flush_buffer(force: bool = False) -> None:
+        if buffer or force:
+            out.append("".join(buffer))
+            buffer.clear()
+
+    prev_kind = None
+    for ln in lines:
+        k = ln.kind
+        if k in ("blank", "rule"):
+            continue
+        if k == "prose":
+            flush_buffer()
+            out.extend([ROWEND, GRIDEND])
+        elif k == "row":
+            flush_buffer()
+            out.append(tuple(ln.cells))  # a printed row keeps its columns as they are
+        elif k == "cell":
+            flush_buffer()
+            if rows_style:
+                # a row of one printed cell and its padding (| 二、上年结转… | | | | | | | |)
+                out.append(ROWEND)
+                out.append(ln.text)
+                out.extend([""] * max(0, ln.pipes_after - 1) if ln.pipes_before else [])
+                out.append(ROWEND)
+            else:
+                if ln.pipes_before and not separator_bars:
+                    out.append(ROWEND)
+                out.append(ln.text)
+                if ln.pipes_after >= 2:
+                    out.append(ROWEND)  # `0 | ||`: the cell, then the row's padding
+        elif k == "plain":
+            spaced = _spaced_row(ln.text)
+            if spaced:
+                flush_buffer()
+                out.append(tuple(spaced))
+            elif separator_bars:
+                # a cell may be broken over lines between two bars (本年新 / 制作数量); longer
+                # lines before the table (headings, a title) stay cells of their own
+                if buffer and (len(buffer[-1]) > 8 or len(ln.text) > 8):
+                    flush_buffer()
+                buffer.append(ln.text)
+            else:
+                out.append(ln.text)
+        elif k == "bars":
+            if separator_bars:
+                if ln.pipes_after >= 2:
+                    flush_buffer()
+                    out.append(ROWEND)
+                else:
+                    # two bars with nothing between them enclose an empty cell
+                    flush_buffer(force=prev_kind == "bars")
+            elif rows_style and ln.cells:
+                out.append(tuple(ln.cells))
+            elif rows_style or marker_bars:
+                out.append(ROWEND)
+            elif ln.pipes_after >= 2:
+                out.append(ROWEND)
+            elif prev_kind == "plain" and out and out[-1] not in (ROWEND, GRIDEND):
+                pass  # `行政规范性文件` then `|`: the bar ends the cell above, it is not a cell
+            else:
+                out.append("")  # a bare `|` between cells ended by ` |`: an empty cell
+        prev_kind = k
+    flush_buffer()
+    if separator_bars and "" in out:
+        # `0`, `|`, `|`, `规范性文件`: when every empty segment stands right before a row label,
+        # the doubled bar ends the row (石家庄-style); otherwise it encloses an empty cell
+        def after_run(i: int):
+            while i < len(out) and out[i] == "":
+                i += 1
+            return out[i] if i < len(out) else ROWEND
+
+        nxt = [after_run(i) for i, t in enumerate(out) if t == ""]
+        if all(t is ROWEND or t is GRIDEND or isinstance(t, tuple) or (t and not is_value_token(t)) for t in nxt):
+            out = [ROWEND if t == "" else t for t in out]
+    return out
+
+
+def _rows(tokens: list) -> list[list[list[str]]]:
+    """Group the stream into grids of rows: a run of labels followed by its values is a row;
+    the earlier labels of a long run form a header row of their own."""
+    grids: list[list[list[str]]] = []
+    rows: list[list[str]] = []
     labels: list[str] = []
     values: list[str] = []
 
@@ -43,52 +216,58 @@ def _cell_per_line_grids(text: str) -> list[Grid]:
         nonlocal labels, values
         if values:
             if len(labels) > 1:
-                rows.append([Cell(t) for t in labels[:-1]])
-            rows.append([Cell(t) for t in labels[-1:] + values])
+                rows.append(labels[:-1])
+            rows.append(labels[-1:] + values)
         elif labels:
-            rows.append([Cell(t) for t in labels])
+            rows.append(labels)
         labels, values = [], []
 
-    def flush() -> None:
-        nonlocal rows
-        emit()
-        if len(rows) > 1:
-            grids.append(Grid(rows, index=len(grids)))
-        rows = []
-
-    for line in text.splitlines():
-        s = line.strip()
-        if not s:
-            continue
-        if len(s) > MAX_CELL_LINE:
-            flush()
-        elif is_value_token(s):
-            values.append(s)
+    for tok in tokens:
+        if tok is ROWEND:
+            emit()
+        elif isinstance(tok, tuple):
+            emit()
+            rows.append(list(tok))
+        elif tok is GRIDEND:
+            emit()
+            if rows:
+                grids.append(rows)
+            rows = []
+        elif is_value_token(tok):
+            values.append(tok)
         else:
             if values:
                 emit()
-            labels.append(s)
-    flush()
-    return [g for g in grids if any(len(r) > 2 for r in g.rows)]
+            labels.append(tok)
+    emit()
+    if rows:
+        grids.append(rows)
+    return grids
 
 
-def parse_text(text: str) -> Document:
-    grids: list[Grid] = []
-    current: list[list[Cell]] = []
-    for line in text.splitlines():
-        cells = _split(line)
-        if cells is None:
-            if current:
-                grids.append(Grid(current, index=len(grids)))
-                current = []
-            continue
-        if cells:
-            current.append([Cell(c.strip()) for c in cells])
-    if current:
-        grids.append(Grid(current, index=len(grids)))
-    if not grids:
-        grids = _cell_per_line_grids(text)
-    return Document(kind="text", text=text, grids=grids)
+def parse_text(text: str, max_cells: int | None = None) -> Document:
+    lines = [_classify(line) for line in text.splitlines()]
+    piped = [ln for ln in lines if ln.kind in ("row", "cell")]
+    rows_style = sum(ln.kind == "row" for ln in piped) > sum(ln.kind == "cell" for ln in piped)
+    cells_ended = sum(ln.kind == "cell" and ln.pipes_after > 0 for ln in lines)
+    plain = sum(ln.kind == "plain" for ln in lines)
+    has_bars = any(ln.kind == "bars" for ln in lines)
+    # bars separate cells when the cell lines carry no pipe of their own (lines `x`, `|`, `x`, `|`)
+    separator_bars = has_bars and not rows_style and plain > cells_ended
+    marker_bars = has_bars and not rows_style and not separator_bars and _bars_mark_rows(lines)
+    tokens = _tokens(lines, rows_style, separator_bars, marker_bars)
+    if max_cells is not None and sum(len(t) if isinstance(t, tuple) else 1
+                                     for t in tokens if isinstance(t, (str, tuple))) > max_cells:
+        raise UnreadableDocument(f"more than {max_cells} table cells: over the cell limit")
+    grids = [Grid([[Cell(t) for t in r] for r in rows], index=i)
+             for i, rows in enumerate(g for g in _rows(tokens) if any(len(r) > 1 for r in g))]
+    warnings = []
+    run_together = [ln.text for ln in lines if ln.kind == "plain" and _RUN_TOGETHER.match(ln.text)]
+    if run_together:
+        shown = "、".join(repr(t) for t in run_together[:3])
+        warnings.append(f"{len(run_together)} table row(s) print their cells run together without "
+                        f"separators ({shown}…): not extracted, nothing guessed")
+    return Document(kind="text", text=text, grids=grids, warnings=warnings)
 
 
 def read(data: bytes, *, name: str, limits=None) -> Document:
@@ -98,6 +277,6 @@ def read(data: bytes, *, name: str, limits=None) -> Document:
     text, _encoding, warnings = decode(data)
     if not text.strip():
         raise UnreadableDocument("empty document: no text")
-    doc = parse_text(text)
-    doc.warnings.extend(warnings)
+    doc = parse_text(text, max_cells=getattr(limits, "max_cells", None))
+    doc.warnings[:0] = warnings
     return doc
