@@ -26,8 +26,19 @@ def strip_numbering(text: str) -> str:
         t = new
 
 
+# An annotation in brackets inside a label (规范性文件（行政机关制定发布的决定、公告…）, 上一年项目数量
+# （指2019年事项数）, 本年收费金额（单位：万元）): four or more characters between brackets that
+# are not the label's numbering. It is dropped before matching, so that the words of a note never
+# decide the row (其他主动公开文件（含…除规范性文件以外的…）is not 规范性文件).
+_ANNOTATION = re.compile(r"[(（][^()（）]{4,}[)）]")
+
+
 def _normalize(text: str) -> str:
-    return _PUNCT.sub("", strip_numbering(text))
+    t = strip_numbering(text)
+    bare = _ANNOTATION.sub("", t)
+    if len(_PUNCT.sub("", bare)) >= 2:
+        t = bare
+    return _PUNCT.sub("", t)
 
 
 _normalize_short = functools.lru_cache(maxsize=65536)(_normalize)  # the same labels recur

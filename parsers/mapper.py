@@ -331,6 +331,24 @@ def _t4_fields() -> list[str]:
     return [f"t4.{b.key}.{c.key}" for b in fmt.t4_blocks for c in fmt.t4_columns]
 
 
+def _map_t4_block_row(m: Mapping, line: Line) -> bool:
+    """Table 四 printed as one labelled row per block (行政复议 | 0 | 0 | 0 | 0 | 0) instead of one
+    row of fifteen: the row label names the block, the five cells are its columns in order."""
+    label = line.last_label
+    fmt = formats.get("2021")
+    for block in fmt.t4_blocks:
+        if (block.exact and matches_exact(label, block.exact)) or (block.match and matches(label, block.match)):
+            vals = _fit(line.values, len(fmt.t4_columns))
+            if vals is None:
+                m.warnings.append(f"table 四 row {label!r}: {len(line.values)} cells where "
+                                  f"{len(fmt.t4_columns)} are expected; not mapped")
+                return True
+            for (col, cell), c in zip(vals, fmt.t4_columns):
+                _assign(m, f"t4.{block.key}.{c.key}", line, col, cell, label)
+            return True
+    return False
+
+
 def _t4_consistent(values: list) -> bool:
     for i in range(0, 15, 5):
         block = values[i:i + 5]
@@ -399,6 +417,11 @@ def map_document(doc: Document) -> Mapping:
             close_t4()
             table = "t4"
             m.tables_seen.add("t4")
+            continue
+        if line.labels and line.has_numbers and table in ("t4", "t3", None) and not t4_tokens \
+                and _map_t4_block_row(m, line):
+            m.tables_seen.add("t4")
+            table = "t4"
             continue
         if table == "t4":
             if line.labels and line.has_numbers and normalize(line.last_label) in T4_HEADER_WORDS \

@@ -33,15 +33,23 @@ def clean(text: str | None) -> str:
     return _clean_short(text) if len(text) <= SHORT else _clean(text)
 
 
+# A replacement mark left before a number by a broken conversion (`? 0` on mirror copies, where
+# an invisible character was): not part of the number; the value is read with a `noise` flag.
+_NOISE = re.compile(r"^[?？\ufffd]+(?=[\d.])")
+
+
 def is_value_token(text: str | None) -> bool:
     """True when a cell holds a value (a number, a blank, or a not-applicable marker)."""
-    t = clean(text)
+    t = _NOISE.sub("", clean(text))
     return t == "" or t in NA_MARKERS or _NUMBER.fullmatch(t) is not None
 
 
 def parse_value(text: str | None) -> tuple[int | Decimal | None, list[str], str | None]:
     """Return (value, flags, printed unit). Never invents a 0: blank and markers give None."""
     t = clean(text)
+    noise = _NOISE.match(t)
+    if noise:
+        t = t[noise.end():]
     if t == "":
         return None, ["blank"], None
     if t in NA_MARKERS:
@@ -49,7 +57,7 @@ def parse_value(text: str | None) -> tuple[int | Decimal | None, list[str], str 
     m = _NUMBER.fullmatch(t)
     if not m:
         return None, ["non_numeric"], None
-    flags: list[str] = []
+    flags: list[str] = ["noise"] if noise else []
     num = m.group("num").replace(",", "")
     if "," in m.group("num"):
         flags.append("thousands_separator")
