@@ -35,6 +35,9 @@ class Grid:
     rows: list[list[Cell]]
     index: int = 0  # position of the table in the document (0-based)
     page: int | None = None  # 1-based page of the first row, when known
+    # False when the rows' columns need not line up (text renderings that drop the positions a
+    # merged cell covers): a cell's column index then says nothing about its column in another row
+    aligned: bool = True
 
     @classmethod
     def from_texts(cls, rows: list[list[str]], index: int = 0, page: int | None = None) -> "Grid":

@@ -45,6 +45,7 @@ class Line:
     page: int | None
     labels: list[tuple[int, str]]  # (column, text)
     values: list[tuple[int, Cell]]  # (column, cell)
+    aligned: bool = True  # the grid's columns line up across rows
 
     @property
     def has_numbers(self) -> bool:
@@ -98,7 +99,7 @@ def _lines(doc: Document) -> list[Line]:
             labels = [(c, cell.text.strip()) for c, cell in cells[: last_label + 1] if cell.text.strip()]
             values = cells[last_label + 1:]
             page = next((cell.page for _, cell in cells if cell.page), g.page)
-            out.append(Line(g.index, r, page, labels, values))
+            out.append(Line(g.index, r, page, labels, values, g.aligned))
     return out
 
 
@@ -123,6 +124,8 @@ def _learn_t3_columns(lines: list[Line]) -> dict[int, tuple[int, ...]]:
     row total after them, trimming blanks alone would shift the row by one column."""
     votes: dict[int, dict[tuple[int, ...], int]] = {}
     for line in lines:
+        if not line.aligned:
+            continue
         vals = _fit(line.values, 7)
         # unambiguous: both edges printed, or the row's last cell printed (no trailing spacer)
         if vals and not _blank(vals[-1][1]) and (not _blank(vals[0][1]) or vals[-1] is line.values[-1]):
@@ -133,7 +136,7 @@ def _learn_t3_columns(lines: list[Line]) -> dict[int, tuple[int, ...]]:
     # no such row (every total blank): the header's 自然人 … 总计 columns, when they are seven apart
     heads: dict[int, dict[str, int]] = {}
     for line in lines:
-        if line.grid in learned or line.has_numbers:
+        if line.grid in learned or line.has_numbers or not line.aligned:
             continue
         for c, t in line.labels:
             n = normalize(t)
@@ -145,15 +148,44 @@ def _learn_t3_columns(lines: list[Line]) -> dict[int, tuple[int, ...]]:
     return learned
 
 
+def _row_total_fails(vals: list[tuple[int, Cell]]) -> bool:
+    """True when seven cells read as table 三's columns break the row-total rule (six applicant
+    columns summing to the total): that reading of the row is then impossible."""
+    nums = [parse_value(c.text)[0] for _, c in vals]
+    if any(v is None for v in nums):
+        return False  # undecidable: a blank or a marker
+    return sum(nums[:6]) != nums[6]
+
+
 def _fit7(m: Mapping, line: Line) -> list[tuple[int, Cell]] | None:
-    """Seven table-三 values: by the grid's learned value columns when trimming blanks is ambiguous."""
+    """Seven table-三 values. When the row prints more cells than seven with blanks at both ends
+    (a spacer left by a merged label, a blank total, row padding), the readings are weighed: the
+    grid's learned value columns where its columns line up; otherwise a reading is kept only if
+    every other one breaks the row-total rule. Else None: the row is not mapped, nothing guessed."""
     vals = _fit(line.values, 7)
-    cols = m.t3_columns.get(line.grid)
-    if cols and (vals is None or _blank(vals[0][1]) or _blank(vals[-1][1])):
+    if vals is None or not (_blank(vals[0][1]) or _blank(vals[-1][1])) or len(line.values) == 7:
+        return vals
+    cols = m.t3_columns.get(line.grid) if line.aligned else None
+    if cols:
         by_col = dict(line.values)
         if all(c in by_col for c in cols) and all(_blank(cell) for c, cell in line.values if c not in cols):
             return [(c, by_col[c]) for c in cols]
-    return vals
+    # every way of dropping the surplus blank cells from the two ends
+    extra = len(line.values) - 7
+    readings = []
+    for left in range(extra + 1):
+        cand = line.values[left:left + 7]
+        dropped = line.values[:left] + line.values[left + 7:]
+        if all(_blank(c) for _, c in dropped):
+            readings.append(cand)
+    possible = [r for r in readings if not _row_total_fails(r)]
+    distinct = {tuple((c.text or "").strip() for _, c in r) for r in possible}
+    if len(distinct) == 1:
+        return possible[0]
+    m.warnings.append(
+        f"table 三 row {line.label_text!r}: {len(line.values)} cells for 7 columns and "
+        f"{len(distinct) or len(readings)} possible placements; not mapped")
+    return None
 
 
 def _assign(m: Mapping, field_id: str, line: Line, col: int, cell: Cell, label: str) -> None:

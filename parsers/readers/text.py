@@ -39,9 +39,11 @@ ROWEND = None  # a token: the current row ends here
 GRIDEND = ...  # a token: prose between tables
 
 
-def _pipe_parts(s: str) -> list[str]:
+def _pipe_parts(s: str, outer: bool = True) -> list[str]:
+    """Cells of a pipe row. With outer pipes (`| a | b |`) the first pipe opens the row; without
+    them (`a | b |`), a row that starts with a pipe starts with an empty cell (a merged label)."""
     parts = [p.strip() for p in s.split("|")]
-    if parts and parts[0] == "":
+    if outer and parts and parts[0] == "":
         parts = parts[1:]
     if parts and parts[-1] == "":
         parts = parts[:-1]
@@ -77,7 +79,7 @@ class _Line:
         self.pipes_before = pipes_before
 
 
-def _classify(line: str) -> _Line:
+def _classify(line: str, outer: bool = True) -> _Line:
     if "\t" in line:  # before the blank test: a row of tab-separated empty cells is a row
         return _Line("row", cells=[c.strip() for c in line.split("\t")])
     s = line.strip()
@@ -93,7 +95,7 @@ def _classify(line: str) -> _Line:
         return _Line("bars", cells=[""] * (s.count("|") - 1) if spaced else None, pipes_after=s.count("|"))
     if _MD_RULE.match(s):
         return _Line("rule")
-    parts = _pipe_parts(s)
+    parts = _pipe_parts(s, outer)
     filled = [p for p in parts if p]
     if len(filled) >= 2 or (s.startswith("|") and s.count("|") >= 3 and _SPACED_BARS.search(s)):
         return _Line("row", cells=parts)
@@ -204,6 +206,19 @@ def _tokens(lines: list[_Line], rows_style: bool, separator_bars: bool, marker_b
     return out
 
 
+class _Printed(list):
+    """A row printed as one line (tabs or pipes): its cells keep their printed positions."""
+
+
+def _aligned(rows: list[list[str]]) -> bool:
+    """The grid's columns line up when every wide row was printed as one line and the rows of
+    table width all have the same number of cells (no positions of merged cells dropped)."""
+    wide = [r for r in rows if len(r) >= 5]
+    if not all(isinstance(r, _Printed) for r in wide):
+        return False
+    return len({len(r) for r in wide if len(r) >= 8}) <= 1
+
+
 def _rows(tokens: list) -> list[list[list[str]]]:
     """Group the stream into grids of rows: a run of labels followed by its values is a row;
     the earlier labels of a long run form a header row of their own."""
@@ -227,7 +242,7 @@ def _rows(tokens: list) -> list[list[list[str]]]:
             emit()
         elif isinstance(tok, tuple):
             emit()
-            rows.append(list(tok))
+            rows.append(_Printed(tok))
         elif tok is GRIDEND:
             emit()
             if rows:
@@ -246,7 +261,12 @@ def _rows(tokens: list) -> list[list[list[str]]]:
 
 
 def parse_text(text: str, max_cells: int | None = None) -> Document:
-    lines = [_classify(line) for line in text.splitlines()]
+    raw_lines = text.splitlines()
+    lines = [_classify(line) for line in raw_lines]
+    rows = [line.strip() for line, ln in zip(raw_lines, lines) if ln.kind == "row" and "|" in line]
+    if rows and sum(r.startswith("|") for r in rows) * 2 < len(rows):
+        # most rows print no outer pipe: a row starting with one starts with an empty cell
+        lines = [_classify(line, outer=False) for line in raw_lines]
     piped = [ln for ln in lines if ln.kind in ("row", "cell")]
     rows_style = sum(ln.kind == "row" for ln in piped) > sum(ln.kind == "cell" for ln in piped)
     cells_ended = sum(ln.kind == "cell" and ln.pipes_after > 0 for ln in lines)
@@ -259,7 +279,7 @@ def parse_text(text: str, max_cells: int | None = None) -> Document:
     if max_cells is not None and sum(len(t) if isinstance(t, tuple) else 1
                                      for t in tokens if isinstance(t, (str, tuple))) > max_cells:
         raise UnreadableDocument(f"more than {max_cells} table cells: over the cell limit")
-    grids = [Grid([[Cell(t) for t in r] for r in rows], index=i)
+    grids = [Grid([[Cell(t) for t in r] for r in rows], index=i, aligned=_aligned(rows))
              for i, rows in enumerate(g for g in _rows(tokens) if any(len(r) > 1 for r in g))]
     warnings = []
     run_together = [ln.text for ln in lines if ln.kind == "plain" and _RUN_TOGETHER.match(ln.text)]
