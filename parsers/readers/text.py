@@ -56,11 +56,13 @@ def _spaced_row(s: str) -> list[str] | None:
     if len(tokens) < 2 or len(s) > 120:
         return None
     k = len(tokens)
-    while k > 0 and is_value_token(tokens[k - 1]) and tokens[k - 1] not in ("", "-"):
+    while k > 0 and is_value_token(tokens[k - 1]):
         k -= 1
+    if k == 0 and len(tokens) >= 5:
+        return tokens  # a row of values only (table 四's fifteen numbers)
     if 0 < k < len(tokens) and not any(is_value_token(t) for t in tokens[:k]):
         label = " ".join(tokens[:k])
-        if not _SENTENCE.search(label) and ":" not in label and "：" not in label:
+        if len(label) <= 90 and not _SENTENCE.search(label) and ":" not in label and "：" not in label:
             return [label, *tokens[k:]]
     # a block header printed the same way: 信息内容 本年新制作数量 本年新公开数量 …
     if tokens[0] == "信息内容" and all(len(t) <= 16 for t in tokens):
@@ -86,42 +88,56 @@ def _classify(line: str, outer: bool = True) -> _Line:
     if not s:
         return _Line("blank")
     if "|" not in s:
+        spaced = _spaced_row(s)
+        if spaced:
+            return _Line("row", s, cells=spaced)
         if len(s) > MAX_CELL_LINE or _SENTENCE.search(s):
             return _Line("prose", s)
         return _Line("plain", s)
     if _BARS.match(s):
         # `| | | |`: a printed row of empty cells (spaced); `|||`: padding
-        spaced = s.count("|") >= 3 and _SPACED_BARS.search(s) is not None
-        return _Line("bars", cells=[""] * (s.count("|") - 1) if spaced else None, pipes_after=s.count("|"))
+        if s.count("|") >= 3 and len(_SPACED_BARS.findall(s)) >= 2:
+            # `|  |  |` with outer pipes holds one cell fewer than its pipes; ` |  |  |` without
+            return _Line("bars", cells=[""] * (s.count("|") - (1 if outer else 0)), pipes_after=s.count("|"))
+        return _Line("bars", pipes_after=s.count("|"))
     if _MD_RULE.match(s):
         return _Line("rule")
     parts = _pipe_parts(s, outer)
     filled = [p for p in parts if p]
-    if len(filled) >= 2 or (s.startswith("|") and s.count("|") >= 3 and _SPACED_BARS.search(s)):
+    # two filled cells, or empty cells printed one by one (`行政规范性文件 |  |  |  |`), make a row;
+    # a cell followed by a run of pipes (`0 | ||`) is a cell and the row's padding
+    if len(filled) >= 2 or len(_SPACED_BARS.findall(s)) >= 2 \
+            or (s.startswith("|") and s.count("|") >= 3 and _SPACED_BARS.search(s)):
         return _Line("row", cells=parts)
     text = filled[0] if filled else ""
     head, _, tail = s.partition(text)
     if len(text) > MAX_PIPED_CELL:
         return _Line("prose", text)
-    return _Line("cell", text, pipes_before=head.count("|"), pipes_after=tail.count("|"))
+    return _Line("cell", text, cells=parts, pipes_before=head.count("|"), pipes_after=tail.count("|"))
 
 
 def _bars_mark_rows(lines: list[_Line]) -> bool:
-    """Single `|` lines that each stand alone right before a label start rows (`|`, `规章 |`,
-    `0 |`, `0 |`, `|`, `规范性文件 |` …); bars next to each other or before values are cells."""
-    seen = False
+    """Single `|` lines that stand alone before rows (`|`, `规章 |`, `0 |`, `0 |`, `|`, `规范性文件 |`)
+    start rows: never two of them in a row, and (nearly) always followed by a label. Bars next to
+    each other, or where values belong, are empty cells."""
     content = [ln for ln in lines if ln.kind not in ("blank", "rule")]
+    singles = before_label = 0
     for i, ln in enumerate(content):
         if ln.kind != "bars" or ln.pipes_after != 1:
             continue
-        seen = True
-        nxt = content[i + 1] if i + 1 < len(content) else None
-        if nxt is None or nxt.kind not in ("cell", "plain") or is_value_token(nxt.text):
-            return False
+        singles += 1
         prev = content[i - 1] if i else None
-        if prev is not None and prev.kind == "bars" and prev.pipes_after == 1:
+        if prev is not None and prev.kind == "bars":
             return False
-    return seen
+        nxt = content[i + 1] if i + 1 < len(content) else None
+        if nxt is None or nxt.kind == "prose" or (nxt.kind in ("cell", "plain") and not is_value_token(nxt.text)):
+            before_label += 1
+    # and rows start at a bar: a label right after a value line, with no bar between, means the
+    # bars are not what starts rows (blank last cells of some rows)
+    unmarked = sum(1 for a, b in zip(content, content[1:])
+                   if a.kind in ("cell", "plain") and is_value_token(a.text)
+                   and b.kind in ("cell", "plain") and not is_value_token(b.text))
+    return singles > 0 and before_label >= 0.8 * singles and unmarked <= 0.1 * singles
 
 
 def _tokens(lines: list[_Line], rows_style: bool, separator_bars: bool, marker_bars: bool = False) -> list:
@@ -148,23 +164,19 @@ def _tokens(lines: list[_Line], rows_style: bool, separator_bars: bool, marker_b
         elif k == "cell":
             flush_buffer()
             if rows_style:
-                # a row of one printed cell and its padding (| 二、上年结转… | | | | | | | |)
-                out.append(ROWEND)
-                out.append(ln.text)
-                out.extend([""] * max(0, ln.pipes_after - 1) if ln.pipes_before else [])
-                out.append(ROWEND)
+                # a row of one printed cell and its empty ones (| 二、上年结转… | | | | | | | |)
+                out.append(tuple(ln.cells))
             else:
                 if ln.pipes_before and not separator_bars:
                     out.append(ROWEND)
                 out.append(ln.text)
                 if ln.pipes_after >= 2:
-                    out.append(ROWEND)  # `0 | ||`: the cell, then the row's padding
+                    if marker_bars:  # rows start at the markers: more pipes are empty cells
+                        out.extend([""] * (ln.pipes_after - 1))
+                    else:
+                        out.append(ROWEND)  # `0 | ||`: the cell, then the row's padding
         elif k == "plain":
-            spaced = _spaced_row(ln.text)
-            if spaced:
-                flush_buffer()
-                out.append(tuple(spaced))
-            elif separator_bars:
+            if separator_bars:
                 # a cell may be broken over lines between two bars (本年新 / 制作数量); longer
                 # lines before the table (headings, a title) stay cells of their own
                 if buffer and (len(buffer[-1]) > 8 or len(ln.text) > 8):
@@ -180,9 +192,12 @@ def _tokens(lines: list[_Line], rows_style: bool, separator_bars: bool, marker_b
                 else:
                     # two bars with nothing between them enclose an empty cell
                     flush_buffer(force=prev_kind == "bars")
-            elif rows_style and ln.cells:
-                out.append(tuple(ln.cells))
-            elif rows_style or marker_bars:
+            elif ln.cells and not marker_bars:
+                out.append(tuple(ln.cells))  # a printed row of empty cells
+            elif marker_bars:
+                out.append(ROWEND)  # the row starts here; `| |`: and opens with an empty cell
+                out.extend([""] * (ln.pipes_after - 1))
+            elif rows_style:
                 out.append(ROWEND)
             elif ln.pipes_after >= 2:
                 out.append(ROWEND)
@@ -264,8 +279,9 @@ def parse_text(text: str, max_cells: int | None = None) -> Document:
     raw_lines = text.splitlines()
     lines = [_classify(line) for line in raw_lines]
     rows = [line.strip() for line, ln in zip(raw_lines, lines) if ln.kind == "row" and "|" in line]
-    if rows and sum(r.startswith("|") for r in rows) * 2 < len(rows):
-        # most rows print no outer pipe: a row starting with one starts with an empty cell
+    if rows and sum(r.startswith("|") for r in rows) < 0.9 * len(rows):
+        # rows print no outer pipe (markdown prints it on every row): a row starting with one
+        # starts with an empty cell
         lines = [_classify(line, outer=False) for line in raw_lines]
     piped = [ln for ln in lines if ln.kind in ("row", "cell")]
     rows_style = sum(ln.kind == "row" for ln in piped) > sum(ln.kind == "cell" for ln in piped)

@@ -13,6 +13,7 @@ null but never a different number.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 
 from .model import Report, Table
@@ -50,14 +51,20 @@ def _row_lines(cells: list[tuple[str, str | None]], style: str) -> list[str]:
         return [f"{t} |" if t else "|" for t in texts]
     if style == "cell-sep":  # the bar after every cell; an empty cell is nothing between two bars
         return [x for t in texts for x in ([t, "|"] if t else ["|"])]
-    if style == "cell-marker":  # a bar before every row; empty cells keep their ` |`
-        return ["|"] + [f"{t} |" if t else " |" for t in texts]
+    if style == "cell-marker":  # a bar before every row; an empty cell is a pipe on the line before
+        out = ["|"]
+        for t in texts:
+            if t:
+                out.append(f"{t} |")
+            else:
+                out[-1] += " |"
+        return out
     if style == "cell-blankline":
         return [x for t in texts if t for x in (t, "")]
-    if style == "spaced":
-        return [" ".join(t.replace(" ", "") for t in texts if t)]
+    if style == "spaced":  # the converter's single spaces are the only separators left
+        return [" ".join(re.sub(r"\s", "", t) for t in texts if t)]
     if style == "flattened":
-        return ["".join(t.replace(" ", "") for t in texts)]
+        return ["".join(re.sub(r"\s", "", t) for t in texts)]
     raise ValueError(style)
 
 
