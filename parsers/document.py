@@ -38,6 +38,9 @@ class Grid:
     # False when the rows' columns need not line up (text renderings that drop the positions a
     # merged cell covers): a cell's column index then says nothing about its column in another row
     aligned: bool = True
+    # True when the document's text stops inside this grid's last row (an excerpt cut mid-table):
+    # that row may have lost cells at its end
+    open_end: bool = False
 
     @classmethod
     def from_texts(cls, rows: list[list[str]], index: int = 0, page: int | None = None) -> "Grid":

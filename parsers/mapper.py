@@ -46,6 +46,7 @@ class Line:
     labels: list[tuple[int, str]]  # (column, text)
     values: list[tuple[int, Cell]]  # (column, cell)
     aligned: bool = True  # the grid's columns line up across rows
+    open: bool = False  # the text stops inside this row: cells may be missing at its end
 
     @property
     def has_numbers(self) -> bool:
@@ -99,8 +100,17 @@ def _lines(doc: Document) -> list[Line]:
             labels = [(c, cell.text.strip()) for c, cell in cells[: last_label + 1] if cell.text.strip()]
             values = cells[last_label + 1:]
             page = next((cell.page for _, cell in cells if cell.page), g.page)
-            out.append(Line(g.index, r, page, labels, values, g.aligned))
+            out.append(Line(g.index, r, page, labels, values, g.aligned,
+                            g.open_end and r == len(g.rows) - 1))
     return out
+
+
+def _cut_row(line: Line, n: int) -> list[tuple[int, Cell]] | None:
+    """A row the text stops in: only its first n cells can be trusted, and only when the first
+    is printed (a blank first cell may be a spacer whose row lost its last value to the cut)."""
+    if len(line.values) < n or _blank(line.values[0][1]):
+        return None
+    return list(line.values[:n])
 
 
 def _fit(values: list[tuple[int, Cell]], n: int) -> list[tuple[int, Cell]] | None:
@@ -162,6 +172,8 @@ def _fit7(m: Mapping, line: Line) -> list[tuple[int, Cell]] | None:
     (a spacer left by a merged label, a blank total, row padding), the readings are weighed: the
     grid's learned value columns where its columns line up; otherwise a reading is kept only if
     every other one breaks the row-total rule. Else None: the row is not mapped, nothing guessed."""
+    if line.open:
+        return _cut_row(line, 7)
     vals = _fit(line.values, 7)
     if vals is None or not (_blank(vals[0][1]) or _blank(vals[-1][1])) or len(line.values) == 7:
         return vals
@@ -266,7 +278,8 @@ def _map_t2_row(m: Mapping, line: Line, version: str, blocks: list[formats.T2Blo
     for block in [*blocks, *others]:
         for row in block.rows:
             if matches(label, row.match or (row.label,)):
-                vals = _fit(line.values, len(block.columns))
+                n = len(block.columns)
+                vals = _cut_row(line, n) if line.open else _fit(line.values, n)
                 if vals is None:
                     m.warnings.append(
                         f"table 二 row {label!r}: {len(line.values)} cells where {len(block.columns)} are expected; not mapped")
@@ -370,7 +383,8 @@ def _map_t4_block_row(m: Mapping, line: Line) -> bool:
     fmt = formats.get("2021")
     for block in fmt.t4_blocks:
         if (block.exact and matches_exact(label, block.exact)) or (block.match and matches(label, block.match)):
-            vals = _fit(line.values, len(fmt.t4_columns))
+            n = len(fmt.t4_columns)
+            vals = _cut_row(line, n) if line.open else _fit(line.values, n)
             if vals is None:
                 m.warnings.append(f"table 四 row {label!r}: {len(line.values)} cells where "
                                   f"{len(fmt.t4_columns)} are expected; not mapped")

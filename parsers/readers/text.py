@@ -295,8 +295,17 @@ def parse_text(text: str, max_cells: int | None = None) -> Document:
     if max_cells is not None and sum(len(t) if isinstance(t, tuple) else 1
                                      for t in tokens if isinstance(t, (str, tuple))) > max_cells:
         raise UnreadableDocument(f"more than {max_cells} table cells: over the cell limit")
-    grids = [Grid([[Cell(t) for t in r] for r in rows], index=i, aligned=_aligned(rows))
-             for i, rows in enumerate(g for g in _rows(tokens) if any(len(r) > 1 for r in g))]
+    grouped = _rows(tokens)
+    # the text stops inside a row: its last cell is not followed by a row end, or its last
+    # printed line is a pipe row without its closing pipe
+    last = tokens[-1] if tokens else None
+    tail = next((ln for ln in reversed(raw_lines) if ln.strip()), "")
+    open_end = bool(grouped) and (isinstance(last, str) or (
+        isinstance(last, tuple) and not tail.rstrip().endswith("|") and "\t" not in tail))
+    kept = [g for g in grouped if any(len(r) > 1 for r in g)]
+    grids = [Grid([[Cell(t) for t in r] for r in rows], index=i, aligned=_aligned(rows),
+                  open_end=open_end and rows is grouped[-1])
+             for i, rows in enumerate(kept)]
     warnings = []
     run_together = [ln.text for ln in lines if ln.kind == "plain" and _RUN_TOGETHER.match(ln.text)]
     if run_together:

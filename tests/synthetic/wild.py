@@ -99,16 +99,23 @@ def render(report: Report, style: str, seed: int = 0) -> Rendered:
         if b.kind != "table":
             add(b.text)
             continue
-        for cells in _rows(b.table):
+        rows = _rows(b.table)
+        for k, cells in enumerate(rows):
             fids = {f for _, f in cells if f}
             blank = any(f and not t for t, f in cells)
             readable = style != "flattened" and not (style in DROPS_BLANKS and blank)
-            # empty spacer cells between the label and the values (a merged label's other
-            # positions) cannot be told from a blank last value unless that last value is printed
-            first = next((i for i, (_, f) in enumerate(cells) if f), None)
-            spacers = first is not None and first > 0 and not cells[first - 1][0] and not cells[first - 1][1]
-            if spacers and not cells[-1][0] and style not in DROPS_BLANKS:
-                readable = False
+            # empty cells around the values (a merged label's other positions, padding to the
+            # table's width; in a stream of cells, the empty cells opening the next row too)
+            # cannot be told from blank values unless the row's first and last values are printed
+            vidx = [i for i, (_, f) in enumerate(cells) if f]
+            if vidx and style not in DROPS_BLANKS:
+                last_label = max((i for i, (t, f) in enumerate(cells) if t and not f), default=-1)
+                surplus = len(cells) - (last_label + 1) - len(vidx)
+                if style in ("cell-bar", "cell-sep") and k + 1 < len(rows):
+                    nxt = rows[k + 1]
+                    surplus += next((i for i, (t, _) in enumerate(nxt) if t), len(nxt))
+                if surplus and not (cells[vidx[0]][0] and cells[vidx[-1]][0]):
+                    readable = False
             certain_rows.append(fids if readable else set())
             row_fids.append(fids)
             for text in _row_lines(cells, style):
