@@ -27,6 +27,7 @@ from ..numbers import is_value_token
 
 _MD_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _BARS = re.compile(r"^[|\s]+$")
+_SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 _SPACED_BARS = re.compile(r"\|\s+\|")
 _SENTENCE = re.compile(r"[。；;！？]")
 # a label immediately followed by two or more digits, nothing between: cells run together
@@ -130,13 +131,14 @@ def _bars_mark_rows(lines: list[_Line]) -> bool:
         if prev is not None and prev.kind == "bars":
             return False
         nxt = content[i + 1] if i + 1 < len(content) else None
-        if nxt is None or nxt.kind == "prose" or (nxt.kind in ("cell", "plain") and not is_value_token(nxt.text)):
+        if nxt is None or nxt.kind in ("prose", "row") or (nxt.kind in ("cell", "plain") and not is_value_token(nxt.text)):
             before_label += 1
     # and rows start at a bar: a label right after a value line, with no bar between, means the
     # bars are not what starts rows (blank last cells of some rows)
     unmarked = sum(1 for a, b in zip(content, content[1:])
                    if a.kind in ("cell", "plain") and is_value_token(a.text)
-                   and b.kind in ("cell", "plain") and not is_value_token(b.text))
+                   and b.kind in ("cell", "plain") and not is_value_token(b.text)
+                   and not _SECTION.match(b.text))  # a section heading ends the table
     return singles > 0 and before_label >= 0.8 * singles and unmarked <= 0.1 * singles
 
 
@@ -158,6 +160,8 @@ def _tokens(lines: list[_Line], rows_style: bool, separator_bars: bool, marker_b
         if k == "prose":
             flush_buffer()
             out.extend([ROWEND, GRIDEND])
+        elif k == "row" and marker_bars and ln.cells and ln.cells[0] and not any(ln.cells[1:]):
+            out.extend(ln.cells)  # rows start at the bars: a label and its empty cells, row goes on
         elif k == "row":
             flush_buffer()
             out.append(tuple(ln.cells))  # a printed row keeps its columns as they are
