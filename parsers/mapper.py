@@ -470,8 +470,8 @@ def map_document(doc: Document) -> Mapping:
             table = "t4"
             continue
         if table == "t4":
-            if line.labels and line.has_numbers and normalize(line.last_label) in T4_HEADER_WORDS \
-                    and len(line.values) >= 5:
+            if line.labels and (line.has_numbers or len(line.values) == 15) \
+                    and normalize(line.last_label) in T4_HEADER_WORDS and len(line.values) >= 5:
                 # one cell per line: the values follow the last header word (总计)
                 t4_tokens.extend((line, c, cell) for c, cell in line.values)
                 if len(t4_tokens) >= 15:

@@ -219,8 +219,15 @@ def _tokens(lines: list[_Line], rows_style: bool, separator_bars: bool, marker_b
                 i += 1
             return out[i] if i < len(out) else ROWEND
 
+        def label(t) -> bool:
+            return isinstance(t, str) and t != "" and not is_value_token(t)
+
         nxt = [after_run(i) for i, t in enumerate(out) if t == ""]
-        if all(t is ROWEND or t is GRIDEND or isinstance(t, tuple) or (t and not is_value_token(t)) for t in nxt):
+        # and every row ends so: a value followed straight by the next row's label shows that
+        # rows end without a doubled bar, and the empty segments are then empty cells
+        direct = sum(1 for a, b in zip(out, out[1:])
+                     if isinstance(a, str) and a != "" and is_value_token(a) and label(b) and not _SECTION.match(b))
+        if direct <= 0.1 * len(nxt) and all(t is ROWEND or t is GRIDEND or isinstance(t, tuple) or label(t) for t in nxt):
             out = [ROWEND if t == "" else t for t in out]
     return out
 
