@@ -186,6 +186,9 @@ def _tokens(lines: list[_Line], rows_style: bool, separator_bars: bool, marker_b
                 if buffer and (len(buffer[-1]) > 8 or len(ln.text) > 8):
                     flush_buffer()
                 buffer.append(ln.text)
+            elif rows_style:
+                # between printed rows, a line of text (a heading, a caption) ends the table
+                out.extend([GRIDEND, ln.text, ROWEND])
             else:
                 out.append(ln.text)
         elif k == "bars":
@@ -212,23 +215,36 @@ def _tokens(lines: list[_Line], rows_style: bool, separator_bars: bool, marker_b
         prev_kind = k
     flush_buffer()
     if separator_bars and "" in out:
-        # `0`, `|`, `|`, `规范性文件`: when every empty segment stands right before a row label,
-        # the doubled bar ends the row (石家庄-style); otherwise it encloses an empty cell
-        def after_run(i: int):
-            while i < len(out) and out[i] == "":
-                i += 1
-            return out[i] if i < len(out) else ROWEND
+        out = _doubled_bars_end_rows(out)
+    return out
 
-        def label(t) -> bool:
-            return isinstance(t, str) and t != "" and not is_value_token(t)
 
-        nxt = [after_run(i) for i, t in enumerate(out) if t == ""]
-        # and every row ends so: a value followed straight by the next row's label shows that
-        # rows end without a doubled bar, and the empty segments are then empty cells
-        direct = sum(1 for a, b in zip(out, out[1:])
-                     if isinstance(a, str) and a != "" and is_value_token(a) and label(b) and not _SECTION.match(b))
-        if direct <= 0.1 * len(nxt) and all(t is ROWEND or t is GRIDEND or isinstance(t, tuple) or label(t) for t in nxt):
-            out = [ROWEND if t == "" else t for t in out]
+def _doubled_bars_end_rows(out: list) -> list:
+    """`0`, `|`, `|`, `规范性文件` (石家庄-style): a doubled bar closes every row. It is read so
+    only when every row ends that way, with exactly one empty segment before each next row's label
+    and (nearly) no row whose last value runs straight into the next label; otherwise the empty
+    segments are empty cells."""
+    def label(t) -> bool:
+        return isinstance(t, str) and t != "" and not is_value_token(t) and not _SECTION.match(t)
+
+    runs_before_labels: list[int] = []
+    direct = 0
+    i = 0
+    while i < len(out):
+        if out[i] == "":
+            j = i
+            while j < len(out) and out[j] == "":
+                j += 1
+            if j < len(out) and label(out[j]):
+                runs_before_labels.append(j - i)
+            i = j
+            continue
+        if i + 1 < len(out) and isinstance(out[i], str) and out[i] and is_value_token(out[i]) and label(out[i + 1]):
+            direct += 1
+        i += 1
+    if runs_before_labels and all(n == 1 for n in runs_before_labels) \
+            and direct <= 0.1 * len(runs_before_labels):
+        return [ROWEND if t == "" else t for t in out]
     return out
 
 
