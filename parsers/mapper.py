@@ -113,6 +113,42 @@ def _cut_row(line: Line, n: int) -> list[tuple[int, Cell]] | None:
     return list(line.values[:n])
 
 
+def _place(m: Mapping, line: Line, n: int, head_cols: tuple[int, ...] | None, what: str,
+           rule=None) -> list[tuple[int, Cell]] | None:
+    """n values of a row. Surplus blank cells at its ends (spacers of merged labels, padding, a
+    blank last value) are dropped only where that leaves a single reading: the columns the header
+    stands in (grids whose columns line up), or the one reading `rule` does not rule out. Else
+    None, with a warning naming the row: nothing is placed by guess."""
+    if line.open:
+        return _cut_row(line, n)
+    vals = line.values
+    if len(vals) < n:
+        return None
+    if len(vals) == n:
+        return list(vals)
+    readings = []
+    for left in range(len(vals) - n + 1):
+        dropped = vals[:left] + vals[left + n:]
+        if all(_blank(c) for _, c in dropped):
+            readings.append(list(vals[left:left + n]))
+    if not readings:
+        return None
+    distinct = {tuple((c.text or "").strip() for _, c in r) for r in readings}
+    if len(distinct) == 1:
+        return readings[0]
+    if line.aligned and head_cols and len(head_cols) == n:
+        by_col = dict(vals)
+        if all(c in by_col for c in head_cols) and all(_blank(cell) for c, cell in vals if c not in head_cols):
+            return [(c, by_col[c]) for c in head_cols]
+    if rule is not None:
+        possible = [r for r in readings if not rule(r)]
+        if len({tuple((c.text or "").strip() for _, c in r) for r in possible}) == 1:
+            return possible[0]
+    m.warnings.append(f"{what} row {line.label_text!r}: {len(vals)} cells for {n} columns and "
+                      f"{len(distinct)} possible placements; not mapped")
+    return None
+
+
 def _fit(values: list[tuple[int, Cell]], n: int) -> list[tuple[int, Cell]] | None:
     """Trim blank cells at the edges (spacers of flattened merged cells) to reach n values."""
     vals = list(values)
@@ -159,45 +195,19 @@ def _learn_t3_columns(lines: list[Line]) -> dict[int, tuple[int, ...]]:
 
 
 def _row_total_fails(vals: list[tuple[int, Cell]]) -> bool:
-    """True when seven cells read as table 三's columns break the row-total rule (six applicant
-    columns summing to the total): that reading of the row is then impossible."""
+    """True when cells read as a row whose last column totals the others (table 三's six
+    applicant columns, table 四's four results) break that rule: that reading is impossible."""
     nums = [parse_value(c.text)[0] for _, c in vals]
     if any(v is None for v in nums):
         return False  # undecidable: a blank or a marker
-    return sum(nums[:6]) != nums[6]
+    return sum(nums[:-1]) != nums[-1]
 
 
 def _fit7(m: Mapping, line: Line) -> list[tuple[int, Cell]] | None:
-    """Seven table-三 values. When the row prints more cells than seven with blanks at both ends
-    (a spacer left by a merged label, a blank total, row padding), the readings are weighed: the
-    grid's learned value columns where its columns line up; otherwise a reading is kept only if
-    every other one breaks the row-total rule. Else None: the row is not mapped, nothing guessed."""
-    if line.open:
-        return _cut_row(line, 7)
-    vals = _fit(line.values, 7)
-    if vals is None or not (_blank(vals[0][1]) or _blank(vals[-1][1])) or len(line.values) == 7:
-        return vals
-    cols = m.t3_columns.get(line.grid) if line.aligned else None
-    if cols:
-        by_col = dict(line.values)
-        if all(c in by_col for c in cols) and all(_blank(cell) for c, cell in line.values if c not in cols):
-            return [(c, by_col[c]) for c in cols]
-    # every way of dropping the surplus blank cells from the two ends
-    extra = len(line.values) - 7
-    readings = []
-    for left in range(extra + 1):
-        cand = line.values[left:left + 7]
-        dropped = line.values[:left] + line.values[left + 7:]
-        if all(_blank(c) for _, c in dropped):
-            readings.append(cand)
-    possible = [r for r in readings if not _row_total_fails(r)]
-    distinct = {tuple((c.text or "").strip() for _, c in r) for r in possible}
-    if len(distinct) == 1:
-        return possible[0]
-    m.warnings.append(
-        f"table 三 row {line.label_text!r}: {len(line.values)} cells for 7 columns and "
-        f"{len(distinct) or len(readings)} possible placements; not mapped")
-    return None
+    """Seven table-三 values: placed by the grid's learned value columns where its columns line
+    up, else by the one reading the row-total rule leaves (see _place)."""
+    return _place(m, line, 7, m.t3_columns.get(line.grid) if line.aligned else None, "table 三",
+                  _row_total_fails)
 
 
 def _assign(m: Mapping, field_id: str, line: Line, col: int, cell: Cell, label: str) -> None:
@@ -246,18 +256,19 @@ def _segment_heads(texts: list[str], columns) -> bool:
     return fit(0, 0) and any(matches(t, c.match or (c.label,)) for t in texts for c in columns)
 
 
-def _t2_header(line: Line) -> tuple[str, list[formats.T2Block]] | None:
+def _t2_header(line: Line) -> tuple[str, list[formats.T2Block], tuple[int, ...] | None] | None:
     """A block header row: 信息内容 | column labels. Returns (version, candidate blocks)."""
     if line.has_numbers:
         return None
-    texts = [t for _, t in line.labels]
-    for i, t in enumerate(texts):
+    heads = list(line.labels)
+    for i, (_, t) in enumerate(heads):
         if matches(t, ["信息内容"]):
-            texts = texts[i + 1:]  # the caption (第二十条第（一）项) may precede it in one row
+            heads = heads[i + 1:]  # the caption (第二十条第（一）项) may precede it in one row
             break
     # a merged header cell repeated over the columns it spans (text exports): one column label
-    texts = [t for i, t in enumerate(texts) if i == 0 or normalize(t) != normalize(texts[i - 1])
-             or len(normalize(t)) <= 4]
+    heads = [h for i, h in enumerate(heads) if i == 0 or normalize(h[1]) != normalize(heads[i - 1][1])
+             or len(normalize(h[1])) <= 4]
+    texts = [t for _, t in heads]
     if not texts:
         return None
     for version in formats.VERSIONS:
@@ -265,11 +276,15 @@ def _t2_header(line: Line) -> tuple[str, list[formats.T2Block]] | None:
         blocks = [b for b in fmt.t2_blocks if _segment_heads(texts, b.columns)]
         # a 2021 single-column header (本年处理决定数量) must not be read as 2019's three columns
         if blocks:
-            return version, blocks
+            # the columns the heads stand in, when each head is one cell (a grid whose columns
+            # line up places a row's values under them)
+            cols = tuple(c for c, _ in heads) if len(heads) == len(blocks[0].columns) else None
+            return version, blocks, cols
     return None
 
 
-def _map_t2_row(m: Mapping, line: Line, version: str, blocks: list[formats.T2Block]) -> bool:
+def _map_t2_row(m: Mapping, line: Line, version: str, blocks: list[formats.T2Block],
+                head_cols: tuple[int, ...] | None = None) -> bool:
     label = line.last_label
     # The current block first; then the version's other blocks: a PDF table continued on a new
     # page repeats the table's first header (block （一）) above rows of a later block, and a
@@ -279,7 +294,7 @@ def _map_t2_row(m: Mapping, line: Line, version: str, blocks: list[formats.T2Blo
         for row in block.rows:
             if matches(label, row.match or (row.label,)):
                 n = len(block.columns)
-                vals = _cut_row(line, n) if line.open else _fit(line.values, n)
+                vals = _place(m, line, n, head_cols if block in blocks else None, "table 二")
                 if vals is None:
                     m.warnings.append(
                         f"table 二 row {label!r}: {len(line.values)} cells where {len(block.columns)} are expected; not mapped")
@@ -384,7 +399,7 @@ def _map_t4_block_row(m: Mapping, line: Line) -> bool:
     for block in fmt.t4_blocks:
         if (block.exact and matches_exact(label, block.exact)) or (block.match and matches(label, block.match)):
             n = len(fmt.t4_columns)
-            vals = _cut_row(line, n) if line.open else _fit(line.values, n)
+            vals = _place(m, line, n, None, "table 四", _row_total_fails)
             if vals is None:
                 m.warnings.append(f"table 四 row {label!r}: {len(line.values)} cells where "
                                   f"{len(fmt.t4_columns)} are expected; not mapped")
@@ -438,7 +453,7 @@ def _map_t4(m: Mapping, tokens: list[tuple[Line, int, Cell]]) -> None:
 def map_document(doc: Document) -> Mapping:
     m = Mapping()
     table: str | None = None
-    t2: tuple[str, list[formats.T2Block]] | None = None
+    t2: tuple[str, list[formats.T2Block], tuple[int, ...] | None] | None = None
     t4_tokens: list[tuple[Line, int, Cell]] = []
 
     def close_t4() -> None:
@@ -502,7 +517,7 @@ def map_document(doc: Document) -> Mapping:
             if table == "t3" and _fit7(m, line) and line.has_numbers:
                 m.t3_sequence.append((None, line))
             continue
-        if table == "t2" and t2 and line.values and _map_t2_row(m, line, *t2):
+        if table == "t2" and t2 and line.values and _map_t2_row(m, line, t2[0], t2[1], t2[2]):
             continue
         if table in (None, "t2", "t3") and any(k in text for k in T3_HEADER_KEYS) and not line.has_numbers:
             table = "t3"
