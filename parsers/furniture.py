@@ -9,6 +9,7 @@ recognised line by line here.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # A line that is page furniture, whatever else it holds (short lines only: a prose sentence that
 # mentions 登录 or 打印 is not furniture).
@@ -52,6 +53,7 @@ _FURNITURE_NAME = re.compile(
 FURNITURE_TAGS = frozenset({"nav", "aside", "footer"})
 
 
+@lru_cache(maxsize=4096)  # the same class names recur on every element of a page
 def is_furniture_name(class_or_id: str) -> bool:
     """True when a class or id attribute names page furniture (`main-nav`, `breadcrumb`, `footer`…)."""
     return any(_FURNITURE_NAME.search(tok) for tok in class_or_id.split())

@@ -130,7 +130,10 @@ def _line_candidates(lines: list[str], link_lines) -> list[tuple[str, int]]:
             out.append((own, i))
             continue
         nxt = lines[i + 1] if i + 1 < len(lines) and usable[i + 1] else ""
-        if nxt and not _first_title(nxt) and not re.search(r"[。；;!！?？]$", line):
+        # the next line continues this one: it is no title by itself, or one without a year
+        # whose year ends this line (XX局 2020 / 年政府信息公开工作年度报告)
+        if nxt and (not _first_title(nxt) or (_year_of(nxt) is None and _year_of(line + nxt))) \
+                and not re.search(r"[。；;!！?？]$", line):
             joined = _first_title(line + nxt)
             if joined:
                 out.append((joined, i))

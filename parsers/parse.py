@@ -57,7 +57,8 @@ _READERS = {
 }
 
 
-def read_document(data: bytes, *, name: str, kind: str, limits: Limits) -> Document:
+def read_document(data: bytes, *, name: str, kind: str, limits: Limits,
+                  content_type: str | None = None) -> Document:
     if kind == "image":
         return Document(kind="image", text="", scanned=True,
                         warnings=["an image, not a text document (图片版): needs OCR"])
@@ -67,6 +68,8 @@ def read_document(data: bytes, *, name: str, kind: str, limits: Limits) -> Docum
         reader = importlib.import_module(_READERS[kind])
     except ModuleNotFoundError as exc:  # pragma: no cover - every reader ships with the package
         raise UnreadableDocument(f"no reader for {kind} documents ({exc})") from exc
+    if kind == "html":  # the HTTP charset: a page's bytes win over it (parsers.encoding)
+        return reader.read(data, name=name, limits=limits, content_type=content_type)
     return reader.read(data, name=name, limits=limits)
 
 
@@ -78,7 +81,8 @@ def parse_bytes(data: bytes, *, name: str, content_type: str | None = None,
     if len(data) > limits.max_bytes:
         raise UnreadableDocument(f"{len(data)} bytes, over the {limits.max_bytes}-byte limit")
     kind = detect_kind(data, name, content_type)
-    doc = chinese.simplified_document(read_document(data, name=name, kind=kind, limits=limits))
+    doc = chinese.simplified_document(read_document(data, name=name, kind=kind, limits=limits,
+                                                         content_type=content_type))
     return build_result(doc, data=data, name=name, kind=kind)
 
 
