@@ -370,7 +370,9 @@ def describe(text: str, page: dict | None = None) -> Meta:
     page = page or {}
     tags = page.get("tags") or {}
     meta = Meta()
-    lines = _lines(text[:HEAD_CHARS])
+    links = page.get("link_lines") or ()
+    # a link's text (a list of OTHER reports) is no part of this report's prose
+    lines = [l for l in _lines(text[:HEAD_CHARS]) if l not in links]
     zone = _title_zone(lines)
     title, title_src, title_line = describe_title(lines, page)
     meta.title = title

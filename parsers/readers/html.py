@@ -43,6 +43,8 @@ _BLOCK = {
 _DROP = {"script", "style", "noscript", "template", "head", "iframe", "object", "svg", "select"}
 _TITLE_HINT = re.compile(r"(政府信息公开|政务公开|政府資訊公開|政府信息公開).*(年度报告|年报|年度報告|年報|工作报告|工作報告)")
 _LINK_OPEN, _LINK_CLOSE = "\x01", "\x02"  # around a link's text in the walk (never in the output)
+_LINK_REST = re.compile(r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}[-/]\d{1,2}"
+                        r"|[\s|·•>›»/\\、,，;；:：\-–—_()（）\[\]【】]+")
 # Words of the report itself: an element holding them is never furniture.
 _REPORT_TEXT = re.compile(r"主动公开政府信息|收到和处理政府信息公开申请|总体情况|信息内容|本年新收|现将.{0,40}报告如下")
 
@@ -174,7 +176,7 @@ def _page_text(body, grid_lines: dict, skip=frozenset()) -> tuple[str, frozenset
         if _LINK_OPEN in line:
             outside = re.sub(f"{_LINK_OPEN}[^{_LINK_CLOSE}]*{_LINK_CLOSE}", "", line)
             line = line.replace(_LINK_OPEN, "").replace(_LINK_CLOSE, "").strip()
-            if line and not re.sub(r"[\s|·•>›»/\\、,，;；:：\-–—_()（）\[\]【】]+", "", outside):
+            if line and not _LINK_REST.sub("", outside):  # links, separators and dates only
                 link_lines.add(line)
         if line:
             lines.append(line)
