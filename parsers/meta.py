@@ -422,19 +422,24 @@ def is_report_title(title: str | None) -> bool:
     return bool(title and _REPORT_WORDS.search(clean(title)) and not _NOT_REPORT.search(clean(title)))
 
 
-_NATIONAL_HEADING = re.compile(r"^\s*[二三四]\s*[、.．,，]?\s*(主动公开政府信息情况|收到和处理政府信息公开申请情况"
-                               r"|政府信息公开行政复议\s*[、,，]?\s*行政诉讼情况)", re.M)
-_OPENING = re.compile(r"现将[^。]{0,60}?(?:政府信息公开|政务公开)[^。]{0,16}?报告如下"
-                      r"|编制[^。]{0,30}?(?:19|20)\d\d\s*年度?[^。]{0,20}?政府信息公开(?:工作)?(?:年度)?报告"
-                      r"|本(?:年度)?(?:报告|年报)中?所列(?:数据|统计数据)的?统计(?:期限|时限)")
+# The national format's table headings (numbered 二/三/四, or 一/二/三 where the narrative comes
+# first; 行政机关主动公开政府信息情况 and the older 因政府信息公开工作被申请行政复议、提起行政诉讼情况 too).
+# The pre-2019 reports' 因政府信息公开申请行政复议、提起行政诉讼的情况 is not one of them.
+_NATIONAL_HEADING = re.compile(
+    r"^\s*[一二三四]\s*[、.．,，]?\s*(?:(?:行政机关)?(主动公开政府信息情况)|(收到和处理政府信息公开申请情况)"
+    r"|(政府信息公开行政复议\s*[、,，]?\s*行政诉讼情况|因政府信息公开工作被申请行政复议\s*[、,，]?\s*提起行政诉讼的?情况))",
+    re.M)
 
 
 def national_tables(text: str) -> bool:
-    """The text carries the national tables: two of their headings (二、主动公开政府信息情况 /
-    三、收到和处理政府信息公开申请情况 / 四、政府信息公开行政复议、行政诉讼情况), or one with the grid
-    of table 二 (本年制发件数 …, or the 2019 format's 本年新制作数量 …)."""
-    heads = {m.group(1)[:4] for m in _NATIONAL_HEADING.finditer(text)}
-    return len(heads) >= 2 or (len(heads) == 1 and format_from_text(text) is not None)
+    """The text carries the national tables: the headings of table 三 or 四 with another of the
+    three (二、主动公开政府信息情况 / 三、收到和处理政府信息公开申请情况 / 四、政府信息公开行政复议、
+    行政诉讼情况), or any of them with the grid of table 二 (本年制发件数 …, or the 2019 format's
+    本年新制作数量 …)."""
+    found = set()
+    for m in _NATIONAL_HEADING.finditer(text):
+        found.update(i for i in (1, 2, 3) if m.group(i))
+    return (len(found) >= 2 and bool(found & {2, 3})) or (bool(found) and format_from_text(text) is not None)
 
 
 def report_opening(text: str) -> bool:

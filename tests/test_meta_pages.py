@@ -299,3 +299,20 @@ def test_ogi_parse_reads_a_gbk_page_that_declares_iso_8859_1(tmp_path, boai_trut
     assert not {k for k, v in boai_truth.items() if result["values"].get(k) != v}
     assert (result["agency"], result["year"]) == ("博爱县人民政府", 2024)
     assert any("declares iso-8859-1" in w for w in result["warnings"])
+
+
+@pytest.mark.parametrize("headings,national", [
+    ("二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况", True),
+    ("二、行政机关主动公开政府信息情况\n四、因政府信息公开工作被申请行政复议提起行政诉讼情况", True),
+    ("一、主动公开政府信息情况\n二、收到和处理政府信息公开申请情况\n三、政府信息公开行政复议、行政诉讼情况", True),
+    # a pre-2019 report's headings are not the national tables
+    ("二、主动公开政府信息情况\n三、依申请公开政府信息情况\n五、因政府信息公开申请行政复议、提起行政诉讼的情况", False),
+    ("二、主动公开政府信息情况", False),
+])
+def test_national_table_headings_in_every_wording(headings, national):
+    from parsers import meta
+
+    assert meta.national_tables("一、总体情况\n" + headings + "\n") is national
+    text = "一、总体情况\n本机关……\n" + headings + "\n"
+    assert parse_bytes(text.encode("utf-8"), name="h.txt")["document_kind"] == (
+        "annual_report" if national else "not_annual_report")
