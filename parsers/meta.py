@@ -442,6 +442,11 @@ def national_tables(text: str) -> bool:
     return (len(found) >= 2 and bool(found & {2, 3})) or (bool(found) and format_from_text(text) is not None)
 
 
+_OPENING = re.compile(r"现将[^。]{0,60}?(?:政府信息公开|政务公开)[^。]{0,16}?报告如下"
+                      r"|编制[^。]{0,30}?(?:19|20)\d\d\s*年度?[^。]{0,20}?政府信息公开(?:工作)?(?:年度)?报告"
+                      r"|本(?:年度)?(?:报告|年报)中?所列(?:数据|统计数据)的?统计(?:期限|时限)")
+
+
 def report_opening(text: str) -> bool:
     """The report's opening words (现将……年度政府信息公开工作报告如下 and the like)."""
     return bool(_OPENING.search(_QUOTED.sub("", clean(text[:8000]))))
