@@ -59,3 +59,6 @@ class Document:
     warnings: list[str] = field(default_factory=list)
     # True when the document has no usable text layer (a scan or 图片版); never guessed.
     scanned: bool = False
+    # What the reader found outside the text (HTML: ``tags`` of <meta name=…> by lower-case name,
+    # ``page_title``, ``headings``, ``link_lines``: lines that are a link's text); see parsers.meta.
+    meta: dict = field(default_factory=dict)

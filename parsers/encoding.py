@@ -6,6 +6,11 @@ GB2312), as browsers and Scrapy do. A declaration that the bytes contradict lose
 a strict decode with the declared charset is tried first, then UTF-8, then GB18030, then Big5
 (traditional-character sites); only when all fail is the text decoded with replacement characters,
 and a warning says so.
+
+A single-byte Western declaration (ISO-8859-1, the default of servlet containers such as Tomcat,
+or windows-1252) decodes any bytes, so it cannot be contradicted by a strict decode: it is only
+believed for bytes that are not UTF-8 and not Chinese text in GB18030 (the bytes win, with a
+warning naming the declaration).
 """
 from __future__ import annotations
 
@@ -53,19 +58,43 @@ def http_charset(content_type: str | None) -> str | None:
     return normalise_charset(m.group(1)) if m else None
 
 
+# Single-byte Western charsets: every byte sequence decodes, so a strict decode proves nothing.
+_WESTERN = {"cp1252", "latin-1", "iso8859-1", "iso8859-15", "ascii"}
+_CHINESE = re.compile("[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _chinese_text(text: str) -> bool:
+    """Most non-ASCII characters are CJK ideographs, CJK punctuation or full-width forms."""
+    wide = sum(1 for ch in text if ord(ch) > 127)
+    return wide > 0 and len(_CHINESE.findall(text)) >= 0.9 * wide
+
+
 def sniff(data: bytes, declared: str | None = None) -> tuple[str | None, list[str]]:
     """The encoding the bytes really are, and the declarations tried before it.
 
     A byte-order mark decides; else the first of: `declared` (an HTTP charset), the page's own
     declaration, UTF-8, GB18030, Big5 that decodes the bytes strictly. None when none does.
+    A Western single-byte declaration comes after UTF-8 and GB18030 when the bytes read as
+    Chinese text in one of them.
     """
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8", []
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16", []
     declarations = [d for d in (normalise_charset(declared), declared_charset(data)) if d]
+    order = list(declarations)
+    if any(d in _WESTERN for d in declarations) and any(b > 127 for b in data[:65536]):
+        order = [d for d in declarations if d not in _WESTERN]
+        for enc in ("utf-8", "gb18030"):
+            try:
+                if enc == "utf-8" or _chinese_text(data[:65536].decode(enc, errors="ignore")):
+                    data.decode(enc)
+                    order.append(enc)
+            except UnicodeDecodeError:
+                continue
+        order += [d for d in declarations if d in _WESTERN]
     tried: list[str] = []
-    for enc in (*declarations, "utf-8", "gb18030", "big5hkscs"):
+    for enc in (*order, "utf-8", "gb18030", "big5hkscs"):
         if enc in tried:
             continue
         tried.append(enc)
@@ -87,7 +116,8 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str, list[str
     if enc is not None:
         warnings = []
         if declarations and enc != declarations[0]:
-            warnings.append(f"declares {declarations[0]} but the bytes are {enc}: decoded as {enc}")
+            said = {"cp1252": "iso-8859-1 / windows-1252"}.get(declarations[0], declarations[0])
+            warnings.append(f"declares {said} but the bytes are {enc}: decoded as {enc}")
         return data.decode(enc), enc, warnings
     if b"\x00" in data[:4096]:
         raise UnreadableDocument("not text: binary bytes that are neither UTF-8 nor GB18030")

@@ -57,7 +57,8 @@ _READERS = {
 }
 
 
-def read_document(data: bytes, *, name: str, kind: str, limits: Limits) -> Document:
+def read_document(data: bytes, *, name: str, kind: str, limits: Limits,
+                  content_type: str | None = None) -> Document:
     if kind == "image":
         return Document(kind="image", text="", scanned=True,
                         warnings=["an image, not a text document (图片版): needs OCR"])
@@ -67,6 +68,8 @@ def read_document(data: bytes, *, name: str, kind: str, limits: Limits) -> Docum
         reader = importlib.import_module(_READERS[kind])
     except ModuleNotFoundError as exc:  # pragma: no cover - every reader ships with the package
         raise UnreadableDocument(f"no reader for {kind} documents ({exc})") from exc
+    if kind == "html":  # the HTTP charset: a page's bytes win over it (parsers.encoding)
+        return reader.read(data, name=name, limits=limits, content_type=content_type)
     return reader.read(data, name=name, limits=limits)
 
 
@@ -78,7 +81,8 @@ def parse_bytes(data: bytes, *, name: str, content_type: str | None = None,
     if len(data) > limits.max_bytes:
         raise UnreadableDocument(f"{len(data)} bytes, over the {limits.max_bytes}-byte limit")
     kind = detect_kind(data, name, content_type)
-    doc = chinese.simplified_document(read_document(data, name=name, kind=kind, limits=limits))
+    doc = chinese.simplified_document(read_document(data, name=name, kind=kind, limits=limits,
+                                                         content_type=content_type))
     return build_result(doc, data=data, name=name, kind=kind)
 
 
@@ -93,8 +97,8 @@ def parse_path(path: str | Path, limits: Limits | None = None) -> dict:
 
 def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
     m = map_document(doc)
-    title = meta.find_title(doc.text)
-    year = meta.year_from(title, doc.text)
+    info = meta.describe(doc.text, doc.meta)
+    title, year = info.title, info.year
     warnings = list(doc.warnings) + list(m.warnings)
 
     fmt_version = m.t2_version or m.t3_version
@@ -159,26 +163,31 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
             f"{c['id']}: section 一 states {c['actual']} applications, table 三 prints {c['expected']} new"
             for c in text_checks if c["ok"] is False)
 
+    has_values = any(v is not None for v in values.values())
     if doc.scanned:
         document_kind = "scanned"
-    elif meta.is_template(doc.text) and not any(v is not None for v in values.values()):
+    elif meta.is_template(doc.text) and not has_values:
         document_kind = "template"
         warnings.append("a blank template of the format, not a report: no values")
-    elif meta.looks_not_report(title, doc.text):
+    elif meta.looks_not_report(title, doc.text) and not has_values:
         document_kind = "not_annual_report"
-    elif fmt_version and (m.slots or meta.is_report_title(title)):
-        document_kind = "annual_report"
-    elif year and year < 2019 and meta.is_report_title(title):
-        document_kind = "pre2019"
-    elif meta.is_report_title(title):
-        document_kind = "annual_report"
-        warnings.append("no table of the national format was found (flattened or unusual layout): values not extracted")
+    elif (fmt_version and m.slots) or meta.is_report_title(title) or meta.national_tables(doc.text) \
+            or meta.report_opening(doc.text):
+        if year and year < 2019 and not fmt_version:
+            document_kind = "pre2019"
+        else:
+            document_kind = "annual_report"
+            if not m.slots and fmt_version is None:
+                warnings.append("no table of the national format was found (flattened or unusual layout): "
+                                "values not extracted")
     else:
         document_kind = "not_annual_report"
     if document_kind == "scanned":
         warnings.append("scanned or image-only document: tables not read (needs OCR), nothing guessed")
     elif document_kind == "not_annual_report":
         warnings.append("not a government information disclosure annual report")
+    if document_kind in ("annual_report", "pre2019", "scanned"):
+        warnings.extend(info.warnings)
 
     return {
         "document": name,
@@ -186,9 +195,10 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
         "kind": kind,
         "document_kind": document_kind,
         "title": title,
-        "agency": meta.agency_from_title(title),
+        "agency": info.agency,
         "year": year,
-        "published": meta.published_from(doc.text),
+        "published": info.published,
+        "meta_sources": info.sources,
         "format": fmt_version,
         "t2_version": m.t2_version,
         "t3_version": m.t3_version,

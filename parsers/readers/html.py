@@ -11,9 +11,14 @@
   full-width spaces are spaces; a cell holding only them is blank (``""``).
 * Text: block elements on lines of their own, table rows as tab-separated lines (so the section
   and title detection see the same text as in a text export); ``script``/``style`` dropped.
-  The page's own title (``<meta name="ArticleTitle">``, a heading, or ``<title>``) is put first
-  when it names a report and the body does not start with it, so portal chrome (menus,
-  breadcrumbs) before the article does not hide the title.
+  Page furniture (``nav``/``aside``/``footer`` elements and elements whose class or id names a
+  menu, breadcrumb, side bar, related-links list, footer …, see `parsers.furniture`) is left out
+  of the text unless it holds the report itself.
+* `Document.meta`: the page's ``<meta name=…>`` tags (ArticleTitle, PubDate, ContentSource …, by
+  lower-case name), its ``<title>``, its headings (h1–h4 and title-classed elements outside the
+  furniture; a heading that is only a link's text, as in a list of other reports, is left out) and
+  the text lines that are only a link's text: `parsers.meta` reads the title, agency and dates
+  from them, never from the furniture.
 """
 from __future__ import annotations
 
@@ -23,7 +28,8 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from ..document import Cell, Document, Grid, UnreadableDocument
-from ..encoding import decode
+from ..encoding import decode, http_charset
+from ..furniture import FURNITURE_TAGS, is_furniture_name
 from .cells import join_lines
 
 MAX_SPAN = 1000  # colspan beyond this is a typo, not a table
@@ -36,6 +42,11 @@ _BLOCK = {
 }
 _DROP = {"script", "style", "noscript", "template", "head", "iframe", "object", "svg", "select"}
 _TITLE_HINT = re.compile(r"(政府信息公开|政务公开|政府資訊公開|政府信息公開).*(年度报告|年报|年度報告|年報|工作报告|工作報告)")
+_LINK_OPEN, _LINK_CLOSE = "\x01", "\x02"  # around a link's text in the walk (never in the output)
+_LINK_REST = re.compile(r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}[-/]\d{1,2}"
+                        r"|[\s|·•>›»/\\、,，;；:：\-–—_()（）\[\]【】]+")
+# Words of the report itself: an element holding them is never furniture.
+_REPORT_TEXT = re.compile(r"主动公开政府信息|收到和处理政府信息公开申请|总体情况|信息内容|本年新收|现将.{0,40}报告如下")
 
 
 def _tag(el) -> str:
@@ -43,12 +54,23 @@ def _tag(el) -> str:
     return t.lower() if isinstance(t, str) else ""
 
 
-def _walk(el, out: list[str], table_lines) -> None:
+def _walk(el, out: list[str], table_lines, skip=frozenset(), links: bool = False) -> None:
     """Append the text of `el` to `out` as pieces; "\n" marks a block boundary. A table is
     replaced by the lines `table_lines(table)` gives (none inside a cell: nested tables are
-    grids of their own)."""
+    grids of their own). Elements in `skip` (page furniture) are left out; with `links`, a
+    link's text is wrapped in _LINK_OPEN/_LINK_CLOSE."""
     tag = _tag(el)
-    if tag in _DROP or not isinstance(el.tag, str):
+    if tag in _DROP or not isinstance(el.tag, str) or el in skip:
+        if el.tail:
+            out.append(el.tail)
+        return
+    if links and tag == "a":
+        out.append(_LINK_OPEN)
+        if el.text:
+            out.append(el.text)
+        for child in el:
+            _walk(child, out, table_lines, skip)
+        out.append(_LINK_CLOSE)
         if el.tail:
             out.append(el.tail)
         return
@@ -64,7 +86,7 @@ def _walk(el, out: list[str], table_lines) -> None:
     if el.text:
         out.append(el.text)
     for child in el:
-        _walk(child, out, table_lines)
+        _walk(child, out, table_lines, skip, links)
     if block:
         out.append("\n")
     if el.tail:
@@ -131,8 +153,9 @@ def table_grid(table, index: int, budget: list[int]) -> tuple[Grid, list[str]]:
     return Grid(grid_rows, index=index), lines
 
 
-def _page_text(body, grid_lines: dict) -> str:
-    """The body's text in reading order, each table's rows as tab-separated lines."""
+def _page_text(body, grid_lines: dict, skip=frozenset()) -> tuple[str, frozenset]:
+    """The body's text in reading order, each table's rows as tab-separated lines; and the lines
+    that are only a link's text."""
     out: list[str] = []
 
     def table_lines(table) -> list[str]:
@@ -142,79 +165,116 @@ def _page_text(body, grid_lines: dict) -> str:
                 lines.extend(grid_lines[nested])
         return lines
 
-    _walk(body, out, table_lines)
+    _walk(body, out, table_lines, skip, links=True)
     lines = []
+    link_lines = set()
     for line in "".join(out).split("\n"):
         if "\t" in line:
-            lines.append(line.strip("\r"))
-        else:
-            line = re.sub(r"[ \t\u00a0\u3000\r]+", " ", line).strip()
-            if line:
-                lines.append(line)
-    return "\n".join(lines)
+            lines.append(line.strip("\r").replace(_LINK_OPEN, "").replace(_LINK_CLOSE, ""))
+            continue
+        line = re.sub(r"[ \t\u00a0\u3000\r]+", " ", line).strip()
+        if _LINK_OPEN in line:
+            outside = re.sub(f"{_LINK_OPEN}[^{_LINK_CLOSE}]*{_LINK_CLOSE}", "", line)
+            line = line.replace(_LINK_OPEN, "").replace(_LINK_CLOSE, "").strip()
+            if line and not _LINK_REST.sub("", outside):  # links, separators and dates only
+                link_lines.add(line)
+        if line:
+            lines.append(line)
+    return "\n".join(lines), frozenset(link_lines)
 
 
-def _page_title(root) -> str | None:
-    """The title the page gives the article, when it names a report."""
-    cands: list[str] = []
+def _furniture(root) -> set:
+    """The elements of page furniture (by tag or class/id name) that do not hold the report."""
+    found = set()
+    for el in root.xpath("//nav|//aside|//footer|//*[@class]|//*[@id]"):
+        tag = _tag(el)
+        if not tag or tag in ("html", "body"):
+            continue
+        if tag in FURNITURE_TAGS or is_furniture_name(f"{el.get('class') or ''} {el.get('id') or ''}"):
+            if any(a in found for a in el.iterancestors()):
+                continue
+            if not _REPORT_TEXT.search(el.text_content() or ""):
+                found.add(el)
+    return found
+
+
+_TITLE_CLASS = re.compile(r"title|tit\b|^tit|bt$|^bt|biaoti|headline|heading", re.I)
+
+
+def _page_meta(root, skip: set) -> dict:
+    """<meta name=…> tags, the <title>, and the headings outside the furniture."""
+    tags: dict[str, str] = {}
     for m in root.iter("meta"):
-        if (m.get("name") or "").lower() in ("articletitle", "title", "og:title") and m.get("content"):
-            cands.append(m.get("content"))
-    for tag in ("h1", "h2", "h3"):
-        for h in root.iter(tag):
-            cands.append(cell_text(h))
-    for t in root.iter("title"):
-        cands.extend(re.split(r"\s*[_|｜]\s*|\s+-\s+", t.text_content() or ""))
-    for c in cands:
-        c = re.sub(r"\s+", " ", c).strip()
-        if c and len(c) <= 80 and _TITLE_HINT.search(c):
-            return c
-    return None
+        name = (m.get("name") or m.get("property") or "").strip().lower()
+        content = (m.get("content") or "").strip()
+        if name and content and name not in tags:
+            tags[name] = content
+    page_title = next((re.sub(r"\s+", " ", t.text_content() or "").strip() for t in root.iter("title")), "")
+    headings: list[str] = []
+    for el in root.xpath("//h1|//h2|//h3|//h4|//div[@class or @id]|//p[@class or @id]|//span[@class or @id]"
+                         "|//td[@class or @id]|//strong[@class or @id]"):
+        tag = _tag(el)
+        if not tag or not (tag in ("h1", "h2", "h3", "h4") or (
+                tag in ("div", "p", "span", "td", "strong") and _TITLE_CLASS.search(
+                    f"{el.get('class') or ''} {el.get('id') or ''}"))):
+            continue
+        if el in skip or any(a in skip for a in el.iterancestors()):
+            continue
+        text = re.sub(r"\s+", " ", cell_text(el)).strip()
+        if not text or len(text) > 120:
+            continue
+        link_text = "".join(a.text_content() or "" for a in el.iter("a")).strip()
+        if tag != "h1" and link_text and len(re.sub(r"\s+", "", link_text)) >= len(re.sub(r"\s+", "", text)) - 2:
+            continue  # a list of links (other reports), not this page's heading
+        headings.append(text)
+    return {"tags": tags, "page_title": page_title, "headings": headings}
 
 
-def read(data: bytes, *, name: str, limits=None) -> Document:
+def read(data: bytes, *, name: str, limits=None, content_type: str | None = None) -> Document:
     max_cells = getattr(limits, "max_cells", None) or 200_000
-    text, encoding, warnings = decode(data)
+    text, encoding, warnings = decode(data, http_charset(content_type))
     if not text.strip():
         raise UnreadableDocument("empty document: no text")
     try:
         root = lxml_html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
         raise UnreadableDocument(f"HTML cannot be parsed: {exc}") from exc
+    skip = _furniture(root)
     budget = [max_cells]
     grids: list[Grid] = []
     grid_lines: dict = {}
     for table in root.iter("table"):
-        if any(_tag(a) in _DROP for a in table.iterancestors()):
+        if any(_tag(a) in _DROP or a in skip for a in table.iterancestors()):
             continue
         grid, lines = table_grid(table, len(grids), budget)
         if grid.rows:
             grids.append(grid)
             grid_lines[table] = lines
     body = root.find("body")
-    page = _page_text(body if body is not None else root, grid_lines)
-    title = _page_title(root)
-    if title and title not in "\n".join(page.splitlines()[:3]):
-        page = title + "\n" + page
-    scanned = _image_only_report(root, page, grids)
+    page, link_lines = _page_text(body if body is not None else root, grid_lines, skip)
+    meta = _page_meta(root, skip)
+    meta["link_lines"] = link_lines
+    named = " ".join([meta["page_title"], meta["tags"].get("articletitle", ""), *meta["headings"]])
+    scanned = _image_only_report(root, page, grids, named)
     if scanned:
         warnings.append(f"the report's body is {scanned} image(s) and no text tables (图片版): needs OCR")
     if not page.strip():
         raise UnreadableDocument("an HTML page without text")
-    return Document(kind="html", text=page, grids=grids, warnings=warnings, scanned=bool(scanned))
+    return Document(kind="html", text=page, grids=grids, warnings=warnings, scanned=bool(scanned), meta=meta)
 
 
 _TABLE_WORDS = ("信息内容", "本年新收", "予以公开", "本年制发", "结果维持", "本年新制作")
 
 
-def _image_only_report(root, page: str, grids: list[Grid]) -> int:
+def _image_only_report(root, page: str, grids: list[Grid], named: str = "") -> int:
     """The number of body images when the page names a report but carries neither its tables nor
     its sections as text (a 图片版 page); 0 otherwise."""
     from ..meta import sections
 
     if grids and any(w in "".join(c.text for g in grids for r in g.rows for c in r) for w in _TABLE_WORDS):
         return 0
-    if not _TITLE_HINT.search(page) or any(w in page for w in _TABLE_WORDS) or len(sections(page)) >= 2:
+    if not (_TITLE_HINT.search(page) or _TITLE_HINT.search(named)) or any(w in page for w in _TABLE_WORDS) \
+            or len(sections(page)) >= 2:
         return 0
     body = root.find("body")
     images = [i for i in (body if body is not None else root).iter("img")
