@@ -15,6 +15,7 @@ The result says what was done in a warning.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from functools import lru_cache
 
@@ -115,7 +116,7 @@ def simplified_document(doc: Document) -> Document:
     if traditional:
         warnings.append("traditional characters: read as simplified (OpenCC tw2s and the format's "
                         "mainland vocabulary); raw cell text is given in simplified characters")
-    grids = [Grid([[Cell(conv(c.text), c.copy, c.page) for c in row] for row in g.rows], index=g.index, page=g.page)
+    grids = [dataclasses.replace(g, rows=[[dataclasses.replace(c, text=conv(c.text)) for c in row] for row in g.rows])
              for g in doc.grids]
     return Document(kind=doc.kind, text=conv(doc.text), grids=grids, pages=doc.pages, warnings=warnings,
                     scanned=doc.scanned, meta=_convert_meta(doc.meta, conv))

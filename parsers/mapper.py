@@ -261,9 +261,11 @@ def _t2_header(line: Line) -> tuple[str, list[formats.T2Block], tuple[int, ...] 
     if line.has_numbers:
         return None
     heads = list(line.labels)
-    for i, (_, t) in enumerate(heads):
-        if matches(t, ["信息内容"]):
-            heads = heads[i + 1:]  # the caption (第二十条第（一）项) may precede it in one row
+    for i in range(len(heads) - 1, -1, -1):
+        if matches(heads[i][1], ["信息内容"]):
+            # the caption (第二十条第（一）项) may precede it in one row; with cells dropped, the
+            # run of labels may hold earlier blocks too: the heads follow the last 信息内容
+            heads = heads[i + 1:]
             break
     # a merged header cell repeated over the columns it spans (text exports): one column label
     heads = [h for i, h in enumerate(heads) if i == 0 or normalize(h[1]) != normalize(heads[i - 1][1])

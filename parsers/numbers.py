@@ -7,12 +7,12 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 # Printed markers that mean "nothing here" to a reader but are not a number: value stays null.
-NA_MARKERS = frozenset({"/", "-", "—", "–", "−", "──", "——", "--", "---", "无", "\\", "\u2015", "\u2015\u2015", "—-", "-—", "－", "/ /"})
+NA_MARKERS = frozenset({"/", "-", "—", "–", "−", "──", "——", "--", "---", "无", "無", "\\", "\u2015", "\u2015\u2015", "—-", "-—", "－", "/ /"})
 
 _NUMBER = re.compile(
-    r"(?P<sign>[增减+\-−]?)"
+    r"(?P<sign>[增减減+\-−]?)"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
-    r"(?P<unit>万元|元|件|项|个|宗|次)?"
+    r"(?P<unit>万元|萬元|元|件|项|項|个|個|宗|次)?"
 )
 _SPACE = re.compile(r"\s+")
 
@@ -68,7 +68,7 @@ def parse_value(text: str | None) -> tuple[int | Decimal | None, list[str], str 
     if value == value.to_integral_value() and "." not in num:
         value = int(value)
     sign = m.group("sign")
-    if sign in ("减", "-", "−"):
+    if sign in ("减", "減", "-", "−"):
         value = -value
     if sign:
         flags.append("signed")
