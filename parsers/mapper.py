@@ -273,9 +273,18 @@ def _t2_header(line: Line) -> tuple[str, list[formats.T2Block], tuple[int, ...] 
     texts = [t for _, t in heads]
     if not texts:
         return None
+    # with cells dropped, the labels of rows printed without values may follow the heads in the
+    # same run (信息内容 | 本年处理决定数量 | 行政处罚): they are row labels of the block, not heads
     for version in formats.VERSIONS:
         fmt = formats.get(version)
-        blocks = [b for b in fmt.t2_blocks if _segment_heads(texts, b.columns)]
+        blocks = []
+        for b in fmt.t2_blocks:
+            k = len(texts)
+            while k > 0 and any(matches(texts[k - 1], r.match or (r.label,)) for r in b.rows):
+                k -= 1
+            if k and _segment_heads(texts[:k], b.columns):
+                blocks.append(b)
+                heads = heads[:k] if len(blocks) == 1 else heads
         # a 2021 single-column header (本年处理决定数量) must not be read as 2019's three columns
         if blocks:
             # the columns the heads stand in, when each head is one cell (a grid whose columns

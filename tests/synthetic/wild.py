@@ -121,9 +121,10 @@ def render(report: Report, style: str, seed: int = 0) -> Rendered:
             for text in _row_lines(cells, style):
                 add(text, len(certain_rows) - 1)
     cut = len(lines)
-    first_row = next((i for i, r in enumerate(row_of_line) if r is not None), 0)
+    # the first row that prints values: an excerpt that stops before it shows no table at all
+    first_row = next((i for i, r in enumerate(row_of_line) if r is not None and row_fids[r]), 0)
     if rng.random() < 0.5:  # an excerpt that stops at a random line inside the tables
-        cut = rng.randint(min(first_row + 4, len(lines)), len(lines))
+        cut = rng.randint(min(first_row + 2, len(lines)), len(lines))
     complete: set = set()
     printed: set = set()
     for r, fids in enumerate(certain_rows):
