@@ -314,7 +314,7 @@ def parse_text(text: str, max_cells: int | None = None) -> Document:
     # a document of rows prints two or more filled cells on most piped lines; `规章 | | |` (one
     # filled cell and empty ones) is no evidence either way
     multi = sum(1 for ln in piped if ln.kind == "row" and sum(1 for c in ln.cells if c) >= 2)
-    rows_style = multi > sum(ln.kind == "cell" and ln.cells is not None and len(ln.cells) == 1 for ln in piped)
+    rows_style = multi > 0 and multi >= sum(ln.kind == "cell" and ln.cells is not None and len(ln.cells) == 1 for ln in piped)
     cells_ended = sum(ln.kind == "cell" and ln.pipes_after > 0 for ln in lines)
     plain = sum(ln.kind == "plain" for ln in lines)
     has_bars = any(ln.kind == "bars" for ln in lines)
