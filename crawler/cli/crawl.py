@@ -330,5 +330,14 @@ def build_db(archive: pathlib.Path, db_path: pathlib.Path) -> None:
         click.echo(f"ogi crawl: --db: the database builder (crawler.db.build) is not available "
                    f"yet ({exc}); captures are archived, run `ogi build` later", err=True)
         return
-    result = build(archive, db_path)
+    from crawler.cli.build import report_damage
+    from crawler.db.publish import BuildLocked
+
+    try:
+        result = build(archive, db_path)
+    except BuildLocked as exc:
+        click.echo(f"ogi crawl: --db: {exc}; captures are archived, run `ogi build` later",
+                   err=True)
+        return
     click.echo(f"built {db_path}: {json.dumps(result, ensure_ascii=False, default=str)}")
+    report_damage(result)

@@ -337,6 +337,8 @@ COLUMNS = {
         "agency": "机关 · agency of the capture (registry)",
         "title": "标题 · link title of the capture",
         "reason": "原因 · why it could not be parsed (one line)",
+        "retryable": "可重试 · 1 = failed on a resource limit (memory, time, decompression bomb): "
+                     "the next incremental build parses it again",
     },
     "fields": {
         "table_key": "表代码 · table key: t2 | t3 | t4", "table": "表 · table 二/三/四",
