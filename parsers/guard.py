@@ -19,6 +19,7 @@ parser version are not retried.
 """
 from __future__ import annotations
 
+import multiprocessing
 import resource
 import signal
 from collections import deque
@@ -93,8 +94,12 @@ class GuardedParser:
         self._pool: ProcessPoolExecutor | None = None
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
+        # forkserver: workers start from a small fresh process, not a fork of the builder
+        # (whose address space, holding every capture of a national archive, may alone exceed
+        # the workers' limit)
         return ProcessPoolExecutor(max_workers=workers, initializer=_limit_worker,
-                                   initargs=(self.max_memory,))
+                                   initargs=(self.max_memory,),
+                                   mp_context=multiprocessing.get_context("forkserver"))
 
     def _submit(self, pool, item):
         _key, data, name, ctype = item

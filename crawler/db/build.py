@@ -181,8 +181,8 @@ def _parse_all(todo: list, parse: Callable[..., dict], jobs: int, max_memory: in
 
 
 def _already_done(db, sha: str, parser_version: str) -> bool:
-    if db.execute("select 1 from reports where capture_sha256 = ? and parser_version = ?",
-                  [sha, parser_version]).fetchone():
+    if db.execute("select 1 from reports where capture_sha256 = ? and parser_version = ? "
+                  "and parse_status != 'failed'", [sha, parser_version]).fetchone():
         return True
     # a failure on a resource limit (memory, time, decompression bomb) is tried again
     return bool(db.execute("select 1 from parse_errors where capture_sha256 = ? and "

@@ -22,7 +22,9 @@ MAX_TOTAL = 1024 * 1024 * 1024     # all decoded streams of one document
 
 
 class StreamLimit(UnreadableDocument):
-    pass
+    """A resource limit, like parsers.guard.ResourceLimit: ogi build --incremental retries it."""
+
+    retryable = True
 
 
 def limit_in(exc: BaseException) -> BaseException | None:
