@@ -224,7 +224,7 @@ def current_report_captures(captures: Iterable[Any]) -> list[Any]:
     return out
 
 
-EXIT_STATES = {0: "ok", 1: "nothing_found", 2: "config_error", 3: "blocked"}
+EXIT_STATES = {0: "ok", 1: "nothing_found", 2: "config_error", 3: "blocked", 4: "none_archived"}
 
 
 def load_runs(db, runs: Iterable[dict] | None, captures: Iterable[Any] = ()) -> None:

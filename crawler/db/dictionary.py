@@ -312,7 +312,7 @@ COLUMNS = {
         "actual": "实际 · as printed (件 · count, as the fields' unit)",
     },
     "crawl_runs": {
-        "status": "运行结果 · ok | nothing_found | blocked | config_error (from the exit code), or the run's own status",
+        "status": "运行结果 · ok | nothing_found | blocked | config_error | none_archived (from the exit code), or the run's own status",
         "exit_code": "退出码 · ogi crawl exit code: 0 ok, 1 nothing found, 2 configuration error, 3 blocked",
         "summary": "运行摘要 · the run summary (JSON: counts, failures with URL and reason, paused hosts)",
     },
