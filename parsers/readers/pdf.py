@@ -33,7 +33,10 @@ Limits (``limits=`` dict, `PdfLimits` or any object with these attributes, e.g.
 objects+chars on one page: the page is skipped with a warning), ``max_page_edges`` (20 000
 ruling edges) and ``max_page_crossings`` (5 000 = horizontal x vertical merged rules;
 pdfplumber's cell search is quadratic in them): beyond either, the ruled-table search is
-skipped on that page with a warning (the unruled fallback still runs).
+skipped on that page with a warning (the unruled fallback still runs). ``max_stream`` (64 MiB)
+and ``max_inflated`` (1 GiB): the most one stream, and all streams of the document, may inflate
+to in pdfminer (parsers/readers/pdf_streams.py); beyond either the document is refused as a
+decompression bomb before the bytes are allocated.
 """
 from __future__ import annotations
 
