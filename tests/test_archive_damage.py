@@ -86,17 +86,23 @@ def test_a_cut_off_record_is_reported_never_parsed_and_the_next_crawl_fetches_it
                    "on c.sha256 = r.capture_sha256 where c.final_url = ?", [url])
 
 
-def write_reports(archive, n=33):
-    w = ArchiveWriter(archive, "20250301T000000.000Z-damage", "t", index=ArchiveIndex())
+def archive_reports(archive, n: int, tag: str = "r") -> list[str]:
+    """n copies of the seed report, each a little different, archived as one run's WARC file."""
+    w = ArchiveWriter(archive, f"20250301T000000.000Z-{tag}", tag, index=ArchiveIndex())
     urls = []
     for i in range(n):
-        url = f"http://127.0.0.1/r/{i}.txt"
+        url = f"http://127.0.0.1/{tag}/{i}.txt"
         w.write(Fetch(url, url, 200, [("Content-Type", "text/plain; charset=utf-8")],
-                      SEED + f"\n附：第{i}号\n".encode(), role="report",
-                      title="博爱县人民政府2024年政府信息公开工作年度报告", agency=f"博爱县第{i}局",
+                      SEED + f"\n附：{tag}第{i}号\n".encode(), role="report",
+                      title="博爱县人民政府2024年政府信息公开工作年度报告", agency=f"{tag}第{i}局",
                       region_code="410822"))
         urls.append(url)
     w.close()
+    return urls
+
+
+def write_reports(archive, n=33):
+    urls = archive_reports(archive, n)
     (warc,) = (archive / "warc").iterdir()
     return warc, urls
 

@@ -12,8 +12,8 @@ from collections import Counter
 
 import httpx
 
-from crawler.archive import ArchiveIndex, ArchiveWriter, Fetch
-from tests.conftest import CORPUS, free_port
+from tests.conftest import free_port
+from tests.test_archive_damage import archive_reports
 from tests.portal_fixtures import OGI, ROOT, explain
 from tests.test_db_archive import built_archive, write_test_archive
 from tests.test_serve_archive import ogi_serve
@@ -92,18 +92,6 @@ def test_no_local_paths_are_published(tmp_path_factory, tmp_path):
         assert httpx.get(url + f"-/capture/{sha}", timeout=60).status_code == 200
 
 
-def add_reports(archive, n: int, tag: str) -> None:
-    w = ArchiveWriter(archive, f"20250401T000000.000Z-{tag}", tag, index=ArchiveIndex())
-    seed = (CORPUS / "seed" / "boai-2024.txt").read_bytes()
-    for i in range(n):
-        url = f"http://127.0.0.1/{tag}/{i}.txt"
-        w.write(Fetch(url, url, 200, [("Content-Type", "text/plain; charset=utf-8")],
-                      seed + f"\n{tag} {i}\n".encode(), role="report",
-                      title="博爱县人民政府2024年政府信息公开工作年度报告", agency=f"{tag}第{i}局",
-                      region_code="410822"))
-    w.close()
-
-
 def test_ogi_build_under_a_hammered_server_fails_no_request_and_is_picked_up(tmp_path):
     archive = write_test_archive(tmp_path / "archive")
     db = tmp_path / "archive.db"
@@ -135,7 +123,7 @@ def test_ogi_build_under_a_hammered_server_fails_no_request_and_is_picked_up(tmp
         [w.start() for w in workers]
         try:
             for k in range(3):  # the README's cron recipe builds again and again
-                add_reports(archive, 5, f"more{k}")
+                archive_reports(archive, 5, f"more{k}")
                 proc = subprocess.run(OGI + ["build", "--archive", str(archive), "--db", str(db),
                                              "--full"],
                                       capture_output=True, text=True, timeout=300, cwd=ROOT)
