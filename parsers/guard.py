@@ -47,6 +47,16 @@ def _limit_worker(max_memory: int) -> None:
         cap = max_memory if hard == resource.RLIM_INFINITY else min(max_memory, hard)
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # the readers are imported before any clock starts: a document's time is its own
+    import importlib
+
+    from . import parse
+
+    for module in set(parse._READERS.values()):
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001 - the document that needs it will say why
+            pass
 
 
 def _alarm(signum, frame):

@@ -102,7 +102,7 @@ def test_a_document_that_kills_or_exhausts_its_worker_costs_only_itself(tmp_path
     url = "http://127.0.0.1/hostile/2024.txt"
     write_archive(archive, [(url, SEED + b"\n" + marker + b"\n", "text/plain; charset=utf-8")])
     summary = build(archive, db, parse=parse_or_die, parser_version=PARSER_VERSION, jobs=2,
-                    max_memory=768 * 2 ** 20, max_seconds=2)
+                    max_memory=768 * 2 ** 20, max_seconds=5)
     assert summary["parsed"] == len(GOOD) and summary["failed"] == 1, summary
     (err,) = db_rows(db, "select url, reason, retryable from parse_errors")
     assert err["url"] == url and reason in err["reason"] and err["retryable"] == 1, err
