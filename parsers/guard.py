@@ -101,7 +101,6 @@ class GuardedParser:
         self.jobs = max(1, jobs)
         self.max_memory = max_memory
         self.max_seconds = max_seconds
-        self._pool: ProcessPoolExecutor | None = None
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
         # forkserver: workers start from a small fresh process, not a fork of the builder
