@@ -47,8 +47,10 @@ The HTTP headers stored are those Scrapy saw; since the body is stored decoded,
 Content-Encoding/Transfer-Encoding are dropped and Content-Length is set to the stored size.
 
 Reading API (used by ``ogi build``): :func:`iter_captures` and :func:`iter_runs`.
-A WARC whose last record was cut off (the crawler was killed while writing it) is read up to
-the last complete record.
+Every record is verified when read (crawler.warc_records: gzip CRC, declared payload digest):
+a record cut off by a killed crawler or damaged on disk is skipped and reported with its byte
+range, reading resumes at the next intact record, and a damaged record is never the original
+of a revisit, so the next crawl fetches that document again.
 """
 from __future__ import annotations
 
@@ -59,18 +61,18 @@ import fcntl
 import hashlib
 import io
 import json
-import logging
 import os
 import pathlib
 import re
 import uuid
 from typing import Any, Iterator
 
-from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from parsers.encoding import http_charset, sniff
+
+from .warc_records import DamagedRecord, iter_records, read_record  # noqa: F401 - re-exported
 
 ROLES = ("report", "list", "other")
 H = "WARC-Ogi-"
@@ -167,15 +169,12 @@ class Capture:
 
 
 def read_payload(archive_dir: pathlib.Path, warc_file: str, offset: int) -> bytes:
-    path = pathlib.Path(archive_dir) / warc_file
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        for record in ArchiveIterator(fh):
-            if record.rec_type not in ("response", "resource"):
-                raise ValueError(f"{warc_file}@{offset} is a {record.rec_type} record, not a "
-                                 f"response")
-            return record.content_stream().read()
-    raise ValueError(f"no WARC record at {warc_file}@{offset}")
+    """The verified payload of the record at `warc_file`@`offset`; raises DamagedRecord (a
+    ValueError) when the record is cut off or damaged, ValueError when it is no response."""
+    record = read_record(pathlib.Path(archive_dir) / warc_file, offset, warc_file)
+    if record.rec_type not in ("response", "resource"):
+        raise ValueError(f"{warc_file}@{offset} is a {record.rec_type} record, not a response")
+    return record.ogi_payload
 
 
 def warc_files(archive_dir: pathlib.Path | str) -> list[pathlib.Path]:
@@ -184,24 +183,6 @@ def warc_files(archive_dir: pathlib.Path | str) -> list[pathlib.Path]:
         return []
     # run ids start with a UTC timestamp, so name order is write order
     return sorted(p for p in d.iterdir() if p.name.endswith((".warc.gz", ".warc")))
-
-
-def _iter_records(path: pathlib.Path) -> Iterator[tuple[int, Any]]:
-    """(offset, record) for each complete record; stops quietly at a cut-off tail."""
-    with open(path, "rb") as fh:
-        it = ArchiveIterator(fh)
-        try:
-            for record in it:
-                offset = it.get_record_offset()
-                # read the payload now so that a truncated record raises here
-                record.ogi_payload = record.content_stream().read() \
-                    if record.rec_type == "response" else b""
-                yield offset, record
-        except Exception as exc:  # noqa: BLE001 - whatever a cut-off gzip member raises
-            # a record cut off by a killed crawler: everything before it is intact
-            logging.getLogger(__name__).warning("%s: stopped reading at a damaged or cut-off "
-                                                "record (%s: %s)", path, type(exc).__name__, exc)
-            return
 
 
 def _capture_from(archive_dir: pathlib.Path, rel: str, offset: int, record: Any) -> Capture:
@@ -245,12 +226,17 @@ def _capture_from(archive_dir: pathlib.Path, rel: str, offset: int, record: Any)
     )
 
 
-def iter_captures(archive_dir: pathlib.Path | str) -> Iterator[Capture]:
-    """Every capture (response or revisit record) of the archive, in WARC order."""
+def iter_captures(archive_dir: pathlib.Path | str,
+                  damage: list | None = None) -> Iterator[Capture]:
+    """Every intact capture (response or revisit record) of the archive, in WARC order.
+
+    Cut-off and damaged records are skipped (never a capture) and appended to `damage` as
+    crawler.warc_records.Damage (file, byte range, reason); reading goes on after them.
+    """
     archive_dir = pathlib.Path(archive_dir)
     for path in warc_files(archive_dir):
         rel = str(path.relative_to(archive_dir))
-        for offset, record in _iter_records(path):
+        for offset, record in iter_records(path, rel, damage):
             if record.rec_type in ("response", "revisit"):
                 yield _capture_from(archive_dir, rel, offset, record)
 

@@ -3,8 +3,9 @@
 SafetyMiddleware refuses, for every request including each redirect hop:
   * schemes other than http and https;
   * hosts outside the spider's ``allowed_domains`` (registry domains, or the --url host);
-  * hosts that are, or resolve to, private, loopback, link-local, reserved or multicast
-    addresses, unless OGI_ALLOW_PRIVATE is set (tests and the demo).
+  * hosts that are, or resolve to, private, loopback, link-local, reserved, multicast,
+    carrier-grade NAT (100.64.0.0/10) or any other non-global address, unless
+    OGI_ALLOW_PRIVATE is set (tests and the demo).
 PolitenessMiddleware counts blocks (429, 403, WAF status codes with a challenge page), waits out
 ``Retry-After`` (up to OGI_RETRY_AFTER_MAX seconds) before the next request to that host, and
 once a host reached OGI_BLOCK_LIMIT blocks, drops every further request to it for the run.
@@ -41,6 +42,11 @@ def _resolve(host: str) -> tuple[str, ...]:
         return ()
 
 
+# 100.64.0.0/10 (RFC 6598), where some clouds put their metadata service (100.100.100.200):
+# neither is_private nor is_global in Python's ipaddress
+SHARED_NAT = ipaddress.ip_network("100.64.0.0/10")
+
+
 def unsafe_address(host: str) -> str | None:
     """Why *host* is not a public address (None when it is public or does not resolve)."""
     try:
@@ -48,10 +54,16 @@ def unsafe_address(host: str) -> str | None:
     except ValueError:
         ips = [ipaddress.ip_address(a.split("%")[0]) for a in _resolve(host)]
     for ip in ips:
+        if ip.version == 6 and ip.ipv4_mapped is not None:  # ::ffff:10.0.0.1 is 10.0.0.1
+            ip = ip.ipv4_mapped
         for attr in ("is_loopback", "is_link_local", "is_unspecified", "is_multicast",
                      "is_reserved", "is_private"):
             if getattr(ip, attr):
                 return f"{attr[3:].replace('_', '-')} address {ip}"
+        if ip in SHARED_NAT:
+            return f"carrier-grade NAT (shared, non-public) address {ip}"
+        if not ip.is_global:  # every other special-purpose range (IANA registries)
+            return f"non-public address {ip}"
     return None
 
 

@@ -202,12 +202,15 @@ class ArchivePipeline:
 
 
 def exit_code_for(summary: dict) -> int:
-    """0 ok, 1 nothing found, 3 blocked (2, configuration error, is decided before crawling)."""
+    """0 ok, 1 nothing found, 3 blocked, 4 reports found but none archived (2, configuration
+    error, is decided before crawling)."""
     c = summary.get("counts", {})
     if summary.get("paused") or (c.get("reports_found", 0) == 0 and c.get("blocked", 0) > 0):
         return 3
     if c.get("reports_found", 0) == 0:
         return 1
+    if not any(c.get(k, 0) for k in ("new", "changed", "unchanged")):
+        return 4  # every report found failed to download: nothing of them is in the archive
     return 0
 
 

@@ -761,13 +761,23 @@ def describe_failure(failure, settings) -> str:
         if why:
             return f"blocked: {why} — not archived"
         return f"HTTP {status}" + (" after retries" if status >= 500 or status == 429 else "")
-    if failure.check(TxTimeoutError, TCPTimedOutError):
+    # Scrapy >= 2.13 wraps Twisted's errors in its own (the original is the __cause__)
+    from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError,
+                                   DownloadConnectionRefusedError, DownloadFailedError,
+                                   DownloadTimeoutError, ResponseDataLossError)
+    cause = exc.__cause__
+    if failure.check(TxTimeoutError, TCPTimedOutError, DownloadTimeoutError):
         return f"timeout (no answer within {settings.getint('DOWNLOAD_TIMEOUT')} s) after retries"
-    if failure.check(ResponseFailed):
-        return "connection lost mid-body (truncated download) after retries"
-    if failure.check(ResponseNeverReceived, ConnectionLost, ConnectionDone):
+    if failure.check(DownloadCancelledError):  # cancelled by the size limit
+        return f"larger than the maximum document size ({settings.getint('DOWNLOAD_MAXSIZE')} bytes)"
+    if failure.check(ResponseNeverReceived, ConnectionLost, ConnectionDone) or (
+            failure.check(DownloadFailedError) and isinstance(cause, ResponseNeverReceived)):
         return "connection reset / closed before an answer, after retries"
-    if failure.check(DNSLookupError):
+    if failure.check(ResponseFailed, DownloadFailedError, ResponseDataLossError):
+        return "connection lost mid-body (truncated download) after retries"
+    if failure.check(DownloadConnectionRefusedError):
+        return "connection refused, after retries"
+    if failure.check(DNSLookupError, CannotResolveHostError):
         return "DNS lookup failed"
     if failure.check(IgnoreRequest):
         msg = str(exc)

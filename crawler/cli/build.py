@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -17,17 +18,58 @@ import click
                    "by this parser version.")
 @click.option("--jobs", type=int, default=1, show_default=True,
               help="Parse in N worker processes (0 = one per CPU); loading stays in order.")
-def command(archive_dir: Path, db_path: Path, full: bool, jobs: int) -> None:
+@click.option("--max-memory", type=int, default=2048, show_default=True, metavar="MIB",
+              help="Memory (address space) of a parser process; a document needing more fails "
+                   "alone and is retried by the next --incremental build.")
+@click.option("--max-seconds", type=int, default=300, show_default=True,
+              help="Time limit for parsing one document (same handling).")
+def command(archive_dir: Path, db_path: Path, full: bool, jobs: int, max_memory: int,
+            max_seconds: int) -> None:
     """Build or refresh archive.db from the archived captures.
 
     A document that cannot be parsed is recorded in parse_errors with its reason; it never
-    stops the build nor removes what was loaded before. Prints a JSON summary.
+    stops the build nor removes what was loaded before. The new archive.db replaces the old
+    one atomically when the build ends (a running `ogi serve` switches to it). Prints a JSON
+    summary.
+
+    \b
+    Exit codes:
+      0  built
+      1  built, but damaged or cut-off WARC records were skipped (listed on stderr and in
+         the summary's "damaged"; every intact record was loaded)
+      2  configuration error: no archive directory, another build of the same database
     """
+    import os
+    import sqlite3
+
     from crawler.db.build import build
+    from crawler.db.publish import BuildLocked
 
     if not archive_dir.is_dir():
-        raise click.ClickException(f"{archive_dir}: no such archive directory")
-    import os
-
-    summary = build(archive_dir, db_path, full=full, jobs=jobs if jobs > 0 else (os.cpu_count() or 1))
+        fail(f"{archive_dir}: no such archive directory")
+    try:
+        summary = build(archive_dir, db_path, full=full,
+                        jobs=jobs if jobs > 0 else (os.cpu_count() or 1),
+                        max_memory=max_memory * 2 ** 20, max_seconds=max_seconds)
+    except BuildLocked as exc:
+        fail(str(exc))
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        fail(f"{db_path}: the database is locked by another program ({exc}); try again when "
+             f"it has finished")
     click.echo(json.dumps(summary, ensure_ascii=False))
+    sys.exit(report_damage(summary))
+
+
+def fail(message: str) -> None:
+    click.echo(f"ogi build: {message}", err=True)
+    sys.exit(2)
+
+
+def report_damage(summary: dict) -> int:
+    """Name each damaged WARC byte range on stderr; 1 when there is any, else 0."""
+    for d in summary.get("damaged") or []:
+        click.echo(f"ogi build: damaged WARC data skipped: {d['file']} bytes "
+                   f"{d['start']}-{d['end']}: {d['reason']}", err=True)
+    return 1 if summary.get("damaged") else 0

@@ -9,7 +9,7 @@ import urllib.parse
 
 import click
 
-EXIT_OK, EXIT_NOTHING, EXIT_CONFIG, EXIT_BLOCKED = 0, 1, 2, 3
+EXIT_OK, EXIT_NOTHING, EXIT_CONFIG, EXIT_BLOCKED, EXIT_NONE_ARCHIVED = 0, 1, 2, 3, 4
 
 
 def close_summary(archive, summary: dict, errors: list) -> int:
@@ -66,6 +66,8 @@ Exit codes:
      archive locked by another crawl
   3  blocked: a portal was paused after repeated blocks (429/403/WAF challenge),
      or nothing was found and the portal blocked the crawler
+  4  none archived: reports were found but every one failed to download
+     (each failure is listed in the summary)
 \b
 Examples:
   ogi crawl --url http://127.0.0.1:8000/ --allow-private          (the demo portal)
@@ -330,5 +332,14 @@ def build_db(archive: pathlib.Path, db_path: pathlib.Path) -> None:
         click.echo(f"ogi crawl: --db: the database builder (crawler.db.build) is not available "
                    f"yet ({exc}); captures are archived, run `ogi build` later", err=True)
         return
-    result = build(archive, db_path)
+    from crawler.cli.build import report_damage
+    from crawler.db.publish import BuildLocked
+
+    try:
+        result = build(archive, db_path)
+    except BuildLocked as exc:
+        click.echo(f"ogi crawl: --db: {exc}; captures are archived, run `ogi build` later",
+                   err=True)
+        return
     click.echo(f"built {db_path}: {json.dumps(result, ensure_ascii=False, default=str)}")
+    report_damage(result)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -24,7 +25,7 @@ UNREADABLE_KINDS = {
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True)  # each checked below: one bad path never stops the batch
 @click.option("--max-bytes", type=int, default=Limits.max_bytes, show_default=True,
               help="Refuse documents larger than this.")
 @click.option("--max-pages", type=int, default=Limits.max_pages, show_default=True,
@@ -35,6 +36,10 @@ def command(paths: tuple[str, ...], max_bytes: int, max_pages: int, pretty: bool
     limits = Limits(max_bytes=max_bytes, max_pages=max_pages)
     failed = False
     for path in paths:
+        if Path(path).is_dir():
+            click.echo(f"ogi parse: {path}: a directory, not a document", err=True)
+            failed = True
+            continue
         try:
             result = parse_path(path, limits=limits)
         except UnreadableDocument as exc:

@@ -19,9 +19,10 @@ from typing import Any, Callable, Iterable
 
 import sqlite_utils
 
-from parsers import checks, formats
+from parsers import checks, formats, guard
+from parsers.document import UnreadableDocument
 
-from . import load, regions, schema
+from . import load, publish, regions, schema
 
 log = logging.getLogger(__name__)
 
@@ -44,19 +45,32 @@ def open_db(db_path: Path | str) -> sqlite_utils.Database:
 def build(archive_dir: Path, db_path: Path, *, full: bool = False,
           captures: Iterable[Any] | None = None, runs: Iterable[dict] | None = None,
           parse: Callable[..., dict] | None = None, parser_version: str | None = None,
-          jobs: int = 1) -> dict:
+          jobs: int = 1, max_memory: int = guard.MAX_MEMORY,
+          max_seconds: float = guard.MAX_SECONDS) -> dict:
     """Parse every role=report capture of `archive_dir` into `db_path` and refresh derived data.
 
     `full` re-parses every document even when the same bytes were already parsed by the same
     parser version. `captures`, `runs` and `parse` replace crawler.archive and
     parsers.parse (tests, other archives); by default they are read from `archive_dir`.
+    Each document is parsed in a guarded worker process (parsers.guard: `max_memory` bytes of
+    address space, `max_seconds` per document). The build works on a private copy of
+    `db_path` and replaces it atomically at the end (crawler.db.publish); a second build of the
+    same file raises publish.BuildLocked.
     """
-    archive_dir = Path(archive_dir)
+    with publish.atomic_build(db_path) as work:
+        return _build(Path(archive_dir), work, full=full, captures=captures, runs=runs,
+                      parse=parse, parser_version=parser_version, jobs=jobs,
+                      max_memory=max_memory, max_seconds=max_seconds)
+
+
+def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, parser_version,
+           jobs, max_memory, max_seconds) -> dict:
+    damage: list = []
     if captures is None or runs is None:
         from crawler import archive as archive_module
 
         if captures is None:
-            captures = archive_module.iter_captures(archive_dir)
+            captures = archive_module.iter_captures(archive_dir, damage)
         if runs is None:
             runs = archive_module.iter_runs(archive_dir)
     if parse is None:
@@ -65,9 +79,10 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
 
     db = open_db(db_path)
     summary = {"captures": 0, "reports": 0, "parsed": 0, "skipped": 0, "failed": 0,
-               "not_reports": 0, "values": 0}
+               "not_reports": 0, "values": 0, "resource_limited": 0}
     all_caps = list(captures)
     summary["captures"] = len(all_caps)
+    summary["damaged"] = [d.as_dict() for d in damage]
     with db.atomic():
         for cap in all_caps:
             load.upsert_capture(db, cap)
@@ -83,7 +98,7 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
             continue
         todo.append((cap, c))
 
-    for cap, c, outcome in _parse_all(todo, parse, jobs):
+    for cap, c, outcome in _parse_all(todo, parse, jobs, max_memory, max_seconds):
         sha = c.get("sha256")
         try:
             if isinstance(outcome, BaseException):
@@ -93,14 +108,17 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
                 result["parser_version"] = parser_version
         except Exception as exc:  # UnreadableDocument, or a parser bug: record, never abort
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            if type(exc).__name__ != "UnreadableDocument":
+            retryable = bool(getattr(exc, "retryable", False))
+            if not isinstance(exc, (UnreadableDocument, guard.ResourceLimit)):
                 reason = f"{type(exc).__name__}: {reason}"
-                log.exception("parser failed on %s", c.get("url"))
+                log.error("parser failed on %s: %s", c.get("url"), reason, exc_info=exc)
             with db.atomic():
-                load.record_error(db, sha, c, reason, parser_version, load.capture_id(c))
+                load.record_error(db, sha, c, reason, parser_version, load.capture_id(c),
+                                  retryable=retryable)
                 _mark_failed(db, c, reason)
                 load.record_failed_report(db, c, reason, parser_version)
             summary["failed"] += 1
+            summary["resource_limited"] += retryable
             continue
         try:
             rid = load.load_parsed(db, result, cap)
@@ -124,72 +142,51 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
     return summary
 
 
-def _parse_one(parse, data: bytes, name: str, content_type: str | None):
-    try:
-        return parse(data, name=name, content_type=content_type)
-    except Exception as exc:  # returned, not raised: the build records it and goes on
-        return exc
-
-
-def _parse_all(todo: list, parse: Callable[..., dict], jobs: int) -> Iterable[tuple]:
+def _parse_all(todo: list, parse: Callable[..., dict], jobs: int, max_memory: int,
+               max_seconds: float) -> Iterable[tuple]:
     """(capture, capture dict, parse result or the exception) in the order of `todo`.
 
-    With jobs > 1 the documents are parsed in a pool of worker processes (parsing is pure
-    CPU; loading stays in this process, in order), a bounded window of documents ahead.
+    Documents are parsed in guarded worker processes (parsers.guard; `jobs` of them, a
+    bounded window of documents ahead); loading stays in this process, in order. A parse
+    function that cannot be sent to a worker (a test's local function) runs here, unguarded.
     """
-    def args(cap, c):
-        return (cap.payload(), c.get("final_url") or c.get("url") or c.get("sha256"),
-                c.get("content_type"))
-
-    if jobs > 1 and len(todo) > 1:
-        import pickle
-        from concurrent.futures import ProcessPoolExecutor
-
+    def item(i, cap, c):
         try:
-            pickle.dumps(parse)
-        except Exception:  # a test's local function: parse here
-            jobs = 1
-    if jobs <= 1 or len(todo) <= 1:
-        for cap, c in todo:
-            try:
-                a = args(cap, c)
-            except Exception as exc:
-                yield cap, c, exc
-                continue
-            yield cap, c, _parse_one(parse, *a)
-        return
-    from collections import deque
+            return (i, cap.payload(), c.get("final_url") or c.get("url") or c.get("sha256"),
+                    c.get("content_type"))
+        except Exception as exc:  # a damaged record, a missing WARC file: that document only
+            return (i, exc)
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        window: deque = deque()
-        items = iter(todo)
-        while True:
-            while len(window) < jobs * 4:
-                nxt = next(items, None)
-                if nxt is None:
-                    break
-                cap, c = nxt
-                try:
-                    window.append((cap, c, pool.submit(_parse_one, parse, *args(cap, c))))
-                except Exception as exc:
-                    window.append((cap, c, exc))
-            if not window:
-                return
-            cap, c, fut = window.popleft()
-            if isinstance(fut, BaseException):
-                yield cap, c, fut
+    import pickle
+
+    try:
+        pickle.dumps(parse)
+    except Exception:  # noqa: BLE001 - parse here
+        for i, (cap, c) in enumerate(todo):
+            it = item(i, cap, c)
+            if len(it) == 2:
+                yield cap, c, it[1]
                 continue
             try:
-                yield cap, c, fut.result()
-            except Exception as exc:  # a worker died (e.g. killed for memory)
+                yield cap, c, parse(it[1], name=it[2], content_type=it[3])
+            except Exception as exc:  # noqa: BLE001 - recorded by the caller
                 yield cap, c, exc
+        return
+    parser = guard.GuardedParser(parse, jobs=jobs, max_memory=max_memory,
+                                 max_seconds=max_seconds)
+    items = (item(i, cap, c) for i, (cap, c) in enumerate(todo))
+    for i, outcome in parser.map(items):
+        cap, c = todo[i]
+        yield cap, c, outcome
 
 
 def _already_done(db, sha: str, parser_version: str) -> bool:
-    if db.execute("select 1 from reports where capture_sha256 = ? and parser_version = ?",
-                  [sha, parser_version]).fetchone():
+    if db.execute("select 1 from reports where capture_sha256 = ? and parser_version = ? "
+                  "and parse_status != 'failed'", [sha, parser_version]).fetchone():
         return True
-    return bool(db.execute("select 1 from parse_errors where capture_sha256 = ? and parser_version = ?",
+    # a failure on a resource limit (memory, time, decompression bomb) is tried again
+    return bool(db.execute("select 1 from parse_errors where capture_sha256 = ? and "
+                           "parser_version = ? and retryable = 0",
                            [sha, parser_version]).fetchone())
 
 
@@ -227,7 +224,7 @@ def current_report_captures(captures: Iterable[Any]) -> list[Any]:
     return out
 
 
-EXIT_STATES = {0: "ok", 1: "nothing_found", 2: "config_error", 3: "blocked"}
+EXIT_STATES = {0: "ok", 1: "nothing_found", 2: "config_error", 3: "blocked", 4: "none_archived"}
 
 
 def load_runs(db, runs: Iterable[dict] | None, captures: Iterable[Any] = ()) -> None:

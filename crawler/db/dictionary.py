@@ -312,7 +312,7 @@ COLUMNS = {
         "actual": "实际 · as printed (件 · count, as the fields' unit)",
     },
     "crawl_runs": {
-        "status": "运行结果 · ok | nothing_found | blocked | config_error (from the exit code), or the run's own status",
+        "status": "运行结果 · ok | nothing_found | blocked | config_error | none_archived (from the exit code), or the run's own status",
         "exit_code": "退出码 · ogi crawl exit code: 0 ok, 1 nothing found, 2 configuration error, 3 blocked",
         "summary": "运行摘要 · the run summary (JSON: counts, failures with URL and reason, paused hosts)",
     },
@@ -337,6 +337,8 @@ COLUMNS = {
         "agency": "机关 · agency of the capture (registry)",
         "title": "标题 · link title of the capture",
         "reason": "原因 · why it could not be parsed (one line)",
+        "retryable": "可重试 · 1 = failed on a resource limit (memory, time, decompression bomb): "
+                     "the next incremental build parses it again",
     },
     "fields": {
         "table_key": "表代码 · table key: t2 | t3 | t4", "table": "表 · table 二/三/四",

@@ -330,12 +330,12 @@ def _text_rows(rid, ag, year, result) -> tuple[list[dict], list[dict]]:
     return rows, search
 
 
-def record_error(db, sha, cap, reason, parser_version, cap_id=None) -> None:
+def record_error(db, sha, cap, reason, parser_version, cap_id=None, retryable=False) -> None:
     db["parse_errors"].upsert({
         "capture_sha256": sha, "capture_id": cap_id, "url": cap.get("final_url") or cap.get("url"),
         "agency": cap.get("agency"), "title": cap.get("title"),
         "fetched_at": cap.get("fetched_at"),
-        "reason": reason, "parser_version": parser_version,
+        "reason": reason, "parser_version": parser_version, "retryable": int(bool(retryable)),
     }, pk="capture_sha256")
 
 

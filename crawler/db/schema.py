@@ -335,6 +335,13 @@ def m0008_failing_checks_index(db: sqlite_utils.Database) -> None:
                "WHERE status = 'fail' AND kind = 'report'")
 
 
+@MIGRATIONS(name="0009_i10_retryable_errors")
+def m0009_i10_retryable_errors(db: sqlite_utils.Database) -> None:
+    """parse_errors.retryable: 1 when the document failed on a resource limit of its parser
+    process (memory, time, a decompression bomb), which `ogi build --incremental` retries."""
+    db.execute("ALTER TABLE parse_errors ADD COLUMN retryable INTEGER NOT NULL DEFAULT 0")
+
+
 def refresh_coverage(db: sqlite_utils.Database) -> None:
     """Recompute the coverage table from agencies, reports and portal_crawls (derived data)."""
     db.execute("DELETE FROM coverage")

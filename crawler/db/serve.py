@@ -1,14 +1,16 @@
 """Serve archive.db with Datasette: metadata (crawler.db.dictionary), the archive plugin
-(crawler.db.plugin), read-only, immutable when the file is complete, an SQL time limit."""
+(crawler.db.plugin), read-only, immutable when the file is complete, an SQL time limit, and
+crawler.db.serve_safety: per-query size limits, switching to a new snapshot when `ogi build`
+replaces the file, no local paths in what is published."""
 from __future__ import annotations
 
 import sqlite3
+import sys
 from pathlib import Path
 
 from datasette.app import Datasette
-from datasette.database import Database
 
-from . import dictionary, plugin
+from . import dictionary, plugin, serve_safety
 
 DEFAULT_SETTINGS = {
     "sql_time_limit_ms": 5000,
@@ -30,6 +32,8 @@ def register_plugin() -> None:
 
     if not pm.is_registered(plugin):
         pm.register(plugin, name="ogi-archive")
+    if not pm.is_registered(serve_safety):
+        pm.register(serve_safety, name="ogi-archive-safety")
 
 
 def snapshot_date(db_path: Path) -> str | None:
@@ -60,25 +64,39 @@ def metadata_for(db_path: Path, archive_dir: Path | None) -> dict:
 
 
 def datasette_instance(db_path: Path | str, archive_dir: Path | str | None = None, *,
-                       immutable: bool | None = None, settings: dict | None = None) -> Datasette:
+                       immutable: bool | None = None, settings: dict | None = None,
+                       query_limits: serve_safety.QueryLimits | None = None) -> Datasette:
     """A configured Datasette over `db_path`, always named `archive` (the metadata's name)."""
     db_path = Path(db_path).resolve()
     if not db_path.is_file():
         raise FileNotFoundError(f"{db_path}: no such database (run `ogi build` first)")
     register_plugin()
+    archive = Path(archive_dir) if archive_dir else None
     ds = Datasette(
-        [], metadata=metadata_for(db_path, Path(archive_dir) if archive_dir else None),
+        [], metadata=metadata_for(db_path, archive),
         settings={**DEFAULT_SETTINGS, **(settings or {})},
     )
-    if immutable is None:
-        immutable = is_complete(db_path)
-    database = Database(ds, path=str(db_path), is_mutable=not immutable)
-    if immutable:
-        # Datasette names an immutable file by the sha256 of all its bytes, read on the first
-        # page view: 26 s for a 17 GB archive (docs/benchmarks.md). A fingerprint of its size,
-        # time and first and last MiB identifies the snapshot as well for ETags and display.
-        database.cached_hash = fingerprint(db_path)
-    ds.add_database(database, name=dictionary.DB)
+    ds.ogi_query_limits = query_limits or serve_safety.QueryLimits()
+    ds.ogi_local_paths = [p for p in (db_path, db_path.parent,
+                                      archive.resolve() if archive else None,
+                                      Path(sys.prefix)) if p is not None and str(p) != "/"]
+
+    def open_database(path: Path, first: bool = False) -> serve_safety.SnapshotDatabase:
+        fixed = immutable if first or immutable is False else None
+        frozen = is_complete(path) if fixed is None else fixed
+        database = serve_safety.SnapshotDatabase(ds, path=str(path), is_mutable=not frozen)
+        if frozen:
+            # Datasette names an immutable file by the sha256 of all its bytes, read on the
+            # first page view: 26 s for a 17 GB archive (docs/benchmarks.md). A fingerprint of
+            # its size, time and first and last MiB identifies the snapshot as well.
+            database.cached_hash = fingerprint(path)
+        if not first:
+            ds._metadata_local = metadata_for(path, archive)  # the new snapshot's date
+        return database
+
+    key = serve_safety.file_key(db_path)
+    ds.add_database(open_database(db_path, first=True), name=dictionary.DB)
+    ds.ogi_snapshot = serve_safety.Snapshot(db_path, dictionary.DB, key, open_database)
     return ds
 
 

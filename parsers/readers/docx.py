@@ -3,7 +3,9 @@
 * The ZIP container is checked before anything is decompressed: it must hold
   ``word/document.xml`` (an XLSX or a plain ZIP is named as such), and the declared
   uncompressed size must stay under ``max_uncompressed`` (100 MB) with a sane compression
-  ratio, so a zip bomb is refused without inflating it.
+  ratio. The ZIP's sizes are not trusted: every member is then inflated once, counting (never
+  keeping) the bytes it really gives, and a member that inflates to more than it declares, or
+  members over ``max_uncompressed`` in all, are refused before python-docx reads anything.
 * The body is walked in order: paragraphs become lines of text; tables become grids (and
   tab-separated lines of text). ``w:gridSpan`` and ``w:hMerge`` (horizontal) and ``w:vMerge``
   (vertical) merged cells are expanded with ``copy=True`` copies of the origin's text;
@@ -21,6 +23,7 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
+import zlib
 
 from ..document import Cell, Document, Grid, UnreadableDocument
 from .cells import join_lines
@@ -49,6 +52,53 @@ def _check_zip(data: bytes, max_uncompressed: int) -> None:
                                  f"{max_uncompressed}-byte limit")
     if total > 10 * 1024 * 1024 and total / packed > MAX_RATIO:
         raise UnreadableDocument(f"zip bomb guard: compression ratio {total // packed}:1 is not a document's")
+    _check_inflated(data, infos, max_uncompressed)
+
+
+def _check_inflated(data: bytes, infos, max_uncompressed: int) -> None:
+    """Inflate every member once, counting the bytes it really gives (never kept), against
+    what the ZIP declares: a member that inflates to more than its declared size, or members
+    that inflate to more than `max_uncompressed` in all, are refused before any is read."""
+    total = 0
+    for info in infos:
+        left = max_uncompressed - total
+        if info.compress_type == zipfile.ZIP_STORED:
+            actual = info.compress_size
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            actual = _inflated_size(data, info, min(info.file_size, left))
+        else:
+            raise UnreadableDocument(f"not a DOCX: {info.filename} is compressed with method "
+                                     f"{info.compress_type}, which Word never uses")
+        if actual > info.file_size:
+            raise UnreadableDocument(f"zip bomb guard: {info.filename} declares {info.file_size} "
+                                     f"bytes but inflates to more")
+        total += actual
+        if total > max_uncompressed:
+            raise UnreadableDocument(f"zip bomb guard: the members inflate to more than the "
+                                     f"{max_uncompressed}-byte limit")
+
+
+def _inflated_size(data: bytes, info, limit: int) -> int:
+    """The bytes member `info` inflates to, counted up to just past `limit`."""
+    head = data[info.header_offset:info.header_offset + 30]
+    if len(head) < 30 or head[:4] != b"PK\x03\x04":
+        raise UnreadableDocument(f"not a readable DOCX: damaged ZIP container (no local header "
+                                 f"for {info.filename})")
+    start = info.header_offset + 30 + int.from_bytes(head[26:28], "little") \
+        + int.from_bytes(head[28:30], "little")
+    pending = data[start:start + info.compress_size]
+    d = zlib.decompressobj(-15)
+    size = 0
+    try:
+        while pending and not d.eof and size <= limit:
+            size += len(d.decompress(pending, 1 << 20))
+            pending = d.unconsumed_tail
+        if size <= limit:
+            size += len(d.flush())
+    except zlib.error as exc:
+        raise UnreadableDocument(f"not a readable DOCX: damaged ZIP member {info.filename} "
+                                 f"({exc})") from None
+    return size
 
 
 def _para_text(p) -> str:

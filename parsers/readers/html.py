@@ -230,15 +230,28 @@ def _page_meta(root, skip: set) -> dict:
     return {"tags": tags, "page_title": page_title, "headings": headings}
 
 
+TOO_DEEP = "HTML nested more than 255 levels deep (too deeply nested to read)"
+
+
+def _too_deep(parser) -> bool:
+    """libxml2 stops at 256 levels of nesting and drops what lies deeper."""
+    return any("Excessive depth" in e.message for e in parser.error_log)
+
+
 def read(data: bytes, *, name: str, limits=None, content_type: str | None = None) -> Document:
     max_cells = getattr(limits, "max_cells", None) or 200_000
     text, encoding, warnings = decode(data, http_charset(content_type))
     if not text.strip():
         raise UnreadableDocument("empty document: no text")
+    parser = lxml_html.HTMLParser()
     try:
-        root = lxml_html.document_fromstring(text)
+        root = lxml_html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
+        if _too_deep(parser):
+            raise UnreadableDocument(TOO_DEEP) from exc
         raise UnreadableDocument(f"HTML cannot be parsed: {exc}") from exc
+    if _too_deep(parser):
+        warnings.append(TOO_DEEP + ": the content below that depth was not read")
     skip = _furniture(root)
     budget = [max_cells]
     grids: list[Grid] = []
@@ -259,7 +272,7 @@ def read(data: bytes, *, name: str, limits=None, content_type: str | None = None
     if scanned:
         warnings.append(f"the report's body is {scanned} image(s) and no text tables (图片版): needs OCR")
     if not page.strip():
-        raise UnreadableDocument("an HTML page without text")
+        raise UnreadableDocument(TOO_DEEP if _too_deep(parser) else "an HTML page without text")
     return Document(kind="html", text=page, grids=grids, warnings=warnings, scanned=bool(scanned), meta=meta)
 
 

@@ -33,7 +33,10 @@ Limits (``limits=`` dict, `PdfLimits` or any object with these attributes, e.g.
 objects+chars on one page: the page is skipped with a warning), ``max_page_edges`` (20 000
 ruling edges) and ``max_page_crossings`` (5 000 = horizontal x vertical merged rules;
 pdfplumber's cell search is quadratic in them): beyond either, the ruled-table search is
-skipped on that page with a warning (the unruled fallback still runs).
+skipped on that page with a warning (the unruled fallback still runs). ``max_stream`` (64 MiB)
+and ``max_inflated`` (1 GiB): the most one stream, and all streams of the document, may inflate
+to in pdfminer (parsers/readers/pdf_streams.py); beyond either the document is refused as a
+decompression bomb before the bytes are allocated.
 """
 from __future__ import annotations
 
@@ -51,6 +54,7 @@ from pdfplumber.table import merge_edges as _merge_edges
 from pdfplumber.utils import extract_text as _chars_to_text
 
 from parsers.document import Cell, Document, Grid, UnreadableDocument
+from parsers.readers import pdf_streams
 from parsers.readers.cells import clean_cell_text, is_wide
 
 log = logging.getLogger(__name__)
@@ -67,6 +71,8 @@ class PdfLimits:
     max_page_edges: int = 20_000
     max_page_crossings: int = 5_000
     max_cells: int = 200_000
+    max_stream: int = pdf_streams.MAX_STREAM      # bytes one decoded stream may inflate to
+    max_inflated: int = pdf_streams.MAX_TOTAL     # bytes all decoded streams may inflate to
 
 
 def _limits(limits: Any) -> PdfLimits:
@@ -427,6 +433,13 @@ def _pdfium_text(doc: "pdfium.PdfDocument", index: int) -> str:
         page.close()
 
 
+def _raise_limit(e: BaseException) -> None:
+    """Re-raise a stream limit or MemoryError that pdfplumber wrapped (never a page warning)."""
+    limit = pdf_streams.limit_in(e)
+    if limit is not None:
+        raise limit from None
+
+
 def _pdfminer_reason(e: BaseException) -> str:
     chain = [e]
     while chain[-1].__cause__ is not None or chain[-1].__context__ is not None:
@@ -450,7 +463,8 @@ def read(data: bytes, *, name: str, limits: Any = None) -> Document:
     data = bytes(data)
     pdfium_doc = _open_checks(data, lim)
     try:
-        return _read(data, name, lim, pdfium_doc)
+        with pdf_streams.bounded(lim.max_stream, lim.max_inflated):
+            return _read(data, name, lim, pdfium_doc)
     finally:
         pdfium_doc.close()
 
@@ -469,11 +483,13 @@ def _read(data: bytes, name: str, lim: PdfLimits, pdfium_doc: Any) -> Document:
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as e:  # pdfminer raises many types, wrapped in PdfminerException
+        _raise_limit(e)
         raise UnreadableDocument(_pdfminer_reason(e)) from None
     try:
         try:
             pages = pdf.pages
         except Exception as e:
+            _raise_limit(e)
             raise UnreadableDocument(_pdfminer_reason(e)) from None
         if len(pages) != n_pages:
             warnings.append(f"page count differs between readers: pdfium {n_pages}, pdfminer {len(pages)}")
@@ -493,6 +509,7 @@ def _read(data: bytes, name: str, lim: PdfLimits, pdfium_doc: Any) -> Document:
             except UnreadableDocument:
                 raise
             except Exception as e:  # a broken content stream: keep the other pages
+                _raise_limit(e)  # but a decompression bomb or exhausted memory ends the document
                 failed_pages += 1
                 warnings.append(f"page {page_no}: unreadable ({type(e).__name__}: {str(e)[:120]})")
                 log.warning("%s: page %d unreadable: %s", name, page_no, e)

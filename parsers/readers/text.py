@@ -19,6 +19,7 @@ those lines yield no cells, and a warning names them instead of a guess.
 """
 from __future__ import annotations
 
+import io
 import re
 
 from ..document import Cell, Document, Grid, UnreadableDocument
@@ -345,6 +346,22 @@ def parse_text(text: str, max_cells: int | None = None) -> Document:
     return Document(kind="text", text=text, grids=grids, warnings=warnings)
 
 
+def _check_cells(text: str, max_cells: int) -> None:
+    """Refuse text whose tables would hold more than `max_cells` cells, counted before any line
+    is split (45 MB of tabs would otherwise become 45 million cells)."""
+    split = short = 0
+    for line in io.StringIO(text, newline=None):  # lazily: no list of millions of lines
+        if "\t" in line:
+            split += line.count("\t") + 1
+        elif "|" in line:
+            split += line.count("|")
+        elif 0 < len(line.strip()) <= MAX_CELL_LINE:
+            short += 1  # a cell when the tables are printed one cell per line
+        if split > max_cells or short > max_cells:
+            raise UnreadableDocument(f"tables have more cells than the limit (max_cells="
+                                     f"{max_cells})")
+
+
 def read(data: bytes, *, name: str, limits=None) -> Document:
     max_bytes = getattr(limits, "max_bytes", None) or 20 * 1024 * 1024
     if len(data) > max_bytes:
@@ -352,6 +369,8 @@ def read(data: bytes, *, name: str, limits=None) -> Document:
     text, _encoding, warnings = decode(data)
     if not text.strip():
         raise UnreadableDocument("empty document: no text")
-    doc = parse_text(text, max_cells=getattr(limits, "max_cells", None))
+    max_cells = getattr(limits, "max_cells", None) or 200_000
+    _check_cells(text, max_cells)
+    doc = parse_text(text, max_cells=max_cells)
     doc.warnings[:0] = warnings
     return doc

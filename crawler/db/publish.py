@@ -1,0 +1,78 @@
+"""Publish a build of archive.db atomically, one build at a time.
+
+A build never writes the file a server reads. It takes the build lock (``<db>.lock``, flock:
+released by the OS if the build dies), copies the current archive.db to a private file beside
+it (``.<db>.build-<pid>``), builds there, and moves the result over archive.db with one
+``os.replace``: a reader sees the old file or the new one, never a file being written. A
+server that opened the old file keeps reading it (its inode lives while it is open) until it
+notices the new one (crawler.db.serve reopens on a change of inode). A build that fails or is
+killed leaves archive.db untouched; a stale private file of a killed build is removed by the
+next build.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+
+class BuildLocked(Exception):
+    """Another build holds the lock on this database (the message says which file)."""
+
+
+def lock_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".lock")
+
+
+def _settle(db_path: Path) -> None:
+    """Roll back a hot journal left beside `db_path` by a writer that died, so that a byte copy
+    of the file is a consistent database."""
+    if any(Path(str(db_path) + s).exists() for s in ("-journal", "-wal")):
+        conn = sqlite3.connect(str(db_path))
+        try:
+            conn.execute("select count(*) from sqlite_master").fetchone()
+        finally:
+            conn.close()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_build(db_path: Path | str):
+    """Yield the private path to build in; on success it replaces `db_path` atomically."""
+    db_path = Path(db_path).absolute()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = open(lock_path(db_path), "a+")
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise BuildLocked(f"another build is writing {db_path.name} (lock held on "
+                              f"{lock_path(db_path)}); try again when it has finished") from None
+        for stale in db_path.parent.glob(f".{db_path.name}.build-*"):
+            stale.unlink(missing_ok=True)  # left by a killed build (we hold the lock)
+        work = db_path.with_name(f".{db_path.name}.build-{os.getpid()}")
+        if db_path.exists():
+            _settle(db_path)
+            shutil.copyfile(db_path, work)
+        try:
+            yield work
+            with open(work, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(work, db_path)
+            _fsync_dir(db_path.parent)
+        finally:
+            for leftover in (work, Path(str(work) + "-journal"), Path(str(work) + "-wal"),
+                             Path(str(work) + "-shm")):
+                leftover.unlink(missing_ok=True)
+    finally:
+        lock.close()
