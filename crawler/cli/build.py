@@ -17,7 +17,8 @@ import click
                    "by this parser version.")
 @click.option("--jobs", type=int, default=1, show_default=True,
               help="Parse in N worker processes (0 = one per CPU); loading stays in order.")
-def command(archive_dir: Path, db_path: Path, full: bool, jobs: int) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Show the parsers' log (every warning).")
+def command(archive_dir: Path, db_path: Path, full: bool, jobs: int, verbose: bool) -> None:
     """Build or refresh archive.db from the archived captures.
 
     A document that cannot be parsed is recorded in parse_errors with its reason; it never
@@ -29,5 +30,14 @@ def command(archive_dir: Path, db_path: Path, full: bool, jobs: int) -> None:
         raise click.ClickException(f"{archive_dir}: no such archive directory")
     import os
 
-    summary = build(archive_dir, db_path, full=full, jobs=jobs if jobs > 0 else (os.cpu_count() or 1))
+    import logging
+
+    from crawler.progress import build_progress
+
+    # quiet by default: the parsers' warnings are in the report rows; -v shows them as they come
+    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR,
+                        format="%(levelname)s %(name)s: %(message)s")
+    with build_progress() as progress:
+        summary = build(archive_dir, db_path, full=full,
+                        jobs=jobs if jobs > 0 else (os.cpu_count() or 1), progress=progress)
     click.echo(json.dumps(summary, ensure_ascii=False))

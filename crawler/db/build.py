@@ -44,12 +44,13 @@ def open_db(db_path: Path | str) -> sqlite_utils.Database:
 def build(archive_dir: Path, db_path: Path, *, full: bool = False,
           captures: Iterable[Any] | None = None, runs: Iterable[dict] | None = None,
           parse: Callable[..., dict] | None = None, parser_version: str | None = None,
-          jobs: int = 1) -> dict:
+          jobs: int = 1, progress: Callable[[int, int], None] | None = None) -> dict:
     """Parse every role=report capture of `archive_dir` into `db_path` and refresh derived data.
 
     `full` re-parses every document even when the same bytes were already parsed by the same
     parser version. `captures`, `runs` and `parse` replace crawler.archive and
     parsers.parse (tests, other archives); by default they are read from `archive_dir`.
+    `progress(done, total)` is called before the first document and after each one parsed.
     """
     archive_dir = Path(archive_dir)
     if captures is None or runs is None:
@@ -83,7 +84,11 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
             continue
         todo.append((cap, c))
 
-    for cap, c, outcome in _parse_all(todo, parse, jobs):
+    if progress:
+        progress(0, len(todo))
+    for done, (cap, c, outcome) in enumerate(_parse_all(todo, parse, jobs), 1):
+        if progress:
+            progress(done, len(todo))
         sha = c.get("sha256")
         try:
             if isinstance(outcome, BaseException):
@@ -402,7 +407,8 @@ def refresh_totals(db) -> None:
 def refresh_report_check_status(db) -> None:
     for rid, in db.execute("select id from reports order by id").fetchall():
         cs = [{"ok": None if ok is None else bool(ok), "severity": sev} for ok, sev in
-              db.execute("select ok, severity from checks where report_id = ?", [rid]).fetchall()]
+              db.execute("select ok, severity from checks where report_id = ? and kind != 'text'",
+                         [rid]).fetchall()]
         status, failed = load.check_status(cs)
         db.execute("update reports set check_status = ?, checks_failed = ? where id = ?",
                    [status, failed, rid])

@@ -182,7 +182,7 @@ TABLES = {
         },
     },
     "checks": {
-        "description": "勾稽关系检查 · Arithmetic checks: the format's rules per report (kind=report) and across one agency's consecutive years (kind=cross, warnings). ok NULL = undecidable (blank cells).",
+        "description": "勾稽关系检查 · Arithmetic checks: the format's rules per report (kind=report), across one agency's consecutive years (kind=cross, warnings) and the figures stated in the report's text against its tables (kind=text, advisory: not counted in check_status). ok NULL = undecidable (blank cells).",
         "facets": ["status", "severity", "kind", "year", "province"],
         "columns": {
             "rule_id": "规则 · rule id (rule.t3.balance.<col>, rule.cross.carry.<col> …)",
@@ -307,7 +307,7 @@ COLUMNS = {
     },
     "checks": {
         "report_id": "报告 · the report checked (see reports)",
-        "kind": "类型 · report (the report's own tables) | cross (against the previous year's report)",
+        "kind": "类型 · report (the report's own tables) | cross (against the previous year's report) | text (figures stated in section 一 against table 三)",
         "expected": "应为 · what the rule requires (件 · count, as the fields' unit)",
         "actual": "实际 · as printed (件 · count, as the fields' unit)",
     },
