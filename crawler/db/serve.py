@@ -8,7 +8,7 @@ from pathlib import Path
 from datasette.app import Datasette
 from datasette.database import Database
 
-from . import dictionary, plugin
+from . import dictionary, plugin, report_page
 
 DEFAULT_SETTINGS = {
     "sql_time_limit_ms": 5000,
@@ -30,6 +30,8 @@ def register_plugin() -> None:
 
     if not pm.is_registered(plugin):
         pm.register(plugin, name="ogi-archive")
+    if not pm.is_registered(report_page):  # a package: Datasette finds its templates/
+        pm.register(report_page, name="ogi-report-page")
 
 
 def snapshot_date(db_path: Path) -> str | None:
