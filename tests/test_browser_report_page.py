@@ -7,20 +7,17 @@ Screenshots go to tmp_path."""
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_until_serving
+from tests.test_browser_archive import CHROMIUM, browser  # noqa: F401 (the fixture)
 
-CHROMIUM = os.environ.get("OGI_CHROMIUM", "/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]
 OGI = str(Path(sys.executable).with_name("ogi"))
 
@@ -39,13 +36,7 @@ def demo_server(tmp_path_factory):
                                  "--port", str(port)], cwd=tmp, stdout=fh, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-                break
-            except OSError:
-                assert proc.poll() is None, log.read_text(errors="replace")
-                time.sleep(0.2)
+        wait_until_serving(proc, base, log)
         yield base, db
     finally:
         proc.terminate()
@@ -53,16 +44,9 @@ def demo_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def chromium():
     assert Path(CHROMIUM).exists(), f"{CHROMIUM}: Debian's chromium is needed (scripts/setup.sh)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update"])
-        yield b
-        b.close()
+    return CHROMIUM
 
 
 def _report(db: Path, url_end: str) -> tuple[dict, dict]:
@@ -96,7 +80,7 @@ def _cells_show_the_archived_text(page, values: dict) -> int:
     return len(printed)
 
 
-def test_report_page_of_a_2021_pdf_report_with_failing_checks(demo_server, browser, tmp_path):
+def test_report_page_of_a_2021_pdf_report_with_failing_checks(demo_server, chromium, browser, tmp_path):
     base, db = demo_server
     report, values = _report(db, "P020240130_hzq2023.pdf")
     assert report["format"] == "2021" and report["kind"] == "pdf"
@@ -144,7 +128,7 @@ def test_report_page_of_a_2021_pdf_report_with_failing_checks(demo_server, brows
     assert errors == []
 
 
-def test_report_page_of_the_2019_html_report(demo_server, browser, tmp_path):
+def test_report_page_of_the_2019_html_report(demo_server, chromium, browser, tmp_path):
     base, db = demo_server
     report, values = _report(db, "t20200131_2019.html")
     assert report["format"] == "2019" and report["kind"] == "html"
