@@ -28,7 +28,9 @@ DESCRIPTION_HTML = f"""<p>各级行政机关依《中华人民共和国政府信
 <p>The annual reports on open-government-information work that every Chinese administrative body
 publishes under art. 49–50 of the OGI Regulations: the archived original documents (WARC), the
 numbers of their standard tables parsed field by field, arithmetic checks, and Chinese full-text
-search. Every number links to its report, its capture (URL, time, sha256) and the archived original.</p>
+search. Every number links to its report, its capture (URL, time, sha256) and the archived original.
+Each report has a <strong>report page</strong> (<code>/-/report/&lt;report id&gt;</code>, the 报告页 links beside every report id):
+its tables as printed, each cell's evidence and checks, and the original document beside them.</p>
 <p><strong>Snapshot:</strong> {SNAPSHOT_MARK} (date of the newest capture; see <a href="/{DB}/archive_info">archive_info</a>).
 <strong>How to cite:</strong> ogi-archive, <em>Archive of 政府信息公开工作年度报告</em>, snapshot {SNAPSHOT_MARK},
 table or query URL, accessed &lt;date&gt;. Cite the report itself by its agency, year, URL and sha256
