@@ -194,3 +194,29 @@ def test_ogi_demo_serves_datasette_at_the_printed_url(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def test_every_report_has_a_report_page_linked_from_its_rows_and_search(demo):
+    from crawler.db.report_page import report_path
+    from crawler.db.serve import datasette_instance
+
+    db, archive = demo
+    ds = datasette_instance(db, archive)
+    reports = q(db, "select id, capture_sha256, format from reports")
+
+    async def get(*paths):
+        return [await ds.client.get(p) for p in paths]
+
+    pages = asyncio.run(get(*[report_path(r["id"]) for r in reports]))
+    for r, page in zip(reports, pages):
+        assert page.status_code == 200, (r["id"], page.text[:500])
+        assert f"({r['format']} format)" in page.text and f"/-/capture/{r['capture_sha256']}" in page.text
+        assert page.text.count('class="ogi-cell') >= 180  # every cell of the three tables
+    seed = next(r for r in reports if r["id"].startswith(SEED_AGENCY))
+    values, search, missing = asyncio.run(get(
+        "/archive/values?report_id=" + urllib.parse.quote(seed["id"]),
+        "/archive/search?q=" + urllib.parse.quote("复议"),
+        "/-/report/" + urllib.parse.quote("410822/no such report")))
+    assert urllib.parse.quote(seed["id"], safe="/") in values.text  # report_id cells link the page
+    assert search.status_code == 200 and search.text.count('class="ogi-report-link"') >= 1
+    assert missing.status_code == 404

@@ -11,14 +11,14 @@ templates/ beside this module.
 """
 from __future__ import annotations
 
-import json
 import urllib.parse
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import charts, data
+from .charts import num as _num
 
 ROUTE = "/-/report/"
 REPORT_COLUMNS = {"report_id", "previous_report_id"}
@@ -26,12 +26,6 @@ REPORT_COLUMNS = {"report_id", "previous_report_id"}
 
 def report_path(report_id: str) -> str:
     return ROUTE + urllib.parse.quote(report_id, safe="/")
-
-
-def _num(v) -> str:
-    if v is None:
-        return "—"
-    return f"{v:g}" if isinstance(v, float) else str(v)
 
 
 def _tip(cell: dict) -> str:
@@ -98,7 +92,7 @@ async def report_view(request, datasette):
     db = datasette.get_database("archive")
     p = await db.execute_fn(lambda conn: data.page(conn, report_id))
     if p is None:
-        return Response.html(f"<p>no report with id {Markup.escape(report_id)}</p>", status=404)
+        return Response.html(f"<p>no report with id {escape(report_id)}</p>", status=404)
     _decorate(p["tables"])
     r = p["report"]
     sha = r.get("capture_sha256")
@@ -125,7 +119,6 @@ async def report_view(request, datasette):
         "chart_outcomes": charts.outcomes(hist["years"], hist["groups"]),
         "chart_peers": charts.peer_strip(p["peers"]),
         "num": _num,
-        "as_json": lambda v: json.dumps(v, ensure_ascii=False),
     }
     return Response.html(await datasette.render_template("ogi_report.html", context, request=request))
 

@@ -8,10 +8,13 @@ COLORS = ["#2b6cb0", "#68d391", "#e53e3e", "#ed8936", "#a0aec0", "#805ad5", "#d6
 W, H, PAD = 320, 120, 22
 
 
-def _num(v) -> str:
+def num(v) -> str:
+    """A value as the page prints it: — for none, 1129.7494 without trailing zeros."""
     if v is None:
         return "—"
-    return f"{v:g}" if isinstance(v, float) else str(v)
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else repr(v)
+    return str(v)
 
 
 def applications(years: list[dict]) -> Markup:
@@ -28,9 +31,9 @@ def applications(years: list[dict]) -> Markup:
         x = PAD + i * bw
         color = "#1a365d" if y["current"] else "#90cdf4"
         parts.append(f'<rect x="{x + bw * 0.15:.1f}" y="{H - PAD - h:.1f}" width="{bw * 0.7:.1f}" '
-                     f'height="{h:.1f}" fill="{color}"><title>{y["year"]}: {_num(v)} 件</title></rect>')
+                     f'height="{h:.1f}" fill="{color}"><title>{y["year"]}: {num(v)} 件</title></rect>')
         parts.append(f'<text x="{x + bw / 2:.1f}" y="{H - PAD - h - 3:.1f}" font-size="10" '
-                     f'text-anchor="middle">{_num(v)}</text>')
+                     f'text-anchor="middle">{num(v)}</text>')
         parts.append(f'<text x="{x + bw / 2:.1f}" y="{H - 6}" font-size="10" '
                      f'text-anchor="middle">{y["year"]}</text>')
     parts.append("</svg>")
@@ -55,7 +58,7 @@ def outcomes(years: list[dict], groups: list[tuple[str, str]]) -> Markup:
             top -= h
             parts.append(f'<rect x="{x + bw * 0.15:.1f}" y="{top:.1f}" width="{bw * 0.7:.1f}" '
                          f'height="{h:.1f}" fill="{COLORS[k % len(COLORS)]}"><title>{y["year"]} '
-                         f'{escape(o["label"])}: {_num(o["value"])} 件</title></rect>')
+                         f'{escape(o["label"])}: {num(o["value"])} 件</title></rect>')
         parts.append(f'<text x="{x + bw / 2:.1f}" y="{H - 6}" font-size="10" '
                      f'text-anchor="middle">{y["year"]}{" ●" if y["current"] else ""}</text>')
     for k, (_, label) in enumerate(groups):
@@ -78,13 +81,13 @@ def peer_strip(peers: dict | None) -> Markup:
              f'xmlns="http://www.w3.org/2000/svg"><title>同级同省 · peers</title>'
              f'<line x1="{PAD}" y1="20" x2="{W - PAD}" y2="20" stroke="#999"/>']
     me = peers.get("me")
-    for i, v in enumerate(sorted(vals)):
+    for v in sorted(vals):
         x = PAD + (W - 2 * PAD) * (v - lo) / span
         parts.append(f'<circle cx="{x:.1f}" cy="20" r="3" fill="#90cdf4"/>')
     if me is not None:
         v = peers["value"]
         x = PAD + (W - 2 * PAD) * (v - lo) / span
-        parts.append(f'<circle cx="{x:.1f}" cy="20" r="5" fill="#e53e3e"><title>{_num(v)}</title></circle>')
-    parts.append(f'<text x="{PAD}" y="38" font-size="10">{_num(lo)}</text>'
-                 f'<text x="{W - PAD}" y="38" font-size="10" text-anchor="end">{_num(hi)}</text></svg>')
+        parts.append(f'<circle cx="{x:.1f}" cy="20" r="5" fill="#e53e3e"><title>{num(v)}</title></circle>')
+    parts.append(f'<text x="{PAD}" y="38" font-size="10">{num(lo)}</text>'
+                 f'<text x="{W - PAD}" y="38" font-size="10" text-anchor="end">{num(hi)}</text></svg>')
     return Markup("".join(parts))
