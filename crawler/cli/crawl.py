@@ -216,8 +216,9 @@ def crawl_progress(crawlers):
             state = getattr(cr, "ogi", None)
             for k, v in (state.recorder.counts.items() if state else ()):
                 counts[k] = counts.get(k, 0) + v
-            if cr.stats is not None:
-                fetched += cr.stats.get_value("downloader/response_count", 0) or 0
+            stats = getattr(cr, "stats", None)  # set once the crawler has started
+            if stats is not None:
+                fetched += stats.get_value("downloader/response_count", 0) or 0
         progress.show(crawl_line(counts, fetched), force=True)
 
     loop = task.LoopingCall(tick)
