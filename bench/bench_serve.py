@@ -5,7 +5,7 @@ on disk, and the peak memory of building and serving it.
     .venv/bin/python bench/bench_serve.py --db /tmp/ogi-bench/100k.db             # serve an existing one
 
 Pages: the home page, the reports table with its facets (metadata.yml), the wide views
-(t2_wide, t3_wide) and every canned query of metadata.yml, each fetched --requests times over
+(t2_wide, t3_wide), a report page (/-/report/<id>) and every canned query of metadata.yml, each fetched --requests times over
 real HTTP from `ogi serve` (immutable, as served); the first fetch of each page is reported
 apart (cold) and left out of p50/p95. The build is the synthetic generator through the load
 path (crawler/db/synthetic.py), its peak RSS read from the kernel.
@@ -66,11 +66,15 @@ def pages(db: Path) -> dict[str, str]:
     dbmeta = meta["databases"]["archive"]
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     agency = con.execute("select agency from reports order by id limit 1 offset 7").fetchone()
+    report = con.execute("select id from reports where format is not null order by id "
+                         "limit 1 offset 7").fetchone()
     con.close()
     agency = agency[0] if agency else "人民政府"
     params = {"agency": agency, "q": "政府信息"}
     out = {"home": "/", "reports (facets)": "/archive/reports",
            "t2_wide": "/archive/t2_wide", "t3_wide": "/archive/t3_wide"}
+    if report:  # one report's page: its tables, checks, earlier years and peers
+        out["report page"] = "/-/report/" + urllib.parse.quote(report[0], safe="/")
     for name, q in (dbmeta.get("queries") or {}).items():
         needed = sorted(set(re.findall(r"(?<!:):([a-z_]+)", q["sql"])))
         qs = urllib.parse.urlencode({p: params.get(p, "1") for p in needed})

@@ -30,6 +30,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_serving(proc, base: str, log: Path, tries: int = 150) -> None:
+    """Wait for a server this test started (`ogi serve`) to answer at base; fail with its log."""
+    import time
+    import urllib.request
+
+    for _ in range(tries):
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+            return
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail("ogi serve exited: " + log.read_text(errors="replace"))
+            time.sleep(0.2)
+    pytest.fail("ogi serve did not answer: " + log.read_text(errors="replace"))
+
+
 def db_rows(db, sql: str, params=()) -> list[dict]:
     """Rows of a query on an SQLite file, as dicts (column -> value)."""
     conn = sqlite3.connect(db)

@@ -14,7 +14,7 @@ from tests.conftest import CORPUS
 CORPUS_REAL = CORPUS / "real"
 
 # no delays, short timeouts: the whole crawl suite must stay within a few minutes on 2 cores
-FAST = ["--delay", "0", "--timeout", "2", "--set", "RETRY_TIMES=2", "--set", "LOG_LEVEL=INFO"]
+FAST = ["--delay", "0", "--timeout", "2", "--set", "RETRY_TIMES=2", "--set", "LOG_LEVEL=INFO", "-v"]
 
 
 def run_crawl(*args: str, archive: pathlib.Path, timeout: float = 120, fast: bool = True,

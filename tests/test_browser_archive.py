@@ -7,14 +7,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_until_serving
 from tests.test_db_archive import built_archive
 
 CHROMIUM = os.environ.get("OGI_CHROMIUM", "/usr/bin/chromium")
@@ -35,16 +33,7 @@ def server(tmp_path_factory):
                                 cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail("ogi serve exited: " + log.read_text(errors="replace"))
-                time.sleep(0.2)
-        else:
-            pytest.fail("ogi serve did not answer: " + log.read_text(errors="replace"))
+        wait_until_serving(proc, base, log)
         assert f"http://127.0.0.1:{port}/" in log.read_text()  # it prints its URL
         yield base
     finally:

@@ -1,4 +1,5 @@
-"""P1: a real Scrapy crawl (subprocess) of the shipped demo portal on 127.0.0.1."""
+"""P1: a real Scrapy crawl (subprocess) of the shipped demo portal's seed column on 127.0.0.1:
+the seed report as an HTML page and its Word attachment, none of the look-alikes."""
 from __future__ import annotations
 
 import hashlib
@@ -6,7 +7,7 @@ import hashlib
 import pytest
 
 from crawler.archive import iter_captures, iter_runs
-from crawler.portal import DEMO_COLUMN, DEMO_REPORT, serve
+from crawler.portal import DEMO_COLUMN, DEMO_REPORT, DEMO_SEED_REPORTS, serve
 
 from tests.portal_fixtures import explain, last_run, run_crawl
 
@@ -21,8 +22,10 @@ def test_demo_crawl_archives_exactly_the_seed_report(tmp_path, start, platform):
         requested = [p for (_, p, _, _) in base.site.log]
     caps = list(iter_captures(archive))
     reports = [c for c in caps if c.role == "report"]
-    assert [c.url for c in reports] == [base.url(DEMO_REPORT)]
-    seed = reports[0]
+    assert sorted(c.url for c in reports) == sorted(base.url(p) for p in DEMO_SEED_REPORTS)
+    seed = next(c for c in reports if c.url == base.url(DEMO_REPORT))
+    docx = next(c for c in reports if c.url != base.url(DEMO_REPORT))
+    assert docx.payload()[:4] == b"PK\x03\x04" and docx.referer == seed.url
     assert seed.sha256 == hashlib.sha256(served).hexdigest()
     assert seed.payload() == served
     assert seed.status == 200 and not seed.revisit
@@ -40,10 +43,10 @@ def test_demo_crawl_archives_exactly_the_seed_report(tmp_path, start, platform):
     runs = list(iter_runs(archive))
     assert len(runs) == 1
     run = runs[0]
-    assert run["counts"]["reports_found"] == 1 and run["counts"]["new"] == 1
+    assert run["counts"]["reports_found"] == 2 and run["counts"]["new"] == 2
     assert run["counts"]["failed"] == 0 and run["exit_code"] == 0
     assert seed.run_id == run["run_id"]
-    assert "1 reports found, 1 new" in proc.stdout
+    assert "2 reports found, 2 new" in proc.stdout
 
 
 def test_second_crawl_of_unchanged_demo_stores_no_new_payload(tmp_path):
@@ -55,10 +58,10 @@ def test_second_crawl_of_unchanged_demo_stores_no_new_payload(tmp_path):
         assert second.returncode == 0, explain(second)
     caps = list(iter_captures(archive))
     run2 = last_run(archive)
-    assert run2["counts"]["unchanged"] == 1 and run2["counts"]["new"] == 0
+    assert run2["counts"]["unchanged"] == 2 and run2["counts"]["new"] == 0
     second_caps = [c for c in caps if c.run_id == run2["run_id"]]
     assert second_caps and all(c.revisit for c in second_caps)
-    seed = [c for c in second_caps if c.role == "report"]
+    seed = [c for c in second_caps if c.role == "report" and c.url.endswith(DEMO_REPORT)]
     assert len(seed) == 1 and seed[0].payload().decode("utf-8").count("<table") == 3
     # the list pages were fetched again (never skipped), the report conditionally (304)
     assert {c.url.rsplit("/", 1)[-1] for c in second_caps if c.role == "list"} >= {

@@ -36,7 +36,7 @@ def crawled(tmp_path_factory):
         assert blocked.returncode == 3, explain(blocked)
     db = tmp / "archive.db"
     summary = build(archive, db)
-    assert summary["parsed"] == 1, summary
+    assert summary["parsed"] == 2, summary  # the seed's column: its HTML page and Word attachment
     return db
 
 
@@ -56,7 +56,7 @@ def test_agencies_have_province_city_county_and_level(crawled):
 
 
 def test_reports_facet_on_year_and_province(crawled):
-    (r,) = rows(crawled, "select agency_id, year, province, level from reports")
+    (r,) = rows(crawled, "select distinct agency_id, year, province, level from reports")
     assert r == {"agency_id": "410822/博爱县人民政府", "year": 2024, "province": "河南省",
                  "level": "县级"}
 
@@ -65,7 +65,7 @@ def test_crawl_runs_and_portal_crawls_record_the_block(crawled):
     runs = rows(crawled, "select status, exit_code from crawl_runs order by run_id")
     assert runs == [{"status": "ok", "exit_code": 0}, {"status": "blocked", "exit_code": 3}]
     pcs = {p["portal"]: p for p in rows(crawled, "select * from portal_crawls")}
-    assert pcs["410822"]["state"] == "ok" and pcs["410822"]["reports_found"] == 1
+    assert pcs["410822"]["state"] == "ok" and pcs["410822"]["reports_found"] == 2
     assert pcs["350128"]["state"] == "blocked" and pcs["350128"]["blocked"] >= 2
     assert pcs["350128"]["agency_id"] == "350128/平潭综合实验区管理委员会"
 
@@ -75,7 +75,7 @@ def test_coverage_tells_blocked_from_found(crawled):
     assert set(cov) == {("410822/博爱县人民政府", 2024), ("350128/平潭综合实验区管理委员会", 2024)}
     found = cov[("410822/博爱县人民政府", 2024)]
     assert (found["found"], found["missing"], found["parsed"], found["unparsed"], found["status"],
-            found["crawl_state"]) == (1, 0, 1, 0, "ok", "ok")
+            found["crawl_state"]) == (2, 0, 2, 0, "ok", "ok")
     gap = cov[("350128/平潭综合实验区管理委员会", 2024)]
     assert (gap["found"], gap["missing"], gap["status"], gap["crawl_state"]) == (0, 1, "missing", "blocked")
     assert gap["province"] == "福建省" and gap["last_crawled"]

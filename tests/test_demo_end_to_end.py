@@ -37,10 +37,59 @@ def demo(tmp_path_factory):
     return db, archive
 
 
-def test_archive_db_holds_the_seed_report_equal_to_the_truth_file(demo):
+# every report document of the demo portal -> its truth file (tests/../shared/corpus/truth)
+DEMO_TRUTH = {
+    "t20250120_31245.html": "boai-2024.json",
+    "P020250120_boai2024.docx": "boai-2024.json",
+    "P020250124_szfgs2024.pdf": "huaian-city-2024.json",
+    "P020240130_hzq2023.pdf": "huaian-hongze-2023.json",
+    "P020250122_hzq2024.pdf": "huaian-hongze-2024.json",
+    "t20200131_2019.html": "shanghai-szfbgt-2019-body.json",
+}
+
+
+def test_the_demo_archive_holds_real_reports_of_several_agencies_years_and_formats(demo):
     db, archive = demo
     assert list((archive / "warc").glob("*.warc.gz")), "no WARC written"
-    (report,) = q(db, "select * from reports where agency_id = ? and year = 2024", [SEED_AGENCY])
+    reports = q(db, "select * from reports")
+    assert len(reports) >= 6 and {r["parse_status"] for r in reports} == {"parsed"}
+    assert len({r["agency_id"] for r in reports}) >= 4
+    assert len({r["year"] for r in reports}) >= 2 and {r["format"] for r in reports} == {"2019", "2021"}
+    assert {r["kind"] for r in reports} >= {"html", "pdf", "docx"}
+    by_doc = {r["url"].rsplit("/", 1)[-1]: r for r in reports}
+    assert set(by_doc) == set(DEMO_TRUTH)
+    for doc, truth_file in DEMO_TRUTH.items():
+        report, truth = by_doc[doc], json.loads((TRUTH / truth_file).read_text("utf-8"))
+        assert report["year"] == truth["year"] and report["format"] == truth["format"], doc
+        assert report["region_code"] == truth["region_code"], doc
+        values = {v["field_id"]: v for v in q(db, 'select * from "values" where report_id = ?', [report["id"]])}
+        for fid, expected in truth["values"].items():
+            assert values[fid]["value"] == expected, (doc, fid, values[fid]["value"], expected)
+            assert values[fid]["capture_sha256"] == report["capture_sha256"], (doc, fid)
+    # one agency across years although its printed name changed (洪泽区 / 淮安市洪泽区人民政府):
+    # the cross-year checks compare its 2024 report with its 2023 report
+    hz23, hz24 = by_doc["P020240130_hzq2023.pdf"], by_doc["P020250122_hzq2024.pdf"]
+    assert hz23["agency_id"] == hz24["agency_id"] == "320813/淮安市洪泽区人民政府"
+    cross = q(db, "select * from checks where kind = 'cross' and report_id = ?", [hz24["id"]])
+    assert {c["previous_report_id"] for c in cross} == {hz23["id"]}
+    assert any(c["rule_id"] == "rule.cross.carry.total" and c["status"] == "pass" for c in cross)
+    # table 四 of the 2023 report prints totals that break its rule: flagged, kept as printed
+    failing = q(db, "select * from checks where kind = 'report' and status = 'fail' and report_id = ?",
+                [hz23["id"]])
+    assert {c["rule_id"] for c in failing} == {"rule.t4.block_total.review",
+                                               "rule.t4.block_total.suit_after_review"}
+    # the seed's prose states 12 applications where its table 三 prints 35 new: a text finding
+    (text,) = q(db, "select * from checks where kind = 'text' and report_id = ?",
+                [by_doc["t20250120_31245.html"]["id"]])
+    assert (text["status"], text["expected"], text["actual"]) == ("fail", 35, 12)
+    coverage = q(db, "select status, count(*) as n from coverage group by status")
+    assert {c["status"] for c in coverage} >= {"ok", "missing", "checks failed"}
+
+
+def test_the_seed_report_equals_the_truth_file_with_labels_and_raw_text(demo):
+    db, archive = demo
+    (report,) = q(db, "select * from reports where agency_id = ? and year = 2024 and kind = 'html'",
+                  [SEED_AGENCY])
     assert report["parse_status"] == "parsed" and report["format"] == "2021"
     assert report["province"] == "河南省" and report["level"] == "县级"
     truth = json.loads((TRUTH / "boai-2024.json").read_text("utf-8"))
@@ -57,6 +106,17 @@ def test_archive_db_holds_the_seed_report_equal_to_the_truth_file(demo):
         assert v["capture_sha256"] == report["capture_sha256"] and v["url"] == report["url"]
 
 
+def test_the_demo_docx_attachment_is_the_seed_report_rendered(shared):
+    """The committed Word attachment (scripts/demo_docx.py) parses to the seed's truth values."""
+    from parsers.parse import parse_path
+
+    docx = ROOT / "crawler/portal/sites/demo/zwgk/zfxxgk/zfxxgknb/202501/P020250120_boai2024.docx"
+    result = parse_path(docx)
+    truth = json.loads((TRUTH / "boai-2024.json").read_text("utf-8"))
+    assert result["kind"] == "docx" and result["year"] == 2024 and result["format"] == "2021"
+    assert {k: result["values"][k] for k in truth["values"]} == truth["values"]
+
+
 def test_datasette_in_process_serves_the_report_and_a_value_with_provenance(demo):
     from datasette.utils import tilde_encode
 
@@ -69,9 +129,9 @@ def test_datasette_in_process_serves_the_report_and_a_value_with_provenance(demo
         return [await ds.client.get(p) for p in paths]
 
     reports, value = asyncio.run(get(
-        "/archive/reports.json?_shape=objects&agency_id=" + urllib.parse.quote(SEED_AGENCY),
+        "/archive/reports.json?_shape=objects&kind=html&agency_id=" + urllib.parse.quote(SEED_AGENCY),
         "/archive/values.json?_shape=objects&field_id=t3.new.total&agency_id="
-        + urllib.parse.quote(SEED_AGENCY)))
+        + urllib.parse.quote(SEED_AGENCY) + "&url__endswith=.html"))
     assert reports.status_code == value.status_code == 200
     (report,) = reports.json()["rows"]
     (v,) = value.json()["rows"]
@@ -94,7 +154,7 @@ def test_ogi_demo_serves_datasette_at_the_printed_url(tmp_path):
     port = free_port()
     proc = subprocess.Popen([OGI, "demo", "--db", str(tmp_path / "archive.db"), "--archive",
                              str(tmp_path / "archive"), "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             cwd=tmp_path, start_new_session=True)  # its own group: demo + serve
     try:
         url, seen, deadline = None, [], time.monotonic() + 240
@@ -106,6 +166,14 @@ def test_ogi_demo_serves_datasette_at_the_printed_url(tmp_path):
             m = re.search(r"Datasette: (http://\S+/)", line)
             url = m.group(1) if m else None
         assert url == f"http://127.0.0.1:{port}/", "".join(seen)[-3000:]
+        # quiet: a few plain lines and the summaries (stdout and stderr), no progress animation
+        # (not a terminal), Scrapy's log in the archive beside the run summary
+        assert len(seen) <= 25, "".join(seen)
+        assert not any("\r" in line for line in seen), seen
+        assert not any("Scrapy" in line and "started" in line for line in seen), seen
+        assert any(line.startswith("run ") and "6 reports found, 6 new" in line for line in seen), seen
+        (log,) = (tmp_path / "archive" / "runs").glob("*.log")
+        assert "Spider closed (finished)" in log.read_text("utf-8")
         while True:
             try:
                 home = httpx.get(url, timeout=5)
@@ -115,7 +183,7 @@ def test_ogi_demo_serves_datasette_at_the_printed_url(tmp_path):
                 time.sleep(0.2)
         assert home.status_code == 200 and "政府信息公开工作年度报告" in home.text
         r = httpx.get(url + "archive/values.json?_shape=objects&field_id=t3.new.total", timeout=10)
-        assert r.status_code == 200 and r.json()["rows"][0]["agency_id"] == SEED_AGENCY
+        assert r.status_code == 200 and SEED_AGENCY in {row["agency_id"] for row in r.json()["rows"]}
     finally:
         try:
             os.killpg(proc.pid, signal.SIGTERM)  # the group this test started: demo and its serve
@@ -126,3 +194,29 @@ def test_ogi_demo_serves_datasette_at_the_printed_url(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def test_every_report_has_a_report_page_linked_from_its_rows_and_search(demo):
+    from crawler.db.report_page import report_path
+    from crawler.db.serve import datasette_instance
+
+    db, archive = demo
+    ds = datasette_instance(db, archive)
+    reports = q(db, "select id, capture_sha256, format from reports")
+
+    async def get(*paths):
+        return [await ds.client.get(p) for p in paths]
+
+    pages = asyncio.run(get(*[report_path(r["id"]) for r in reports]))
+    for r, page in zip(reports, pages):
+        assert page.status_code == 200, (r["id"], page.text[:500])
+        assert f"({r['format']} format)" in page.text and f"/-/capture/{r['capture_sha256']}" in page.text
+        assert page.text.count('class="ogi-cell') >= 180  # every cell of the three tables
+    seed = next(r for r in reports if r["id"].startswith(SEED_AGENCY))
+    values, search, missing = asyncio.run(get(
+        "/archive/values?report_id=" + urllib.parse.quote(seed["id"]),
+        "/archive/search?q=" + urllib.parse.quote("复议"),
+        "/-/report/" + urllib.parse.quote("410822/no such report")))
+    assert urllib.parse.quote(seed["id"], safe="/") in values.text  # report_id cells link the page
+    assert search.status_code == 200 and search.text.count('class="ogi-report-link"') >= 1
+    assert missing.status_code == 404

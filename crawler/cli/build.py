@@ -23,8 +23,9 @@ import click
                    "alone and is retried by the next --incremental build.")
 @click.option("--max-seconds", type=int, default=300, show_default=True,
               help="Time limit for parsing one document (same handling).")
+@click.option("-v", "--verbose", is_flag=True, help="Show the parsers' log (every warning).")
 def command(archive_dir: Path, db_path: Path, full: bool, jobs: int, max_memory: int,
-            max_seconds: int) -> None:
+            max_seconds: int, verbose: bool) -> None:
     """Build or refresh archive.db from the archived captures.
 
     A document that cannot be parsed is recorded in parse_errors with its reason; it never
@@ -47,10 +48,19 @@ def command(archive_dir: Path, db_path: Path, full: bool, jobs: int, max_memory:
 
     if not archive_dir.is_dir():
         fail(f"{archive_dir}: no such archive directory")
+    import logging
+
+    from crawler.progress import build_progress
+
+    # quiet by default: the parsers' warnings are in the report rows; -v shows them as they come
+    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR,
+                        format="%(levelname)s %(name)s: %(message)s")
     try:
-        summary = build(archive_dir, db_path, full=full,
-                        jobs=jobs if jobs > 0 else (os.cpu_count() or 1),
-                        max_memory=max_memory * 2 ** 20, max_seconds=max_seconds)
+        with build_progress() as progress:
+            summary = build(archive_dir, db_path, full=full,
+                            jobs=jobs if jobs > 0 else (os.cpu_count() or 1),
+                            max_memory=max_memory * 2 ** 20, max_seconds=max_seconds,
+                            progress=progress)
     except BuildLocked as exc:
         fail(str(exc))
     except sqlite3.OperationalError as exc:

@@ -1,6 +1,7 @@
 """`ogi crawl`: find and archive annual reports (raw WARC captures), then optionally build the db."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pathlib
@@ -111,9 +112,12 @@ Examples:
 @click.option("--status", is_flag=True,
               help="With --redis: print the frontier (queue, seen set, workers) and exit.")
 @click.option("--json", "as_json", is_flag=True, help="With --status: print JSON.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Show Scrapy's log on the terminal (by default it goes to "
+                   "ARCHIVE/runs/<run_id>.log beside the run summary).")
 def command(urls, portals, all_, archive_dir, db_path, allow_private, platform, api, registry,
             jobdir, max_pages, max_size, timeout, delay, overrides, log_level, redis_url,
-            frontier, reset, status, as_json):
+            frontier, reset, status, as_json, verbose):
     """Find and archive annual reports as raw WARC captures (spiders never parse tables).
 
     Prints a run summary (pages, reports found, new, changed, unchanged, failed with each
@@ -145,6 +149,10 @@ def command(urls, portals, all_, archive_dir, db_path, allow_private, platform, 
     run_id = new_run_id()
     settings.set("OGI_ARCHIVE_DIR", str(archive), priority="cmdline")
     settings.set("OGI_RUN_ID", run_id, priority="cmdline")
+    if not verbose:  # Scrapy's log beside the run summary; the terminal gets progress + summary
+        log_file = archive / "runs" / f"{run_id}.log"
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        settings.set("LOG_FILE", str(log_file), priority="cmdline")
     for name, value in cmdline.items():
         settings.set(name, value, priority="cmdline")
     if not allow_private and not os.environ.get("OGI_CONTACT"):
@@ -157,17 +165,24 @@ def command(urls, portals, all_, archive_dir, db_path, allow_private, platform, 
     try:
         from scrapy.crawler import CrawlerProcess
         jobroot = pathlib.Path(jobdir) if jobdir else archive / "jobs"
-        process = CrawlerProcess(settings, install_root_handler=True)
+        settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
+        process = CrawlerProcess(settings)
         errors: list[str] = []
+        crawlers = []
         for cls, kw, key, cs in targets:
             custom = dict(getattr(cls, "custom_settings", None) or {})
             custom.update(cs)
             custom["JOBDIR"] = str(jobroot / key)
             sub = type(cls.__name__, (cls,), {"custom_settings": custom,
                                                 "__module__": cls.__module__})
-            d = process.crawl(sub, **kw)
+            crawler = process.create_crawler(sub)
+            crawlers.append(crawler)
+            d = process.crawl(crawler, **kw)
             d.addErrback(lambda f, key=key: errors.append(f"{key}: {f.getErrorMessage()}"))
-        process.start()
+        click.echo(f"crawling {len(targets)} portal(s), run {run_id}"
+                   + ("" if verbose else f"; Scrapy's log: {archive / 'runs' / (run_id + '.log')}"))
+        with crawl_progress(crawlers):
+            process.start()
         summary = read_run_summary(archive, run_id)
         if summary is None:
             summary = {"run_id": run_id, "started": None, "finished": None, "spiders": [],
@@ -183,6 +198,39 @@ def command(urls, portals, all_, archive_dir, db_path, allow_private, platform, 
     if db_path:
         build_db(archive, pathlib.Path(db_path))
     sys.exit(code)
+
+
+@contextlib.contextmanager
+def crawl_progress(crawlers):
+    """The live line while the reactor runs: pages and reports of every spider of the run."""
+    from crawler.progress import Progress, crawl_line
+
+    progress = Progress()
+    if not progress.enabled:
+        yield
+        return
+    from twisted.internet import reactor, task  # installed by the first crawler
+
+    def tick():
+        counts: dict[str, int] = {}
+        fetched = 0
+        for cr in crawlers:
+            state = getattr(cr, "ogi", None)
+            for k, v in (state.recorder.counts.items() if state else ()):
+                counts[k] = counts.get(k, 0) + v
+            stats = getattr(cr, "stats", None)  # set once the crawler has started
+            if stats is not None:
+                fetched += stats.get_value("downloader/response_count", 0) or 0
+        progress.show(crawl_line(counts, fetched), force=True)
+
+    loop = task.LoopingCall(tick)
+    reactor.callWhenRunning(loop.start, 0.25)
+    try:
+        yield
+    finally:
+        if loop.running:
+            loop.stop()
+        progress.clear()
 
 
 def build_targets(urls, portals, all_, registry, platform, api):
@@ -334,9 +382,11 @@ def build_db(archive: pathlib.Path, db_path: pathlib.Path) -> None:
         return
     from crawler.cli.build import report_damage
     from crawler.db.publish import BuildLocked
+    from crawler.progress import build_progress
 
     try:
-        result = build(archive, db_path)
+        with build_progress() as progress:
+            result = build(archive, db_path, progress=progress)
     except BuildLocked as exc:
         click.echo(f"ogi crawl: --db: {exc}; captures are archived, run `ogi build` later",
                    err=True)

@@ -1,13 +1,16 @@
 """`ogi demo`: the main job end to end on the built-in offline default.
 
-Starts the demo portal (a county portal's 政府信息公开年报 column, shipped in crawler/portal) on
-127.0.0.1, runs the real Scrapy spider against it into WARC captures, builds archive.db from the
-captures and serves it with Datasette. `--no-serve` stops after building, for scripts.
+Starts the demo portal (shipped in crawler/portal/sites/demo: report columns of four agencies
+holding their published reports, 2019 and 2021 formats, HTML, PDF and DOCX) on 127.0.0.1, runs
+the real Scrapy spiders over the demo portal's registry into WARC captures, builds archive.db
+from the captures and serves it with Datasette. `--no-serve` stops after building, for scripts.
+The terminal gets a few plain lines, live progress and the summaries; `-v` shows Scrapy's log.
 """
 from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -19,17 +22,25 @@ import click
 @click.option("--no-serve", is_flag=True, help="Exit after building the archive.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int, help="Datasette port.")
-def command(db_path: str, archive_dir: str, no_serve: bool, host: str, port: int) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on the terminal.")
+def command(db_path: str, archive_dir: str, no_serve: bool, host: str, port: int,
+            verbose: bool) -> None:
     """Crawl the local demo portal, build archive.db and serve it with Datasette."""
-    from crawler.portal import serve as serve_portal
+    from crawler.portal import demo_registry, serve as serve_portal
 
     archive = Path(archive_dir).resolve()
     db = Path(db_path).resolve()
-    with serve_portal("demo") as base_url:
-        click.echo(f"demo portal: {base_url}/  (a county portal on 127.0.0.1)")
-        crawl = [sys.executable, "-m", "crawler.cli", "crawl", "--url", f"{base_url}/",
+    with serve_portal("demo") as base_url, tempfile.TemporaryDirectory(prefix="ogi-demo-") as tmp:
+        registry = Path(tmp) / "demo-registry.yaml"
+        registry.write_text(demo_registry(base_url), "utf-8")
+        click.echo(f"demo portal: {base_url}/  (report columns of 4 agencies on 127.0.0.1)")
+        crawl = [sys.executable, "-m", "crawler.cli", "crawl", "--all", "--registry", str(registry),
                  "--archive", str(archive), "--db", str(db), "--allow-private"]
-        click.echo("crawling: " + " ".join(crawl[2:]))
+        if verbose:
+            crawl.append("-v")
+        click.echo("crawling: ogi crawl --all --registry <the demo portal's registry> "
+                   f"--archive {archive} --db {db} --allow-private", )
+        sys.stdout.flush()
         rc = subprocess.call(crawl)
     if rc != 0:
         click.echo(f"ogi demo: the crawl exited {rc}; see its summary above", err=True)
@@ -39,4 +50,5 @@ def command(db_path: str, archive_dir: str, no_serve: bool, host: str, port: int
         return
     serve = [sys.executable, "-m", "crawler.cli", "serve", "--db", str(db), "--archive", str(archive),
              "--host", host, "--port", str(port)]
+    sys.stdout.flush()
     sys.exit(subprocess.call(serve))

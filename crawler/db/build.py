@@ -46,7 +46,8 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
           captures: Iterable[Any] | None = None, runs: Iterable[dict] | None = None,
           parse: Callable[..., dict] | None = None, parser_version: str | None = None,
           jobs: int = 1, max_memory: int = guard.MAX_MEMORY,
-          max_seconds: float = guard.MAX_SECONDS) -> dict:
+          max_seconds: float = guard.MAX_SECONDS,
+          progress: Callable[[int, int], None] | None = None) -> dict:
     """Parse every role=report capture of `archive_dir` into `db_path` and refresh derived data.
 
     `full` re-parses every document even when the same bytes were already parsed by the same
@@ -56,6 +57,7 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
     address space, `max_seconds` per document). The build works on a private copy of
     `db_path` and replaces it atomically at the end (crawler.db.publish); a second build of the
     same file raises publish.BuildLocked.
+    `progress(done, total)` is called before the first document and after each one parsed.
     """
     with publish.atomic_build(db_path) as work:
         return _build(Path(archive_dir), work, full=full, captures=captures, runs=runs,
@@ -98,7 +100,11 @@ def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, par
             continue
         todo.append((cap, c))
 
-    for cap, c, outcome in _parse_all(todo, parse, jobs, max_memory, max_seconds):
+    if progress:
+        progress(0, len(todo))
+    for done, (cap, c, outcome) in enumerate(_parse_all(todo, parse, jobs, max_memory, max_seconds), 1):
+        if progress:
+            progress(done, len(todo))
         sha = c.get("sha256")
         try:
             if isinstance(outcome, BaseException):
@@ -399,7 +405,8 @@ def refresh_totals(db) -> None:
 def refresh_report_check_status(db) -> None:
     for rid, in db.execute("select id from reports order by id").fetchall():
         cs = [{"ok": None if ok is None else bool(ok), "severity": sev} for ok, sev in
-              db.execute("select ok, severity from checks where report_id = ?", [rid]).fetchall()]
+              db.execute("select ok, severity from checks where report_id = ? and kind != 'text'",
+                         [rid]).fetchall()]
         status, failed = load.check_status(cs)
         db.execute("update reports set check_status = ?, checks_failed = ? where id = ?",
                    [status, failed, rid])

@@ -28,7 +28,9 @@ DESCRIPTION_HTML = f"""<p>各级行政机关依《中华人民共和国政府信
 <p>The annual reports on open-government-information work that every Chinese administrative body
 publishes under art. 49–50 of the OGI Regulations: the archived original documents (WARC), the
 numbers of their standard tables parsed field by field, arithmetic checks, and Chinese full-text
-search. Every number links to its report, its capture (URL, time, sha256) and the archived original.</p>
+search. Every number links to its report, its capture (URL, time, sha256) and the archived original.
+Each report has a <strong>report page</strong> (<code>/-/report/&lt;report id&gt;</code>, the 报告页 links beside every report id):
+its tables as printed, each cell's evidence and checks, and the original document beside them.</p>
 <p><strong>Snapshot:</strong> {SNAPSHOT_MARK} (date of the newest capture; see <a href="/{DB}/archive_info">archive_info</a>).
 <strong>How to cite:</strong> ogi-archive, <em>Archive of 政府信息公开工作年度报告</em>, snapshot {SNAPSHOT_MARK},
 table or query URL, accessed &lt;date&gt;. Cite the report itself by its agency, year, URL and sha256
@@ -182,7 +184,7 @@ TABLES = {
         },
     },
     "checks": {
-        "description": "勾稽关系检查 · Arithmetic checks: the format's rules per report (kind=report) and across one agency's consecutive years (kind=cross, warnings). ok NULL = undecidable (blank cells).",
+        "description": "勾稽关系检查 · Arithmetic checks: the format's rules per report (kind=report), across one agency's consecutive years (kind=cross, warnings) and the figures stated in the report's text against its tables (kind=text, advisory: not counted in check_status). ok NULL = undecidable (blank cells).",
         "facets": ["status", "severity", "kind", "year", "province"],
         "columns": {
             "rule_id": "规则 · rule id (rule.t3.balance.<col>, rule.cross.carry.<col> …)",
@@ -307,7 +309,7 @@ COLUMNS = {
     },
     "checks": {
         "report_id": "报告 · the report checked (see reports)",
-        "kind": "类型 · report (the report's own tables) | cross (against the previous year's report)",
+        "kind": "类型 · report (the report's own tables) | cross (against the previous year's report) | text (figures stated in section 一 against table 三)",
         "expected": "应为 · what the rule requires (件 · count, as the fields' unit)",
         "actual": "实际 · as printed (件 · count, as the fields' unit)",
     },

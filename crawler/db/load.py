@@ -259,7 +259,8 @@ def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None) -
         "parser_version": result.get("parser_version"),
     })
     rows.values = _value_rows(rid, ag, year, result, sha, url)
-    rows.checks = _check_rows(rid, ag, year, checks)
+    rows.checks = (_check_rows(rid, ag, year, checks)
+                   + _check_rows(rid, ag, year, result.get("text_checks") or [], kind="text"))
     rows.sections, rows.search = _text_rows(rid, ag, year, result)
     return rid, rows
 
@@ -302,12 +303,14 @@ def _value_rows(rid, ag, year, result, sha, url) -> list[dict]:
     return rows
 
 
-def _check_rows(rid, ag, year, checks) -> list[dict]:
+def _check_rows(rid, ag, year, checks, kind: str = "report") -> list[dict]:
+    """Rows of the checks table: the format's rules (kind report) or the prose figures against
+    the tables (kind text, advisory: not counted in the report's check_status)."""
     rows = []
     for c in checks:
         ok = c.get("ok")
         rows.append({
-            "report_id": rid, "rule_id": c["id"], "kind": "report",
+            "report_id": rid, "rule_id": c["id"], "kind": kind,
             "status": {True: "pass", False: "fail"}.get(ok, "undecidable"),
             "ok": None if ok is None else int(bool(ok)),
             "expected": c.get("expected"), "actual": c.get("actual"),

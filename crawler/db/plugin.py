@@ -58,11 +58,14 @@ async def capture(request, datasette):
     name = (url or sha).rstrip("/").rsplit("/", 1)[-1] or sha
     headers = {
         "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "sandbox",
         "X-Ogi-Sha256": sha,
         "X-Ogi-Source-Url": (url or "").encode("ascii", "backslashreplace").decode(),
         "Content-Disposition": "inline; filename*=UTF-8''" + _quote(name),
     }
+    if not (data.startswith(b"%PDF") and "pdf" in (content_type or "").lower()):
+        # archived pages never run scripts; a PDF is left to the browser's viewer, which a
+        # sandboxed document may not load (the report page shows it inline)
+        headers["Content-Security-Policy"] = "sandbox"
     return Response(data, status=200, headers=headers,
                     content_type=content_type or "application/octet-stream")
 

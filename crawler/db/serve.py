@@ -10,7 +10,7 @@ from pathlib import Path
 
 from datasette.app import Datasette
 
-from . import dictionary, plugin, serve_safety
+from . import dictionary, plugin, report_page, serve_safety
 
 DEFAULT_SETTINGS = {
     "sql_time_limit_ms": 5000,
@@ -34,6 +34,8 @@ def register_plugin() -> None:
         pm.register(plugin, name="ogi-archive")
     if not pm.is_registered(serve_safety):
         pm.register(serve_safety, name="ogi-archive-safety")
+    if not pm.is_registered(report_page):  # a package: Datasette finds its templates/
+        pm.register(report_page, name="ogi-report-page")
 
 
 def snapshot_date(db_path: Path) -> str | None:

@@ -1,2 +1,10 @@
 """For `datasette archive.db -m metadata.yml --plugins-dir crawler/db/datasette_plugins`."""
 from crawler.db.plugin import capture, prepare_connection, register_routes, render_cell  # noqa: F401
+
+# the report page (/-/report/<id>) is a plugin package of its own, with its templates
+from datasette.plugins import pm  # noqa: E402
+
+from crawler.db import report_page  # noqa: E402
+
+if not pm.is_registered(report_page):
+    pm.register(report_page, name="ogi-report-page")
