@@ -133,3 +133,36 @@ def test_no_request_outside_the_portals_and_one_at_a_time_per_host(nation):
         assert hosts[h] == 0
     assert nation["discover_requests"] > 0
     assert max(site.max_concurrent_per_host().values()) == 1
+
+
+def test_coverage_in_datasette(nation):
+    import asyncio
+    import urllib.parse
+
+    from crawler.db import dictionary
+    from crawler.db.serve import datasette_instance
+
+    d = nation["dir"]
+    ds = datasette_instance(d / "archive.db", d / "archive")
+
+    async def get(*paths):
+        return [await ds.client.get(p) for p in paths]
+
+    table, dash = asyncio.run(get("/archive/registry.json?_shape=objects&level=部门",
+                                  "/-/dashboards/registry-coverage"))
+    assert table.status_code == 200 and len(table.json()["rows"]) == 100  # a page of 120
+    assert dash.status_code == 200 and "登记覆盖" in dash.text
+    charts = dictionary.coverage_dashboard()["charts"]
+    for key, chart in charts.items():
+        (page,) = asyncio.run(get(f"/-/dashboards/registry-coverage/{key}"))
+        assert page.status_code == 200, key
+        sql = chart["query"].replace(dictionary.REGISTRY_FILTERS, "")
+        (r,) = asyncio.run(get("/archive.json?_shape=objects&sql=" + urllib.parse.quote(sql)))
+        assert r.status_code == 200 and r.json()["rows"], key
+    (r,) = asyncio.run(get("/archive.json?_shape=objects&sql=" + urllib.parse.quote(
+        charts["reports-by-year"]["query"].replace(dictionary.REGISTRY_FILTERS, ""))))
+    by = {(x["year"], x["level"]): x["reports"] for x in r.json()["rows"]}
+    assert by[(2024, "部门")] == 120 and by[(2024, "乡")] == 120 and by[(2022, "县")] == 60
+    (m,) = asyncio.run(get("/archive.json?_shape=objects&sql=" + urllib.parse.quote(
+        charts["bodies"]["query"].replace(dictionary.REGISTRY_FILTERS, ""))))
+    assert m.json()["rows"][0]["n"] == 240

@@ -30,7 +30,7 @@ import time
 from html import escape
 
 from .server import Req, Resp
-from .site import Site, max_concurrent
+from .site import CHALLENGE_PAGE, Site, max_concurrent
 from .testbed import report_body, tiny_pdf
 
 FAMILIES = ("trs", "hanweb", "vsb", "json", "generic")
@@ -148,7 +148,7 @@ class County:
             body = report_body(title, self.n + i) if kind == "report" else \
                 "<p>（模拟站点：相似标题，不是年度报告。）</p>"
             att = ""
-            if kind == "report" and e is self.gov and i == 0:
+            if kind == "report" and e is self.gov and not any(x.endswith(".pdf") for x in e.reports):
                 pdf = path.rsplit("/", 1)[0] + f"/P0{d:%Y%m%d}{self.n}.pdf"
                 self.docs[pdf] = (tiny_pdf(title), "application/pdf")
                 e.reports.append(pdf)
@@ -274,6 +274,9 @@ class Nation(Site):
         self.by_host = {c.host: c for c in self.counties}
         self.request_hold = hold
         self.requests: list[tuple[str, str]] = []
+        # hosts that answer every request with a WAF challenge, or redirect to a new host
+        self.blocked_hosts: set[str] = set()
+        self.moved_hosts: dict[str, str] = {}
         self.host_spans: dict[str, list] = collections.defaultdict(list)
         self._lock = threading.Lock()
 
@@ -293,7 +296,14 @@ class Nation(Site):
         with self._lock:
             self.requests.append((host, req.raw_path))
         county = self.by_host.get(host)
-        resp = county.answer(req) if county else Resp(404, b"unknown host", [("Content-Type", "text/plain")])
+        if host in self.blocked_hosts and req.path != "/robots.txt":
+            resp = Resp(521, CHALLENGE_PAGE, [("Content-Type", "text/html; charset=utf-8")])
+        elif host in self.moved_hosts:
+            resp = Resp(301, b"", [("Location", f"http://{self.moved_hosts[host]}{req.raw_path}")])
+        elif county:
+            resp = county.answer(req)
+        else:
+            resp = Resp(404, b"unknown host", [("Content-Type", "text/plain")])
         with self._lock:
             self.host_spans[host].append((t0, time.monotonic()))
         return resp
