@@ -519,7 +519,11 @@ REGISTRY_FILTERS = """ [[ AND province = :province ]]"""
 
 def coverage_dashboard() -> dict:
     """Governments and bodies known, columns found, reports archived per year (registry)."""
-    known = "SELECT count(*) AS n FROM registry WHERE 1 = 1" + REGISTRY_FILTERS
+    def metric(title: str, where: str) -> dict:
+        return {"title": title, "db": DB, "library": "metric",
+                "query": "SELECT count(*) AS n FROM registry WHERE " + where + REGISTRY_FILTERS,
+                "display": {"field": "n", "prefix": "", "suffix": " 个"}}
+
     return {
         "title": "登记覆盖 · Registry coverage",
         "description": "What the portal registry knows (governments of the GB/T 2260 list, the departments and townships discovered under them), how many 年报 columns were found, and the reports archived per year by level. Filter by province.",
@@ -530,21 +534,9 @@ def coverage_dashboard() -> dict:
                          "query": "SELECT DISTINCT province FROM registry WHERE province IS NOT NULL ORDER BY province"},
         },
         "charts": {
-            "governments": {
-                "title": "已登记政府 · Governments known", "db": DB, "library": "metric",
-                "query": known + " AND level IN ('省', '市', '县')",
-                "display": {"field": "n", "prefix": "", "suffix": " 个"},
-            },
-            "bodies": {
-                "title": "已发现部门和乡镇 · Departments and townships known", "db": DB, "library": "metric",
-                "query": known + " AND level IN ('部门', '乡')",
-                "display": {"field": "n", "prefix": "", "suffix": " 个"},
-            },
-            "columns": {
-                "title": "已找到年报栏目 · 年报 columns found", "db": DB, "library": "metric",
-                "query": known + " AND column_urls <> ''",
-                "display": {"field": "n", "prefix": "", "suffix": " 个"},
-            },
+            "governments": metric("已登记政府 · Governments known", "level IN ('省', '市', '县')"),
+            "bodies": metric("已发现部门和乡镇 · Departments and townships known", "level IN ('部门', '乡')"),
+            "columns": metric("已找到年报栏目 · 年报 columns found", "column_urls <> ''"),
             "reports-by-year": {
                 "title": "已归档报告（按年度、层级） · Reports archived per year by level", "db": DB, "library": "vega-lite",
                 "query": "SELECT year, level, sum(reports) AS reports FROM registry_reports WHERE year IS NOT NULL"
