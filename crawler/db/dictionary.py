@@ -378,7 +378,7 @@ COLUMNS = {
         "column_urls": "年报栏目 · 政府信息公开年报 column(s), space-separated (empty: not found yet)",
         "status": "核实状态 · unverified | verified | moved | unreachable | blocked",
         "checked": "核查时间 · when a person or `ogi registry check/discover` last looked (UTC)",
-        "robots": "robots · obey | ignore (with robots_reason)",
+        "robots": "robots 规则 · obey | ignore (with robots_reason)",
         "robots_reason": "忽略 robots 的理由 · why robots.txt may be ignored for this portal",
         "source": "来源 · where the entry comes from (file, or the page discovery found it on)",
         "source_date": "来源日期 · date of the source",
