@@ -91,7 +91,16 @@ def _links(response):
 
 class SurveySpider(scrapy.Spider):
     name = "registry-survey"
-    custom_settings = {"ITEM_PIPELINES": {}}
+    # a broad crawl in one spider: many hosts at once (OGI_SURVEY_HOSTS), still one request at a
+    # time per host; the downloader-aware queue hands out requests of idle hosts first
+    custom_settings = {"ITEM_PIPELINES": {},
+                       "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue"}
+
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        settings.set("CONCURRENT_REQUESTS", settings.getint("OGI_SURVEY_HOSTS", 32),
+                     priority="spider")
 
     def __init__(self, entries=(), mode: str = "discover", max_pages: int = 300,
                  nav_depth: int = 3, **kw) -> None:

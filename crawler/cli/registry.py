@@ -185,6 +185,8 @@ def survey_options(f):
         click.option("--allow-private", is_flag=True, help="Allow private addresses (tests)."),
         click.option("--max-pages", type=int, default=300, show_default=True,
                      help="Requests per portal (discover)."),
+        click.option("--hosts", type=int, default=32, show_default=True,
+                     help="Portals looked at at once (one request at a time each)."),
         click.option("--timeout", type=float, default=None, help="Download timeout (s)."),
         click.option("--delay", type=float, default=None, help="Download delay (s)."),
         click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE"),
@@ -224,7 +226,7 @@ def run_survey(entries, mode, cmdline: dict, max_pages: int):
 
 
 def _survey_command(mode, codes, all_, province, registry, proposals, resolve, allow_private,
-                    max_pages, timeout, delay, overrides, log_level):
+                    max_pages, hosts, timeout, delay, overrides, log_level):
     from crawler.cli.crawl import run_settings
     from crawler.registry.proposals import load_proposals, save_proposals
     if bool(codes) == bool(all_):
@@ -244,6 +246,7 @@ def _survey_command(mode, codes, all_, province, registry, proposals, resolve, a
         _fail("no entry with a home page to look at")
     cmdline = run_settings((), allow_private, None, None, timeout, delay, overrides, log_level)
     cmdline.update(resolve_settings(resolve))
+    cmdline["OGI_SURVEY_HOSTS"] = max(1, hosts)
     results = run_survey(entries, mode, cmdline, max_pages)
     ppath = _proposals_path(registry, proposals)
     try:
