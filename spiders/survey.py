@@ -51,6 +51,7 @@ class PortalSurvey:
     name: str
     domains: list
     home: str
+    xxgk: str = ""                  # a page under the 信息公开 path known from the seed data
     status: int | None = None
     final_url: str = ""
     title: str = ""
@@ -113,7 +114,7 @@ class SurveySpider(scrapy.Spider):
         self.results: dict[str, PortalSurvey] = {}
         for p in entries:
             self.results[p.code] = PortalSurvey(p.code, p.name or p.agency, list(p.domains),
-                                                p.home_url)
+                                                p.home_url, p.xxgk_url)
         self.allowed_domains = sorted({d for p in entries for d in p.domains})
         self.requested: dict[str, set] = {c: set() for c in self.results}
 
@@ -143,8 +144,12 @@ class SurveySpider(scrapy.Spider):
             r = self.req(s, s.home, self.parse_home, survey_depth=0, home=True)
             if r is None:
                 s.error = "home page not on the portal's domains or refused"
-            else:
-                yield r
+                continue
+            yield r
+            if self.mode == "discover" and s.xxgk:  # a second way in: the seed's 信息公开 page
+                r = self.req(s, s.xxgk, self.parse_nav, survey_depth=1)
+                if r is not None:
+                    yield r
 
     def on_error(self, failure):
         s = self.results[failure.request.meta["code"]]

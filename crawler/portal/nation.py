@@ -322,5 +322,8 @@ class Nation(Site):
             w.writerow([code, "province", name, "", "", name, "", "", "", "", "", name, "no portal in source"])
         for c in self.counties:
             w.writerow([c.code, "county", c.division, c.parent_code, c.province, c.province,
-                        f"http://{c.host}/", c.host, "direct", "", "", f"{c.province}/{c.division}", ""])
+                        f"http://{c.host}/", c.host, "direct",
+                        # a third come with a page under the 信息公开 path, as in the real file
+                        f"http://{c.host}/xxgk/index.html" if c.n % 3 == 0 else "", "",
+                        f"{c.province}/{c.division}", ""])
         return buf.getvalue()
