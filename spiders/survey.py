@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import urllib.parse
 
 import scrapy
 from scrapy.http import TextResponse

@@ -6,7 +6,6 @@ portal's domains, one request at a time per host."""
 from __future__ import annotations
 
 import collections
-import json
 import os
 import subprocess
 
