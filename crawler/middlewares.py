@@ -5,7 +5,8 @@ SafetyMiddleware refuses, for every request including each redirect hop:
   * hosts outside the spider's ``allowed_domains`` (registry domains, or the --url host);
   * hosts that are, or resolve to, private, loopback, link-local, reserved, multicast,
     carrier-grade NAT (100.64.0.0/10) or any other non-global address, unless
-    OGI_ALLOW_PRIVATE is set (tests and the demo).
+    OGI_ALLOW_PRIVATE is set (tests and the demo) or the host is one the operator pinned to an
+    address with ``--resolve`` (OGI_RESOLVE; only those hosts).
 PolitenessMiddleware counts blocks (429, 403, WAF status codes with a challenge page), waits out
 ``Retry-After`` (up to OGI_RETRY_AFTER_MAX seconds) before the next request to that host, and
 once a host reached OGI_BLOCK_LIMIT blocks, drops every further request to it for the run.
@@ -76,8 +77,9 @@ def host_allowed(host: str, allowed_domains) -> bool:
     return False
 
 
-def check_url(url: str, allowed_domains, allow_private: bool) -> str | None:
-    """The reason *url* must not be fetched, or None."""
+def check_url(url: str, allowed_domains, allow_private: bool, resolved=None) -> str | None:
+    """The reason *url* must not be fetched, or None. *resolved*: the hosts the operator pinned
+    to an address with --resolve (their explicit choice: not refused as private)."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https"):
         return f"refused: scheme {parts.scheme or '(none)'!r} is not http(s)"
@@ -86,7 +88,7 @@ def check_url(url: str, allowed_domains, allow_private: bool) -> str | None:
         return "refused: no host"
     if not host_allowed(host, allowed_domains):
         return f"refused: {host} is not a domain of this portal"
-    if not allow_private:
+    if not allow_private and host.lower().rstrip(".") not in (resolved or ()):
         why = unsafe_address(host)
         if why:
             return f"refused: {host} is a {why} (use --allow-private for local tests)"
@@ -97,6 +99,8 @@ class SafetyMiddleware:
     def __init__(self, crawler) -> None:
         self.crawler = crawler
         self.allow_private = crawler.settings.getbool("OGI_ALLOW_PRIVATE")
+        from .resolve import resolved_hosts
+        self.resolved = resolved_hosts(crawler.settings)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -105,7 +109,7 @@ class SafetyMiddleware:
     def process_request(self, request, spider=None):
         spider = self.crawler.spider
         why = check_url(request.url, getattr(spider, "allowed_domains", None) or (),
-                        self.allow_private)
+                        self.allow_private, self.resolved)
         if why:
             hops = request.meta.get("redirect_urls")
             if hops:

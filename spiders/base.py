@@ -84,10 +84,11 @@ class ReportSpider(scrapy.Spider):
 
     def __init__(self, url: str | None = None, portal: str | None = None,
                  api: str | None = None, max_pages: str | int | None = None,
-                 registry: str | None = None, **kw) -> None:
+                 registry: str | None = None, proposals: str | None = None, **kw) -> None:
         super().__init__(**kw)
+        self.claimed_elsewhere: dict[str, list[str]] = {}
         if portal or self.portal_code:
-            self._from_registry(portal or self.portal_code, registry)
+            self._from_registry(portal or self.portal_code, registry, proposals)
         if url:
             self.start_urls = [u.strip() for u in str(url).split(",") if u.strip()]
             hosts = [urllib.parse.urlsplit(u).hostname for u in self.start_urls]
@@ -116,10 +117,12 @@ class ReportSpider(scrapy.Spider):
         self.seen_docs: set[str] = set()
         self.seen_lists: set[str] = set()
 
-    def _from_registry(self, code: str, registry: str | None) -> None:
+    def _from_registry(self, code: str, registry: str | None,
+                       proposals: str | None = None) -> None:
         from crawler.registry import RegistryError, load_registry
         try:
-            entry = load_registry(registry).get(code)
+            reg = load_registry(registry, proposals)
+            entry = reg.get(code)
         except RegistryError as exc:
             raise ConfigError(str(exc)) from exc
         if entry is None:
@@ -135,6 +138,34 @@ class ReportSpider(scrapy.Spider):
         self.start_urls = list(entry.column_urls)
         if entry.list_api:
             self.api = entry.list_api
+        # the columns of other registry entries on this portal's hosts (a department's column
+        # under the county's shared one, a sibling's column in a sidebar): their reports are
+        # filed under those entries, so this spider does not follow them
+        from crawler.registry.discovery import url_dir
+        own = {url_dir(u) for u in entry.column_urls}
+        others = {o.code: o for d in entry.domains for o in reg.on_domain(d)}
+        for other in others.values():
+            if other.code == code or not other.column_urls:
+                continue
+            for u in other.column_urls:
+                host, d = url_dir(u)
+                if entry.on_domains(u) and (host, d) not in own:
+                    self.claimed_elsewhere.setdefault(host, []).append(d)
+
+    def claimed(self, url: str) -> bool:
+        """Is *url* (a column link) inside another registry entry's column, more closely than
+        inside one of this spider's own?"""
+        if not self.claimed_elsewhere:
+            return False
+        from crawler.registry.discovery import url_dir
+        host, d = url_dir(url)
+        theirs = max((len(x) for x in self.claimed_elsewhere.get(host, ()) if d.startswith(x)),
+                     default=-1)
+        if theirs < 0:
+            return False
+        mine = max((len(od) for u in self.start_urls for oh, od in [url_dir(u)]
+                    if oh == host and d.startswith(od)), default=-1)
+        return theirs > mine
 
     # ---------------------------------------------------------------- plumbing
     @classmethod
@@ -155,8 +186,11 @@ class ReportSpider(scrapy.Spider):
         return state_of(self.crawler)
 
     def allowed(self, url: str) -> str | None:
+        if not hasattr(self, "_resolved"):
+            from crawler.resolve import resolved_hosts
+            self._resolved = resolved_hosts(self.crawler.settings)
         return check_url(url, self.allowed_domains,
-                         self.crawler.settings.getbool("OGI_ALLOW_PRIVATE"))
+                         self.crawler.settings.getbool("OGI_ALLOW_PRIVATE"), self._resolved)
 
     def _max_pages(self) -> int:
         return self.max_pages or self.crawler.settings.getint("OGI_MAX_PAGES", 500)
@@ -256,6 +290,8 @@ class ReportSpider(scrapy.Spider):
             if req is not None:
                 yield req
         elif kind == "column":
+            if self.claimed(url):
+                return
             req = self.list_request(url, referer)
             if req is not None:
                 yield req

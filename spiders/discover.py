@@ -10,4 +10,8 @@ class DiscoverSpider(ReportSpider):
     follow_nav = True
 
     def start_request(self, url):
+        if self.portal_code and self.claimed_elsewhere:
+            # a registry column among others on the same portal: read it, do not wander off
+            # through the navigation into the columns of the other entries
+            self.nav_depth = 0
         return self.list_request(url, callback=self.parse_nav, meta={"ogi_depth": 0})

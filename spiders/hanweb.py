@@ -8,3 +8,6 @@ class HanwebSpider(ReportSpider):
     name = "hanweb"
     platform = "hanweb"
     list_readers = ("anchors", "hanweb")
+    # what tells a Hanweb page (crawler.registry.fingerprint): the jpage data proxy and col paths
+    fingerprint = (r"/module/web/jpage/", r"""href=["'][^"']*/col/col\d+/""", r"/art/\d{4}/\d+/\d+/art_",
+                   r"hanweb", r"大汉")

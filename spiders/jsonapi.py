@@ -7,3 +7,5 @@ class JSONListSpider(ReportSpider):
     name = "jsonapi"
     platform = "json"
     list_readers = ("json", "anchors")
+    # what tells a JSON-API list (crawler.registry.fingerprint): gkmlpt and its config object
+    fingerprint = (r"/gkmlpt/", r"window\._CONFIG", r"/api/all/\d+")

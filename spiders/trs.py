@@ -8,3 +8,6 @@ class TRSListSpider(ReportSpider):
     name = "trs"
     platform = "trs"
     list_readers = ("anchors", "trs", "next_links", "trs_search")
+    # what tells a TRS page (crawler.registry.fingerprint): its pager, editor and search app
+    fingerprint = (r"createPageHTML", r"TRS_Editor|trs_editor_view|TRS_UEDITOR", r"/was5/web/search",
+                   r"""href=["'][^"']*/t20\d{6}_\d+\.s?html?""", r"TRS WCM")

@@ -43,7 +43,7 @@ def test_exit_2_on_configuration_errors(tmp_path):
     a = tmp_path / "a"
     cases = [
         ([], "exactly one of"),
-        (["--portal", "410822"], "no allowed domains"),        # the registry has no domain
+        (["--portal", "410822"], "no report column URL"),      # known by its home page only
         (["--portal", "999999"], "not in the registry"),
         (["--url", "ftp://example.org/x"], "http(s)"),
         (["--url", "http://127.0.0.1:9/", "--set", "NOEQUALS"], "NAME=VALUE"),

@@ -11,6 +11,7 @@ import urllib.parse
 import click
 
 EXIT_OK, EXIT_NOTHING, EXIT_CONFIG, EXIT_BLOCKED, EXIT_NONE_ARCHIVED = 0, 1, 2, 3, 4
+NO_COLUMN = "no report column URL (unknown: left empty in the registry)"
 
 
 def close_summary(archive, summary: dict, errors: list) -> int:
@@ -33,6 +34,7 @@ SPIDERS = {
     "trs": "spiders.trs.TRSListSpider",
     "hanweb": "spiders.hanweb.HanwebSpider",
     "json": "spiders.jsonapi.JSONListSpider",
+    "vsb": "spiders.vsb.VSBSpider",
 }
 
 
@@ -90,7 +92,14 @@ Examples:
               "(auto discovers the column from a home page and reads any list kind).")
 @click.option("--api", default=None, help="JSON list URL template with {page} (platform json).")
 @click.option("--registry", default=None, type=click.Path(dir_okay=False),
-              help="Portal registry file (default: the shipped crawler/registry/portals.yaml).")
+              help="Portal registry file, .csv or YAML (default: the shipped "
+                   "crawler/registry/portals.yaml + national.csv).")
+@click.option("--proposals", default=None, type=click.Path(dir_okay=False),
+              help="What `ogi registry discover` proposed, crawled until accepted [default: "
+                   "REGISTRY.proposals.json, or ./registry-proposals.json].")
+@click.option("--resolve", "resolve", multiple=True, metavar="HOST=ADDRESS[:PORT]",
+              help="Connect to ADDRESS[:PORT] for HOST and keep the URL (repeatable); such a "
+                   "host is not refused as private: the operator named it.")
 @click.option("--jobdir", default=None, type=click.Path(file_okay=False),
               help="Root of the per-spider JOBDIRs (resume state) [default: ARCHIVE/jobs].")
 @click.option("--max-pages", type=int, default=None, help="List pages per spider (default 500).")
@@ -116,8 +125,8 @@ Examples:
               help="Show Scrapy's log on the terminal (by default it goes to "
                    "ARCHIVE/runs/<run_id>.log beside the run summary).")
 def command(urls, portals, all_, archive_dir, db_path, allow_private, platform, api, registry,
-            jobdir, max_pages, max_size, timeout, delay, overrides, log_level, redis_url,
-            frontier, reset, status, as_json, verbose):
+            proposals, resolve, jobdir, max_pages, max_size, timeout, delay, overrides, log_level,
+            redis_url, frontier, reset, status, as_json, verbose):
     """Find and archive annual reports as raw WARC captures (spiders never parse tables).
 
     Prints a run summary (pages, reports found, new, changed, unchanged, failed with each
@@ -136,9 +145,16 @@ def command(urls, portals, all_, archive_dir, db_path, allow_private, platform, 
     from crawler.archive import ArchiveLock, new_run_id, read_run_summary
 
     archive = pathlib.Path(archive_dir)
-    targets, skipped = build_targets(urls, portals, all_, registry, platform, api)
+    from crawler.registry.proposals import default_path
+    proposals = proposals or str(default_path(registry))
+    targets, skipped = build_targets(urls, portals, all_, registry, platform, api, proposals)
     cmdline = run_settings(urls, allow_private, max_pages, max_size, timeout, delay, overrides,
                            log_level)
+    from crawler.resolve import ResolveError, parse_resolve, settings_for
+    try:
+        cmdline.update(settings_for(parse_resolve(list(resolve))))
+    except ResolveError as exc:
+        _fail(str(exc))
     if redis_url:
         sys.exit(start_distributed_run(redis_url, frontier, reset, targets, skipped, cmdline, {
             "url": list(urls), "portal": list(portals), "all": all_, "platform": platform,
@@ -197,6 +213,8 @@ def command(urls, portals, all_, archive_dir, db_path, allow_private, platform, 
     print_summary(summary, skipped)
     if db_path:
         build_db(archive, pathlib.Path(db_path))
+        if not urls:
+            publish_registry(pathlib.Path(db_path), registry, proposals)
     sys.exit(code)
 
 
@@ -233,7 +251,15 @@ def crawl_progress(crawlers):
         progress.clear()
 
 
-def build_targets(urls, portals, all_, registry, platform, api):
+def publish_registry(db_path: pathlib.Path, registry, proposals) -> None:
+    """The registry the crawl used, as archive.db's registry table (coverage, dashboard)."""
+    from crawler.db.registry_table import publish
+    from crawler.registry import load_registry
+    n = publish(db_path, load_registry(registry, proposals))
+    click.echo(f"registry: {n} entries written to {db_path}")
+
+
+def build_targets(urls, portals, all_, registry, platform, api, proposals=None):
     """The spiders to run: [(spider class, kwargs, key, settings)] and the skipped portals."""
     from crawler.archive import safe_name
     from crawler.registry import RegistryError, load_registry
@@ -252,17 +278,23 @@ def build_targets(urls, portals, all_, registry, platform, api):
         targets.append((cls, kw, safe_name(f"{cls.name}-{urllib.parse.urlsplit(urls[0]).netloc}"), {}))
     else:
         try:
-            reg = load_registry(registry)
+            reg = load_registry(registry, proposals)
         except RegistryError as exc:
             _fail(str(exc))
         entries = []
         if all_:
+            waiting = 0
             for p in reg.values():
                 probs = p.crawl_problems()
-                if probs:
+                if probs == [NO_COLUMN] and p.home_url:
+                    waiting += 1  # known by its home page; `ogi registry discover` finds the column
+                elif probs:
                     skipped.append(f"{p.code} {p.agency}: " + "; ".join(probs))
                 else:
                     entries.append(p)
+            if waiting:
+                skipped.append(f"{waiting} entries known only by their home page (no report "
+                               f"column yet: run `ogi registry discover`)")
             if not entries:
                 _fail("no crawlable portal in the registry")
         else:
@@ -279,6 +311,8 @@ def build_targets(urls, portals, all_, registry, platform, api):
             kw = {"portal": p.code}
             if registry:
                 kw["registry"] = str(registry)
+            if proposals and pathlib.Path(proposals).exists():
+                kw["proposals"] = str(proposals)
             cs = {"ROBOTSTXT_OBEY": False} if p.robots == "ignore" else {}
             targets.append((cls, kw, safe_name(f"{cls.name}-{p.code}"), cs))
     return targets, skipped
@@ -340,8 +374,9 @@ def start_distributed_run(redis_url, prefix, reset, targets, skipped, cmdline, a
     specs = {}
     for cls, kw, key, cs in targets:
         kw = dict(kw)
-        if kw.get("registry"):  # workers on this machine read the same file
-            kw["registry"] = str(pathlib.Path(kw["registry"]).resolve())
+        for k in ("registry", "proposals"):  # workers on this machine read the same files
+            if kw.get(k):
+                kw[k] = str(pathlib.Path(kw[k]).resolve())
         specs[key] = {"cls": f"{cls.__module__}.{cls.__qualname__}", "kwargs": kw,
                       "settings": cs}
     f.start_run(run_id, specs, cmdline, args, utcnow_iso())

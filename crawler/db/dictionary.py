@@ -241,6 +241,18 @@ TABLES = {
         "description": "覆盖情况 · Agency × year between the first and last year archived: found, missing, parsed, unparsed, failed checks, and the state of the latest crawl of the agency's portal.",
         "facets": ["status", "crawl_state", "province", "level", "year"],
     },
+    "registry": {
+        "description": "门户登记 · The portal registry as the last registry-driven crawl (or `ogi registry publish`) used it: every government of the GB/T 2260 list with its portal home page, the departments and townships discovered under it, their 年报 columns, platform and verification status. Seed entries are unverified until `ogi registry check` and an operator's `accept`.",
+        "facets": ["province", "level", "status", "platform"],
+    },
+    "registry_coverage": {
+        "description": "登记覆盖 · Per province and level: governments and bodies known, with a home page, with a 年报 column found, verified, and the reports archived under them.",
+        "facets": ["province", "level"],
+    },
+    "registry_reports": {
+        "description": "年报归档统计 · Reports archived per year, by province and registry level (省 市 县 governments; 部门 乡 bodies filed under their own registry entry).",
+        "facets": ["province", "level", "year"],
+    },
 }
 
 
@@ -357,6 +369,34 @@ COLUMNS = {
     "archive_info": {
         "key": "项目 · fact: snapshot_date, first_capture, last_capture, captures, reports, agencies, years, parser_version, format_versions",
         "value": "值 · its value (dates UTC; counts 份 · documents)",
+    },
+    "registry": {
+        "code": "登记编号 · registry code: GB/T 2260 code of a government; <parent code>-d…/-t… for a department/township found by discovery; <parent code>-<host> for a unit outside GB/T 2260",
+        "agency": "机关名称 · the body's name as registered (a government's division name as listed, a body's name as its directory writes it)",
+        "name": "区划名称 · division name (compared with the home page's <title> by `ogi registry check`)",
+        "level": "层级 · 省 / 市 / 县 (governments) or 部门 / 乡 (departments, townships and street offices)",
+        "parent": "上级 · registry code of the parent (province of a prefecture, government of a body)",
+        "home_url": "首页 · portal home page (a body's own page for a department or township)",
+        "domains": "域名 · the portal's official domains (only these are crawled), space-separated",
+        "platform": "平台 · CMS family by fingerprint: trs | hanweb | json | vsb | generic (decides the spider)",
+        "column_urls": "年报栏目 · 政府信息公开年报 column(s), space-separated (empty: not found yet)",
+        "status": "核实状态 · unverified | verified | moved | unreachable | blocked",
+        "checked": "核查时间 · when a person or `ogi registry check/discover` last looked (UTC)",
+        "robots": "robots 规则 · obey | ignore (with robots_reason)",
+        "robots_reason": "忽略 robots 的理由 · why robots.txt may be ignored for this portal",
+        "source": "来源 · where the entry comes from (file, or the page discovery found it on)",
+        "source_date": "来源日期 · date of the source",
+        "notes": "备注 · notes (seed probe result, codes outside GB/T 2260 …)",
+    },
+    "registry_coverage": {
+        "known": "已登记 · entries known (机关数)",
+        "with_home_page": "有首页 · entries with a home page",
+        "with_column": "有年报栏目 · entries whose 年报 column is known",
+        "verified": "已核实 · entries verified by an operator",
+        "reports": "已归档报告 · reports archived under these entries (份)",
+    },
+    "registry_reports": {
+        "reports": "已归档报告 · reports archived (份)",
     },
     "coverage": {
         "agency_id": "机关 · agency (see agencies)",
@@ -478,6 +518,47 @@ def dashboards() -> dict:
     }}
 
 
+REGISTRY_FILTERS = """ [[ AND province = :province ]]"""
+
+
+def coverage_dashboard() -> dict:
+    """Governments and bodies known, columns found, reports archived per year (registry)."""
+    def metric(title: str, where: str) -> dict:
+        return {"title": title, "db": DB, "library": "metric",
+                "query": "SELECT count(*) AS n FROM registry WHERE " + where + REGISTRY_FILTERS,
+                "display": {"field": "n", "prefix": "", "suffix": " 个"}}
+
+    return {
+        "title": "登记覆盖 · Registry coverage",
+        "description": "What the portal registry knows (governments of the GB/T 2260 list, the departments and townships discovered under them), how many 年报 columns were found, and the reports archived per year by level. Filter by province.",
+        "layout": [["governments", "bodies", "columns"], ["reports-by-year", "reports-by-year", "reports-by-year"],
+                   ["by-province", "by-province", "by-province"]],
+        "filters": {
+            "province": {"name": "省份 Province", "type": "select", "db": DB,
+                         "query": "SELECT DISTINCT province FROM registry WHERE province IS NOT NULL ORDER BY province"},
+        },
+        "charts": {
+            "governments": metric("已登记政府 · Governments known", "level IN ('省', '市', '县')"),
+            "bodies": metric("已发现部门和乡镇 · Departments and townships known", "level IN ('部门', '乡')"),
+            "columns": metric("已找到年报栏目 · 年报 columns found", "column_urls <> ''"),
+            "reports-by-year": {
+                "title": "已归档报告（按年度、层级） · Reports archived per year by level", "db": DB, "library": "vega-lite",
+                "query": "SELECT year, level, sum(reports) AS reports FROM registry_reports WHERE year IS NOT NULL"
+                         + REGISTRY_FILTERS + " GROUP BY year, level ORDER BY year, level",
+                "display": {"mark": {"type": "bar", "tooltip": True},
+                            "encoding": {"x": {"field": "year", "type": "ordinal", "title": "年度 year"},
+                                         "y": {"field": "reports", "type": "quantitative", "title": "份"},
+                                         "color": {"field": "level", "type": "nominal", "title": "层级 level"}}},
+            },
+            "by-province": {
+                "title": "各省登记与归档 · Known, with column, archived, by province and level", "db": DB, "library": "table",
+                "query": "SELECT province, level, known, with_home_page, with_column, verified, reports FROM registry_coverage WHERE 1 = 1"
+                         + REGISTRY_FILTERS + " ORDER BY province, level",
+            },
+        },
+    }
+
+
 def metadata() -> dict:
     tables = {name: dict(spec) for name, spec in TABLES.items()}
     tables["fields"]["columns"] = {
@@ -507,7 +588,7 @@ def metadata() -> dict:
             "tables": tables,
             "queries": CANNED,
         }},
-        "plugins": {"datasette-dashboards": dashboards()},
+        "plugins": {"datasette-dashboards": {**dashboards(), "registry-coverage": coverage_dashboard()}},
     })
 
 

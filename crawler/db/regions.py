@@ -123,15 +123,24 @@ def registry_entries() -> tuple:
         return ()
 
 
+@functools.lru_cache(maxsize=1)
+def _registry_index() -> tuple[dict, dict]:
+    """{code: entry} and {agency name: [entries]} of the shipped registry (3,000+ entries since
+    the national import: a look-up per loaded report must not scan them)."""
+    by_code, by_name = {}, {}
+    for p in registry_entries():
+        by_code.setdefault(p.code, p)
+        by_name.setdefault(p.agency, []).append(p)
+    return by_code, by_name
+
+
 def registry_entry(portal: str | None = None, agency: str | None = None):
     """The registry entry with this portal code, else the only one with this agency name."""
-    entries = registry_entries()
-    if portal:
-        for p in entries:
-            if p.code == portal:
-                return p
+    by_code, by_name = _registry_index()
+    if portal and portal in by_code:
+        return by_code[portal]
     if agency:
-        named = [p for p in entries if p.agency == agency]
+        named = by_name.get(agency, [])
         if len(named) == 1:
             return named[0]
     return None

@@ -342,6 +342,54 @@ def m0009_i10_retryable_errors(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE parse_errors ADD COLUMN retryable INTEGER NOT NULL DEFAULT 0")
 
 
+REGISTRY_V9 = """
+CREATE TABLE registry (
+    code TEXT PRIMARY KEY,          -- registry code (GB/T 2260 code; <parent>-d…/-t… for a body)
+    agency TEXT,
+    name TEXT,
+    level TEXT,                     -- 省 市 县 (governments) | 部门 乡 (their bodies)
+    parent TEXT,
+    region_code TEXT,
+    province TEXT,
+    home_url TEXT,
+    domains TEXT,                   -- space-separated
+    platform TEXT,
+    column_urls TEXT,               -- space-separated
+    status TEXT,                    -- unverified | verified | moved | unreachable | blocked
+    checked TEXT,
+    robots TEXT,
+    robots_reason TEXT,
+    source TEXT,
+    source_date TEXT,
+    notes TEXT
+);
+CREATE INDEX idx_registry_province ON registry (province, level);
+CREATE INDEX idx_registry_parent ON registry (parent);
+CREATE INDEX idx_agencies_portal ON agencies (portal);
+CREATE VIEW registry_coverage AS
+SELECT g.province, g.level, count(*) AS known,
+    sum(g.home_url <> '') AS with_home_page,
+    sum(g.column_urls <> '') AS with_column,
+    sum(g.status = 'verified') AS verified,
+    coalesce(sum((SELECT count(*) FROM agencies a JOIN reports x ON x.agency_id = a.id
+                  WHERE a.portal = g.code)), 0) AS reports
+FROM registry g GROUP BY g.province, g.level;
+CREATE VIEW registry_reports AS
+SELECT g.province, g.level, x.year, count(*) AS reports
+FROM registry g JOIN agencies a ON a.portal = g.code JOIN reports x ON x.agency_id = a.id
+GROUP BY g.province, g.level, x.year;
+"""
+
+
+@MIGRATIONS(name="m0009_i12_registry")
+def m0009_i12_registry(db: sqlite_utils.Database) -> None:
+    """The portal registry as a table (``ogi registry publish``, ``ogi crawl --all --db``) and
+    two views over it: what is known, checked and found per province and level, and the
+    reports archived per year filed under registry entries (the coverage dashboard)."""
+    for statement in _statements(REGISTRY_V9):
+        db.execute(statement)
+
+
 def refresh_coverage(db: sqlite_utils.Database) -> None:
     """Recompute the coverage table from agencies, reports and portal_crawls (derived data)."""
     db.execute("DELETE FROM coverage")

@@ -1,4 +1,10 @@
-"""The portal registry: which portals to crawl, with real facts only (crawler/registry/portals.yaml).
+"""The portal registry: which portals to crawl, with real facts only.
+
+Two shipped files, merged: ``portals.yaml`` (entries written by hand from research notes) and
+``national.csv`` (every government of the GB/T 2260 list with its portal home page, written by
+``ogi registry import``; see crawler/registry/national.py). Where both name a code, the hand-written
+entry's values win and the imported one only fills its empty fields. ``--registry PATH`` names one
+file instead (``.csv`` or YAML).
 
 Each entry: ``code`` (registry code; by convention the 6-digit GB/T 2260 region code, with a
 suffix for a body other than the government itself, e.g. ``350128-gov``), ``agency``,
@@ -8,12 +14,26 @@ generic), ``list_api`` (JSON list URL template with {page}, platform json), ``ro
 (``obey``, or ``ignore`` together with ``robots_reason``), ``source`` (where each URL was seen),
 ``notes``. A field that is not known for certain is left empty, never guessed.
 
+National fields: ``name`` (the division's name, 东城区, compared with a home page's <title>),
+``parent`` (the parent's registry code: a province for a prefecture, a government for its
+departments and townships), ``home_url`` (portal home page), ``xxgk_url`` (a page under the
+portal's 信息公开 path, from the seed data), ``status`` (unverified, verified, moved,
+unreachable, blocked), ``checked`` (when a person or ``ogi registry check/discover`` last looked,
+UTC), ``source_date`` (date of the source). Tools never write this file: ``ogi registry check``
+and ``discover`` write proposals (crawler/registry/proposals.py) that an operator reviews
+(``ogi registry diff``) and takes (``ogi registry accept``); until then a proposal only fills
+what an entry leaves empty, and never touches a ``verified`` entry.
+
 A portal is crawlable only with a region code, at least one domain and one column URL, all
-column URLs on its domains, and a reason if robots.txt is to be ignored.
+column URLs on its domains, a reason if robots.txt is to be ignored, and a status that is not
+moved, unreachable or blocked.
 """
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
+import os
 import pathlib
 from importlib import resources
 import re
@@ -22,8 +42,12 @@ import urllib.parse
 import yaml
 
 REGISTRY_FILE = pathlib.Path(__file__).with_name("portals.yaml")
-PLATFORMS = ("trs", "hanweb", "json", "generic")
+NATIONAL_FILE = pathlib.Path(__file__).with_name("national.csv")
+PLATFORMS = ("trs", "hanweb", "json", "vsb", "generic")
 LEVELS = ("省", "市", "县", "乡", "部门", "")
+STATUSES = ("unverified", "verified", "moved", "unreachable", "blocked")
+NOT_CRAWLED = ("moved", "unreachable", "blocked")
+LIST_FIELDS = ("domains", "column_urls")
 
 
 class RegistryError(ValueError):
@@ -44,6 +68,13 @@ class Portal:
     robots_reason: str = ""
     source: str = ""
     notes: str = ""
+    name: str = ""
+    parent: str = ""
+    home_url: str = ""
+    xxgk_url: str = ""
+    status: str = "unverified"
+    checked: str = ""
+    source_date: str = ""
 
     def crawl_problems(self) -> list[str]:
         p = []
@@ -63,47 +94,178 @@ class Portal:
             p.append("robots.txt may be ignored only with a reason")
         if self.platform and self.platform not in PLATFORMS:
             p.append(f"unknown platform {self.platform!r}")
+        if self.status not in STATUSES:
+            p.append(f"unknown status {self.status!r}")
+        elif self.status in NOT_CRAWLED:
+            p.append(f"status {self.status} (see `ogi registry check`)")
         return p
 
     @property
     def spider_name(self) -> str:
-        return {"trs": "trs", "hanweb": "hanweb", "json": "jsonapi"}.get(self.platform,
-                                                                          "discover")
+        return {"trs": "trs", "hanweb": "hanweb", "json": "jsonapi",
+                "vsb": "vsb"}.get(self.platform, "discover")
+
+    def on_domains(self, url: str) -> bool:
+        host = (urllib.parse.urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.domains)
+
+
+FIELDS = tuple(f.name for f in dataclasses.fields(Portal))
+# the column order of a CSV registry (national.csv)
+CSV_FIELDS = ("code", "agency", "name", "level", "parent", "region_code", "home_url", "domains",
+              "platform", "column_urls", "list_api", "xxgk_url", "status", "checked", "robots",
+              "robots_reason", "source", "source_date", "notes")
+assert set(CSV_FIELDS) == set(FIELDS)
 
 
 class Registry(dict):
     def crawlable(self) -> list[Portal]:
         return [p for p in self.values() if not p.crawl_problems()]
 
+    def children(self, code: str) -> list[Portal]:
+        return [p for p in self.values() if p.parent == code]
 
-def load_registry(path: str | pathlib.Path | None = None) -> Registry:
-    try:
-        if path:
-            path = pathlib.Path(path)
-            text = path.read_text("utf-8")
-        else:
-            # through importlib.resources: a scrapyd deploy runs the project from a zipped egg
-            path = REGISTRY_FILE
-            text = resources.files(__package__).joinpath("portals.yaml").read_text("utf-8")
-        data = yaml.safe_load(text) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise RegistryError(f"cannot read the portal registry {path}: {exc}") from exc
+    def on_domain(self, domain: str) -> list[Portal]:
+        """Entries with a column on *domain* (or a subdomain of it), from an index built once."""
+        index = getattr(self, "_by_domain", None)
+        if index is None:
+            index = {}
+            for p in self.values():
+                for d in p.domains:
+                    index.setdefault(d, []).append(p)
+            self._by_domain = index
+        return index.get(domain, [])
+
+
+def _entry(raw: dict, where: str) -> Portal:
+    if not isinstance(raw, dict) or not raw.get("code") or not raw.get("agency"):
+        raise RegistryError(f"{where} needs at least code and agency")
+    unknown = set(raw) - set(FIELDS)
+    if unknown:
+        raise RegistryError(f"{where}: entry {raw['code']}: unknown field(s) "
+                            f"{', '.join(sorted(unknown))}")
+    vals = {k: ("" if v is None else v) for k, v in raw.items()}
+    for k in LIST_FIELDS:
+        v = vals.get(k) or []
+        vals[k] = v.split() if isinstance(v, str) else [str(x) for x in v]
+    for k in set(FIELDS) - set(LIST_FIELDS):
+        if k in vals:
+            vals[k] = str(vals[k])
+    if not vals.get("status"):
+        vals["status"] = "unverified"
+    if vals["status"] not in STATUSES:
+        raise RegistryError(f"{where}: entry {vals['code']}: status {vals['status']!r} is not one "
+                            f"of {', '.join(STATUSES)}")
+    return Portal(**vals)
+
+
+def parse_registry(text: str, where: str, kind: str) -> Registry:
+    """A registry from the text of a YAML (kind "yaml") or CSV (kind "csv") file."""
     reg = Registry()
-    fields = {f.name for f in dataclasses.fields(Portal)}
-    for i, raw in enumerate(data.get("portals") or []):
-        if not isinstance(raw, dict) or not raw.get("code") or not raw.get("agency"):
-            raise RegistryError(f"{path}: entry {i + 1} needs at least code and agency")
-        unknown = set(raw) - fields
-        if unknown:
-            raise RegistryError(f"{path}: entry {raw['code']}: unknown field(s) "
-                                f"{', '.join(sorted(unknown))}")
-        vals = {k: ("" if v is None else v) for k, v in raw.items()}
-        for k in ("domains", "column_urls"):
-            v = vals.get(k) or []
-            vals[k] = [v] if isinstance(v, str) else [str(x) for x in v]
-        vals["region_code"] = str(vals.get("region_code") or "")
-        vals["code"] = str(vals["code"])
-        if vals["code"] in reg:
-            raise RegistryError(f"{path}: duplicate code {vals['code']}")
-        reg[vals["code"]] = Portal(**vals)
+    if kind == "csv":
+        rows = list(csv.DictReader(io.StringIO(text)))
+    else:
+        try:
+            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+        except yaml.YAMLError as exc:
+            raise RegistryError(f"cannot read the portal registry {where}: {exc}") from exc
+        rows = data.get("portals") or []
+    for i, raw in enumerate(rows):
+        if kind == "csv":
+            raw = {k: v for k, v in raw.items() if k is not None and v not in (None, "")}
+        p = _entry(raw, f"{where}: entry {i + 1}")
+        if p.code in reg:
+            raise RegistryError(f"{where}: duplicate code {p.code}")
+        reg[p.code] = p
     return reg
+
+
+def registry_kind(path) -> str:
+    return "csv" if str(path).lower().endswith(".csv") else "yaml"
+
+
+def merge(hand: Registry, imported: Registry) -> Registry:
+    """Hand-written entries over imported ones: an imported value fills only an empty field."""
+    out = Registry(imported)
+    for code, p in hand.items():
+        base = imported.get(code)
+        if base is None:
+            out[code] = p
+            continue
+        vals = dataclasses.asdict(base)
+        for k, v in dataclasses.asdict(p).items():
+            if v not in ("", [], None) and not (k == "status" and v == "unverified"):
+                vals[k] = v
+        out[code] = Portal(**vals)
+    return Registry(sorted(out.items()))
+
+
+_CACHE: dict = {}
+
+
+def _mtime(path) -> float | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except (OSError, TypeError):
+        return None
+
+
+def _shipped(name: str) -> str | None:
+    # through importlib.resources: a scrapyd deploy runs the project from a zipped egg
+    try:
+        return resources.files(__package__).joinpath(name).read_text("utf-8")
+    except (FileNotFoundError, OSError):
+        return None
+
+
+def load_registry(path: str | pathlib.Path | None = None,
+                  proposals: str | pathlib.Path | None = None) -> Registry:
+    """The registry: the shipped files (merged) or the file *path*; with *proposals*, the
+    effective registry a crawl uses (proposals fill what entries leave empty, see proposals.py)."""
+    key = (str(path) if path else None, _mtime(path) if path else None,
+           str(proposals) if proposals else None, _mtime(proposals) if proposals else None)
+    if key in _CACHE:  # shared: callers read it, never change it
+        return _CACHE[key]
+    if path:
+        path = pathlib.Path(path)
+        try:
+            text = path.read_text("utf-8")
+        except OSError as exc:
+            raise RegistryError(f"cannot read the portal registry {path}: {exc}") from exc
+        reg = parse_registry(text, str(path), registry_kind(path))
+    else:
+        text = _shipped("portals.yaml")
+        if text is None:
+            raise RegistryError(f"cannot read the portal registry {REGISTRY_FILE}")
+        reg = parse_registry(text, str(REGISTRY_FILE), "yaml")
+        national = _shipped("national.csv")
+        if national is not None:
+            reg = merge(reg, parse_registry(national, str(NATIONAL_FILE), "csv"))
+    if proposals:
+        from .proposals import load_proposals, overlay
+        reg = overlay(reg, load_proposals(proposals))
+    if len(_CACHE) > 16:
+        _CACHE.clear()
+    _CACHE[key] = reg
+    return load_registry(path, proposals)
+
+
+def write_registry(reg: Registry | list, path: str | pathlib.Path) -> None:
+    """Write a registry as CSV (atomically; the CSV_FIELDS columns, lists space-separated)."""
+    path = pathlib.Path(path)
+    if registry_kind(path) != "csv":
+        raise RegistryError(f"{path}: tools write CSV registries only; a YAML registry is "
+                            f"edited by hand")
+    entries = sorted(reg.values() if isinstance(reg, dict) else reg, key=lambda p: p.code)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    w.writeheader()
+    for p in entries:
+        row = dataclasses.asdict(p)
+        for k in LIST_FIELDS:
+            row[k] = " ".join(row[k])
+        w.writerow(row)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(buf.getvalue(), "utf-8")
+    os.replace(tmp, path)
+    _CACHE.clear()
