@@ -72,7 +72,9 @@ from warcio.warcwriter import WARCWriter
 
 from parsers.encoding import http_charset, sniff
 
-ROLES = ("report", "list", "other")
+# rendered_list: a list page as the browser showed it (its DOM after scripts ran), kept so the
+# archive shows how documents of a list only a browser sees were found
+ROLES = ("report", "list", "other", "rendered_list")
 H = "WARC-Ogi-"
 
 

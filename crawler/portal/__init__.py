@@ -18,6 +18,9 @@ Sites:
   hanweb      test bed (b): Hanweb column whose list comes from POST /module/web/jpage/dataproxy.jsp
   json        test bed (c): a gkmlpt-style JSON list API
   generic     test bed (d): discovery from the home page (政务公开 → 信息公开 → 年报 column)
+  trs-module, json-inline, xhr-pager, overcount
+              columns built by JavaScript (crawler.portal.jslists): an API endpoint in a script
+              module, a list rendered from inline JSON, an XHR page bar, a count beyond reach
 
 Faults (``faults=`` or ``--fault``, ``all`` for every one): see crawler.portal.site.FAULTS.
 """
@@ -33,7 +36,8 @@ from .site import FAULTS, Site, StaticSite, expand_faults
 SITES_DIR = pathlib.Path(__file__).parent / "sites"
 DEMO_REPORT = "/zwgk/zfxxgk/zfxxgknb/202501/t20250120_31245.html"
 DEMO_COLUMN = "/zwgk/zfxxgk/zfxxgknb/index.html"
-SITE_NAMES = ("demo", "trs", "trs-gbk", "trs-dynamic", "hanweb", "json", "generic")
+SITE_NAMES = ("demo", "trs", "trs-gbk", "trs-dynamic", "hanweb", "json", "generic",
+              "trs-module", "json-inline", "xhr-pager", "overcount")
 
 
 class BaseURL(str):
@@ -49,7 +53,9 @@ def make_site(site: str = "demo", faults=(), documents_dir=None, **kw) -> Site:
     if site == "demo":
         return StaticSite(SITES_DIR / "demo", "demo", faults, documents_dir,
                           report_paths={DEMO_REPORT: "report"}, **kw)
-    from . import testbed
+    from . import jslists, testbed
+    if site in jslists.SITES:
+        return jslists.build(site, faults=faults, documents_dir=documents_dir, **kw)
     return testbed.build(site, faults=faults, documents_dir=documents_dir, **kw)
 
 
