@@ -78,6 +78,8 @@ class BrowserGuard:
         self.held: dict[object, tuple[asyncio.Lock, str]] = {}
         self.last_done: dict[str, float] = {}
         self.requests: list[tuple[str, str]] = []   # (url, "sent" | reason refused)
+        self.pending = 0                             # let through, answer not in yet
+        self.last_activity = time.monotonic()
 
     async def attach(self, page) -> None:
         page.on("requestfinished", self._done)
@@ -137,6 +139,8 @@ class BrowserGuard:
             await route.fallback()
             return
         lock = self.locks.setdefault(host, asyncio.Lock())
+        self.pending += 1
+        self.last_activity = time.monotonic()
         await lock.acquire()
         wait = self.last_done.get(host, 0) + self.delay - time.monotonic()
         if wait > 0:
@@ -152,6 +156,8 @@ class BrowserGuard:
     def _done(self, request) -> None:
         entry = self.held.pop(request, None)
         if entry is not None:
+            self.pending -= 1
+            self.last_activity = time.monotonic()
             lock, host = entry
             self.last_done[host] = time.monotonic()
             if lock.locked():
@@ -179,24 +185,33 @@ CLICK_NEXT_JS = """(n) => {
 }"""
 
 
-async def _settle(page, timeout_ms: int) -> None:
-    """Wait until the page's requests are done (bounded by the page time)."""
+QUIET = 0.3  # seconds without a request in flight before a page counts as shown
+
+
+async def _settle(page, guard: "BrowserGuard", timeout_s: float) -> None:
+    """Wait until the page's load and every request it made are done, and nothing new started
+    for QUIET seconds (a click's XHR starts after the click): bounded by the page time."""
+    deadline = time.monotonic() + timeout_s
     try:
-        await page.wait_for_load_state("networkidle", timeout=timeout_ms)
-    except Exception:  # noqa: BLE001 - a page that never idles is read as it stands
+        await page.wait_for_load_state("load", timeout=timeout_s * 1000)
+    except Exception:  # noqa: BLE001 - a page that never loads fully is read as it stands
         pass
+    while time.monotonic() < deadline:
+        if guard.pending <= 0 and time.monotonic() - guard.last_activity >= QUIET:
+            return
+        await asyncio.sleep(0.05)
 
 
-async def browse_list(page, spider, column: str, max_pages: int, timeout_s: float,
+async def browse_list(page, guard: "BrowserGuard", max_pages: int, timeout_s: float,
                       want: int | None, known: list[str]) -> list[tuple[str, str]]:
     """Render a list page and click through its page bar: [(url, rendered HTML)] per page,
     until the column's own count (*want*) is reached, no next page is offered, a click shows
     nothing new, or *max_pages* pages were seen."""
     from spiders.listcount import list_items
 
-    ms = int(timeout_s * 1000)
-    page.set_default_timeout(ms)
-    await _settle(page, ms)
+    page.set_default_timeout(int(timeout_s * 1000))
+    guard.last_activity = time.monotonic()
+    await _settle(page, guard, timeout_s)
     pages: list[tuple[str, str]] = []
     seen = set(known)
     shown: set[str] = set()
@@ -217,8 +232,8 @@ async def browse_list(page, spider, column: str, max_pages: int, timeout_s: floa
             break
         if not clicked:
             break
-        await _settle(page, ms)
-        await asyncio.sleep(0.05)  # let a synchronous re-render finish
+        guard.last_activity = time.monotonic()
+        await _settle(page, guard, timeout_s)
     return pages
 
 
@@ -250,8 +265,7 @@ class BrowserMiddleware:
 
         async def browse(page):
             try:
-                return await browse_list(page, spider, column,
-                                         s.getint("OGI_BROWSER_MAX_PAGES", 20),
+                return await browse_list(page, guard, s.getint("OGI_BROWSER_MAX_PAGES", 20),
                                          s.getfloat("OGI_BROWSER_PAGE_TIMEOUT", 30),
                                          request.meta.get("ogi_browser_want"),
                                          request.meta.get("ogi_browser_known") or [])

@@ -387,6 +387,8 @@ class ReportSpider(scrapy.Spider):
         pages = response.meta.get("ogi_browser_pages") or [(response.url, response.text)]
         tally.browser_state = "done"
         tally.browser_pages = len(pages)
+        tally.browser_requests = [u for u, what in response.meta.get("ogi_browser_requests") or ()
+                                  if what == "sent"]
         limit = self.crawler.settings.getint("OGI_BROWSER_MAX_PAGES", 20)
         for n, (url, html) in enumerate(pages, 1):
             self.ogi.recorder.counts["pages"] += 1

@@ -157,6 +157,7 @@ class ColumnTally:
         self.browser_state = ""        # "" | "queued" | "done" | "failed: …"
         self.browser_pages = 0
         self.browser_blocked: list[dict] = []
+        self.browser_requests: list[str] = []  # what the rendered page was let fetch
 
     def add(self, source: str, items) -> None:
         bucket = self.items[source]
@@ -220,6 +221,7 @@ class ColumnTally:
             "browser": self.browser_state or None,
             "browser_pages": self.browser_pages,
             "browser_blocked": list(self.browser_blocked),
+            "browser_requests": list(self.browser_requests),
         }
 
 

@@ -331,6 +331,11 @@ COLUMNS = {
         "failed": "失败 · failed fetches (次 · requests)",
         "blocked": "被拦截 · blocked responses: 403/429/WAF pages (次 · requests)",
         "state": "抓取状态 · ok | partly_blocked | blocked | nothing_found | interrupted",
+        "list_columns": "年报栏目数 · report columns read (list pages counted per column)",
+        "list_expected": "应有条目 · items the columns say they hold (recordCount, 共 N 条, pages × size; 条 · items), summed over columns that state a count",
+        "list_found": "找到条目 · distinct items found in the columns: static HTML, list APIs, the browser (条 · items)",
+        "list_shortfall": "缺少条目 · items the columns' own counts say exist but no mechanism reached (条 · items); 0 = complete, empty = no column stated a count",
+        "incomplete_lists": "不完整栏目 · JSON list of the columns short of their count: column, expected, found (static/API/browser), shortfall, what the browser did",
     },
     "parse_errors": {
         "capture_sha256": "文件摘要 · sha256 of the document that failed (links to the original)",
@@ -364,6 +369,8 @@ COLUMNS = {
         "status": "覆盖状态 · ok | checks failed | unparsed | missing",
         "crawl_state": "最近抓取状态 · the latest crawl of the agency's portal: ok | partly_blocked | blocked | nothing_found | interrupted; empty when no recorded crawl names the agency",
         "last_crawled": "最近抓取时间 · end of that crawl (UTC)",
+        "list_shortfall": "栏目缺少条目 · items the agency's report columns said they hold but the latest crawl could not reach (条 · items): a missing year may be among them",
+        "incomplete_lists": "不完整栏目数 · report columns short of their own count in that crawl",
     },
 }
 
