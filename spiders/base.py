@@ -438,7 +438,7 @@ class ReportSpider(scrapy.Spider):
                 yield req
         elif kind == "nav" and self.follow_nav:
             depth = 0
-            req = self.list_request(url, referer, callback=self.parse_nav,
+            req = self.list_request(url, referer, callback=self.parse_nav, new_column=True,
                                     meta={"ogi_depth": depth + 1})
             if req is not None:
                 yield req
@@ -711,7 +711,7 @@ class ReportSpider(scrapy.Spider):
                 kind = classify_title(title)
                 if kind == "nav" and depth < self.nav_depth:
                     req = self.list_request(url, response.url, callback=self.parse_nav,
-                                            meta={"ogi_depth": depth + 1})
+                                            new_column=True, meta={"ogi_depth": depth + 1})
                     if req is not None:
                         out.append(req)
                 elif kind in ("report", "column"):
@@ -726,6 +726,8 @@ class ReportSpider(scrapy.Spider):
         if isinstance(response, TextResponse) and (TRS_PAGER.search(response.text)
                                                    or COUNT_PAGE.search(response.text)):
             lists_reports = True
+        if lists_reports:  # a start URL that is itself a column, or a page listing reports
+            self.tally_static(response)
         yield CaptureItem.from_response(response, "list" if lists_reports else "other",
                                         referer=response.meta.get("ogi_referer"), spider=self)
         yield from out

@@ -10,4 +10,5 @@ class DiscoverSpider(ReportSpider):
     follow_nav = True
 
     def start_request(self, url):
-        return self.list_request(url, callback=self.parse_nav, meta={"ogi_depth": 0})
+        return self.list_request(url, callback=self.parse_nav, new_column=True,
+                                 meta={"ogi_depth": 0})

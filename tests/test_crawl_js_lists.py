@@ -26,9 +26,9 @@ def test_debian_chromium_is_there():
     assert CHROMIUM.exists(), "apt-get install chromium (scripts/setup.sh does it as root)"
 
 
-def crawl(base, archive, *extra):
-    proc = run_crawl("--url", base.url(base.site.column_path), "--platform", "trs", *extra,
-                     archive=archive, timeout=240)
+def crawl(base, archive, *extra, start=None, platform="trs"):
+    proc = run_crawl("--url", base.url(start or base.site.column_path), "--platform", platform,
+                     *extra, archive=archive, timeout=240)
     return proc, last_run(archive)
 
 
@@ -37,21 +37,23 @@ def only_column(run) -> dict:
     return run["columns"][0]
 
 
-# site, what the static reading finds, through the API, through the browser
+# site, start (None: the column), platform, found statically, through the API, by the browser
 MECHANISMS = [
-    ("trs-module", 10, 50, 0),     # static first page + the search API named in a script module
-    ("json-inline", 0, 0, 60),     # rendered client-side from inline JSON, paged without requests
-    ("xhr-pager", 10, 0, 50),      # static first page + later pages by XHR from a page bar
+    ("trs-module", None, "trs", 10, 50, 0),  # static first page + search API named in a module
+    ("json-inline", None, "trs", 0, 0, 60),  # rendered from inline JSON, paged without requests
+    ("xhr-pager", None, "trs", 10, 0, 50),   # static first page + later pages by XHR
+    ("json-inline", "/", "auto", 0, 0, 60),  # ... the column found by discovery from the home page
 ]
 
 
-@pytest.mark.parametrize("site,static,api,browser", MECHANISMS, ids=[m[0] for m in MECHANISMS])
-def test_every_reachable_report_of_a_javascript_list_is_archived(tmp_path, site, static, api,
-                                                                  browser):
+@pytest.mark.parametrize("site,start,platform,static,api,browser", MECHANISMS,
+                         ids=[m[0] + ("-home" if m[1] else "") for m in MECHANISMS])
+def test_every_reachable_report_of_a_javascript_list_is_archived(tmp_path, site, start, platform,
+                                                                  static, api, browser):
     archive = tmp_path / "archive"
     with serve(site, hold=0.03) as base:
         s = base.site
-        proc, run = crawl(base, archive)
+        proc, run = crawl(base, archive, start=start, platform=platform)
         assert proc.returncode == 0, explain(proc)
         caps = check_reports(base, archive)  # 100 %: every report, once, as served; no look-alike
         # one request at a time, the browser's requests included (each answer took >= 30 ms)
@@ -120,9 +122,12 @@ def test_a_count_beyond_reach_is_named_and_the_browser_stays_on_the_portal(tmp_p
                             "shortfall": s.stated_count - len(s.items)}
     # the script's other host, private address and foreign domain: refused, aborted, named
     blocked = {b["url"]: b["reason"] for b in col["browser_blocked"]}
-    assert set(blocked) == set(s.off_site_urls)
-    assert all(r.startswith("refused:") for r in blocked.values())
+    robots = base.url(s.ROBOTS_DISALLOWED)
+    assert set(blocked) == set(s.off_site_urls) | {robots}
+    assert all(blocked[u].startswith("refused:") for u in s.off_site_urls)
     assert "private address 10.255.0.1" in blocked[s.PRIVATE]
+    assert "robots.txt" in blocked[robots]
+    assert not [p for (_, p, _, _) in s.log if p.startswith("/search/")]
     failures = {f["url"]: f for f in run["failures"]}
     for url in s.off_site_urls:
         assert failures[url]["role"] == "browser" and url in proc.stdout

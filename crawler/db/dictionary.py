@@ -293,7 +293,7 @@ COLUMNS = {
         "size": "大小 · payload size (bytes 字节)",
         "content_type": "文件类型 · media type as served (Content-Type)",
         "encoding": "文字编码 · detected text encoding (utf-8, gb18030 …; empty for binary files)",
-        "role": "角色 · report (an annual report) | list (a column page) | other",
+        "role": "角色 · report (an annual report) | list (a column page, a list API answer, a list script) | rendered_list (a column page as the browser showed it: its DOM after scripts ran) | other",
         "title": "链接标题 · the link text or page title the crawler classified",
         "agency": "机关 · the registry's agency of the portal (empty for a crawl by URL)",
         "referer": "来源页 · the page the link was found on",

@@ -11,7 +11,8 @@ scripts. Each is a test-bed county (crawler.portal.testbed) with a different lis
   overcount    a list whose count (recordCount, 共 N 条) says more than any mechanism reaches: 10
                static items, a few more rendered from inline JSON, nothing else; its script also
                tries another host (``beacon``: a URL the test serves elsewhere on loopback), a
-               private address and an unresolvable domain — a crawler's browser must refuse them
+               private address, an unresolvable domain and a path robots.txt disallows — a
+               crawler's browser must refuse them
 
 ``site.expected_reports`` holds every report reachable on the site; for ``overcount``
 ``site.stated_count`` is what the page claims and ``len(site.items)`` what exists.
@@ -186,6 +187,7 @@ class OvercountSite(TestbedSite):
 
     PRIVATE = f"http://{PRIVATE_HOST}/track.gif?p=gknb"
     OTHER_DOMAIN = "http://stats.other-portal.invalid/collect.js"
+    ROBOTS_DISALLOWED = "/search/count.jsp?p=gknb"   # on the portal, but robots.txt says no
 
     @property
     def off_site_urls(self) -> list[str]:
@@ -215,6 +217,7 @@ function showPage(n) {{ renderList(MORE); renderPager(recordCount, {self.STATIC}
 document.getElementById("next").onclick = function () {{ showPage(2); }};
 {f'fetch("{beacon}", {{mode: "no-cors"}}).catch(function () {{}});' if beacon else ""}
 new Image().src = "{private}";
+fetch("{self.ROBOTS_DISALLOWED}").catch(function () {{}});
 </script>"""
         html = page("政府信息公开年报", main)
         return Resp(200, html.encode("utf-8"), [("Content-Type", "text/html; charset=utf-8")])
