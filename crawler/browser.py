@@ -214,14 +214,10 @@ async def browse_list(page, guard: "BrowserGuard", max_pages: int, timeout_s: fl
     await _settle(page, guard, timeout_s)
     pages: list[tuple[str, str]] = []
     seen = set(known)
-    shown: set[str] = set()
+    html = await page.content()
     for n in range(1, max_pages + 1):
-        html = await page.content()
         items = {u for u, _ in list_items(html, page.url)}
-        if n > 1 and (items == shown or html == pages[-1][1]):
-            break  # the click showed nothing new
         pages.append((page.url, html))
-        shown = items
         seen |= items
         if want is not None and len(seen) >= want or n == max_pages:
             break
@@ -232,9 +228,33 @@ async def browse_list(page, guard: "BrowserGuard", max_pages: int, timeout_s: fl
             break
         if not clicked:
             break
-        guard.last_activity = time.monotonic()
-        await _settle(page, guard, timeout_s)
+        html = await _after_click(page, guard, items, timeout_s)
+        if html is None:
+            break  # the click showed nothing new
     return pages
+
+
+PATIENCE = 2.0  # seconds a click may take to change the list once the page is quiet
+
+
+async def _after_click(page, guard: "BrowserGuard", shown: set[str], timeout_s: float):
+    """The page's HTML once a click changed its list (None if it did not within the time)."""
+    from spiders.listcount import list_items
+
+    start = time.monotonic()
+    guard.last_activity = start
+    while True:
+        await _settle(page, guard, max(0.1, timeout_s - (time.monotonic() - start)))
+        try:
+            html = await page.content()
+        except Exception:  # noqa: BLE001 - mid-navigation: wait for the next document
+            html = ""
+        if html and {u for u, _ in list_items(html, page.url)} - shown:
+            return html
+        waited = time.monotonic() - start
+        if waited >= timeout_s or (waited >= PATIENCE and guard.pending <= 0):
+            return None
+        await asyncio.sleep(0.1)
 
 
 class BrowserMiddleware:
