@@ -286,9 +286,12 @@ class ReportSpider(scrapy.Spider):
         if tally.first_page is None:
             tally.first_page = (response.url, response.text, self.script_modules(response))
 
-    LIBRARY_SCRIPT = re.compile(r"jquery|vue|react|angular|bootstrap|layui|layer|echarts|swiper|"
-                                r"polyfill|html5shiv|respond|require|sea|zepto|axios|lodash|"
-                                r"moment|dayjs|template|art-template|laydate|pdf", re.I)
+    # a library by its file name (jquery-1.12.4.min.js, sea.js, layui.all.js), not a module
+    # that merely contains such a word (search.js, gknb-template-list.js)
+    LIBRARY_SCRIPT = re.compile(r"^(jquery|vue|react|angular|bootstrap|layui|layer|echarts|"
+                                r"swiper|polyfill|html5shiv|respond|require|sea|zepto|axios|"
+                                r"lodash|moment|dayjs|template|art-template|laydate|pdf)"
+                                r"(?=[.\-_\d]|$)", re.I)
 
     def script_modules(self, response) -> list[str]:
         """Script files of the page on the portal's own domains (known libraries left out)."""

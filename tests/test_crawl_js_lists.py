@@ -199,3 +199,12 @@ def test_list_items_are_the_list_not_the_navigation():
     assert list_items(html, "http://h/col/index.html") == [
         ("http://h/col/2025/t1.html", "示范县2024年政府信息公开工作年度报告"),
         ("http://h/col/2025/t2.html", "示范县2025年政务公开工作要点")]
+
+
+@pytest.mark.parametrize("name,library", [
+    ("jquery-1.12.4.min.js", True), ("sea.js", True), ("layui.all.js", True),
+    ("search.js", False), ("gknb-list.js", False), ("requireConfig.js", False),
+])
+def test_script_modules_leave_libraries_alone_but_not_modules_named_like_them(name, library):
+    from spiders.base import ReportSpider
+    assert bool(ReportSpider.LIBRARY_SCRIPT.search(name)) is library
