@@ -74,7 +74,9 @@ from parsers.encoding import http_charset, sniff
 
 from .warc_records import DamagedRecord, iter_records, read_record  # noqa: F401 - re-exported
 
-ROLES = ("report", "list", "other")
+# rendered_list: a list page as the browser showed it (its DOM after scripts ran), kept so the
+# archive shows how documents of a list only a browser sees were found
+ROLES = ("report", "list", "other", "rendered_list")
 H = "WARC-Ogi-"
 
 

@@ -17,7 +17,7 @@ class CaptureItem:
     method: str = "GET"
     request_headers: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     request_body: bytes = b""
-    role: str = "other"        # report | list | other
+    role: str = "other"        # report | list | other | rendered_list
     title: str | None = None
     agency: str | None = None
     region_code: str | None = None

@@ -198,6 +198,9 @@ class ArchivePipeline:
             "counts": dict(rec.counts),
             "failures": list(rec.failures),
             "paused": sorted(rec.paused),
+            # each report column against its own count: expected, found (static / API /
+            # browser), shortfall (spiders.listcount)
+            "columns": spider.ledger.summaries() if hasattr(spider, "ledger") else [],
         }
 
 
@@ -214,6 +217,14 @@ def exit_code_for(summary: dict) -> int:
     return 0
 
 
+def list_totals(columns: list[dict]) -> dict:
+    """The run's columns in three numbers: how many, how many short of their count, by how
+    many items in all."""
+    short = [c for c in columns if c.get("shortfall")]
+    return {"columns": len(columns), "incomplete": len(short),
+            "shortfall": sum(c["shortfall"] for c in short)}
+
+
 def merge_run_summary(archive_dir, run_id: str, part: dict, finalize: bool,
                       args: dict | None = None) -> dict:
     """Fold one spider's summary into runs/<run_id>.json (spiders of a run close one by one)."""
@@ -223,8 +234,10 @@ def merge_run_summary(archive_dir, run_id: str, part: dict, finalize: bool,
         "paused": [], "exit_code": None, "per_spider": [],
     }
     s["spiders"].append(part["spider"])
-    s["per_spider"].append({k: part[k] for k in ("spider", "portal", "start_urls", "counts",
-                                                 "finish_reason")})
+    s["per_spider"].append({k: part.get(k) for k in ("spider", "portal", "start_urls", "counts",
+                                                     "finish_reason", "columns")})
+    s.setdefault("columns", []).extend(part.get("columns") or [])
+    s["lists"] = list_totals(s["columns"])
     for k in COUNT_KEYS:
         s["counts"][k] = s["counts"].get(k, 0) + part["counts"].get(k, 0)
     s["failures"].extend(part["failures"])

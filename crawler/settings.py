@@ -55,6 +55,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SafetyMiddleware": 40,
     # just outside RetryMiddleware (550): sees 429/503 first, waits out Retry-After
     "crawler.middlewares.PolitenessMiddleware": 560,
+    # last before the download: a list page marked for the browser gets scrapy-playwright's
+    # meta and the route guard (crawler.browser)
+    "crawler.browser.BrowserMiddleware": 950,
 }
 SPIDER_MIDDLEWARES = {}
 ITEM_PIPELINES = {
@@ -70,6 +73,24 @@ OGI_RETRY_AFTER_MAX = 600    # longest Retry-After honoured, in seconds
 OGI_MAX_PAGES = 500          # list pages per column, a guard against endless paging
 OGI_JOBDIR_ROOT = ""         # if set and JOBDIR is not: JOBDIR = <root>/<spider>-<portal> (scrapyd,
                              # `scrapy crawl`); `ogi crawl` sets JOBDIR itself (--jobdir)
+
+# The browser fallback for list pages whose list only a browser sees (crawler.browser):
+# Debian's chromium through scrapy-playwright, started only when a column needs it.
+OGI_BROWSER = True                 # `ogi crawl --no-browser` switches it off
+OGI_BROWSER_EXECUTABLE = os.environ.get("OGI_CHROMIUM", "/usr/bin/chromium")
+OGI_BROWSER_MAX_PAGES = 20         # list pages the browser shows per column (page-bar clicks)
+OGI_BROWSER_PAGE_TIMEOUT = 30      # seconds per rendered page (navigation, settling, a click)
+DOWNLOAD_HANDLERS = {"http": "crawler.browser.LazyPlaywrightHandler",
+                     "https": "crawler.browser.LazyPlaywrightHandler"}
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": OGI_BROWSER_EXECUTABLE, "headless": True,
+    # never `playwright install`: Debian's chromium, with these switches (see README)
+    "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update"],
+}
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = OGI_BROWSER_PAGE_TIMEOUT * 1000
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 1
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -29,6 +29,8 @@ import re
 import urllib.parse
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 from twisted.internet.error import (ConnectionDone, ConnectionLost, DNSLookupError,
                                     TCPTimedOutError, TimeoutError as TxTimeoutError)
@@ -42,6 +44,7 @@ from crawler.pipelines import state_of
 
 from .classify import (IMAGE_EXT, attachment_ext, challenge_reason,
                        classify_title, matches_promise, norm, report_body_score, sniff)
+from .listcount import ListLedger, list_items, stated_counts
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +119,7 @@ class ReportSpider(scrapy.Spider):
         self.list_pages = 0
         self.seen_docs: set[str] = set()
         self.seen_lists: set[str] = set()
+        self.ledger = ListLedger()  # each column's items against its own count
 
     def _from_registry(self, code: str, registry: str | None,
                        proposals: str | None = None) -> None:
@@ -179,6 +183,18 @@ class ReportSpider(scrapy.Spider):
             key = spider.portal_code or "-".join(spider.allowed_domains[:1])
             key = safe_name(f"{spider.name}-{key}")
             crawler.settings.set("JOBDIR", str(pathlib.Path(root) / key), priority="spider")
+        if not crawler.settings.get("OGI_WORKER_ID"):
+            # a worker of a distributed crawl sees only part of each column: no escalation
+            crawler.signals.connect(spider.complete_lists, signal=signals.spider_idle)
+        if crawler.settings.getbool("OGI_BROWSER"):
+            from crawler.browser import resolver_rules
+            s = crawler.settings
+            opts = dict(s.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"))
+            opts["executable_path"] = s.get("OGI_BROWSER_EXECUTABLE") or opts.get("executable_path")
+            opts["args"] = list(opts.get("args") or []) + [resolver_rules(spider.allowed_domains)]
+            s.set("PLAYWRIGHT_LAUNCH_OPTIONS", opts, priority="spider")
+            s.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT",
+                  s.getfloat("OGI_BROWSER_PAGE_TIMEOUT", 30) * 1000, priority="spider")
         return spider
 
     @property
@@ -195,10 +211,13 @@ class ReportSpider(scrapy.Spider):
     def _max_pages(self) -> int:
         return self.max_pages or self.crawler.settings.getint("OGI_MAX_PAGES", 500)
 
-    def list_request(self, url: str, referer: str | None = None, callback=None, **kw):
-        """A list page (always fetched in full, never conditional)."""
+    def list_request(self, url: str, referer: str | None = None, callback=None,
+                     new_column: bool = False, **kw):
+        """A list page (always fetched in full, never conditional). It belongs to its
+        referer's column, unless it starts one (*new_column*: a start URL, a column link)."""
         if url in self.seen_lists and kw.get("method", "GET") == "GET":
             return None
+        column = self.ledger.column_for(url, referer, new_column)
         why = self.allowed(url)
         if why:
             self.ogi.recorder.fail(url, why, "list")
@@ -211,7 +230,7 @@ class ReportSpider(scrapy.Spider):
         if kw.get("method", "GET") == "GET":
             self.seen_lists.add(url)
         meta = kw.pop("meta", {})
-        meta.update({"ogi_role": "list", "ogi_referer": referer})
+        meta.update({"ogi_role": "list", "ogi_referer": referer, "ogi_column": column})
         headers = dict(kw.pop("headers", None) or {})
         if referer:
             headers.setdefault("Referer", referer)
@@ -247,7 +266,7 @@ class ReportSpider(scrapy.Spider):
                 yield req
 
     def start_request(self, url: str):
-        return self.list_request(url, callback=self.parse_start)
+        return self.list_request(url, callback=self.parse_start, new_column=True)
 
     def parse_start(self, response):
         yield from self.parse_list(response)
@@ -279,8 +298,169 @@ class ReportSpider(scrapy.Spider):
             return
         yield CaptureItem.from_response(response, "list",
                                         referer=response.meta.get("ogi_referer"), spider=self)
+        self.tally_static(response)
         for reader in self.list_readers:
             yield from getattr(self, "read_" + reader)(response)
+
+    # ---------------------------------------------------------------- list completeness
+    def tally_of(self, response):
+        column = response.meta.get("ogi_column") or self.ledger.column_for(
+            response.url, response.meta.get("ogi_referer"))
+        return self.ledger.tally(column)
+
+    def tally_static(self, response) -> None:
+        """A list page read as sent: its items and what it says about the whole list."""
+        if not is_markup(response) or response.meta.get("ogi_json") \
+                or response.meta.get("ogi_hanweb_proxy"):
+            return
+        tally = self.tally_of(response)
+        items = list_items(response.text, response.url)
+        tally.add("static", items)
+        tally.state(stated_counts(response.text, len(items), response.text))
+        if tally.first_page is None:
+            tally.first_page = (response.url, response.text, self.script_modules(response))
+
+    # a library by its file name (jquery-1.12.4.min.js, sea.js, layui.all.js), not a module
+    # that merely contains such a word (search.js, gknb-template-list.js)
+    LIBRARY_SCRIPT = re.compile(r"^(jquery|vue|react|angular|bootstrap|layui|layer|echarts|"
+                                r"swiper|polyfill|html5shiv|respond|require|sea|zepto|axios|"
+                                r"lodash|moment|dayjs|template|art-template|laydate|pdf)"
+                                r"(?=[.\-_\d]|$)", re.I)
+
+    def script_modules(self, response) -> list[str]:
+        """Script files of the page on the portal's own domains (known libraries left out)."""
+        out = []
+        for src in response.css("script[src]::attr(src)").getall():
+            url = response.urljoin(src.strip())
+            name = urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1]
+            if self.LIBRARY_SCRIPT.search(name) or self.allowed(url) or url in out:
+                continue
+            out.append(url)
+        return out[:6]
+
+    def complete_lists(self, spider=None):
+        """spider_idle: every list read as far as plain requests go. A column still short of
+        its own count (or a column page that listed nothing) is read further: first its page's
+        script modules (list API endpoints sitting in a script file), then, if still short, in
+        the browser. Each step once per column."""
+        if spider is not None and spider is not self:
+            return
+        queued = []
+        for tally in list(self.ledger.columns.values()):
+            if not tally.needs_more() or tally.first_page is None:
+                continue
+            if not tally.modules_tried:
+                tally.modules_tried = True
+                req = self.module_request(tally, list(tally.first_page[2]))
+                if req is not None:
+                    queued.append(req)
+                    continue
+            if not tally.browser_state:
+                req = self.browser_request(tally)
+                if req is not None:
+                    queued.append(req)
+        for req in queued:
+            self.crawler.engine.crawl(req)
+        if queued:
+            raise DontCloseSpider
+
+    def module_request(self, tally, modules: list[str]):
+        while modules:
+            url = modules.pop(0)
+            req = self.list_request(url, tally.first_page[0], callback=self.parse_script_module,
+                                    meta={"ogi_modules": modules},
+                                    headers={"Accept": "*/*"})
+            if req is not None:
+                return req
+        return self.read_with_modules(tally)
+
+    def parse_script_module(self, response):
+        """A script module of a list page, kept (role list: it tells how the list is built);
+        once the page's modules are in, the list readers read the page with them."""
+        self.ogi.recorder.counts["pages"] += 1
+        yield CaptureItem.from_response(response, "list",
+                                        referer=response.meta.get("ogi_referer"), spider=self)
+        tally = self.tally_of(response)
+        if isinstance(response, TextResponse):
+            tally.module_texts.append(response.text)
+        nxt = self.module_request(tally, list(response.meta.get("ogi_modules") or []))
+        if isinstance(nxt, scrapy.Request):
+            yield nxt
+        elif nxt is not None:
+            yield from nxt
+
+    def read_with_modules(self, tally):
+        """The column page read again by the list readers, with its script modules' text."""
+        if not tally.module_texts:
+            return None
+        url, text, _ = tally.first_page
+        body = text + "".join(f"\n<script>\n{t}\n</script>" for t in tally.module_texts)
+        page = HtmlResponse(url, body=body.encode("utf-8"), encoding="utf-8",
+                            request=scrapy.Request(url, meta={"ogi_column": tally.url,
+                                                              "ogi_with_modules": True}))
+        out = []
+        for reader in ("trs_search", "json", "hanweb"):
+            if reader in self.list_readers:
+                out.extend(getattr(self, "read_" + reader)(page))
+        return out
+
+    def browser_request(self, tally):
+        """The column's page, rendered by the browser (crawler.browser): only when enabled."""
+        if not self.crawler.settings.getbool("OGI_BROWSER"):
+            tally.browser_state = "off (--no-browser)"
+            return None
+        tally.browser_state = "queued"
+        lo, _, _ = tally.expected()
+        return scrapy.Request(tally.first_page[0], callback=self.parse_browser_list,
+                              errback=self.on_browser_error, dont_filter=True,
+                              meta={"ogi_role": "rendered_list", "ogi_column": tally.url,
+                                    "ogi_browser": True, "ogi_browser_want": lo,
+                                    "ogi_browser_known": sorted(tally.found_urls())})
+
+    def parse_browser_list(self, response):
+        """What the browser saw, page by page: each kept as a rendered_list capture, its items
+        counted as found through the browser and followed with plain HTTP requests."""
+        tally = self.tally_of(response)
+        pages = response.meta.get("ogi_browser_pages") or [(response.url, response.text)]
+        tally.browser_state = "done"
+        tally.browser_pages = len(pages)
+        tally.browser_requests = [u for u, what in response.meta.get("ogi_browser_requests") or ()
+                                  if what == "sent"]
+        limit = self.crawler.settings.getint("OGI_BROWSER_MAX_PAGES", 20)
+        for n, (url, html) in enumerate(pages, 1):
+            self.ogi.recorder.counts["pages"] += 1
+            body = html.encode("utf-8")
+            yield CaptureItem(
+                url=url if n == 1 else f"{url}#ogi-browser-page-{n}", final_url=url,
+                status=response.status,
+                headers=[("Content-Type", "text/html; charset=utf-8"),
+                         ("X-Ogi-Rendered-By", "chromium via scrapy-playwright: the page's DOM "
+                                               "after its scripts ran, not the bytes sent")],
+                body=body, role="rendered_list", referer=tally.url,
+                agency=self.agency, region_code=self.region_code, portal=self.portal_code)
+            items = list_items(html, url)
+            tally.add("browser", items)
+            tally.state(stated_counts(html, len(items), html))
+            for link, title in items:
+                yield from self.handle_link(link, title, url)
+        if tally.shortfall():
+            tally.browser_state = (f"stopped at the browser's page limit ({limit} pages)"
+                                   if len(pages) >= limit else
+                                   f"showed {len(pages)} page(s), then no further page")
+
+    def on_browser_error(self, failure):
+        request = failure.request
+        tally = self.ledger.tally(request.meta.get("ogi_column") or request.url)
+        reason = describe_failure(failure, self.crawler.settings)
+        tally.browser_state = f"failed: {reason}"
+        self.ogi.recorder.fail(request.url, f"browser rendering failed: {reason}", "list")
+
+    def browser_refused(self, column: str, url: str, why: str, kind: str) -> None:
+        """A request a rendered page tried to make and the guard aborted."""
+        tally = self.ledger.tally(column)
+        tally.browser_blocked.append({"url": url, "reason": why, "kind": kind})
+        self.ogi.recorder.fail(url, f"{why} (asked for by a script of {column} in the "
+                                    f"browser; aborted)", "browser")
 
     def handle_link(self, url: str, title: str, referer: str, in_list: bool = True):
         kind = classify_title(title)
@@ -292,12 +472,12 @@ class ReportSpider(scrapy.Spider):
         elif kind == "column":
             if self.claimed(url):
                 return
-            req = self.list_request(url, referer)
+            req = self.list_request(url, referer, new_column=True)
             if req is not None:
                 yield req
         elif kind == "nav" and self.follow_nav:
             depth = 0
-            req = self.list_request(url, referer, callback=self.parse_nav,
+            req = self.list_request(url, referer, callback=self.parse_nav, new_column=True,
                                     meta={"ogi_depth": depth + 1})
             if req is not None:
                 yield req
@@ -367,12 +547,15 @@ class ReportSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             return
         text = response.text
+        source = "api" if response.meta.get("ogi_hanweb_proxy") else "static"
+        tally = self.tally_of(response)
         for frag in self.HANWEB_RECORD.findall(text):
             sel = scrapy.Selector(text=frag)
             for a in sel.css("a[href]"):
                 title = a.attrib.get("title") or _text(a)
-                yield from self.handle_link(response.urljoin(a.attrib["href"]), title,
-                                            response.url)
+                url = response.urljoin(a.attrib["href"])
+                tally.add(source, [(url.split("#")[0], norm(title))])
+                yield from self.handle_link(url, title, response.url)
         if response.meta.get("ogi_hanweb_proxy"):
             return
         if "dataproxy.jsp" not in text:
@@ -417,6 +600,7 @@ class ReportSpider(scrapy.Spider):
         m = re.search(r"<totalrecord>\s*(\d+)", response.text)
         if m:
             total = int(m.group(1))
+            self.tally_of(response).state([(total, total, f"totalrecord {total}")])
         nxt = start + perpage * 3
         if records and (total is None or nxt <= total):
             yield from self._hanweb_batch(proxy, params, nxt, perpage, total, response.url)
@@ -459,6 +643,12 @@ class ReportSpider(scrapy.Spider):
             size_key, size = m.group(1), m.group(2)
         m = (re.search(r"\burl[\"']?\s*[:=]\s*[\"']([^\"'\s]*search[^\"'\s?]*)", text)
              or self.TRS_SEARCH_URL.search(text))
+        if m is None and not response.meta.get("ogi_with_modules") \
+                and self.script_modules(response):
+            # the endpoint sits in one of the page's script modules: read them (complete_lists)
+            # rather than guess WAS5's default path
+            self.tally_of(response).wants_modules = True
+            return
         api = response.urljoin(m.group(1) if m else "/was5/web/search")
         query = urllib.parse.urlencode({**params, size_key: size})
         template = f"{api}?{query}&page={{page}}"
@@ -511,10 +701,12 @@ class ReportSpider(scrapy.Spider):
                                    "list")
             return
         records = find_records(data)
+        tally = self.tally_of(response)
         for r in records:
             title = first(r, "title", "doctitle", "name", "docTitle", "DOCTITLE")
             link = first(r, "url", "post_url", "link", "chnldocurl", "docpuburl", "href", "DOCPUBURL")
             if title and link:
+                tally.add("api", [(response.urljoin(link).split("#")[0], norm(title))])
                 yield from self.handle_link(response.urljoin(link), title, response.url)
             for key in ("attachment", "attachments", "files", "appendix"):
                 for att in (r.get(key) or []) if isinstance(r.get(key), list) else []:
@@ -529,6 +721,8 @@ class ReportSpider(scrapy.Spider):
         template = response.meta.get("ogi_api")
         page = response.meta.get("ogi_page", 1)
         total = find_total(data)
+        if total is not None and records:
+            tally.state([(total, total, f"list API total {total}")])
         if template and records:
             size = len(records)
             if total is None or page * size < total:
@@ -556,7 +750,7 @@ class ReportSpider(scrapy.Spider):
                 kind = classify_title(title)
                 if kind == "nav" and depth < self.nav_depth:
                     req = self.list_request(url, response.url, callback=self.parse_nav,
-                                            meta={"ogi_depth": depth + 1})
+                                            new_column=True, meta={"ogi_depth": depth + 1})
                     if req is not None:
                         out.append(req)
                 elif kind in ("report", "column"):
@@ -571,6 +765,8 @@ class ReportSpider(scrapy.Spider):
         if isinstance(response, TextResponse) and (TRS_PAGER.search(response.text)
                                                    or COUNT_PAGE.search(response.text)):
             lists_reports = True
+        if lists_reports:  # a start URL that is itself a column, or a page listing reports
+            self.tally_static(response)
         yield CaptureItem.from_response(response, "list" if lists_reports else "other",
                                         referer=response.meta.get("ogi_referer"), spider=self)
         yield from out

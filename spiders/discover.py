@@ -14,4 +14,5 @@ class DiscoverSpider(ReportSpider):
             # a registry column among others on the same portal: read it, do not wander off
             # through the navigation into the columns of the other entries
             self.nav_depth = 0
-        return self.list_request(url, callback=self.parse_nav, meta={"ogi_depth": 0})
+        return self.list_request(url, callback=self.parse_nav, new_column=True,
+                                 meta={"ogi_depth": 0})

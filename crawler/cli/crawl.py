@@ -108,6 +108,13 @@ Examples:
 @click.option("--timeout", type=float, default=None, help="Download timeout in seconds.")
 @click.option("--delay", type=float, default=None,
               help="Download delay in seconds; 0 also switches AutoThrottle off.")
+@click.option("--browser/--no-browser", "browser", default=True, show_default=True,
+              help="Render a list page in Debian's chromium when its static reading (pages, "
+                   "list APIs, script modules) stays short of the page's own count or empty.")
+@click.option("--browser-pages", type=int, default=None,
+              help="List pages the browser shows per column (page-bar clicks; default 20).")
+@click.option("--browser-timeout", type=float, default=None,
+              help="Seconds per rendered list page (default 30).")
 @click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting (repeatable).")
 @click.option("--log-level", default=None, help="Scrapy log level (default INFO).")
@@ -125,8 +132,9 @@ Examples:
               help="Show Scrapy's log on the terminal (by default it goes to "
                    "ARCHIVE/runs/<run_id>.log beside the run summary).")
 def command(urls, portals, all_, archive_dir, db_path, allow_private, platform, api, registry,
-            proposals, resolve, jobdir, max_pages, max_size, timeout, delay, overrides, log_level,
-            redis_url, frontier, reset, status, as_json, verbose):
+            proposals, resolve, jobdir, max_pages, max_size, timeout, delay, browser, browser_pages,
+            browser_timeout, overrides, log_level, redis_url, frontier, reset, status, as_json,
+            verbose):
     """Find and archive annual reports as raw WARC captures (spiders never parse tables).
 
     Prints a run summary (pages, reports found, new, changed, unchanged, failed with each
@@ -149,7 +157,7 @@ def command(urls, portals, all_, archive_dir, db_path, allow_private, platform, 
     proposals = proposals or str(default_path(registry))
     targets, skipped = build_targets(urls, portals, all_, registry, platform, api, proposals)
     cmdline = run_settings(urls, allow_private, max_pages, max_size, timeout, delay, overrides,
-                           log_level)
+                           log_level, browser, browser_pages, browser_timeout)
     from crawler.resolve import ResolveError, parse_resolve, settings_for
     try:
         cmdline.update(settings_for(parse_resolve(list(resolve))))
@@ -319,9 +327,18 @@ def build_targets(urls, portals, all_, registry, platform, api, proposals=None):
 
 
 def run_settings(urls, allow_private, max_pages, max_size, timeout, delay, overrides,
-                 log_level) -> dict:
+                 log_level, browser=True, browser_pages=None, browser_timeout=None) -> dict:
     """The Scrapy settings the options set (cmdline priority), in the order they apply."""
     out: dict = {"OGI_ALLOW_PRIVATE": bool(allow_private)}
+    if not browser:
+        out["OGI_BROWSER"] = False
+    for name, value in (("OGI_BROWSER_MAX_PAGES", browser_pages),
+                        ("OGI_BROWSER_PAGE_TIMEOUT", browser_timeout)):
+        if value is not None:
+            if value <= 0:
+                opt = "--browser-pages" if name.endswith("PAGES") else "--browser-timeout"
+                _fail(f"{opt} must be positive, got {value}")
+            out[name] = value
     if max_pages:
         out["OGI_MAX_PAGES"] = max_pages
     if max_size:
@@ -397,6 +414,8 @@ def print_summary(s: dict, skipped: list[str]) -> None:
                f"{c.get('reports_found', 0)} reports found, {c.get('new', 0)} new, "
                f"{c.get('changed', 0)} changed, {c.get('unchanged', 0)} unchanged, "
                f"{c.get('failed', 0)} failed, {c.get('blocked', 0)} blocked")
+    for line in column_lines(s.get("columns") or []):
+        click.echo(line)
     for f in s.get("failures", []):
         click.echo(f"  failed: {f['url']}: {f['reason']}")
     for p in s.get("paused", []):
@@ -406,6 +425,29 @@ def print_summary(s: dict, skipped: list[str]) -> None:
     for k in skipped:
         click.echo(f"  skipped portal {k}")
     click.echo(f"exit code {s.get('exit_code')}; summary in runs/{s['run_id']}.json")
+
+
+def column_lines(columns: list[dict]) -> list[str]:
+    """One line per report column: what it says it holds, what was found and how."""
+    out = []
+    for c in columns:
+        how = (f"{c['found_static']} static + {c['found_api']} API + {c['found_browser']} "
+               f"browser")
+        if c.get("expected") is None:
+            out.append(f"  list {c['column']}: {c['found']} items ({how}); the page states no "
+                       f"count")
+            continue
+        exp = f"{c['expected']}" + (f"–{c['expected_at_most']}" if c.get("expected_at_most")
+                                     else "")
+        basis = f" ({c['expected_basis']})" if c.get("expected_basis") else ""
+        if c.get("shortfall"):
+            why = f"; browser: {c['browser']}" if c.get("browser") else ""
+            out.append(f"  INCOMPLETE list {c['column']}: expected {exp}{basis}, found "
+                       f"{c['found']} ({how}), shortfall {c['shortfall']}{why}")
+        else:
+            out.append(f"  list {c['column']}: expected {exp}{basis}, found {c['found']} "
+                       f"({how})")
+    return out
 
 
 def build_db(archive: pathlib.Path, db_path: pathlib.Path) -> None:

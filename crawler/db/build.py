@@ -288,7 +288,26 @@ def load_runs(db, runs: Iterable[dict] | None, captures: Iterable[Any] = ()) -> 
                 **{k: counts.get(k, 0) for k in ("reports_found", "new", "changed", "unchanged",
                                                  "failed", "blocked")},
                 "state": state,
+                **list_completeness(part.get("columns")),
             })
+
+
+def list_completeness(columns) -> dict:
+    """portal_crawls' list columns from a spider's column summaries (issue 16); all NULL for a
+    run recorded before columns were counted."""
+    if columns is None:
+        return {}
+    counted = [c for c in columns if c.get("expected") is not None]
+    short = [c for c in counted if c.get("shortfall")]
+    return {
+        "list_columns": len(columns),
+        "list_expected": sum(c["expected"] for c in counted) if counted else None,
+        "list_found": sum(c.get("found") or 0 for c in columns),
+        "list_shortfall": sum(c["shortfall"] for c in short) if counted else None,
+        "incomplete_lists": json.dumps([{k: c.get(k) for k in (
+            "column", "expected", "expected_basis", "found", "found_static", "found_api",
+            "found_browser", "shortfall", "browser")} for c in short], ensure_ascii=False),
+    }
 
 
 def _s(v):

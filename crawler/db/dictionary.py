@@ -307,7 +307,7 @@ COLUMNS = {
         "size": "大小 · payload size (bytes 字节)",
         "content_type": "文件类型 · media type as served (Content-Type)",
         "encoding": "文字编码 · detected text encoding (utf-8, gb18030 …; empty for binary files)",
-        "role": "角色 · report (an annual report) | list (a column page) | other",
+        "role": "角色 · report (an annual report) | list (a column page, a list API answer, a list script) | rendered_list (a column page as the browser showed it: its DOM after scripts ran) | other",
         "title": "链接标题 · the link text or page title the crawler classified",
         "agency": "机关 · the registry's agency of the portal (empty for a crawl by URL)",
         "referer": "来源页 · the page the link was found on",
@@ -345,6 +345,11 @@ COLUMNS = {
         "failed": "失败 · failed fetches (次 · requests)",
         "blocked": "被拦截 · blocked responses: 403/429/WAF pages (次 · requests)",
         "state": "抓取状态 · ok | partly_blocked | blocked | nothing_found | interrupted",
+        "list_columns": "年报栏目数 · report columns read (list pages counted per column)",
+        "list_expected": "应有条目 · items the columns say they hold (recordCount, 共 N 条, pages × size; 条 · items), summed over columns that state a count",
+        "list_found": "找到条目 · distinct items found in the columns: static HTML, list APIs, the browser (条 · items)",
+        "list_shortfall": "缺少条目 · items the columns' own counts say exist but no mechanism reached (条 · items); 0 = complete, empty = no column stated a count",
+        "incomplete_lists": "不完整栏目 · JSON list of the columns short of their count: column, expected, found (static/API/browser), shortfall, what the browser did",
     },
     "parse_errors": {
         "capture_sha256": "文件摘要 · sha256 of the document that failed (links to the original)",
@@ -408,6 +413,8 @@ COLUMNS = {
         "status": "覆盖状态 · ok | checks failed | unparsed | missing",
         "crawl_state": "最近抓取状态 · the latest crawl of the agency's portal: ok | partly_blocked | blocked | nothing_found | interrupted; empty when no recorded crawl names the agency",
         "last_crawled": "最近抓取时间 · end of that crawl (UTC)",
+        "list_shortfall": "栏目缺少条目 · items the agency's report columns said they hold but the latest crawl could not reach (条 · items): a missing year may be among them",
+        "incomplete_lists": "不完整栏目数 · report columns short of their own count in that crawl",
     },
 }
 

@@ -390,10 +390,48 @@ def m0009_i12_registry(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+LIST_COMPLETENESS_V9 = """
+ALTER TABLE portal_crawls ADD COLUMN list_columns INTEGER;
+ALTER TABLE portal_crawls ADD COLUMN list_expected INTEGER;
+ALTER TABLE portal_crawls ADD COLUMN list_found INTEGER;
+ALTER TABLE portal_crawls ADD COLUMN list_shortfall INTEGER;
+ALTER TABLE portal_crawls ADD COLUMN incomplete_lists TEXT;   -- JSON: column, expected, found …
+ALTER TABLE coverage ADD COLUMN list_shortfall INTEGER;
+ALTER TABLE coverage ADD COLUMN incomplete_lists INTEGER;
+"""
+
+
+@MIGRATIONS(name="0009_i16_list_completeness")
+def m0009_i16_list_completeness(db: sqlite_utils.Database) -> None:
+    """How complete each crawled report column was against its own count (issue 16): per
+    portal crawl, the columns' expected and found items and the shortfall; coverage carries the
+    latest crawl's shortfall beside crawl_state, so a year missing from an incomplete list is
+    not taken for a year without a report."""
+    for statement in _statements(LIST_COMPLETENESS_V9):
+        db.execute(statement)
+    refresh_coverage(db)
+
+
+COVERAGE_COLUMNS = ("agency_id, agency, province, city, county, level, year, found, missing, "
+                    "parsed, unparsed, failed_checks, status, crawl_state, last_crawled")
+
+# the latest crawl of each agency's portal: how short its report lists were (m0009)
+COVERAGE_LISTS_SQL = """update coverage set
+    list_shortfall = (select pc.list_shortfall from portal_crawls pc
+        where pc.agency_id = coverage.agency_id
+        order by pc.finished desc, pc.run_id desc, pc.seq desc limit 1),
+    incomplete_lists = (select json_array_length(pc.incomplete_lists) from portal_crawls pc
+        where pc.agency_id = coverage.agency_id
+        order by pc.finished desc, pc.run_id desc, pc.seq desc limit 1)"""
+
+
 def refresh_coverage(db: sqlite_utils.Database) -> None:
     """Recompute the coverage table from agencies, reports and portal_crawls (derived data)."""
     db.execute("DELETE FROM coverage")
-    db.execute(f"INSERT INTO coverage {COVERAGE_SQL}")
+    db.execute(f"INSERT INTO coverage ({COVERAGE_COLUMNS}) {COVERAGE_SQL}")
+    # migration 0007 refreshes coverage before m0009 added the list columns
+    if "list_shortfall" in db["coverage"].columns_dict:
+        db.execute(COVERAGE_LISTS_SQL)
 
 
 def migrate(db: sqlite_utils.Database) -> None:

@@ -21,6 +21,9 @@ Sites:
   hanweb      test bed (b): Hanweb column whose list comes from POST /module/web/jpage/dataproxy.jsp
   json        test bed (c): a gkmlpt-style JSON list API
   generic     test bed (d): discovery from the home page (政务公开 → 信息公开 → 年报 column)
+  trs-module, json-inline, xhr-pager, overcount
+              columns built by JavaScript (crawler.portal.jslists): an API endpoint in a script
+              module, a list rendered from inline JSON, an XHR page bar, a count beyond reach
 
 Faults (``faults=`` or ``--fault``, ``all`` for every one): see crawler.portal.site.FAULTS.
 """
@@ -46,7 +49,8 @@ DEMO_REPORTS = (
     "/shanghai/zfxxgknb/202001/t20200131_2019.html",
 )
 DEMO_SEED_REPORTS = DEMO_REPORTS[:2]  # what a crawl of the seed's column alone finds
-SITE_NAMES = ("demo", "trs", "trs-gbk", "trs-dynamic", "hanweb", "json", "generic")
+SITE_NAMES = ("demo", "trs", "trs-gbk", "trs-dynamic", "hanweb", "json", "generic",
+              "trs-module", "json-inline", "xhr-pager", "overcount")
 
 
 class BaseURL(str):
@@ -62,7 +66,9 @@ def make_site(site: str = "demo", faults=(), documents_dir=None, **kw) -> Site:
     if site == "demo":
         return StaticSite(SITES_DIR / "demo", "demo", faults, documents_dir,
                           report_paths={p: "report" for p in DEMO_REPORTS}, **kw)
-    from . import testbed
+    from . import jslists, testbed
+    if site in jslists.SITES:
+        return jslists.build(site, faults=faults, documents_dir=documents_dir, **kw)
     return testbed.build(site, faults=faults, documents_dir=documents_dir, **kw)
 
 

@@ -426,8 +426,10 @@ function loadPage(page) {{
         self.add_html(self.column_path, page("政府信息公开年报", main, self.encoding))
         self.list_paths = [self.column_path, "/was5/web/search"]
 
+    SEARCH_PATH = "/was5/web/search"
+
     def dynamic(self, req: Req) -> Resp | None:
-        if req.path != "/was5/web/search":
+        if req.path != self.SEARCH_PATH:
             return None
         q = req.query
         ok = (q.get("channelid") == self.CHANNEL
