@@ -21,7 +21,7 @@ import sqlite_utils
 
 from parsers import checks, formats
 
-from . import load, regions, schema
+from . import load, page_images, regions, schema
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +44,14 @@ def open_db(db_path: Path | str) -> sqlite_utils.Database:
 def build(archive_dir: Path, db_path: Path, *, full: bool = False,
           captures: Iterable[Any] | None = None, runs: Iterable[dict] | None = None,
           parse: Callable[..., dict] | None = None, parser_version: str | None = None,
-          jobs: int = 1) -> dict:
+          jobs: int = 1, ocr: Any = None) -> dict:
     """Parse every role=report capture of `archive_dir` into `db_path` and refresh derived data.
 
     `full` re-parses every document even when the same bytes were already parsed by the same
     parser version. `captures`, `runs` and `parse` replace crawler.archive and
     parsers.parse (tests, other archives); by default they are read from `archive_dir`.
+    `ocr` (parsers.readers.ocr.OcrOptions) sets how scanned reports are read; the images of a
+    图片版 page are given to the page's parse (crawler.db.page_images), never parsed alone.
     """
     archive_dir = Path(archive_dir)
     if captures is None or runs is None:
@@ -75,7 +77,8 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
         load_fields(db)
 
     todo = []
-    for cap in current_report_captures(all_caps):
+    report_caps, page_imgs = page_images.split_pages(current_report_captures(all_caps))
+    for cap in report_caps:
         c = load.capture_dict(cap)
         sha = c.get("sha256")
         if not full and parser_version and _already_done(db, sha, parser_version):
@@ -83,7 +86,7 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
             continue
         todo.append((cap, c))
 
-    for cap, c, outcome in _parse_all(todo, parse, jobs):
+    for cap, c, outcome in _parse_all(todo, parse, jobs, page_imgs, ocr):
         sha = c.get("sha256")
         try:
             if isinstance(outcome, BaseException):
@@ -115,6 +118,8 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
             summary["not_reports"] += 1
         else:
             summary["parsed"] += 1
+            if result.get("ocr"):
+                summary["ocr"] = summary.get("ocr", 0) + 1
 
     refresh_derived(db, parser_version)
     summary["reports"] = db["reports"].count
@@ -124,22 +129,29 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
     return summary
 
 
-def _parse_one(parse, data: bytes, name: str, content_type: str | None):
+def _parse_one(parse, data: bytes, name: str, content_type: str | None, extra: dict | None = None):
     try:
-        return parse(data, name=name, content_type=content_type)
+        return parse(data, name=name, content_type=content_type, **(extra or {}))
     except Exception as exc:  # returned, not raised: the build records it and goes on
         return exc
 
 
-def _parse_all(todo: list, parse: Callable[..., dict], jobs: int) -> Iterable[tuple]:
+def _parse_all(todo: list, parse: Callable[..., dict], jobs: int,
+               page_imgs: dict | None = None, ocr: Any = None) -> Iterable[tuple]:
     """(capture, capture dict, parse result or the exception) in the order of `todo`.
 
     With jobs > 1 the documents are parsed in a pool of worker processes (parsing is pure
     CPU; loading stays in this process, in order), a bounded window of documents ahead.
     """
     def args(cap, c):
+        extra = {}
+        imgs = (page_imgs or {}).get(c.get("final_url")) or (page_imgs or {}).get(c.get("url"))
+        if imgs:
+            extra["images"] = page_images.payloads(imgs)
+        if ocr is not None:
+            extra["ocr"] = ocr
         return (cap.payload(), c.get("final_url") or c.get("url") or c.get("sha256"),
-                c.get("content_type"))
+                c.get("content_type"), extra)
 
     if jobs > 1 and len(todo) > 1:
         import pickle
@@ -319,7 +331,7 @@ def cross_checks(db) -> int:
     db.execute("delete from checks where kind = 'cross'")
     reports = db.execute(
         "select id, agency_id, year, format, scope, province from reports "
-        "where parse_status = 'parsed' and year is not null order by agency_id, year, id").fetchall()
+        "where parse_status in ('parsed', 'parsed_ocr') and year is not null order by agency_id, year, id").fetchall()
     by_agency_year: dict[tuple, list] = defaultdict(list)
     for r in reports:
         by_agency_year[(r[1], r[2])].append(r)
@@ -394,7 +406,7 @@ def refresh_totals(db) -> None:
         {sum_sql}
     from reports r join "values" v on v.report_id = r.id
         and v.field_id in ({", ".join("?" for _ in every)})
-    where r.parse_status = 'parsed' and coalesce(r.scope, '') != 'aggregate'
+    where r.parse_status in ('parsed', 'parsed_ocr') and coalesce(r.scope, '') != 'aggregate'
     group by r.province, r.year
     order by r.province, r.year""", params + every)
 

@@ -196,27 +196,28 @@ def read(data: bytes, *, name: str, limits=None) -> Document:
     title = _page_title(root)
     if title and title not in "\n".join(page.splitlines()[:3]):
         page = title + "\n" + page
-    scanned = _image_only_report(root, page, grids)
-    if scanned:
-        warnings.append(f"the report's body is {scanned} image(s) and no text tables (图片版): needs OCR")
+    images = _image_only_report(root, page, grids)
+    if images:
+        warnings.append(f"the report's body is {len(images)} image(s) and no text tables (图片版): needs OCR")
     if not page.strip():
         raise UnreadableDocument("an HTML page without text")
-    return Document(kind="html", text=page, grids=grids, warnings=warnings, scanned=bool(scanned))
+    return Document(kind="html", text=page, grids=grids, warnings=warnings, scanned=bool(images),
+                    image_srcs=images)
 
 
 _TABLE_WORDS = ("信息内容", "本年新收", "予以公开", "本年制发", "结果维持", "本年新制作")
 
 
-def _image_only_report(root, page: str, grids: list[Grid]) -> int:
-    """The number of body images when the page names a report but carries neither its tables nor
-    its sections as text (a 图片版 page); 0 otherwise."""
+def _image_only_report(root, page: str, grids: list[Grid]) -> list[str]:
+    """The body images' addresses (src, in page order) when the page names a report but carries
+    neither its tables nor its sections as text (a 图片版 page); [] otherwise."""
     from ..meta import sections
 
     if grids and any(w in "".join(c.text for g in grids for r in g.rows for c in r) for w in _TABLE_WORDS):
-        return 0
+        return []
     if not _TITLE_HINT.search(page) or any(w in page for w in _TABLE_WORDS) or len(sections(page)) >= 2:
-        return 0
+        return []
     body = root.find("body")
     images = [i for i in (body if body is not None else root).iter("img")
               if not re.search(r"logo|icon|banner|qr|erweima|share|btn", (i.get("src") or "") + (i.get("class") or ""), re.I)]
-    return len(images)
+    return [(i.get("src") or "").strip() for i in images]
