@@ -578,7 +578,7 @@ def _pages_are_images(data: bytes) -> bool:
                 w, h = page.get_size()
                 covered = 0.0
                 for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
-                    l, b, r, t = obj.get_pos()
+                    l, b, r, t = obj.get_bounds()
                     covered = max(covered, (r - l) * (t - b) / max(1.0, w * h))
                 if covered < 0.5:
                     return False
