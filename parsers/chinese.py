@@ -7,10 +7,11 @@ count of characters that exist only in the traditional script, so OpenCC is load
 """
 from __future__ import annotations
 
+from dataclasses import replace
 import re
 from functools import lru_cache
 
-from .document import Cell, Document, Grid
+from .document import Document, Grid
 
 # Frequent in these reports and used only in traditional writing.
 _TRADITIONAL = set("報資訊開條議訴請會機關數從務處點為這與門區縣類屬總體裡計劃應復複雜對單據"
@@ -46,9 +47,9 @@ def simplified_document(doc: Document) -> Document:
     if not is_traditional(doc.text):  # every reader puts its tables' text in doc.text too
         return doc
     conv = to_simplified
-    grids = [Grid([[Cell(conv(c.text), c.copy, c.page) for c in row] for row in g.rows], index=g.index, page=g.page)
+    # every other field of the cells and the document (OCR confidence, page images) is kept
+    grids = [Grid([[replace(c, text=conv(c.text)) for c in row] for row in g.rows], index=g.index, page=g.page)
              for g in doc.grids]
-    return Document(kind=doc.kind, text=conv(doc.text), grids=grids, pages=doc.pages,
-                    warnings=doc.warnings + ["traditional characters: read as simplified (OpenCC t2s); "
-                                             "raw cell text is given in simplified characters"],
-                    scanned=doc.scanned)
+    return replace(doc, text=conv(doc.text), grids=grids,
+                   warnings=doc.warnings + ["traditional characters: read as simplified (OpenCC t2s); "
+                                            "raw cell text is given in simplified characters"])

@@ -186,6 +186,9 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
     if document_kind == "scanned" and doc.ocr is not None:
         ocr_info = scan_summary(doc, values, flags, result_checks)
         warnings.append(ocr_info["note"])
+        if absent and m.slots:  # rows OCR could not find or match: null, and said so
+            warnings.append(f"OCR: {len(absent)} field(s) of the format not found in the tables read, "
+                            f"left null: {', '.join(absent[:8])}{' …' if len(absent) > 8 else ''}")
     elif document_kind == "scanned":
         warnings.append("scanned or image-only document: tables not read (needs OCR), nothing guessed")
     elif document_kind == "not_annual_report":

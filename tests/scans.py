@@ -21,8 +21,18 @@ VARIANTS = {
 }
 
 
-def rasterise(pdf: bytes, dpi: int) -> list[Image.Image]:
-    """Every page of `pdf` as an RGB image, rendered by pdftoppm at `dpi`."""
+def rasterise(pdf: bytes, dpi: int, renderer: str = "pdftoppm") -> list[Image.Image]:
+    """Every page of `pdf` as an RGB image, rendered by pdftoppm at `dpi` (or by pdfium: the
+    synthetic PDFs use reportlab's non-embedded STSong-Light, which poppler draws only with the
+    Debian package poppler-data installed)."""
+    if renderer == "pdfium":
+        import pypdfium2 as pdfium
+
+        doc = pdfium.PdfDocument(pdf)
+        try:
+            return [doc[i].render(scale=dpi / 72).to_pil().convert("RGB") for i in range(len(doc))]
+        finally:
+            doc.close()
     with tempfile.TemporaryDirectory(prefix="ogi-scan-") as tmp:
         src = Path(tmp) / "in.pdf"
         src.write_bytes(pdf)
@@ -49,9 +59,9 @@ def degrade(img: Image.Image, seed: int = 0) -> Image.Image:
     return Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
 
 
-def scanned_pages(pdf: bytes, variant: str) -> list[Image.Image]:
+def scanned_pages(pdf: bytes, variant: str, renderer: str = "pdftoppm") -> list[Image.Image]:
     v = VARIANTS[variant]
-    pages = rasterise(pdf, v["dpi"])
+    pages = rasterise(pdf, v["dpi"], renderer)
     if v["noise"]:
         pages = [degrade(p, seed=i) for i, p in enumerate(pages)]
     return pages

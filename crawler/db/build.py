@@ -78,6 +78,9 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
 
     todo = []
     report_caps, page_imgs = page_images.split_pages(current_report_captures(all_caps))
+    # the page images of 图片版 pages are read with their page: no report of their own
+    summary["page_images"] = len({id(cap) for imgs in page_imgs.values() for cap in imgs.values()})
+    summary["not_reports"] += summary["page_images"]
     for cap in report_caps:
         c = load.capture_dict(cap)
         sha = c.get("sha256")

@@ -32,9 +32,10 @@ from ..document import Cell, Document, Grid
 from .cells import WIDE_RE, clean_cell_text
 
 DEBIAN_PACKAGES = {"tesseract": "tesseract-ocr", "chi_sim": "tesseract-ocr-chi-sim"}
-DIGITS = "0123456789."
-_DIGITS_RE = re.compile(r"\d+(\.\d+)?")
-DIGIT_HEIGHTS = (28, 20, 36, 16)  # px of a number's ink for the digits pass, tried in turn on the cells not yet read
+DIGITS = "0123456789.+-"  # signs for the 2019 format's 本年增/减 column
+_DIGITS_RE = re.compile(r"[+\-]?\d+(\.\d+)?")
+_SIGN_WORD = re.compile(r"^\s*([增减+\-—–－])")
+DIGIT_HEIGHTS = (28, 20, 36, 16, 24)  # px of a number's ink, the sizes the digits pass reads it at
 _DASHES = {"一", "—", "-", "--", "——", "_", "－", "ー", "一一", "—一", "一—", "=", "~"}
 _SLASHES = {"/", "|/", "/|", "\\"}
 
@@ -166,38 +167,51 @@ def label_vocabulary() -> tuple[str, ...]:
     return tuple(sorted((w for w in out if len(w) >= 3), key=lambda w: (-len(w), w)))
 
 
+def _allowed(n: int) -> int:
+    """Characters a label stretch of n characters may differ from a format word by."""
+    return 0 if n < 4 else 2 if 6 <= n <= 9 else 1
+
+
 def snap_label(text: str) -> str:
     """Correct the Chinese model's character confusions in a table label (耶以公开 -> 予以公开,
-    不也公开 -> 不予公开) by the format's own words: a stretch of the label that differs from a
-    format word of four or more characters in one character (same length, substitutions only)
-    is replaced by that word. Labels only decide which field a number goes to; numbers are never touched."""
+    术年废下件数 -> 本年废止件数) by the format's own words. The words printed exactly are kept;
+    then a stretch that differs from a format word in one character (four or more characters;
+    two for words of six to nine) at the same length is replaced by that word, the closest
+    first; a stretch as close to two different words is left alone. Labels only decide which
+    field a number goes to; numbers are never touched."""
     if not WIDE_RE.search(text):
         return text
     chars = list(text)
     fixed = [False] * len(chars)
-    for word in label_vocabulary():
-        n = len(word)
-        if n > len(chars):
-            continue
-        allowed = 1 if n >= 4 else 0
-        cur = "".join(chars)
-        if word in cur:
-            start = cur.index(word)
-            for i in range(start, start + n):
+    words = label_vocabulary()
+    for word in words:  # exact words first: never "corrected" into a neighbour
+        start = text.find(word)
+        while start >= 0:
+            for i in range(start, start + len(word)):
                 fixed[i] = True
-            continue
-        best = None
+            start = text.find(word, start + 1)
+    candidates: dict[tuple[int, int], list[tuple[int, str]]] = {}
+    for word in words:
+        n = len(word)
         for i in range(len(chars) - n + 1):
             if any(fixed[i:i + n]):
                 continue
             diff = sum(1 for a, b in zip(chars[i:i + n], word) if a != b)
-            if diff <= allowed and (best is None or diff < best[0]):
-                best = (diff, i)
-        if best is not None:
-            i = best[1]
-            chars[i:i + n] = list(word)
-            for k in range(i, i + n):
-                fixed[k] = True
+            if 0 < diff <= _allowed(n):
+                candidates.setdefault((i, n), []).append((diff, word))
+    ranked = []
+    for (i, n), found in candidates.items():
+        found.sort()
+        if len(found) > 1 and found[0][0] == found[1][0]:
+            continue  # as close to two words: ambiguous, left as read
+        ranked.append((found[0][0] / n, -n, i, found[0][1]))
+    for _, neg_n, i, word in sorted(ranked):
+        n = -neg_n
+        if any(fixed[i:i + n]):
+            continue
+        chars[i:i + n] = list(word)
+        for k in range(i, i + n):
+            fixed[k] = True
     return "".join(chars)
 
 
@@ -308,10 +322,19 @@ def _for_digits(bw, box, height: int):
     x0, y0, x1, y1 = box
     crop = bw[y0:y1, x0:x1]
     scale = height / max(1, crop.shape[0])
-    big = cv2.resize(crop, None, fx=scale, fy=scale,
-                     interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
+    size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
+    big = cv2.resize(crop, size, interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
     _, big = cv2.threshold(big, 127, 255, cv2.THRESH_BINARY)
     return _pad(big, height)
+
+
+def _agreed(attempts: list[tuple[str, float]], min_confidence: float) -> tuple[str, float] | None:
+    """The digits two attempts agree on, one of them at least `min_confidence`; else None."""
+    for text, _ in attempts:
+        same = [c for t, c in attempts if t == text]
+        if _DIGITS_RE.fullmatch(text) and len(same) >= 2 and max(same) >= min_confidence:
+            return text, max(same)
+    return None
 
 
 # ------------------------------------------------------------------------------ one page
@@ -350,6 +373,11 @@ def read_page(img, page_no: int, opts: OcrOptions, deadline: float) -> PageResul
         res.warnings.append(f"page {page_no}: OCR stopped by the time limit (page limit "
                             f"{opts.page_timeout:.0f} s, document limit {opts.doc_timeout:.0f} s): "
                             "page not read")
+    except (OSError, subprocess.SubprocessError, ValueError, _cv2().error) as exc:
+        # Tesseract failing on a page, an image OpenCV cannot handle: the other pages still count
+        res.grids, res.text = [], ""
+        res.warnings.append(f"page {page_no}: OCR failed ({type(exc).__name__}: "
+                            f"{str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ''}): page not read")
     res.seconds = time.monotonic() - started
     return res
 
@@ -414,9 +442,14 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
         return len(text) == 1 or (len(text) == 2 and (conf or 0) < 85)
 
     numeric = [(t, bbox, bw, box) for t, bbox, bw, box in inked if maybe_number((t, bbox))]
+    # Each number is read at several sizes; a reading is accepted when two sizes agree on it and
+    # one of them is confident: a single confident reading is not enough (5 read as 3 or 9 at
+    # ~65 happens; two sizes rarely make the same mistake). Sizes after the first two only for
+    # the cells not yet agreed on.
+    attempts: dict[tuple, list[tuple[str, float]]] = {}
     readings: dict[tuple, tuple[str, float | None]] = {}
     todo = numeric
-    for height in DIGIT_HEIGHTS:  # a second size only for the cells the first did not read well
+    for n, height in enumerate(DIGIT_HEIGHTS):
         if not todo:
             break
         dpaths = []
@@ -432,11 +465,16 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
             key = item[:2]
             text, conf = _text_conf(ws)
             text = text.replace(" ", "")
-            if key not in readings or (conf or 0) > (readings[key][1] or 0):
-                readings[key] = (text, conf)
-            if not (_DIGITS_RE.fullmatch(text) and (conf or 0) >= opts.min_confidence):
+            attempts.setdefault(key, []).append((text, conf or 0.0))
+            agreed = _agreed(attempts[key], opts.min_confidence)
+            if agreed:
+                readings[key] = agreed
+            else:
+                best = max(attempts[key], key=lambda a: a[1])
+                readings[key] = (best[0], min(best[1], opts.min_confidence - 0.1)
+                                 if _DIGITS_RE.fullmatch(best[0]) else best[1])
                 again.append(item)
-        todo = again
+        todo = again if n >= 1 else todo
     unread: set[tuple] = set()
     for t, bbox, bw, box in numeric:
         key = (t, bbox)
@@ -448,8 +486,15 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
             texts[key] = ("—", label_conf)  # a printed dash (not applicable)
             continue
         if _DIGITS_RE.fullmatch(text) and (conf or 0) >= opts.min_confidence:
-            texts[key] = (text, conf)
-            continue
+            sign = _SIGN_WORD.match(label_text)
+            if sign and text[0] not in "+-":
+                if sign.group(1) in "增减":
+                    texts[key] = (sign.group(1) + text, conf)  # 增5 / 减5: the sign is a word
+                    continue
+                text, conf = f"sign {sign.group(1)!r} not confirmed: {text}", 0.0
+            else:
+                texts[key] = (text, conf)
+                continue
         if WIDE_RE.search(label_text) and (len(label_text) > 1 or label_text in "无"):
             continue  # a short label after all (规章, 其他): keep the Chinese reading
         unread.add(key)
@@ -544,7 +589,7 @@ def read_images(images: list, *, name: str, opts: OcrOptions, kind: str = "image
 
 
 METHOD = ("OCR (Tesseract, chi_sim): table cells from the image's ruling lines (img2table), each cell "
-          "read on its own; numbers by a digits-only pass (upscaled, whitelisted 0-9 and '.'); a number "
+          "read on its own; numbers by a digits-only pass (upscaled, whitelisted 0-9, '.' and signs, two sizes agreeing); a number "
           "read below the confidence threshold is left null with a warning")
 
 
