@@ -192,3 +192,11 @@ def test_crawled_image_report_page_is_built_by_ocr(tmp_path):
     assert right / len(t) >= 0.97, right
     assert con.execute('select count(*) from "values" where report_id = ? and value is not null '
                        "and (ocr_confidence is null or flags not like '%\"ocr\"%')", [rid]).fetchone()[0] == 0
+    # the same archive built where Tesseract is missing: the report stays unread, and says why
+    db2 = tmp_path / "no-tesseract.db"
+    built = subprocess.run(OGI + ["build", "--archive", str(archive), "--db", str(db2),
+                                  "--tesseract", "/nonexistent/bin/tesseract"],
+                           capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert built.returncode == 0, built.stderr
+    (status, warnings), = sqlite3.connect(db2).execute("select parse_status, warnings from reports").fetchall()
+    assert status == "scanned" and "tesseract-ocr-chi-sim" in warnings
