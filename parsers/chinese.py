@@ -19,7 +19,7 @@ import dataclasses
 import re
 from functools import lru_cache
 
-from .document import Cell, Document, Grid
+from .document import Document, Grid
 
 # Frequent in these reports and used only in traditional writing.
 _TRADITIONAL = set("報資訊開條議訴請會機關數從務處點為這與門區縣類屬總體裡計劃應復複雜對單據"
@@ -116,7 +116,9 @@ def simplified_document(doc: Document) -> Document:
     if traditional:
         warnings.append("traditional characters: read as simplified (OpenCC tw2s and the format's "
                         "mainland vocabulary); raw cell text is given in simplified characters")
+    # every other field of the cells, grids and document (OCR confidence, page images,
+    # alignment, a cut-off last row) is kept
     grids = [dataclasses.replace(g, rows=[[dataclasses.replace(c, text=conv(c.text)) for c in row] for row in g.rows])
              for g in doc.grids]
-    return Document(kind=doc.kind, text=conv(doc.text), grids=grids, pages=doc.pages, warnings=warnings,
-                    scanned=doc.scanned, meta=_convert_meta(doc.meta, conv))
+    return dataclasses.replace(doc, text=conv(doc.text), grids=grids, warnings=warnings,
+                               meta=_convert_meta(doc.meta, conv))

@@ -26,6 +26,10 @@ class Cell:
     text: str
     copy: bool = False
     page: int | None = None  # 1-based page (PDF), when known
+    # OCR only (parsers.readers.ocr): the recognition confidence (0-100) of the cell's text, and
+    # `unread` when a number was not read with enough confidence (text "", value left null).
+    confidence: float | None = None
+    unread: bool = False
 
 
 @dataclass
@@ -62,3 +66,7 @@ class Document:
     # What the reader found outside the text (HTML: ``tags`` of <meta name=…> by lower-case name,
     # ``page_title``, ``headings``, ``link_lines``: lines that are a link's text); see parsers.meta.
     meta: dict = field(default_factory=dict)
+    # set when the tables and text were read by OCR: engine, pages, timings, cell counts, method
+    ocr: dict | None = None
+    # the addresses (src) of a 图片版 page's body images, in page order (HTML reader)
+    image_srcs: list[str] = field(default_factory=list)

@@ -64,7 +64,7 @@ def _alarm(signum, frame):
 
 
 def run_guarded(parse: Callable[..., dict], data: bytes, name: str, content_type: str | None,
-                max_memory: int, max_seconds: float) -> Any:
+                max_memory: int, max_seconds: float, extra: dict | None = None) -> Any:
     """In a worker: the parse result, or the exception (returned, never raised)."""
     seconds = max(1, int(max_seconds))
     used = resource.getrusage(resource.RUSAGE_SELF)
@@ -74,7 +74,7 @@ def run_guarded(parse: Callable[..., dict], data: bytes, name: str, content_type
     old = signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(seconds)
     try:
-        return parse(data, name=name, content_type=content_type)
+        return parse(data, name=name, content_type=content_type, **(extra or {}))
     except MemoryError:
         return ResourceLimit(f"memory limit: parsing needed more than {max_memory // 2 ** 20} MiB "
                              f"(a decompression bomb or an oversized document)")
@@ -111,9 +111,9 @@ class GuardedParser:
                                    mp_context=multiprocessing.get_context("forkserver"))
 
     def _submit(self, pool, item):
-        _key, data, name, ctype = item
+        _key, data, name, ctype, *extra = item  # extra: keyword arguments of the parse (OCR)
         return pool.submit(run_guarded, self.parse, data, name, ctype, self.max_memory,
-                           self.max_seconds)
+                           self.max_seconds, extra[0] if extra else None)
 
     def _alone(self, item) -> Any:
         """Parse one item in a fresh worker of its own (after a worker died)."""

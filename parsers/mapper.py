@@ -36,6 +36,7 @@ class Slot:
     row: int
     col: int
     label: str
+    confidence: float | None = None  # OCR recognition confidence (0-100); None when not OCR
 
 
 @dataclass
@@ -218,8 +219,14 @@ def _assign(m: Mapping, field_id: str, line: Line, col: int, cell: Cell, label: 
             m.warnings.append(
                 f"{field_id}: printed twice with different values ({old.raw!r} kept, {cell.text!r} ignored)")
         return
+    if cell.confidence is not None:  # read by OCR: flagged, its confidence kept in provenance
+        if cell.unread:
+            value, flags = None, ["low_confidence"]
+            m.warnings.append(f"{field_id}: OCR could not read the number with confidence "
+                              f"({cell.confidence:.0f}); value left null, nothing guessed")
+        flags = [*flags, "ocr"]
     m.slots[field_id] = Slot((cell.text or "").strip(), value, flags, unit, line.grid,
-                             cell.page or line.page, line.row, col, label)
+                             cell.page or line.page, line.row, col, label, cell.confidence)
 
 
 # --- table 二 ---------------------------------------------------------------------------------

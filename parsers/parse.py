@@ -10,7 +10,7 @@ import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import checks, chinese, formats, meta
+from . import checks, chinese, formats, meta, scan
 from .document import Document, UnreadableDocument
 from .mapper import map_document
 from .numbers import to_json_number
@@ -74,25 +74,29 @@ def read_document(data: bytes, *, name: str, kind: str, limits: Limits,
 
 
 def parse_bytes(data: bytes, *, name: str, content_type: str | None = None,
-                limits: Limits | None = None) -> dict:
+                limits: Limits | None = None, images: dict | None = None, ocr=None) -> dict:
+    """`images` (address -> bytes) are the page images of a 图片版 HTML page; `ocr` the
+    parsers.readers.ocr.OcrOptions (default: OCR on, with Tesseract from PATH)."""
     limits = limits or Limits()
     if not data:
         raise UnreadableDocument("empty file (0 bytes)")
     if len(data) > limits.max_bytes:
         raise UnreadableDocument(f"{len(data)} bytes, over the {limits.max_bytes}-byte limit")
     kind = detect_kind(data, name, content_type)
-    doc = chinese.simplified_document(read_document(data, name=name, kind=kind, limits=limits,
-                                                         content_type=content_type))
+    doc = read_document(data, name=name, kind=kind, limits=limits, content_type=content_type)
+    doc = scan.read_by_ocr(doc, data, kind=kind, name=name, images=images, opts=ocr,
+                           max_pages=limits.max_pages)
+    doc = chinese.simplified_document(doc)
     return build_result(doc, data=data, name=name, kind=kind)
 
 
-def parse_path(path: str | Path, limits: Limits | None = None) -> dict:
+def parse_path(path: str | Path, limits: Limits | None = None, ocr=None) -> dict:
     p = Path(path)
     try:
         data = p.read_bytes()
     except OSError as exc:
         raise UnreadableDocument(f"cannot open: {exc.strerror or exc}") from exc
-    return parse_bytes(data, name=str(path), limits=limits)
+    return parse_bytes(data, name=str(path), limits=limits, ocr=ocr)
 
 
 def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
@@ -140,6 +144,8 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
             raw[fid] = slot.raw
             provenance[fid] = {"table": slot.table, "page": slot.page, "row": slot.row,
                                "col": slot.col, "label": slot.label}
+            if slot.confidence is not None:
+                provenance[fid].update(ocr=True, confidence=round(slot.confidence, 1))
             if slot.flags:
                 flags[fid] = list(slot.flags)
         result_checks = checks.evaluate(fmt_version, values, t3v)
@@ -182,7 +188,14 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
                                 "values not extracted")
     else:
         document_kind = "not_annual_report"
-    if document_kind == "scanned":
+    ocr_info = None
+    if document_kind == "scanned" and doc.ocr is not None:
+        ocr_info = scan_summary(doc, values, flags, result_checks)
+        warnings.append(ocr_info["note"])
+        if absent and m.slots:  # rows OCR could not find or match: null, and said so
+            warnings.append(f"OCR: {len(absent)} field(s) of the format not found in the tables read, "
+                            f"left null: {', '.join(absent[:8])}{' …' if len(absent) > 8 else ''}")
+    elif document_kind == "scanned":
         warnings.append("scanned or image-only document: tables not read (needs OCR), nothing guessed")
     elif document_kind == "not_annual_report":
         warnings.append("not a government information disclosure annual report")
@@ -215,7 +228,25 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
         "pages": doc.pages,
         "warnings": warnings,
         "parser_version": PARSER_VERSION,
+        "ocr": ocr_info,
     }
+
+
+def scan_summary(doc: Document, values: dict, flags: dict, result_checks: list[dict]) -> dict:
+    """What OCR did for a scanned document: engine, timings, how many values it read, how many it
+    left null for low confidence, and whether an arithmetic rule fails (the report is then
+    marked for review: an OCR misreading is the likely cause)."""
+    read = sum(1 for f, v in values.items() if v is not None and "ocr" in flags.get(f, ()))
+    unread = sum(1 for f in flags if "low_confidence" in flags[f])
+    failing = [c["id"] for c in result_checks if c.get("ok") is False and c.get("severity", "error") == "error"]
+    info = dict(doc.ocr or {})
+    info.update(values_read=read, values_unread=unread, review=bool(failing), failing_checks=failing)
+    note = (f"scanned document read by OCR: {read} values read (flag ocr, confidence in provenance), "
+            f"{unread} left null for low confidence")
+    if failing:
+        note += f"; {len(failing)} arithmetic rule(s) fail: marked for review (OCR misreading likely)"
+    info["note"] = note
+    return info
 
 
 def _text_checks(text: str, values: dict) -> list[dict]:

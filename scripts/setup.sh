@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(chromium fonts-noto-cjk libreoffice-writer-nogui poppler-utils redis-server)
+APT_PACKAGES=(chromium fonts-noto-cjk libreoffice-writer-nogui poppler-utils redis-server tesseract-ocr tesseract-ocr-chi-sim libgl1 libglib2.0-0)
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   missing=()
   for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

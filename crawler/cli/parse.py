@@ -53,6 +53,8 @@ def command(paths: tuple[str, ...], max_bytes: int, max_pages: int, pretty: bool
         click.echo(json.dumps(result, ensure_ascii=False, indent=2 if pretty else None))
         sys.stdout.flush()
         reason = UNREADABLE_KINDS.get(result.get("document_kind"))
+        if (result.get("ocr") or {}).get("values_read"):
+            reason = None  # a scan read by OCR: its values are there (flag ocr)
         if reason:
             click.echo(f"ogi parse: {path}: {reason}", err=True)
             failed = True

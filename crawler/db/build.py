@@ -22,7 +22,7 @@ import sqlite_utils
 from parsers import checks, formats, guard
 from parsers.document import UnreadableDocument
 
-from . import load, publish, regions, schema
+from . import load, page_images, publish, regions, schema
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
           parse: Callable[..., dict] | None = None, parser_version: str | None = None,
           jobs: int = 1, max_memory: int = guard.MAX_MEMORY,
           max_seconds: float = guard.MAX_SECONDS,
-          progress: Callable[[int, int], None] | None = None) -> dict:
+          progress: Callable[[int, int], None] | None = None, ocr: Any = None) -> dict:
     """Parse every role=report capture of `archive_dir` into `db_path` and refresh derived data.
 
     `full` re-parses every document even when the same bytes were already parsed by the same
@@ -58,6 +58,8 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
     `db_path` and replaces it atomically at the end (crawler.db.publish); a second build of the
     same file raises publish.BuildLocked.
     `progress(done, total)` is called before the first document and after each one parsed.
+    `ocr` (parsers.readers.ocr.OcrOptions) sets how scanned reports are read; the images of a
+    图片版 page are given to the page's parse (crawler.db.page_images), never parsed alone.
     """
     with publish.atomic_build(db_path) as work:
         return _build(Path(archive_dir), work, full=full, captures=captures, runs=runs,
@@ -92,7 +94,11 @@ def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, par
         load_fields(db)
 
     todo = []
-    for cap in current_report_captures(all_caps):
+    report_caps, page_imgs = page_images.split_pages(current_report_captures(all_caps))
+    # the page images of 图片版 pages are read with their page: no report of their own
+    summary["page_images"] = len({id(cap) for imgs in page_imgs.values() for cap in imgs.values()})
+    summary["not_reports"] += summary["page_images"]
+    for cap in report_caps:
         c = load.capture_dict(cap)
         sha = c.get("sha256")
         if not full and parser_version and _already_done(db, sha, parser_version):
@@ -102,7 +108,8 @@ def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, par
 
     if progress:
         progress(0, len(todo))
-    for done, (cap, c, outcome) in enumerate(_parse_all(todo, parse, jobs, max_memory, max_seconds), 1):
+    for done, (cap, c, outcome) in enumerate(
+            _parse_all(todo, parse, jobs, max_memory, max_seconds, page_imgs, ocr), 1):
         if progress:
             progress(done, len(todo))
         sha = c.get("sha256")
@@ -139,6 +146,8 @@ def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, par
             summary["not_reports"] += 1
         else:
             summary["parsed"] += 1
+            if result.get("ocr"):
+                summary["ocr"] = summary.get("ocr", 0) + 1
 
     refresh_derived(db, parser_version)
     summary["reports"] = db["reports"].count
@@ -149,17 +158,26 @@ def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, par
 
 
 def _parse_all(todo: list, parse: Callable[..., dict], jobs: int, max_memory: int,
-               max_seconds: float) -> Iterable[tuple]:
+               max_seconds: float, page_imgs: dict | None = None, ocr: Any = None) -> Iterable[tuple]:
     """(capture, capture dict, parse result or the exception) in the order of `todo`.
 
     Documents are parsed in guarded worker processes (parsers.guard; `jobs` of them, a
     bounded window of documents ahead); loading stays in this process, in order. A parse
     function that cannot be sent to a worker (a test's local function) runs here, unguarded.
     """
+    def extra_for(c) -> dict:
+        extra = {}
+        imgs = (page_imgs or {}).get(c.get("final_url")) or (page_imgs or {}).get(c.get("url"))
+        if imgs:
+            extra["images"] = page_images.payloads(imgs)
+        if ocr is not None:
+            extra["ocr"] = ocr
+        return extra
+
     def item(i, cap, c):
         try:
             return (i, cap.payload(), c.get("final_url") or c.get("url") or c.get("sha256"),
-                    c.get("content_type"))
+                    c.get("content_type"), extra_for(c))
         except Exception as exc:  # a damaged record, a missing WARC file: that document only
             return (i, exc)
 
@@ -174,7 +192,7 @@ def _parse_all(todo: list, parse: Callable[..., dict], jobs: int, max_memory: in
                 yield cap, c, it[1]
                 continue
             try:
-                yield cap, c, parse(it[1], name=it[2], content_type=it[3])
+                yield cap, c, parse(it[1], name=it[2], content_type=it[3], **it[4])
             except Exception as exc:  # noqa: BLE001 - recorded by the caller
                 yield cap, c, exc
         return
@@ -341,7 +359,7 @@ def cross_checks(db) -> int:
     db.execute("delete from checks where kind = 'cross'")
     reports = db.execute(
         "select id, agency_id, year, format, scope, province from reports "
-        "where parse_status = 'parsed' and year is not null order by agency_id, year, id").fetchall()
+        "where parse_status in ('parsed', 'parsed_ocr') and year is not null order by agency_id, year, id").fetchall()
     by_agency_year: dict[tuple, list] = defaultdict(list)
     for r in reports:
         by_agency_year[(r[1], r[2])].append(r)
@@ -416,7 +434,7 @@ def refresh_totals(db) -> None:
         {sum_sql}
     from reports r join "values" v on v.report_id = r.id
         and v.field_id in ({", ".join("?" for _ in every)})
-    where r.parse_status = 'parsed' and coalesce(r.scope, '') != 'aggregate'
+    where r.parse_status in ('parsed', 'parsed_ocr') and coalesce(r.scope, '') != 'aggregate'
     group by r.province, r.year
     order by r.province, r.year""", params + every)
 

@@ -81,7 +81,7 @@ CANNED = {
 from (select rowid as rid from reports where agency like '%' || :agency || '%') m
 cross join reports r on r.rowid = m.rid
 join "values" v on v.report_id = r.id
-where r.parse_status = 'parsed'
+where r.parse_status in ('parsed', 'parsed_ocr')
 group by r.id
 order by r.agency, r.year, r.id""",
     },
@@ -142,9 +142,18 @@ limit 500""",
     },
 }
 
+OCR_NOTE = (
+    "图片版 · Values flagged ocr were read by OCR from a scanned report (document_kind scanned, "
+    "parse_status parsed_ocr or ocr_review): Tesseract 5 (Debian tesseract-ocr, chi_sim) reads each "
+    "table cell on its own, cells found from the image's ruling lines (img2table); numbers by a "
+    "digits-only pass (upscaled, characters 0-9 and '.'), labels with the Chinese model and matched "
+    "to the format like any other report. A number read with confidence below 60 is NULL with flag "
+    "low_confidence (never guessed); a report whose OCR values fail an arithmetic rule is "
+    "ocr_review and left out of the sums.")
+
 TABLES = {
     "reports": {
-        "description": "每份年度报告一行（机关 × 年度 × 版本） · One row per report: agency × year × variant (one document at one address). parse_status: parsed | failed | scanned | pre2019 | no_tables; check_status: pass | warning | fail | undecidable | none.",
+        "description": "每份年度报告一行（机关 × 年度 × 版本） · One row per report: agency × year × variant (one document at one address). parse_status: parsed | parsed_ocr (a scan read by OCR, every rule holding) | ocr_review (a scan read by OCR whose values fail an arithmetic rule: marked for review, left out of the sums) | failed | scanned (not read) | pre2019 | no_tables; check_status: pass | warning | fail | undecidable | none.",
         "facets": ["province", "level", "year", "format", "check_status", "parse_status", "scope"],
         "sort_desc": "year",
         "label_column": "title",
@@ -162,25 +171,26 @@ TABLES = {
             "format": "格式版本 · national format version (2021 / 2019 trial)",
             "t2_version": "表二格式 · format of table 二 as printed", "t3_version": "表三格式 · format of table 三 as printed",
             "scope": "范围 · self (the agency's own work) | aggregate (a whole jurisdiction) | unknown",
-            "parse_status": "解析状态 · parse status", "check_status": "检查结果 · worst check result",
+            "parse_status": "解析状态 · parse status (parsed_ocr / ocr_review: read by OCR, see values.ocr_confidence)", "check_status": "检查结果 · worst check result",
             "checks_failed": "未通过检查数 · number of failed checks (incl. cross-year warnings)",
             "n_values": "数值个数 · numbers read", "warnings": "解析提示 · parser warnings (JSON)",
             "parser_version": "解析器版本 · parser version",
         },
     },
     "values": {
-        "description": "表格数字（长表） · Every printed cell of tables 二/三/四, one row per report × field, with its raw text and where it was read. value is NULL for a blank, a dash or a row not printed: read raw and flags.",
+        "description": "表格数字（长表） · Every printed cell of tables 二/三/四, one row per report × field, with its raw text and where it was read. value is NULL for a blank, a dash or a row not printed: read raw and flags. " + OCR_NOTE,
         "facets": ["table", "year", "province", "unit"],
         "columns": {
             "report_id": "报告 · report", "field_id": "字段 · field id (see fields)", "table": "表 · table 二/三/四",
             "row_label": "行 · row label (format)", "column_label": "列 · column label (format)",
             "value": "数值 · value as printed (NULL: blank, dash or absent)", "raw": "原文 · printed cell text, exactly",
-            "unit": "单位 · unit", "flags": "标记 · blank | zero | na_marker | absent | positional | label_variant …",
+            "unit": "单位 · unit", "flags": "标记 · blank | zero | na_marker | absent | positional | label_variant | ocr | low_confidence …",
             "agency_id": "机关 · agency", "year": "年度 · year", "province": "省份 · province",
             "capture_sha256": "文件摘要 · sha256 of the archived document (links to the original)",
             "url": "文件地址 · document URL", "page": "页 · page (PDF)", "table_index": "表序 · table index in the document (0-based)",
             "row_index": "行序 · row index in that table", "col_index": "列序 · column index",
             "printed_label": "印刷行名 · the row label as printed",
+            "ocr_confidence": "识别置信度 · OCR recognition confidence 0-100 (Tesseract); NULL when read from a text layer",
         },
     },
     "checks": {
@@ -460,7 +470,7 @@ FILTERS = """ [[ AND r.province = :province ]] [[ AND r.level = :level ]]"""
 
 
 def dashboards() -> dict:
-    base = "from reports r join \"values\" v on v.report_id = r.id where r.parse_status = 'parsed' and coalesce(r.scope, '') != 'aggregate'"
+    base = "from reports r join \"values\" v on v.report_id = r.id where r.parse_status in ('parsed', 'parsed_ocr') and coalesce(r.scope, '') != 'aggregate'"
     return {"national-trends": {
         "title": "全国趋势 · National trends",
         "description": "Applications, outcome shares and administrative review/litigation over the years, from the parsed reports (aggregate reports left out). Filter by province and level.",
@@ -475,7 +485,7 @@ def dashboards() -> dict:
         "charts": {
             "reports-count": {
                 "title": "已解析报告 · Parsed reports", "db": DB, "library": "metric",
-                "query": "SELECT count(*) AS n FROM reports r WHERE r.parse_status = 'parsed'" + FILTERS,
+                "query": "SELECT count(*) AS n FROM reports r WHERE r.parse_status in ('parsed', 'parsed_ocr')" + FILTERS,
                 "display": {"field": "n", "prefix": "", "suffix": " 份"},
             },
             "applications-count": {

@@ -117,10 +117,20 @@ def report_key(result: Mapping, cap: Mapping) -> tuple[str | None, str | None, i
     return agency, region, year, variant
 
 
+# parse_status of reports whose values count in sums and cross-year checks: read from a text
+# layer, or read by OCR from a scan with every arithmetic rule holding (or undecidable)
+PARSED = ("parsed", "parsed_ocr")
+
+
 def parse_status(result: Mapping) -> str:
+    """parsed | no_tables | scanned | pre2019 | template | ... and, for a scan read by OCR,
+    parsed_ocr, or ocr_review when an arithmetic rule fails on its OCR values (marked for review)."""
     kind = result.get("document_kind") or "annual_report"
     if kind == "annual_report":
         return "parsed" if result.get("format") else "no_tables"
+    ocr = result.get("ocr")
+    if kind == "scanned" and ocr and result.get("format") and ocr.get("values_read"):
+        return "ocr_review" if ocr.get("review") else "parsed_ocr"
     return kind
 
 
@@ -299,6 +309,7 @@ def _value_rows(rid, ag, year, result, sha, url) -> list[dict]:
             "capture_sha256": sha, "url": url,
             "page": p.get("page"), "table_index": p.get("table"), "row_index": p.get("row"),
             "col_index": p.get("col"), "printed_label": p.get("label"),
+            "ocr_confidence": p.get("confidence") if p.get("ocr") else None,
         })
     return rows
 

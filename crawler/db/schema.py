@@ -425,6 +425,13 @@ COVERAGE_LISTS_SQL = """update coverage set
         order by pc.finished desc, pc.run_id desc, pc.seq desc limit 1)"""
 
 
+@MIGRATIONS(name="m0009_i14_ocr_confidence")
+def m0009_i14_ocr_confidence(db: sqlite_utils.Database) -> None:
+    """Values read by OCR from a scanned report keep their recognition confidence (0-100,
+    Tesseract's word confidence); NULL for every value read from a text layer."""
+    db.execute('ALTER TABLE "values" ADD COLUMN ocr_confidence REAL')
+
+
 def refresh_coverage(db: sqlite_utils.Database) -> None:
     """Recompute the coverage table from agencies, reports and portal_crawls (derived data)."""
     db.execute("DELETE FROM coverage")

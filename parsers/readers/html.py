@@ -268,28 +268,29 @@ def read(data: bytes, *, name: str, limits=None, content_type: str | None = None
     meta = _page_meta(root, skip)
     meta["link_lines"] = link_lines
     named = " ".join([meta["page_title"], meta["tags"].get("articletitle", ""), *meta["headings"]])
-    scanned = _image_only_report(root, page, grids, named)
-    if scanned:
-        warnings.append(f"the report's body is {scanned} image(s) and no text tables (图片版): needs OCR")
+    images = _image_only_report(root, page, grids, named)
+    if images:
+        warnings.append(f"the report's body is {len(images)} image(s) and no text tables (图片版): needs OCR")
     if not page.strip():
         raise UnreadableDocument(TOO_DEEP if _too_deep(parser) else "an HTML page without text")
-    return Document(kind="html", text=page, grids=grids, warnings=warnings, scanned=bool(scanned), meta=meta)
+    return Document(kind="html", text=page, grids=grids, warnings=warnings, scanned=bool(images),
+                    meta=meta, image_srcs=images)
 
 
 _TABLE_WORDS = ("信息内容", "本年新收", "予以公开", "本年制发", "结果维持", "本年新制作")
 
 
-def _image_only_report(root, page: str, grids: list[Grid], named: str = "") -> int:
-    """The number of body images when the page names a report but carries neither its tables nor
-    its sections as text (a 图片版 page); 0 otherwise."""
+def _image_only_report(root, page: str, grids: list[Grid], named: str = "") -> list[str]:
+    """The body images' addresses (src, in page order) when the page names a report but carries
+    neither its tables nor its sections as text (a 图片版 page); [] otherwise."""
     from ..meta import sections
 
     if grids and any(w in "".join(c.text for g in grids for r in g.rows for c in r) for w in _TABLE_WORDS):
-        return 0
+        return []
     if not (_TITLE_HINT.search(page) or _TITLE_HINT.search(named)) or any(w in page for w in _TABLE_WORDS) \
             or len(sections(page)) >= 2:
-        return 0
+        return []
     body = root.find("body")
     images = [i for i in (body if body is not None else root).iter("img")
               if not re.search(r"logo|icon|banner|qr|erweima|share|btn", (i.get("src") or "") + (i.get("class") or ""), re.I)]
-    return len(images)
+    return [(i.get("src") or "").strip() for i in images]

@@ -1,0 +1,634 @@
+"""Page images -> a Document, by OCR (scanned PDFs, PDFs of page photos, 图片版 HTML pages).
+
+Tables come from the image's ruling lines (img2table, OpenCV): every cell is cropped and
+recognised on its own with Debian's Tesseract. Each non-blank cell is first read with the
+Chinese model (labels); a cell whose reading holds no Chinese is then read again by a
+digits-only pass (upscaled, binarised, ``tessedit_char_whitelist=0123456789.``, one text
+line). A number whose recognition confidence is below ``min_confidence`` is not guessed:
+the cell is marked ``unread`` (the mapper gives it a null value with a warning). The prose
+outside the tables is read with the Chinese model page by page.
+
+Every OCR cell carries its confidence (0-100, Tesseract's word confidence, the lowest of the
+cell's words), so the mapper can flag every value ``ocr`` and put the confidence in its
+provenance. Cost is bounded: a time limit per page and per document, pages in parallel
+(``jobs``), and no Tesseract (or no Chinese model) means OCR is skipped with a warning that
+names the Debian package to install. Nothing here downloads anything.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ..document import Cell, Document, Grid
+from .cells import WIDE_RE, clean_cell_text
+
+DEBIAN_PACKAGES = {"tesseract": "tesseract-ocr", "chi_sim": "tesseract-ocr-chi-sim"}
+DIGITS = "0123456789.+-"  # signs for the 2019 format's 本年增/减 column
+_DIGITS_RE = re.compile(r"[+\-]?\d+(\.\d+)?")
+_SIGN_WORD = re.compile(r"^\s*([增减+\-—–－])")
+DIGIT_HEIGHTS = (28, 20, 36, 16, 24)  # px of a number's ink, the sizes the digits pass reads it at
+_DASHES = {"一", "—", "-", "--", "——", "_", "－", "ー", "一一", "—一", "一—", "=", "~"}
+_SLASHES = {"/", "|/", "/|", "\\"}
+
+
+@dataclass
+class OcrOptions:
+    """How OCR runs; every field can be set from `ogi build` / `ogi parse` options."""
+
+    tesseract: str = field(default_factory=lambda: os.environ.get("OGI_TESSERACT", "tesseract"))
+    dpi: int = 200                 # rasterisation of PDF pages
+    page_timeout: float = 120.0    # seconds per page
+    doc_timeout: float = 900.0     # seconds per document
+    jobs: int = 1                  # pages in parallel
+    min_confidence: float = 60.0   # a number read below this is left null (with a warning)
+    enabled: bool = True
+
+
+@dataclass
+class PageResult:
+    text: str = ""
+    grids: list[list[list[Cell]]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    cells: int = 0
+    unread: int = 0
+
+
+class _PageTimeout(Exception):
+    pass
+
+
+# ------------------------------------------------------------------------------ Tesseract
+
+@lru_cache(maxsize=8)
+def _probe(cmd: str) -> tuple[str | None, tuple[str, ...]]:
+    """(version, languages) of a Tesseract command, or (None, ()) when it cannot be run."""
+    exe = shutil.which(cmd) if not os.path.sep in cmd else (cmd if os.access(cmd, os.X_OK) else None)
+    if not exe:
+        return None, ()
+    try:
+        v = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30)
+        langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None, ()
+    first = (v.stdout or v.stderr).strip().splitlines()
+    version = first[0].strip() if first else "tesseract"
+    names = tuple(line.strip() for line in (langs.stdout + langs.stderr).splitlines()[1:] if line.strip())
+    return version, names
+
+
+def unavailable(opts: OcrOptions) -> str | None:
+    """Why OCR cannot run here (naming the Debian package to install), or None."""
+    version, langs = _probe(opts.tesseract)
+    if version is None:
+        return (f"OCR skipped: Tesseract not found ({opts.tesseract!r}); install the Debian packages "
+                f"{DEBIAN_PACKAGES['tesseract']} and {DEBIAN_PACKAGES['chi_sim']}")
+    if "chi_sim" not in langs:
+        return (f"OCR skipped: Tesseract has no Chinese model (chi_sim); install the Debian package "
+                f"{DEBIAN_PACKAGES['chi_sim']}")
+    return None
+
+
+def engine(opts: OcrOptions) -> str | None:
+    return _probe(opts.tesseract)[0]
+
+
+def _tesseract(opts: OcrOptions, inputs: list[Path], workdir: Path, stem: str, args: list[str],
+               deadline: float) -> list[list[dict]]:
+    """Run Tesseract once over several images (one model load); the TSV words of each image."""
+    if not inputs:
+        return []
+    listing = workdir / f"{stem}.list"
+    listing.write_text("\n".join(str(p) for p in inputs) + "\n")
+    out = workdir / stem
+    timeout = deadline - time.monotonic()
+    if timeout <= 0:
+        raise _PageTimeout()
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    try:
+        subprocess.run([opts.tesseract, str(listing), str(out), *args, "tsv"], env=env,
+                       capture_output=True, timeout=timeout, check=True)
+    except subprocess.TimeoutExpired:
+        raise _PageTimeout() from None
+    words: list[list[dict]] = [[] for _ in inputs]
+    lines = (workdir / f"{stem}.tsv").read_text(encoding="utf-8", errors="replace").splitlines()
+    for line in lines[1:]:
+        parts = line.split("\t")
+        if len(parts) < 12 or parts[0] != "5":
+            continue
+        page = int(parts[1]) - 1
+        if 0 <= page < len(words):
+            words[page].append({"block": int(parts[2]), "par": int(parts[3]), "line": int(parts[4]),
+                                "top": int(parts[7]), "conf": float(parts[10]), "text": parts[11]})
+    return words
+
+
+def _text_conf(words: list[dict]) -> tuple[str, float | None]:
+    """The text of one cell's words, line by line, and the lowest word confidence."""
+    words = [w for w in words if w["text"].strip()]
+    if not words:
+        return "", None
+    lines: dict[tuple, list[str]] = {}
+    for w in words:
+        lines.setdefault((w["block"], w["par"], w["line"]), []).append(w["text"])
+    text = clean_cell_text("\n".join(" ".join(ws) for ws in lines.values()))
+    return text, min(w["conf"] for w in words)
+
+
+# ------------------------------------------------------------------------------ labels
+
+@lru_cache(maxsize=1)
+def label_vocabulary() -> tuple[str, ...]:
+    """The words the national format prints in its tables (row and column labels, the keywords
+    the mapper matches), longest first: what an OCR label is compared with."""
+    from .. import formats
+    from ..labels import normalize
+
+    words: set[str] = {"信息内容", "申请人情况", "自然人", "法人或其他组织", "行政复议", "行政诉讼",
+                       "未经复议直接起诉", "复议后起诉", "本年度办理结果"}
+    for version in formats.VERSIONS:
+        fmt = formats.get(version)
+        rows = list(fmt.t3_rows) + list(fmt.t4_blocks) + [r for b in fmt.t2_blocks for r in b.rows]
+        cols = list(fmt.t3_columns) + list(fmt.t4_columns) + [c for b in fmt.t2_blocks for c in b.columns]
+        for d in rows + cols:
+            words.update(d.match)
+            words.update(getattr(d, "exact", ()))
+            words.update(part for part in d.label.split("/"))
+    out = {normalize(w) for w in words}
+    return tuple(sorted((w for w in out if len(w) >= 3), key=lambda w: (-len(w), w)))
+
+
+def _allowed(n: int) -> int:
+    """Characters a label stretch of n characters may differ from a format word by."""
+    return 0 if n < 4 else 2 if 6 <= n <= 9 else 1
+
+
+def snap_label(text: str) -> str:
+    """Correct the Chinese model's character confusions in a table label (耶以公开 -> 予以公开,
+    术年废下件数 -> 本年废止件数) by the format's own words. The words printed exactly are kept;
+    then a stretch that differs from a format word in one character (four or more characters;
+    two for words of six to nine) at the same length is replaced by that word, the closest
+    first; a stretch as close to two different words is left alone. Labels only decide which
+    field a number goes to; numbers are never touched."""
+    if not WIDE_RE.search(text):
+        return text
+    chars = list(text)
+    fixed = [False] * len(chars)
+    words = label_vocabulary()
+    for word in words:  # exact words first: never "corrected" into a neighbour
+        start = text.find(word)
+        while start >= 0:
+            for i in range(start, start + len(word)):
+                fixed[i] = True
+            start = text.find(word, start + 1)
+    candidates: dict[tuple[int, int], list[tuple[int, str]]] = {}
+    for word in words:
+        n = len(word)
+        for i in range(len(chars) - n + 1):
+            if any(fixed[i:i + n]):
+                continue
+            diff = sum(1 for a, b in zip(chars[i:i + n], word) if a != b)
+            if 0 < diff <= _allowed(n):
+                candidates.setdefault((i, n), []).append((diff, word))
+    ranked = []
+    for (i, n), found in candidates.items():
+        found.sort()
+        if len(found) > 1 and found[0][0] == found[1][0]:
+            continue  # as close to two words: ambiguous, left as read
+        ranked.append((found[0][0] / n, -n, i, found[0][1]))
+    for _, neg_n, i, word in sorted(ranked):
+        n = -neg_n
+        if any(fixed[i:i + n]):
+            continue
+        chars[i:i + n] = list(word)
+        for k in range(i, i + n):
+            fixed[k] = True
+    return "".join(chars)
+
+
+# ------------------------------------------------------------------------------ images
+
+def _np():
+    import numpy
+
+    return numpy
+
+
+def _cv2():
+    import cv2
+
+    return cv2
+
+
+def load_image(data: bytes):
+    """Image bytes (PNG, JPEG, ...) -> an RGB array; UnreadableDocument-like ValueError if not."""
+    np, cv2 = _np(), _cv2()
+    img = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+    if img is None:
+        raise ValueError("an image that cannot be decoded")
+    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+
+
+def rasterise_pdf(data: bytes, dpi: int, max_pages: int = 200) -> list:
+    """Every page of a PDF as an RGB array at `dpi` (pypdfium2; no text layer used)."""
+    import pypdfium2 as pdfium
+
+    np = _np()
+    pdf = pdfium.PdfDocument(data)
+    try:
+        out = []
+        for i in range(min(len(pdf), max_pages)):
+            page = pdf[i]
+            try:
+                pil = page.render(scale=dpi / 72).to_pil().convert("RGB")
+            finally:
+                page.close()
+            out.append(np.asarray(pil))
+        return out
+    finally:
+        pdf.close()
+
+
+def _gray(img):
+    cv2 = _cv2()
+    return cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
+
+
+def _binarise(gray):
+    cv2 = _cv2()
+    _, bw = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return bw  # text black (0) on white (255)
+
+
+def _trim_rules(bw):
+    """Drop what is left of the ruling lines at a crop's edges (rows/columns mostly ink)."""
+    np = _np()
+    h, w = bw.shape
+    ink = bw < 128
+    top, bottom, left, right = 0, h, 0, w
+    limit_r, limit_c = max(2, h // 4), max(2, w // 4)
+    while top < limit_r and ink[top].mean() > 0.4:
+        top += 1
+    while bottom > h - limit_r and ink[bottom - 1].mean() > 0.4:
+        bottom -= 1
+    while left < limit_c and ink[:, left].mean() > 0.4:
+        left += 1
+    while right > w - limit_c and ink[:, right - 1].mean() > 0.4:
+        right -= 1
+    out = bw[top:bottom, left:right].copy()
+    # a rule that survived the inset (skewed page): white out thin border bands that hold ink
+    band = 2
+    if out.shape[0] > 4 * band and out.shape[1] > 4 * band:
+        for sl in (np.s_[:band, :], np.s_[-band:, :], np.s_[:, :band], np.s_[:, -band:]):
+            out[sl] = 255
+    return out
+
+
+def _ink_box(bw, min_pixels: int):
+    """The bounding box of the ink in a binarised crop, ignoring specks; None when blank."""
+    np, cv2 = _np(), _cv2()
+    inv = (bw < 128).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(inv, connectivity=8)
+    keep = [i for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= min_pixels]
+    if not keep:
+        return None
+    x0 = min(stats[i, cv2.CC_STAT_LEFT] for i in keep)
+    y0 = min(stats[i, cv2.CC_STAT_TOP] for i in keep)
+    x1 = max(stats[i, cv2.CC_STAT_LEFT] + stats[i, cv2.CC_STAT_WIDTH] for i in keep)
+    y1 = max(stats[i, cv2.CC_STAT_TOP] + stats[i, cv2.CC_STAT_HEIGHT] for i in keep)
+    if sum(stats[i, cv2.CC_STAT_AREA] for i in keep) < 2 * min_pixels:
+        return None
+    return x0, y0, x1, y1
+
+
+def _pad(bw, px: int):
+    cv2 = _cv2()
+    return cv2.copyMakeBorder(bw, px, px, px, px, cv2.BORDER_CONSTANT, value=255)
+
+
+def _for_digits(bw, box, height: int):
+    """A number's ink scaled to `height` px (Tesseract reads digits best at 20-30 px; a 150-dpi
+    cell's digits are ~14 px), binarised again and padded by its height."""
+    cv2 = _cv2()
+    x0, y0, x1, y1 = box
+    crop = bw[y0:y1, x0:x1]
+    scale = height / max(1, crop.shape[0])
+    size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
+    big = cv2.resize(crop, size, interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
+    _, big = cv2.threshold(big, 127, 255, cv2.THRESH_BINARY)
+    return _pad(big, height)
+
+
+def _agreed(attempts: list[tuple[str, float]], min_confidence: float) -> tuple[str, float] | None:
+    """The digits two attempts agree on, one of them at least `min_confidence`; else None."""
+    for text, _ in attempts:
+        same = [c for t, c in attempts if t == text]
+        if _DIGITS_RE.fullmatch(text) and len(same) >= 2 and max(same) >= min_confidence:
+            return text, max(same)
+    return None
+
+
+# ------------------------------------------------------------------------------ one page
+
+def _tables(img) -> list:
+    """Bordered tables of one page: img2table's ruling lines and cells (merged cells kept as
+    spans). img2table's own final filter (`has_valid_shape`) drops a table continued from the
+    previous page whose spanning first column has no ruling on this page; such a table keeps
+    its cells here, as long as it has two rows and two columns (the mapper reads it by label)."""
+    from img2table.tables.bordered import extract_bordered_tables
+    from img2table.tables.extractor import TableExtractor
+
+    te = TableExtractor(img=img)
+    if te.characteristics is None:
+        return []
+    tables = extract_bordered_tables(
+        contours=te.characteristics.contours, horizontal_lines=te.horizontal_lines,
+        vertical_lines=te.vertical_lines, char_length=te.characteristics.char_length,
+        implicit_rows=False, implicit_columns=False)
+    h, w = img.shape[:2]
+    out = [t.extracted_table(image_width=w, image_height=h) for t in tables
+           if min(t.nb_rows, t.nb_columns) >= 2 and t.nb_cells >= 4]
+    return sorted(out, key=lambda t: (t.bbox.y1, t.bbox.x1))
+
+
+def read_page(img, page_no: int, opts: OcrOptions, deadline: float) -> PageResult:
+    """OCR one page image (RGB array): its tables cell by cell, then the prose around them."""
+    started = time.monotonic()
+    deadline = min(deadline, started + opts.page_timeout)
+    res = PageResult()
+    try:
+        with tempfile.TemporaryDirectory(prefix="ogi-ocr-") as tmp:
+            _read_page(img, page_no, opts, deadline, Path(tmp), res)
+    except _PageTimeout:
+        res.grids, res.text = [], ""
+        res.warnings.append(f"page {page_no}: OCR stopped by the time limit (page limit "
+                            f"{opts.page_timeout:.0f} s, document limit {opts.doc_timeout:.0f} s): "
+                            "page not read")
+    except (OSError, subprocess.SubprocessError, ValueError, _cv2().error) as exc:
+        # Tesseract failing on a page, an image OpenCV cannot handle: the other pages still count
+        res.grids, res.text = [], ""
+        res.warnings.append(f"page {page_no}: OCR failed ({type(exc).__name__}: "
+                            f"{str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ''}): page not read")
+    res.seconds = time.monotonic() - started
+    return res
+
+
+def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, res: PageResult) -> None:
+    cv2 = _cv2()
+    gray = _gray(img)
+    scale = max(img.shape[0], img.shape[1]) / 2339.0  # 1.0 for an A4 page at 200 dpi
+    inset = max(2, round(4 * scale))
+    speck = max(3, round(6 * scale * scale))
+    dash_height = max(3, round(7 * scale))
+    tables = _tables(img)
+    if time.monotonic() > deadline:
+        raise _PageTimeout()
+
+    # the unique cells of every table (a merged cell is one crop, copied to the positions it spans)
+    crops: list[tuple] = []  # (table, bbox, binarised crop, ink box)
+    layouts = []
+    for t, table in enumerate(tables):
+        rows = []
+        for _, cells in table.content.items():
+            rows.append([(c.bbox.x1, c.bbox.y1, c.bbox.x2, c.bbox.y2) for c in cells])
+        layouts.append(rows)
+        seen = set()
+        for row in rows:
+            for bbox in row:
+                if bbox in seen:
+                    continue
+                seen.add(bbox)
+                x1, y1, x2, y2 = bbox
+                sub = gray[y1 + inset:y2 - inset, x1 + inset:x2 - inset]
+                if sub.size == 0:
+                    crops.append((t, bbox, None, None))
+                    continue
+                bw = _trim_rules(_binarise(sub))
+                crops.append((t, bbox, bw, _ink_box(bw, speck)))
+
+    # pass 1: every non-blank cell with the Chinese model
+    texts: dict[tuple, tuple[str, float | None]] = {}
+    inked = [(t, bbox, bw, box) for t, bbox, bw, box in crops if box is not None]
+    paths = []
+    for k, (t, bbox, bw, box) in enumerate(inked):
+        p = tmp / f"c{k}.png"
+        x0, y0, x1, y1 = box
+        cv2.imwrite(str(p), _pad(bw[max(0, y0 - 4):y1 + 4, max(0, x0 - 4):x1 + 4], 16))
+        paths.append(p)
+    words = _tesseract(opts, paths, tmp, "labels", ["-l", "chi_sim", "--psm", "6"], deadline)
+    for (t, bbox, bw, box), ws in zip(inked, words):
+        text, conf = _text_conf(ws)
+        texts[(t, bbox)] = (snap_label(text), conf)
+
+    # pass 2: cells without Chinese (or a short, doubtful reading such as 了 for 7), digits only
+    def maybe_number(key) -> bool:
+        text, conf = texts[key]
+        if text in _SLASHES:
+            return False
+        text = text.replace(" ", "")
+        if not WIDE_RE.search(text.replace("—", "").replace("一", "")):
+            return True
+        if len(text) <= 3 and any(ch.isdigit() for ch in text):
+            return True  # 了1 for 71
+        return len(text) == 1 or (len(text) == 2 and (conf or 0) < 85)
+
+    numeric = [(t, bbox, bw, box) for t, bbox, bw, box in inked if maybe_number((t, bbox))]
+    # Each number is read at several sizes; a reading is accepted when two sizes agree on it and
+    # one of them is confident: a single confident reading is not enough (5 read as 3 or 9 at
+    # ~65 happens; two sizes rarely make the same mistake). Sizes after the first two only for
+    # the cells not yet agreed on.
+    attempts: dict[tuple, list[tuple[str, float]]] = {}
+    readings: dict[tuple, tuple[str, float | None]] = {}
+    todo = numeric
+    for n, height in enumerate(DIGIT_HEIGHTS):
+        if not todo:
+            break
+        dpaths = []
+        for k, (t, bbox, bw, box) in enumerate(todo):
+            p = tmp / f"d{height}_{k}.png"
+            cv2.imwrite(str(p), _for_digits(bw, box, height))
+            dpaths.append(p)
+        dwords = _tesseract(opts, dpaths, tmp, f"digits{height}",
+                            ["-l", "eng", "--psm", "7", "-c", f"tessedit_char_whitelist={DIGITS}"],
+                            deadline)
+        again = []
+        for item, ws in zip(todo, dwords):
+            key = item[:2]
+            text, conf = _text_conf(ws)
+            text = text.replace(" ", "")
+            attempts.setdefault(key, []).append((text, conf or 0.0))
+            agreed = _agreed(attempts[key], opts.min_confidence)
+            if agreed:
+                readings[key] = agreed
+            else:
+                best = max(attempts[key], key=lambda a: a[1])
+                readings[key] = (best[0], min(best[1], opts.min_confidence - 0.1)
+                                 if _DIGITS_RE.fullmatch(best[0]) else best[1])
+                again.append(item)
+        todo = again if n >= 1 else todo
+    unread: set[tuple] = set()
+    for t, bbox, bw, box in numeric:
+        key = (t, bbox)
+        label_text, label_conf = texts[key]
+        text, conf = readings[key]
+        x0, y0, x1, y1 = box
+        dash = (x1 - x0) > 2.5 * (y1 - y0) and (y1 - y0) <= dash_height  # one thin stroke
+        if dash and (label_text in _DASHES or not any(ch.isdigit() for ch in label_text)):
+            texts[key] = ("—", label_conf)  # a printed dash (not applicable)
+            continue
+        if _DIGITS_RE.fullmatch(text) and (conf or 0) >= opts.min_confidence:
+            sign = _SIGN_WORD.match(label_text)
+            if sign and text[0] not in "+-":
+                if sign.group(1) in "增减":
+                    texts[key] = (sign.group(1) + text, conf)  # 增5 / 减5: the sign is a word
+                    continue
+                text, conf = f"sign {sign.group(1)!r} not confirmed: {text}", 0.0
+            else:
+                texts[key] = (text, conf)
+                continue
+        if WIDE_RE.search(label_text) and (len(label_text) > 1 or label_text in "无"):
+            continue  # a short label after all (规章, 其他): keep the Chinese reading
+        unread.add(key)
+        texts[key] = ("", conf)
+        res.unread += 1
+        res.warnings.append(
+            f"page {page_no}: table cell at ({bbox[0]},{bbox[1]}) not read with confidence "
+            f"(digits {text!r}, confidence {conf if conf is not None else 0:.0f} < "
+            f"{opts.min_confidence:.0f}): left null, nothing guessed")
+
+    # the grids, with merged cells copied to the positions they span
+    for t, rows in enumerate(layouts):
+        grid: list[list[Cell]] = []
+        seen_at: set[tuple] = set()
+        for row in rows:
+            out = []
+            for bbox in row:
+                text, conf = texts.get((t, bbox), ("", None))
+                copy = bbox in seen_at
+                seen_at.add(bbox)
+                if (t, bbox) in unread:
+                    conf = conf or 0.0
+                elif conf is None:
+                    conf = 100.0  # no ink in the cell: a blank, not a reading
+                out.append(Cell(text, copy=copy, page=page_no, confidence=conf,
+                                unread=(t, bbox) in unread))
+                res.cells += 0 if copy else 1
+            grid.append(out)
+        res.grids.append(grid)
+
+    # the prose: the page with its tables whitened, read as a page
+    prose = gray.copy()
+    for table in tables:
+        b = table.bbox
+        prose[max(0, b.y1 - inset):b.y2 + inset, max(0, b.x1 - inset):b.x2 + inset] = 255
+    p = tmp / "page.png"
+    cv2.imwrite(str(p), prose)
+    (pwords,) = _tesseract(opts, [p], tmp, "prose", ["-l", "chi_sim", "--psm", "3"], deadline)
+    lines: dict[tuple, list[dict]] = {}
+    for w in pwords:
+        if w["text"].strip():
+            lines.setdefault((w["block"], w["par"], w["line"]), []).append(w)
+    items = [(min(w["top"] for w in ws), clean_cell_text(" ".join(w["text"] for w in ws)))
+             for ws in lines.values()]
+    for t, table in enumerate(tables):
+        rows = res.grids[t]
+        items.append((table.bbox.y1, "\n".join(
+            "\t".join(c.text for i, c in enumerate(r) if not c.copy) for r in rows)))
+    items.sort(key=lambda it: it[0])
+    res.text = "\n".join(text for _, text in items if text)
+
+
+# ------------------------------------------------------------------------------ documents
+
+def read_images(images: list, *, name: str, opts: OcrOptions, kind: str = "image") -> Document:
+    """OCR page images (RGB arrays, in page order) into one Document (scanned=True)."""
+    why = unavailable(opts)
+    if why:
+        return Document(kind=kind, text="", pages=len(images), scanned=True, warnings=[why])
+    started = time.monotonic()
+    deadline = started + opts.doc_timeout
+    jobs = max(1, min(opts.jobs, len(images)))
+
+    def one(i):
+        if time.monotonic() >= deadline:
+            return PageResult(warnings=[f"page {i + 1}: not read, the document's OCR time limit "
+                                        f"({opts.doc_timeout:.0f} s) was reached"])
+        return read_page(images[i], i + 1, opts, deadline)
+
+    if jobs > 1:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            pages = list(pool.map(one, range(len(images))))
+    else:
+        pages = [one(i) for i in range(len(images))]
+    grids: list[Grid] = []
+    warnings: list[str] = []
+    for i, pr in enumerate(pages, 1):
+        warnings.extend(pr.warnings)
+        for rows in pr.grids:
+            grids.append(Grid(rows, index=len(grids), page=i))
+    doc = Document(kind=kind, text="\n".join(p.text for p in pages).strip(), grids=grids,
+                   pages=len(images), warnings=warnings, scanned=True)
+    doc.ocr = {
+        "engine": engine(opts), "pages": len(images),
+        "seconds": round(time.monotonic() - started, 2),
+        "page_seconds": [round(p.seconds, 2) for p in pages],
+        "cells": sum(p.cells for p in pages), "unread_cells": sum(p.unread for p in pages),
+        "min_confidence": opts.min_confidence, "dpi": opts.dpi,
+        "method": METHOD,
+    }
+    return doc
+
+
+METHOD = ("OCR (Tesseract, chi_sim): table cells from the image's ruling lines (img2table), each cell "
+          "read on its own; numbers by a digits-only pass (upscaled, whitelisted 0-9, '.' and signs, two sizes agreeing); a number "
+          "read below the confidence threshold is left null with a warning")
+
+
+def page_images_of_pdf(data: bytes, opts: OcrOptions, max_pages: int = 200) -> list:
+    return rasterise_pdf(data, opts.dpi, max_pages)
+
+
+def garbage_text_layer(doc: Document, data: bytes) -> bool:
+    """A PDF whose pages are images and whose text layer is not the report's text (an OCR layer
+    of junk, or hidden characters): no table found and hardly any Chinese."""
+    if doc.kind != "pdf" or doc.scanned:
+        return False
+    text = re.sub(r"\s+", "", doc.text)
+    if not text:
+        return False
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    if cjk / len(text) >= 0.3 or (doc.grids and cjk >= 50):
+        return False
+    return _pages_are_images(data)
+
+
+def _pages_are_images(data: bytes) -> bool:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        for i in range(len(pdf)):
+            page = pdf[i]
+            try:
+                w, h = page.get_size()
+                covered = 0.0
+                for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
+                    l, b, r, t = obj.get_bounds()
+                    covered = max(covered, (r - l) * (t - b) / max(1.0, w * h))
+                if covered < 0.5:
+                    return False
+            finally:
+                page.close()
+        return len(pdf) > 0
+    finally:
+        pdf.close()
