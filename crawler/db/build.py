@@ -64,11 +64,11 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
     with publish.atomic_build(db_path) as work:
         return _build(Path(archive_dir), work, full=full, captures=captures, runs=runs,
                       parse=parse, parser_version=parser_version, jobs=jobs,
-                      max_memory=max_memory, max_seconds=max_seconds)
+                      max_memory=max_memory, max_seconds=max_seconds, progress=progress, ocr=ocr)
 
 
 def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, parser_version,
-           jobs, max_memory, max_seconds) -> dict:
+           jobs, max_memory, max_seconds, progress=None, ocr=None) -> dict:
     damage: list = []
     if captures is None or runs is None:
         from crawler import archive as archive_module
