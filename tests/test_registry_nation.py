@@ -131,7 +131,8 @@ def test_no_request_outside_the_portals_and_one_at_a_time_per_host(nation):
     for h in OFF_PORTAL:
         assert hosts[h] == 0
     assert nation["discover_requests"] > 0
-    assert max(site.max_concurrent_per_host().values()) == 1
+    # answers quicker than the 10 ms slack count as 0: never two at once either way
+    assert max(site.max_concurrent_per_host().values()) <= 1
 
 
 def test_coverage_in_datasette(nation):

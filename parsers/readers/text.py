@@ -32,7 +32,7 @@ _SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 _SPACED_BARS = re.compile(r"\|\s+\|")
 _SENTENCE = re.compile(r"[。；;！？]")
 # a label immediately followed by two or more digits, nothing between: cells run together
-_RUN_TOGETHER = re.compile(r"^[\u4e00-\u9fff（）()、“”]{2,}\d{2,}$")
+_RUN_TOGETHER = re.compile(r"^.*?[\u4e00-\u9fff）)”](?:[\d.,/\-—–]|无){2,}$")
 
 MAX_CELL_LINE = 45  # longer lines without a pipe are prose, never a table cell
 MAX_PIPED_CELL = 400  # a cell ended by ` |` may carry a long annotation (武汉-style labels)
