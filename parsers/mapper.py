@@ -532,7 +532,7 @@ def map_document(doc: Document) -> Mapping:
             table = None
             continue
         if not line.labels:
-            if table == "t3" and _fit7(m, line) and line.has_numbers:
+            if table == "t3" and line.has_numbers and _fit7(m, line):
                 m.t3_sequence.append((None, line))
             continue
         if table == "t2" and t2 and line.values and _map_t2_row(m, line, t2[0], t2[1], t2[2]):

@@ -5,6 +5,8 @@ import json
 import os
 import socket
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,17 @@ def truth_files() -> list[Path]:
 
 def load_truth(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def build_demo(tmp: Path) -> tuple[Path, Path, subprocess.CompletedProcess]:
+    """`ogi demo --no-serve` as a real process in `tmp`: (archive.db, archive dir, the process),
+    asserted to have succeeded."""
+    db, archive = tmp / "archive.db", tmp / "archive"
+    ogi = str(Path(sys.executable).with_name("ogi"))
+    proc = subprocess.run([ogi, "demo", "--no-serve", "--db", str(db), "--archive", str(archive)],
+                          capture_output=True, text=True, timeout=300, cwd=tmp)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return db, archive, proc
 
 
 def free_port() -> int:

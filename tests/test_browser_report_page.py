@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, wait_until_serving
+from tests.conftest import build_demo, free_port, wait_until_serving
 from tests.test_browser_archive import CHROMIUM, browser  # noqa: F401 (the fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,10 +25,7 @@ OGI = str(Path(sys.executable).with_name("ogi"))
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("demo-browser")
-    db, archive = tmp / "archive.db", tmp / "archive"
-    built = subprocess.run([OGI, "demo", "--no-serve", "--db", str(db), "--archive", str(archive)],
-                           capture_output=True, text=True, timeout=300, cwd=tmp)
-    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    db, archive, _ = build_demo(tmp)
     port = free_port()
     log = tmp / "serve.log"
     with open(log, "wb") as fh:

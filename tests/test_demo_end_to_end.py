@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import TRUTH, db_rows as q, free_port
+from tests.conftest import TRUTH, build_demo, db_rows as q, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 OGI = str(Path(sys.executable).with_name("ogi"))
@@ -28,11 +28,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("demo")
-    db, archive = tmp / "archive.db", tmp / "archive"
-    proc = subprocess.run([OGI, "demo", "--no-serve", "--db", str(db), "--archive", str(archive)],
-                          capture_output=True, text=True, timeout=300, cwd=tmp)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    db, archive, proc = build_demo(tmp_path_factory.mktemp("demo"))
     assert f"database: {db}" in proc.stdout
     return db, archive
 
