@@ -22,7 +22,7 @@ import sqlite_utils
 from parsers import checks, formats, guard
 from parsers.document import UnreadableDocument
 
-from . import load, page_images, publish, regions, schema
+from . import compact, load, page_images, publish, regions, schema
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, par
 
     refresh_derived(db, parser_version)
     summary["reports"] = db["reports"].count
-    summary["values"] = db.execute('select count(*) from "values" where value is not null').fetchone()[0]
+    summary["values"] = db.execute('select count(*) from cells where value is not null').fetchone()[0]
     summary["parse_errors"] = db["parse_errors"].count
     db.close()
     return summary
@@ -356,42 +356,39 @@ def cross_checks(db) -> int:
     does not match last year's carried-forward is a fact about the two reports, not an error
     in either.
     """
-    db.execute("delete from checks where kind = 'cross'")
+    db.execute("delete from check_results where rule_key in "
+               "(select key from check_rules where kind = 'cross')")
     reports = db.execute(
-        "select id, agency_id, year, format, scope, province from reports "
+        "select key, id, agency_id, year, format, scope from reports "
         "where parse_status in ('parsed', 'parsed_ocr') and year is not null order by agency_id, year, id").fetchall()
     by_agency_year: dict[tuple, list] = defaultdict(list)
     for r in reports:
-        by_agency_year[(r[1], r[2])].append(r)
+        by_agency_year[(r[2], r[3])].append(r)
     # Only the fields the rules name (about 20 of 200): memory stays bounded at national scale.
-    needed = sorted(checks.cross_fields())
-    values: dict[str, dict[str, Any]] = defaultdict(dict)
+    keys = schema.field_keys(db)
+    needed = {keys[f]: f for f in sorted(checks.cross_fields()) if f in keys}
+    values: dict[int, dict[str, Any]] = defaultdict(dict)
     marks = ",".join("?" for _ in needed)
-    for rid, fid, val in db.execute(f'select report_id, field_id, value from "values" '
-                                    f'where field_id in ({marks})', needed):
-        values[rid][fid] = val
+    for rkey, fkey, val in db.execute(
+            f"select report_key, field_key, value from cells where field_key in ({marks})",
+            list(needed)):
+        values[rkey][needed[fkey]] = val
+    interner = compact.interner(db)
     rows = []
-    for rid, agency_id, year, fmt, scope, province in reports:
+    for rkey, rid, agency_id, year, fmt, scope in reports:
         prevs = by_agency_year.get((agency_id, year - 1))
         if not prevs or fmt not in formats.VERSIONS:
             continue
-        prev = sorted(prevs, key=lambda p: (p[4] != scope, p[0]))[0][0]
-        for r in checks.evaluate_cross(fmt, values[rid], values[prev]):
+        prev_key = sorted(prevs, key=lambda p: (p[5] != scope, p[1]))[0][0]
+        for r in checks.evaluate_cross(fmt, values.get(rkey, {}), values.get(prev_key, {})):
             this_year = [f for f in r["fields"] if not f.startswith("prev:")]
-            last_year = [f"{prev}:{f[len('prev:'):]}" for f in r["fields"] if f.startswith("prev:")]
+            last_year = [f"{compact.PREV}:{f[len('prev:'):]}" for f in r["fields"] if f.startswith("prev:")]
             ok = None if r["ok"] is None else int(r["ok"])
-            rows.append({
-                "report_id": rid, "rule_id": r["id"], "kind": "cross",
-                "status": {1: "pass", 0: "fail"}.get(ok, "undecidable"), "ok": ok,
-                "expected": r["expected"] if ok is not None else None,
-                "actual": r["actual"] if ok is not None else None,
-                "severity": r["severity"],
-                "fields": json.dumps(this_year + last_year, ensure_ascii=False),
-                "previous_report_id": prev, "agency_id": agency_id, "year": year,
-                "province": province,
-            })
-    if rows:
-        db["checks"].insert_all(rows)
+            rule = interner.rule(r["id"], "cross", r["severity"],
+                                 json.dumps(this_year + last_year, ensure_ascii=False))
+            rows.append((rkey, rule, ok, r["expected"] if ok is not None else None,
+                         r["actual"] if ok is not None else None, prev_key))
+    db.conn.executemany("insert or replace into check_results values (?, ?, ?, ?, ?, ?)", rows)
     return len(rows)
 
 
@@ -418,35 +415,48 @@ def _totals_fields() -> dict[str, list[str]]:
 
 
 def refresh_totals(db) -> None:
-    """Recompute province_year_totals from reports and values (derived: rebuilt every build)."""
+    """Recompute province_year_totals from reports and cells (derived: rebuilt every build)."""
     fields = _totals_fields()
-    params: list[str] = []
+    keys = schema.field_keys(db)
     sums = []
     for ids in fields.values():
-        sums.append(f"sum(case when v.field_id in ({', '.join('?' for _ in ids)}) then v.value end)")
-        params.extend(ids)
-    every = sorted({f for ids in fields.values() for f in ids})
+        sums.append(f"sum(case when c.field_key in ({', '.join(str(keys[i]) for i in ids)}) "
+                    "then c.value end)")
+    every = sorted({keys[f] for ids in fields.values() for f in ids})
     sum_sql = ",\n        ".join(sums)
     db.execute("delete from province_year_totals")
     db.execute(f"""insert into province_year_totals
     (province, year, reports, {", ".join(fields)})
     select r.province, r.year, count(distinct r.id),
         {sum_sql}
-    from reports r join "values" v on v.report_id = r.id
-        and v.field_id in ({", ".join("?" for _ in every)})
+    from reports r join cells c on c.report_key = r.key
+        and c.field_key in ({", ".join(str(k) for k in every)})
     where r.parse_status in ('parsed', 'parsed_ocr') and coalesce(r.scope, '') != 'aggregate'
     group by r.province, r.year
-    order by r.province, r.year""", params + every)
+    order by r.province, r.year""")
 
 
 def refresh_report_check_status(db) -> None:
-    for rid, in db.execute("select id from reports order by id").fetchall():
-        cs = [{"ok": None if ok is None else bool(ok), "severity": sev} for ok, sev in
-              db.execute("select ok, severity from checks where report_id = ? and kind != 'text'",
-                         [rid]).fetchall()]
-        status, failed = load.check_status(cs)
-        db.execute("update reports set check_status = ?, checks_failed = ? where id = ?",
-                   [status, failed, rid])
+    """reports.check_status and checks_failed from the report's own and cross checks (one pass
+    over check_results in report order; a row is written only where it changes)."""
+    results = db.execute("""select c.report_key, c.ok, k.severity from check_results c
+        join check_rules k on k.key = c.rule_key and k.kind != 'text'
+        order by c.report_key""")
+    pending = next(results, None)
+    updates = []
+    for key, status, failed in db.execute(
+            "select key, check_status, checks_failed from reports order by key").fetchall():
+        while pending is not None and pending[0] < key:  # results of a report no longer there
+            pending = next(results, None)
+        cs = []
+        while pending is not None and pending[0] == key:
+            cs.append({"ok": None if pending[1] is None else bool(pending[1]), "severity": pending[2]})
+            pending = next(results, None)
+        new = load.check_status(cs)
+        if new != (status, failed):
+            updates.append((*new, key))
+    db.conn.executemany("update reports set check_status = ?, checks_failed = ? where key = ?",
+                        updates)
 
 
 def write_archive_info(db, parser_version: str | None) -> None:
@@ -473,7 +483,7 @@ def analyze(db) -> None:
     status index and sorts every failing check instead of walking the partial index
     idx_checks_failing in order (0.7 s -> 0.2 s a page at 1.3M reports). A full scan of checks'
     indexes: a sampled ANALYZE (analysis_limit) saw only the first rows and misjudged them."""
-    db.execute("ANALYZE checks")
+    db.execute("ANALYZE check_results")
 
 
 def refresh_derived(db, parser_version: str | None) -> None:

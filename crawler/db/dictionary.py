@@ -106,20 +106,24 @@ order by province, year""",
     "failing_checks": {
         "title": "表格勾稽关系不符的报告 · Reports whose tables fail checks",
         "description": "Every failed arithmetic rule of a report's own tables, with the printed numbers (expected = what the rule requires, actual = as printed); in report order (region code, agency, year). Every row: ogi export --query failing_checks.",
-        "sql": """select r.agency, r.year, c.rule_id, c.severity, c.expected, c.actual, c.fields,
-    c.report_id, r.url, r.capture_sha256
-from checks c join reports r on r.id = c.report_id
-where c.status = 'fail' and c.kind = 'report'
-order by c.report_id, c.rule_id""",
+        "sql": """select r.agency, r.year, k.rule_id, k.severity, c.expected, c.actual, k.fields,
+    r.id as report_id, r.url, r.capture_sha256
+from reports r
+join check_results c on c.report_key = r.key and c.ok = 0
+join check_rules k on k.key = c.rule_key and k.kind = 'report'
+order by r.id, k.rule_id""",
     },
     "carry_mismatch": {
         "title": "上年结转与上年结转下年度不符 · Carried-over counts that do not match last year's carried-forward",
         "description": "rule.cross.carry.<column>: this year's 二、上年结转 differs from the same agency's previous report's 四、结转下年度继续办理.",
-        "sql": """select r.agency, c.year, c.rule_id, c.actual as carried_over_this_year,
-    c.expected as carried_forward_last_year, c.report_id, c.previous_report_id
-from checks c join reports r on r.id = c.report_id
-where c.rule_id like 'rule.cross.carry.%' and c.status = 'fail'
-order by r.agency, c.year, c.rule_id""",
+        "sql": """select r.agency, r.year, k.rule_id, c.actual as carried_over_this_year,
+    c.expected as carried_forward_last_year, r.id as report_id, p.id as previous_report_id
+from check_rules k
+join check_results c on c.rule_key = k.key and c.ok = 0
+join reports r on r.key = c.report_key
+left join reports p on p.key = c.previous_report_key
+where k.rule_id like 'rule.cross.carry.%'
+order by r.agency, r.year, k.rule_id""",
     },
     "missing_reports": {
         "title": "缺少年度报告的机关 · Agencies missing a report for a year",
@@ -158,6 +162,7 @@ TABLES = {
         "sort_desc": "year",
         "label_column": "title",
         "columns": {
+            "key": "报告键 · the report's small integer key (cells.report_key, check_results.report_key); a reloaded report gets a new one",
             "id": "报告编号 · report id: <agency id>/<year>/<variant>",
             "agency_id": "机关 · agency (region code/name)", "agency": "机关名称 · agency name",
             "region_code": "行政区划代码 · GB/T 2260 region code", "province": "省份 · province",
@@ -178,7 +183,7 @@ TABLES = {
         },
     },
     "values": {
-        "description": "表格数字（长表） · Every printed cell of tables 二/三/四, one row per report × field, with its raw text and where it was read. value is NULL for a blank, a dash or a row not printed: read raw and flags. " + OCR_NOTE,
+        "description": "表格数字（长表） · Every printed cell of tables 二/三/四, one row per report × field, with its raw text and where it was read (a view over the compact cells table). value is NULL for a blank, a dash or a row not printed: read raw and flags. " + OCR_NOTE,
         "facets": ["table", "year", "province", "unit"],
         "columns": {
             "report_id": "报告 · report", "field_id": "字段 · field id (see fields)", "table": "表 · table 二/三/四",
@@ -244,6 +249,45 @@ TABLES = {
             "suit_total": "行政诉讼总计 · Σ table 四 行政诉讼 (未经复议 + 复议后) 总计 (件)",
             "suit_corrected": "行政诉讼结果纠正 · Σ table 四 行政诉讼 结果纠正 (件)",
         },
+    },
+    "cells": {
+        "description": "数字存储（紧凑） · How the numbers are stored: one narrow row per report × field keyed by small integers (reports.key, field_keys.key); raw is NULL (nothing printed), an empty blob (printed exactly as the number) or the printed text. Read the values view instead: it gives every column back with labels, agency, year, URL and sha256.",
+        "columns": {
+            "report_key": "报告键 · reports.key", "field_key": "字段键 · field_keys.key",
+            "value": "数值 · value as printed (NULL: blank, dash or absent)",
+            "raw": "原文 · NULL = nothing printed; empty blob = printed exactly as the number; else the printed text",
+            "flags": "标记键 · flag_sets.key (the JSON list of flags)",
+            "page": "页 · page (PDF)", "table_index": "表序 · table index in the document (0-based)",
+            "row_index": "行序 · row index in that table", "col_index": "列序 · column index",
+            "label": "印刷行名键 · printed_labels.key",
+            "ocr_confidence": "识别置信度 · OCR recognition confidence 0-100 (Tesseract); NULL when read from a text layer",
+        },
+    },
+    "check_results": {
+        "description": "检查结果存储（紧凑） · How the check results are stored: one narrow row per report × rule (check_rules.key). Read the checks view instead.",
+        "columns": {
+            "report_key": "报告键 · reports.key", "rule_key": "规则键 · check_rules.key",
+            "ok": "通过 · 1 pass, 0 fail, NULL undecidable", "expected": "应为 · what the rule requires",
+            "actual": "实际 · as printed", "previous_report_key": "上年报告键 · reports.key of the previous year's report (cross checks)",
+        },
+    },
+    "check_rules": {
+        "description": "检查规则 · Each rule as applied: id, kind, severity and the fields it reads ({prev}:<field> = that field of the previous year's report).",
+        "facets": ["kind", "severity"],
+        "columns": {"key": "规则键 · key", "rule_id": "规则 · rule id", "kind": "类型 · report | cross | text",
+                    "severity": "严重程度 · error | warning", "fields": "涉及字段 · field ids (JSON)"},
+    },
+    "field_keys": {
+        "description": "字段键 · The small integer key of every field id (cells.field_key); never reused.",
+        "columns": {"key": "字段键 · key", "field_id": "字段 · field id (see fields)"},
+    },
+    "flag_sets": {
+        "description": "标记组合 · Every distinct list of cell flags (cells.flags), as values.flags shows it.",
+        "columns": {"key": "标记键 · key", "flags": "标记 · JSON list"},
+    },
+    "printed_labels": {
+        "description": "印刷行名 · Every distinct row label as printed (cells.label).",
+        "columns": {"key": "键 · key", "label": "印刷行名 · the row label as printed"},
     },
     "parse_errors": {"description": "解析失败 · Documents that could not be parsed or are not annual reports, with the reason. Their captures stay archived."},
     "archive_info": {"description": "档案信息 · Facts about this snapshot (snapshot date = newest capture)."},

@@ -17,7 +17,7 @@ import sqlite_utils
 
 from parsers import formats
 
-from . import regions
+from . import compact, regions
 from .segment import index_text
 
 SECTION_HEADINGS = {
@@ -146,7 +146,11 @@ def check_status(checks: list[Mapping]) -> tuple[str, int]:
 
 
 def delete_report(db: sqlite_utils.Database, report_id: str) -> None:
-    for table in ("values", "checks", "report_sections", "search_index"):
+    key = compact.report_key_of(db.conn, report_id)
+    if key is not None:
+        db.execute("delete from cells where report_key = ?", [key])
+        db.execute("delete from check_results where report_key = ?", [key])
+    for table in ("report_sections", "search_index"):
         db.execute(f'delete from "{table}" where report_id = ?', [report_id])
     db.execute("delete from reports where id = ?", [report_id])
 
@@ -161,9 +165,13 @@ def load_parsed(db: sqlite_utils.Database, result: Mapping, capture: Any = None)
     A document that is not an annual report, or whose agency or year cannot be told, is
     recorded in parse_errors with the reason instead.
     """
-    with db.atomic():
-        rid, rows = _stage(db, result, capture)
-        _insert_rows(db, rows)
+    try:
+        with db.atomic():
+            rid, rows = _stage(db, result, capture)
+            _insert_rows(db, rows)
+    except BaseException:
+        compact.interner(db).reset()  # keys given inside the rolled-back transaction
+        raise
     return rid
 
 
@@ -186,6 +194,7 @@ def load_many(db: sqlite_utils.Database, items: list[tuple[Mapping, Any]],
             _insert_rows(db, rows)
         return out
     except Exception:
+        compact.interner(db).reset()  # keys given inside the rolled-back transaction
         if len(items) == 1:
             raise
     return [load_parsed(db, result, capture) for result, capture in items]
@@ -195,8 +204,8 @@ class _Rows:
     """The child rows of staged reports, inserted together by _insert_rows."""
 
     def __init__(self):
-        self.values: list[dict] = []
-        self.checks: list[dict] = []
+        self.values: list[tuple] = []   # rows of cells
+        self.checks: list[tuple] = []   # rows of check_results
         self.sections: list[dict] = []
         self.search: list[dict] = []
 
@@ -218,8 +227,10 @@ def _executemany(db, table: str, rows: list[dict], verb: str = "insert") -> None
 
 
 def _insert_rows(db, rows: "_Rows") -> None:
-    _executemany(db, "values", rows.values)
-    _executemany(db, "checks", rows.checks, "insert or replace")
+    if rows.values:
+        db.conn.executemany("insert into cells values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows.values)
+    if rows.checks:
+        db.conn.executemany("insert into check_results values (?, ?, ?, ?, ?, ?)", rows.checks)
     _executemany(db, "report_sections", rows.sections)
     _executemany(db, "search_index", rows.search)
 
@@ -255,8 +266,9 @@ def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None) -
     checks = list(result.get("checks") or [])
     cstatus, nfailed = check_status(checks)
     values = result.get("values") or {}
+    key = compact.next_report_key(db.conn)
     db["reports"].insert({
-        "id": rid, "agency_id": ag["id"], "agency": agency, "region_code": region,
+        "key": key, "id": rid, "agency_id": ag["id"], "agency": agency, "region_code": region,
         "province": ag["province"], "level": ag["level"], "year": year, "variant": variant,
         "title": result.get("title") or cap.get("title"), "published": result.get("published"),
         "url": url, "capture_id": cap_id, "capture_sha256": sha,
@@ -268,9 +280,9 @@ def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None) -
         "warnings": _json(list(result.get("warnings") or [])),
         "parser_version": result.get("parser_version"),
     })
-    rows.values = _value_rows(rid, ag, year, result, sha, url)
-    rows.checks = (_check_rows(rid, ag, year, checks)
-                   + _check_rows(rid, ag, year, result.get("text_checks") or [], kind="text"))
+    rows.values = _value_rows(db, key, result)
+    rows.checks = _check_rows(db, key, [(c, "report") for c in checks]
+                              + [(c, "text") for c in result.get("text_checks") or []])
     rows.sections, rows.search = _text_rows(rid, ag, year, result)
     return rid, rows
 
@@ -280,8 +292,10 @@ def _flags_json(flags: tuple) -> str:
     return _json(list(flags))
 
 
-def _value_rows(rid, ag, year, result, sha, url) -> list[dict]:
+def _value_rows(db, key: int, result) -> list[tuple]:
+    """Rows of cells (crawler.db.compact): one per field the document has, printed or absent."""
     known = formats.all_fields()
+    keys = compact.interner(db)
     values = result.get("values") or {}
     raw = result.get("raw") or {}
     prov = result.get("provenance") or {}
@@ -298,38 +312,30 @@ def _value_rows(rid, ag, year, result, sha, url) -> list[dict]:
                 fl.append("absent")
             if f is None:
                 fl.append("unknown_field")
-        rows.append({
-            "report_id": rid, "field_id": fid,
-            "table": f.table_name if f else None,
-            "row_label": f.row_label if f else None,
-            "column_label": f.column_label if f else None,
-            "value": values.get(fid), "raw": raw.get(fid),
-            "unit": f.unit if f else None, "flags": _flags_json(tuple(fl)) if fl else None,
-            "agency_id": ag["id"], "year": year, "province": ag["province"],
-            "capture_sha256": sha, "url": url,
-            "page": p.get("page"), "table_index": p.get("table"), "row_index": p.get("row"),
-            "col_index": p.get("col"), "printed_label": p.get("label"),
-            "ocr_confidence": p.get("confidence") if p.get("ocr") else None,
-        })
+        value = values.get(fid)
+        rows.append((
+            key, keys.field(fid), value, compact.encode_raw(value, raw.get(fid)),
+            keys.flags(_flags_json(tuple(fl)) if fl else None),
+            p.get("page"), p.get("table"), p.get("row"), p.get("col"), keys.label(p.get("label")),
+            p.get("confidence") if p.get("ocr") else None,
+        ))
     return rows
 
 
-def _check_rows(rid, ag, year, checks, kind: str = "report") -> list[dict]:
-    """Rows of the checks table: the format's rules (kind report) or the prose figures against
-    the tables (kind text, advisory: not counted in the report's check_status)."""
-    rows = []
-    for c in checks:
+def _check_rows(db, key: int, checks: list[tuple[Mapping, str]]) -> list[tuple]:
+    """Rows of check_results: the format's rules (kind report) or the prose figures against
+    the tables (kind text, advisory: not counted in the report's check_status). A rule id given
+    twice keeps its last result (one result per report and rule id)."""
+    keys = compact.interner(db)
+    by_rule: dict[str, tuple] = {}
+    for c, kind in checks:
         ok = c.get("ok")
-        rows.append({
-            "report_id": rid, "rule_id": c["id"], "kind": kind,
-            "status": {True: "pass", False: "fail"}.get(ok, "undecidable"),
-            "ok": None if ok is None else int(bool(ok)),
-            "expected": c.get("expected"), "actual": c.get("actual"),
-            "severity": c.get("severity", "error"), "fields": _json(list(c.get("fields") or [])),
-            "previous_report_id": None, "agency_id": ag["id"], "year": year,
-            "province": ag["province"],
-        })
-    return rows
+        rule = keys.rule(c["id"], kind, c.get("severity", "error"),
+                         _json(list(c.get("fields") or [])))
+        by_rule.pop(c["id"], None)
+        by_rule[c["id"]] = (key, rule, None if ok is None else int(bool(ok)),
+                            c.get("expected"), c.get("actual"), None)
+    return list(by_rule.values())
 
 
 def _text_rows(rid, ag, year, result) -> tuple[list[dict], list[dict]]:
@@ -368,6 +374,7 @@ def record_failed_report(db, cap: Mapping, reason: str, parser_version: str | No
     rid = f"{ag['id']}/{year}/{variant}"
     delete_report(db, rid)
     db["reports"].insert({
+        "key": compact.next_report_key(db.conn),
         "id": rid, "agency_id": ag["id"], "agency": agency, "region_code": region,
         "province": ag["province"], "level": ag["level"], "year": year, "variant": variant,
         "title": cap.get("title"), "url": url, "capture_id": capture_id(cap),

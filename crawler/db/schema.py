@@ -12,6 +12,8 @@ from sqlite_utils.migrations import Migrations
 
 from parsers import formats
 
+from . import compact
+
 MIGRATIONS = Migrations("ogi-archive")
 
 TABLES_V1 = """
@@ -432,6 +434,16 @@ def m0009_i14_ocr_confidence(db: sqlite_utils.Database) -> None:
     db.execute('ALTER TABLE "values" ADD COLUMN ocr_confidence REAL')
 
 
+@MIGRATIONS(name="0010_i11_compact_cells")
+def m0010_i11_compact_cells(db: sqlite_utils.Database) -> None:
+    """Cells and checks stored once in narrow tables keyed by small integers (crawler/db/compact.py):
+    the former wide `values` and `checks` tables are carried over and become views with the
+    same columns (a national archive: ~230 GB -> a few GB)."""
+    from . import compact
+
+    compact.migrate_rows(db)
+
+
 def refresh_coverage(db: sqlite_utils.Database) -> None:
     """Recompute the coverage table from agencies, reports and portal_crawls (derived data)."""
     db.execute("DELETE FROM coverage")
@@ -452,17 +464,19 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def wide_view_sql(table: str) -> str:
-    """One row per report, one column per field of `table` (t2/t3/t4) over every format version."""
+def wide_view_sql(table: str, keys: dict[str, int]) -> str:
+    """One row per report, one column per field of `table` (t2/t3/t4) over every format version.
+
+    `keys` maps field ids to field_keys.key."""
     # One primary-key look-up per cell: a page of the view reads ~20 reports, never the whole
-    # values table (a group by over all of values took seconds at 2,000 reports; see
-    # docs/benchmarks.md). No ORDER BY and no forced index, so that counts and facets over the
-    # view are flattened, never compute the cells and are answered from the reports indexes
-    # (rows come in build order, which groups an agency's reports).
-    # Every report with a format has a values row for each of its format's fields (load.py).
+    # cells table. No ORDER BY and no forced index, so that counts and facets over the view are
+    # flattened, never compute the cells and are answered from the reports indexes (rows come
+    # in build order, which groups an agency's reports).
+    # Every report with a format has a cell for each of its format's fields (load.py).
     cols = [f for f in formats.all_fields().values() if f.table == table]
     pivots = ",\n    ".join(
-        f"(select v.value from \"values\" v where v.report_id = r.id and v.field_id = '{f.id}') as {_q(f.id)}"
+        f"(select c.value from cells c where c.report_key = r.key and c.field_key = {keys[f.id]}) "
+        f"as {_q(f.id)}"
         for f in cols
     )
     version = f"r.{table}_version as table_version, " if table in ("t2", "t3") else ""
@@ -503,14 +517,27 @@ group by a.id, years.year
 order by a.province, a.id, years.year"""
 
 VIEWS = {
-    "t2_wide": lambda: wide_view_sql("t2"),
-    "t3_wide": lambda: wide_view_sql("t3"),
-    "t4_wide": lambda: wide_view_sql("t4"),
+    "values": lambda keys: compact.VALUES_VIEW,
+    "checks": lambda keys: compact.CHECKS_VIEW,
+    "t2_wide": lambda keys: wide_view_sql("t2", keys),
+    "t3_wide": lambda keys: wide_view_sql("t3", keys),
+    "t4_wide": lambda keys: wide_view_sql("t4", keys),
 }
 
 
 def create_views(db: sqlite_utils.Database) -> None:
     """(Re)create every derived view; views hold no data, so this is always safe."""
+    keys = field_keys(db)
     for name, sql in VIEWS.items():
         db.execute(f"drop view if exists {_q(name)}")
-        db.execute(f"create view {_q(name)} as {sql()}")
+        db.execute(f"create view {_q(name)} as {sql(keys)}")
+
+
+def field_keys(db: sqlite_utils.Database) -> dict[str, int]:
+    """field id -> field_keys.key for every field of every format (keys given on first need,
+    in the formats' order, never changed)."""
+    ids = list(formats.all_fields())
+    with db.atomic():
+        db.conn.executemany("insert or ignore into field_keys (field_id) values (?)",
+                            [(i,) for i in ids])
+    return dict(db.execute("select field_id, key from field_keys").fetchall())
