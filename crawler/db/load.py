@@ -292,6 +292,11 @@ def _flags_json(flags: tuple) -> str:
     return _json(list(flags))
 
 
+@functools.lru_cache(maxsize=4096)
+def _fields_json(fields: tuple) -> str:
+    return _json(list(fields))
+
+
 def _value_rows(db, key: int, result) -> list[tuple]:
     """Rows of cells (crawler.db.compact): one per field the document has, printed or absent."""
     known = formats.all_fields()
@@ -301,22 +306,23 @@ def _value_rows(db, key: int, result) -> list[tuple]:
     prov = result.get("provenance") or {}
     flags = result.get("flags") or {}
     absent = set(result.get("absent") or [])
+    field, flag_key, label_key = keys.field, keys.flags, keys.label
+    encode = compact.encode_raw
     rows = []
     for fid in sorted(set(values) | set(raw) | absent):
-        f = known.get(fid)
         p = prov.get(fid) or {}
         fl = flags.get(fid) or ()
-        if (fid in absent and "absent" not in fl) or f is None:
+        if fid in absent or fid not in known:
             fl = list(fl)
             if fid in absent and "absent" not in fl:
                 fl.append("absent")
-            if f is None:
+            if fid not in known:
                 fl.append("unknown_field")
         value = values.get(fid)
         rows.append((
-            key, keys.field(fid), value, compact.encode_raw(value, raw.get(fid)),
-            keys.flags(_flags_json(tuple(fl)) if fl else None),
-            p.get("page"), p.get("table"), p.get("row"), p.get("col"), keys.label(p.get("label")),
+            key, field(fid), value, encode(value, raw.get(fid)),
+            flag_key(_flags_json(tuple(fl))) if fl else None,
+            p.get("page"), p.get("table"), p.get("row"), p.get("col"), label_key(p.get("label")),
             p.get("confidence") if p.get("ocr") else None,
         ))
     return rows
@@ -331,7 +337,7 @@ def _check_rows(db, key: int, checks: list[tuple[Mapping, str]]) -> list[tuple]:
     for c, kind in checks:
         ok = c.get("ok")
         rule = keys.rule(c["id"], kind, c.get("severity", "error"),
-                         _json(list(c.get("fields") or [])))
+                         _fields_json(tuple(c.get("fields") or ())))
         by_rule.pop(c["id"], None)
         by_rule[c["id"]] = (key, rule, None if ok is None else int(bool(ok)),
                             c.get("expected"), c.get("actual"), None)
@@ -388,10 +394,15 @@ def record_failed_report(db, cap: Mapping, reason: str, parser_version: str | No
 def rebuild_search(db: sqlite_utils.Database) -> int:
     """Re-derive the whole FTS index from search_index (deterministic: same input, same index)."""
     db.execute("insert into search_index_fts(search_index_fts) values ('delete-all')")
-    n = 0
-    for row in db.execute("select id, text from search_index order by id").fetchall():
-        db.execute("insert into search_index_fts(rowid, tokens) values (?, ?)",
-                   [row[0], index_text(row[1])])
-        n += 1
+    n, last = 0, None
+    while True:  # in slices: the texts of a national archive do not fit in memory at once
+        rows = db.execute("select id, text from search_index where ? is null or id > ? "
+                          "order by id limit 5000", [last, last]).fetchall()
+        if not rows:
+            break
+        db.conn.executemany("insert into search_index_fts(rowid, tokens) values (?, ?)",
+                            [(i, index_text(t)) for i, t in rows])
+        n += len(rows)
+        last = rows[-1][0]
     db.execute("insert into search_index_fts(search_index_fts) values ('optimize')")
     return n

@@ -267,11 +267,9 @@ def report(agency: dict, year: int, rng: random.Random, carried_over: dict | Non
         prov[fid] = {"table": t, "page": None, "row": n, "col": 1, "label": formats.all_fields()[fid].row_label}
     name = agency["name"]
     title = f"{name}{year}年政府信息公开工作年度报告"
-    body = (f"{title}\n一、总体情况\n{year}年，{name}认真贯彻落实《中华人民共和国政府信息公开条例》，"
-            f"全年新收政府信息公开申请{values.get('t3.new.total') or 0}件。\n")
-    sha = hashlib.sha256(body.encode() + json.dumps(values, sort_keys=True).encode()).hexdigest()
-    s1 = body.split("\n", 1)[1].strip()
-    sections = {"s1": s1, "s5": f"五、存在的主要问题及改进情况\n{year}年{name}政务公开工作仍存在一些不足。"}
+    sections = prose(name, year, values, rng)
+    sha = hashlib.sha256(title.encode() + json.dumps(values, sort_keys=True).encode()
+                         + sections["s1"].encode()).hexdigest()
     return {
         "document": f"synthetic/{agency['region_code']}/{year}/{sha[:12]}.html",
         "sha256": sha,
@@ -300,6 +298,57 @@ def report(agency: dict, year: int, rng: random.Random, carried_over: dict | Non
     }
 
 
+# Prose: sentences of the kind every report's six sections carry, drawn per report so that the
+# full-text index at national scale is measured on text of realistic length and variety (the
+# corpus's full reports carry ~2,000-7,000 characters; these come to ~1,050-1,550, 3-4.5 KB).
+_S1 = (
+    "{y}年，{n}坚持以习近平新时代中国特色社会主义思想为指导，认真贯彻落实《中华人民共和国政府信息公开条例》和上级关于政务公开工作的部署要求，",
+    "围绕中心工作和群众关切，持续深化决策、执行、管理、服务、结果公开，不断提升政务公开标准化规范化水平。",
+    "全年通过政府网站主动公开政府信息{a}条，其中政策文件{b}条，发布政策解读材料{c}篇，回应社会关切{d}次。",
+    "全年新收政府信息公开申请{new}件，上年结转{old}件，办结{done}件，其中予以公开{pub}件，结转下年度继续办理{fwd}件。",
+    "进一步加强政府信息管理，严格落实公开属性源头认定和保密审查机制，对拟公开的政府信息依法依规做好审查，全年未发生失泄密事件。",
+    "持续加强政府网站、政务新媒体等平台建设，优化栏目设置，规范信息发布流程，提升平台集约化水平，切实发挥政务公开第一平台作用。",
+    "注重发挥新闻发布会、政策吹风会、在线访谈等渠道作用，全年举办新闻发布会{e}场，开展政府开放日活动{f}次，邀请群众代表参与决策过程。",
+    "加强监督保障，将政务公开工作纳入年度绩效考核，组织开展业务培训{g}次，培训人员{h}人次，工作人员依法公开意识和业务能力进一步增强。",
+)
+_S2 = ("主动公开方面，围绕重大决策部署、重点领域信息、财政预决算、行政执法等内容及时发布信息，",
+       "全年制发规范性文件{b}件，废止{c}件，行政许可处理决定{d}件，行政处罚决定{e}件，行政事业性收费{f}万元，",
+       "各类信息均在规定时限内公开，并同步做好政策解读和舆情回应工作。")
+_S3 = ("依申请公开方面，严格按照法定程序受理、办理政府信息公开申请，做到依法答复、规范答复。",
+       "对申请内容不明确的，及时告知申请人补正；对涉及第三方权益的，依法征求第三方意见。",
+       "全年未发生因依申请公开答复不规范引发的负面舆情。")
+_S4 = ("全年因政府信息公开被申请行政复议{r}件，被提起行政诉讼{l}件，",
+       "对复议和诉讼中暴露的问题逐项整改，进一步规范了答复文书格式和送达程序。")
+_S5 = ("（一）存在问题：一是部分政府信息公开不够及时，个别栏目更新频率不高；二是政策解读形式较为单一，图解、视频等解读方式运用不够；三是工作人员业务能力有待进一步提升。",
+       "（二）改进措施：一是健全信息发布协调机制，压实各科室信息报送责任，确保信息发布及时准确；二是丰富政策解读形式，提高解读材料的可读性和传播力；三是加强业务培训和工作交流，提升队伍专业化水平。",
+       "下一步，将继续加大政务公开工作力度，推动政务公开工作向基层延伸，更好地保障人民群众的知情权、参与权、表达权和监督权。")
+_S6 = ("{y}年，本机关未收取信息处理费，无其他需要报告的事项。",
+       "按照国务院办公厅关于政府信息公开工作年度报告格式的要求，本报告中所列数据的统计期限自{y}年1月1日起至{y}年12月31日止。",
+       "本报告电子版可在{n}门户网站政府信息公开专栏查阅和下载，如对本报告有任何疑问，请与本机关政务公开工作机构联系。")
+
+
+def prose(name: str, year: int, values: dict, rng: random.Random) -> dict:
+    """The six sections of a report's text (s1 … s6), numbers taken from its tables."""
+    v = lambda fid: values.get(fid) or 0  # noqa: E731
+    nums = {"y": year, "n": name, "new": v("t3.new.total"), "old": v("t3.carried_over.total"),
+            "done": v("t3.result.total.total"), "pub": v("t3.result.disclosed.total"),
+            "fwd": v("t3.carried_forward.total"), "r": v("t4.review.total"),
+            "l": v("t4.suit_direct.total"), **{k: rng.randint(3, 3000) for k in "abcdefgh"}}
+
+    def pick(pool, k_min):
+        chosen = [s for s in pool if rng.random() < 0.85] or list(pool[:k_min])
+        return "".join(s.format(**nums) for s in chosen)
+
+    return {
+        "s1": "一、总体情况\n" + pick(_S1, 3) + pick(_S1[4:], 1),
+        "s2": "二、主动公开政府信息情况\n" + pick(_S2, 2),
+        "s3": "三、收到和处理政府信息公开申请情况\n" + pick(_S3, 2),
+        "s4": "四、政府信息公开行政复议、行政诉讼情况\n" + pick(_S4, 1),
+        "s5": "五、存在的主要问题及改进情况\n" + pick(_S5, 2),
+        "s6": "六、其他需要报告的事项\n" + pick(_S6, 1),
+    }
+
+
 def capture_for(agency: dict, year: int, result: dict) -> dict:
     slug = hashlib.sha1(agency["name"].encode()).hexdigest()[:8]
     url = (f"https://www.{agency['region_code']}-{slug}.gov.cn/zwgk/zfxxgknb/"
@@ -312,34 +361,89 @@ def capture_for(agency: dict, year: int, result: dict) -> dict:
             "region_code": agency["region_code"], "portal": None, "referer": None, "revisit": False}
 
 
-def generate(n_reports: int, seed: int = 1) -> Iterator[tuple[dict, dict, dict]]:
+def agency_reports(i: int, ag: dict, seed: int) -> list[tuple[dict, dict]]:
+    """(parse result, capture) of every report of agency number `i`, years in order (so
+    carried-over counts follow last year's carried-forward, as the cross checks want)."""
+    rng = random.Random(f"{seed}/{i}")
+    forward = previous = None
+    out = []
+    for year in YEARS:
+        if rng.random() < P_MISSING and i % 7 != 0:  # every 7th agency is complete
+            forward = previous = None
+            continue
+        roll = rng.random()
+        outcome = "fail" if roll < P_FAIL else "blank" if roll < P_FAIL + P_BLANK else "pass"
+        version = "2019" if (year >= 2021 and rng.random() < P_WIDE_FORMAT) else None
+        res = report(ag, year, rng, forward, outcome, version, previous)
+        previous = res["values"]
+        forward = {k.rsplit(".", 1)[1]: v for k, v in res["values"].items()
+                   if k.startswith("t3.carried_forward.")}
+        out.append((res, capture_for(ag, year, res)))
+    return out
+
+
+_POOL_AGENCIES: list = []
+
+
+def _pool_init(ags: list) -> None:
+    _POOL_AGENCIES[:] = ags
+
+
+def _pool_chunk(args: tuple[int, int, int]) -> list:
+    lo, hi, seed = args
+    return [(i, agency_reports(i, _POOL_AGENCIES[i], seed)) for i in range(lo, hi)]
+
+
+def generate(n_reports: int, seed: int = 1, jobs: int = 1) -> Iterator[tuple[dict, dict, dict]]:
     """(agency, parse result, capture) for about `n_reports` reports, agency by agency, years in
-    order (so carried-over counts follow last year's carried-forward, as the cross checks want)."""
+    order. With jobs > 1 the reports are drawn in worker processes (the same reports, in the
+    same order: each agency has its own random stream)."""
     per_agency = len(YEARS) * (1 - P_MISSING)
     ags = agencies(max(1, math.ceil(n_reports / per_agency)), seed)
     made = 0
-    for i, ag in enumerate(ags):
-        rng = random.Random(f"{seed}/{i}")
-        forward = previous = None
-        for year in YEARS:
-            if made >= n_reports:
-                return
-            if rng.random() < P_MISSING and i % 7 != 0:  # every 7th agency is complete
-                forward = previous = None
-                continue
-            roll = rng.random()
-            outcome = "fail" if roll < P_FAIL else "blank" if roll < P_FAIL + P_BLANK else "pass"
-            version = "2019" if (year >= 2021 and rng.random() < P_WIDE_FORMAT) else None
-            res = report(ag, year, rng, forward, outcome, version, previous)
-            previous = res["values"]
-            forward = {k.rsplit(".", 1)[1]: v for k, v in res["values"].items()
-                       if k.startswith("t3.carried_forward.")}
-            made += 1
-            yield ag, res, capture_for(ag, year, res)
+    if jobs <= 1:
+        chunks: Iterator = ([(i, agency_reports(i, ag, seed))] for i, ag in enumerate(ags))
+        pool = None
+    else:
+        import multiprocessing
+
+        pool = multiprocessing.get_context("fork").Pool(jobs - 1, _pool_init, (ags,))
+        chunks = _bounded(pool, [(lo, min(lo + 20, len(ags)), seed) for lo in range(0, len(ags), 20)],
+                          ahead=4 * (jobs - 1))
+    try:
+        for chunk in chunks:
+            for i, reports in chunk:
+                for res, cap in reports:
+                    if made >= n_reports:
+                        return
+                    made += 1
+                    yield ags[i], res, cap
+    finally:
+        if pool is not None:
+            pool.terminate()
+
+
+def _bounded(pool, tasks: list, ahead: int) -> Iterator:
+    """pool.imap in order, with at most `ahead` chunks drawn and not yet loaded (imap alone
+    runs ahead without bound: at national scale the drawn reports would fill the memory)."""
+    from collections import deque
+
+    pending: deque = deque()
+    todo = iter(tasks)
+    for task in todo:
+        pending.append(pool.apply_async(_pool_chunk, (task,)))
+        if len(pending) >= ahead:
+            break
+    while pending:
+        chunk = pending.popleft().get()
+        nxt = next(todo, None)
+        if nxt is not None:
+            pending.append(pool.apply_async(_pool_chunk, (nxt,)))
+        yield chunk
 
 
 def write(db_path: Path | str, n_reports: int, *, seed: int = 1, batch: int = 500,
-          derived: bool = True, progress: bool = False) -> dict:
+          derived: bool = True, progress: bool = False, jobs: int = 1) -> dict:
     """Generate `n_reports` reports into `db_path` through crawler.db.load; returns figures."""
     from . import build as build_module
     from . import load
@@ -352,7 +456,7 @@ def write(db_path: Path | str, n_reports: int, *, seed: int = 1, batch: int = 50
     build_module.load_fields(db)
 
     extras: dict = {}
-    for ag, res, cap in generate(n_reports, seed):
+    for ag, res, cap in generate(n_reports, seed, jobs):
         extras[(ag["name"], ag["region_code"])] = ag
         buf.append((res, cap))
         n += 1
@@ -389,9 +493,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch", type=int, default=500, help="reports per transaction")
     ap.add_argument("--no-derived", action="store_true",
                     help="skip cross-year checks, check status and the search index")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="processes: with 2, reports are drawn in a second process while the "
+                         "first loads them (the same archive)")
     args = ap.parse_args(argv)
     summary = write(args.db, args.reports, seed=args.seed, batch=args.batch,
-                    derived=not args.no_derived, progress=True)
+                    derived=not args.no_derived, progress=True, jobs=args.jobs)
     print(json.dumps(summary, ensure_ascii=False))
     return 0
 
