@@ -77,6 +77,7 @@ def agencies(n_agencies: int, seed: int = 1) -> list[dict]:
 
     # Round-robin over provinces so that a small archive still spans the country.
     city_no = {p: 0 for p, _ in provinces}
+    counties: dict[str, list] = {p: [] for p, _ in provinces}
     while len(out) < n_agencies:
         for pcode, pname in provinces:
             if len(out) >= n_agencies:
@@ -87,7 +88,17 @@ def agencies(n_agencies: int, seed: int = 1) -> list[dict]:
                     add(pname + dept, pcode + "0000", pname, None, None, "省级")
             city_no[pcode] += 1
             cc = city_no[pcode]
-            if cc > 99:
+            if cc > 99:  # every city code used: townships and more departments under its counties
+                if counties[pcode]:
+                    n = cc - 100
+                    county, code, city = counties[pcode][n % len(counties[pcode])]
+                    extra = n // len(counties[pcode])
+                    for _ in range(rng.randint(2, 6)):
+                        town = _name(rng) + rng.choice(("镇", "乡", "街道"))
+                        add(town + ("办事处" if town.endswith("街道") else "人民政府"), code, pname,
+                            city, county, "乡级")
+                    dept = DEPARTMENTS[(5 + extra) % len(DEPARTMENTS)]
+                    add(county + dept, code, pname, city, county, "县级")
                 continue
             municipality = pcode in regions.MUNICIPALITIES
             city = pname if municipality else _name(rng) + "市"
@@ -98,6 +109,7 @@ def agencies(n_agencies: int, seed: int = 1) -> list[dict]:
             for k in range(1, rng.randint(4, 12)):
                 county = _name(rng) + ("区" if municipality or rng.random() < 0.3 else "县")
                 code = f"{pcode}{cc:02d}{k:02d}"
+                counties[pcode].append((county, code, city if not municipality else None))
                 for dept in DEPARTMENTS[: rng.choice((1, 1, 2, 3, 5))]:
                     add(county + dept, code, pname, city if not municipality else None, county, "县级")
     return out
