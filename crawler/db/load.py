@@ -59,6 +59,30 @@ def capture_id(cap: Mapping) -> str:
     return f"sha256:{cap['sha256']}"
 
 
+@functools.lru_cache(maxsize=64)
+def _upsert_sql(table: str, cols: tuple, pk: str) -> str:
+    names = ", ".join(f'"{c}"' for c in cols)
+    sets = ", ".join(f'"{c}" = excluded."{c}"' for c in cols if c != pk)
+    return (f'insert into "{table}" ({names}) values ({", ".join("?" for _ in cols)}) '
+            f'on conflict ("{pk}") do update set {sets}')
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_sql(table: str, cols: tuple) -> str:
+    return (f'insert into "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in cols)}) '
+            f'values ({", ".join("?" for _ in cols)})')
+
+
+def _upsert(db, table: str, row: Mapping, pk: str = "id") -> None:
+    """Insert the row, or set the given columns of the row with the same key (what
+    sqlite-utils' upsert does, in one statement: the loader runs it for every document)."""
+    db.conn.execute(_upsert_sql(table, tuple(row), pk), tuple(row.values()))
+
+
+def _insert(db, table: str, row: Mapping) -> None:
+    db.conn.execute(_insert_sql(table, tuple(row)), tuple(row.values()))
+
+
 def capture_row(capture: Any) -> dict:
     cap = capture_dict(capture)
     row = {k: v for k, v in cap.items() if k != "offset"}
@@ -70,7 +94,7 @@ def capture_row(capture: Any) -> dict:
 
 def upsert_capture(db: sqlite_utils.Database, capture: Any) -> str:
     row = capture_row(capture)
-    db["captures"].upsert(row, pk="id")
+    _upsert(db, "captures", row)
     return row["id"]
 
 
@@ -92,7 +116,7 @@ def upsert_agency(db: sqlite_utils.Database, name: str, region_code: str | None,
     for key in ("city", "county", "level", "portal"):
         if extra and extra.get(key):
             row[key] = extra[key]
-    db["agencies"].upsert(row, pk="id")
+    _upsert(db, "agencies", row)
     return row
 
 
@@ -258,6 +282,8 @@ def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None) -
     ag = upsert_agency(db, agency, region,
                        (agencies or {}).get((agency, region)) or {"portal": cap.get("portal")})
     rid = f"{ag['id']}/{year}/{variant}"
+    # a reloaded report keeps its key: building twice gives the same archive, byte for byte
+    key = compact.report_key_of(db.conn, rid)
     delete_report(db, rid)
     if url := (cap.get("final_url") or cap.get("url")):  # an earlier failure at this address
         for (old,) in db.execute("select id from reports where url = ? and parse_status = 'failed'",
@@ -266,8 +292,9 @@ def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None) -
     checks = list(result.get("checks") or [])
     cstatus, nfailed = check_status(checks)
     values = result.get("values") or {}
-    key = compact.next_report_key(db.conn)
-    db["reports"].insert({
+    if key is None:
+        key = compact.next_report_key(db.conn)
+    _insert(db, "reports", {
         "key": key, "id": rid, "agency_id": ag["id"], "agency": agency, "region_code": region,
         "province": ag["province"], "level": ag["level"], "year": year, "variant": variant,
         "title": result.get("title") or cap.get("title"), "published": result.get("published"),
@@ -378,9 +405,10 @@ def record_failed_report(db, cap: Mapping, reason: str, parser_version: str | No
         return None
     ag = upsert_agency(db, agency, region, {"portal": cap.get("portal")})
     rid = f"{ag['id']}/{year}/{variant}"
+    key = compact.report_key_of(db.conn, rid)
     delete_report(db, rid)
     db["reports"].insert({
-        "key": compact.next_report_key(db.conn),
+        "key": key if key is not None else compact.next_report_key(db.conn),
         "id": rid, "agency_id": ag["id"], "agency": agency, "region_code": region,
         "province": ag["province"], "level": ag["level"], "year": year, "variant": variant,
         "title": cap.get("title"), "url": url, "capture_id": capture_id(cap),
