@@ -128,7 +128,7 @@ def main(argv=None) -> dict:
 
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     figures["reports"] = con.execute("select count(*) from reports").fetchone()[0]
-    figures["value_rows"] = con.execute('select max(rowid) from "values"').fetchone()[0]
+    figures["value_rows"] = con.execute("select count(*) from cells").fetchone()[0]
     con.close()
     size = db.stat().st_size
     figures["size_on_disk_mb"] = round(size / 2**20)
