@@ -134,15 +134,15 @@ order by province, agency_id, year""",
     },
     "search": {
         "title": "全文检索 · Full-text search (titles and section text)",
-        "description": "Finds two-character words (复议, 诉讼) and long phrases (政府信息公开): the text is indexed as character bigrams (crawler/db/segment.py). Several words separated by spaces must all occur.",
+        "description": "Finds two-character words (复议, 诉讼) and long phrases (政府信息公开): the text is indexed as character bigrams (crawler/db/segment.py). Several words separated by spaces must all occur. Up to 500 matches, the newest years first (of a year with more, 500 of them); the search box of search_index gives every match.",
         "sql": """select s.report_id, s.agency, s.year, s.part, s.heading,
     case when instr(s.text, :q) > 0
         then '…' || substr(s.text, max(1, instr(s.text, :q) - 30), 60 + length(:q)) || '…'
         else substr(s.text, 1, 90) end as excerpt
 from search_index s
-where s.id in (select rowid from search_index_fts where search_index_fts match cjk_fts_query(:q))
-order by s.year desc, s.report_id, s.part
-limit 500""",
+where s.id in (select rowid from search_index_fts where search_index_fts match cjk_fts_query(:q)
+               order by rowid desc limit 500)
+order by s.year desc, s.report_id, s.part""",
     },
 }
 

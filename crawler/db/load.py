@@ -179,8 +179,13 @@ def delete_report(db: sqlite_utils.Database, report_id: str) -> None:
     db.execute("delete from reports where id = ?", [report_id])
 
 
-def search_rowid(report_id: str, part: str) -> int:
-    return int(hashlib.sha1(f"{report_id}\0{part}".encode()).hexdigest()[:15], 16)
+def search_rowid(report_id: str, part: str, year: int | None = None) -> int:
+    """The row id of a text in search_index and its FTS index: the year in the top bits, a
+    hash of (report, part) below. The index lists rows in row id order, so the newest matches
+    of a phrase found in every report are read first and the search stops after its page
+    (a query of the whole national index took seconds, docs/benchmarks.md)."""
+    y = min(max((year or 1900) - 1900, 0), 255)
+    return (y << 52) | int(hashlib.sha1(f"{report_id}\0{part}".encode()).hexdigest()[:13], 16)
 
 
 def load_parsed(db: sqlite_utils.Database, result: Mapping, capture: Any = None) -> str | None:
@@ -377,7 +382,7 @@ def _text_rows(rid, ag, year, result) -> tuple[list[dict], list[dict]]:
             for k, v in sorted(sections.items()) if v]
     parts = [("title", None, result.get("title"))] + [
         (r["section"], r["heading"], r["text"]) for r in rows]
-    search = [{"id": search_rowid(rid, part), "report_id": rid, "part": part, "heading": heading,
+    search = [{"id": search_rowid(rid, part, year), "report_id": rid, "part": part, "heading": heading,
                "text": text, "agency": ag["name"], "year": year, "province": ag["province"]}
               for part, heading, text in parts if text]
     return rows, search

@@ -444,6 +444,20 @@ def m0010_i11_compact_cells(db: sqlite_utils.Database) -> None:
     compact.migrate_rows(db)
 
 
+@MIGRATIONS(name="0011_i11_search_rowids_by_year")
+def m0011_i11_search_rowids_by_year(db: sqlite_utils.Database) -> None:
+    """search_index row ids carry the year in their top bits (crawler.db.load.search_rowid), so
+    the search reads the newest matches first and stops; the index is rebuilt on them."""
+    from . import load
+
+    rows = db.execute("select id, report_id, part, year from search_index").fetchall()
+    db.execute("insert into search_index_fts(search_index_fts) values ('delete-all')")
+    db.conn.executemany("update search_index set id = ? where id = ?",
+                        [(load.search_rowid(rid, part, year), old) for old, rid, part, year in rows])
+    if rows:
+        load.rebuild_search(db)
+
+
 def refresh_coverage(db: sqlite_utils.Database) -> None:
     """Recompute the coverage table from agencies, reports and portal_crawls (derived data)."""
     db.execute("DELETE FROM coverage")
