@@ -56,7 +56,6 @@ import re
 import time
 from bisect import bisect_right
 from dataclasses import dataclass, fields, replace
-from itertools import groupby
 from typing import Any, Mapping
 
 import pypdfium2 as pdfium
