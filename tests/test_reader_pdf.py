@@ -581,7 +581,10 @@ def test_white_rectangles_behind_prose_are_not_rules():
 def test_stream_limits_refuse_a_bomb_before_pdfium_reads_it():
     from tests.bombs import flate_bomb, pdf_with_content
 
-    bomb = pdf_with_content(flate_bomb(b"BT /F1 12 Tf 72 720 Td (x) Tj ET\n", 2 << 24))  # 32 MiB
+    stream = flate_bomb(b"BT /F1 12 Tf 72 720 Td (x) Tj ET\n", 2 << 24)  # inflates to 32 MiB
+    bomb = pdf_with_content(stream)
     assert "max_stream" in _reason(bomb, limits={"max_stream": 1 << 24})
     assert "max_inflated" in _reason(bomb, limits={"max_inflated": 1 << 24})
-    assert read(bomb, name="ok.pdf").pages == 1  # within the default limits: read
+    assert read(bomb, name="ok.pdf").text == "x"  # within the default limits: read
+    hexed = pdf_with_content(stream.hex().encode() + b">", "[/ASCIIHexDecode /FlateDecode]")
+    assert "max_stream" in _reason(hexed, limits={"max_stream": 1 << 24})

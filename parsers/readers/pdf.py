@@ -11,7 +11,8 @@ How it works
   applied), origin top left.
 * Text: characters are grouped into lines (tops within 3 pt) and words (gaps over 3 pt or
   blank characters), as pdfplumber's ``extract_text`` did; overprinted (fake bold) glyphs are
-  dropped.
+  dropped. Text printed sideways on the displayed page is grouped as horizontal text (one
+  character a line), where pdfplumber read it in its own direction.
 * Ruled tables: the horizontal and vertical segments of the *visible* drawing are the ruling
   edges (a rectangle gives its four sides). Many WPS/Office exports paint an invisible white
   rectangle behind every line of prose; their edges would otherwise turn paragraphs into

@@ -148,7 +148,24 @@ def bounded(max_stream: int = MAX_STREAM, max_total: int = MAX_TOTAL):
 
 _STREAM_RE = re.compile(rb"stream(?:\r\n|\n|\r)")
 _OBJ_RE = re.compile(rb"\d+\s+\d+\s+obj\b")
-_FILTER_RE = re.compile(rb"/Filter\s*(?:\[\s*)?/([A-Za-z0-9]+)")
+_FILTER_RE = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
+_NAME_RE = re.compile(rb"/([A-Za-z0-9]+)")
+_INFLATING = {b"FlateDecode": False, b"Fl": False, b"LZWDecode": True, b"LZW": True}
+_TEXT_CODED = {b"ASCIIHexDecode", b"AHx", b"ASCII85Decode", b"A85"}
+
+
+def _text_decode(name: bytes, raw: bytes) -> bytes:
+    """ASCIIHex / ASCII85 (never larger than their input), for a chain that inflates next."""
+    import base64
+    import binascii
+
+    if name in (b"ASCIIHexDecode", b"AHx"):
+        hexits = re.sub(rb"[^0-9A-Fa-f]", b"", raw.split(b">", 1)[0])
+        return binascii.a2b_hex(hexits + b"0" * (len(hexits) % 2))
+    body = raw.strip()
+    if body.startswith(b"<~"):
+        body = body[2:]
+    return base64.a85decode(body.split(b"~>", 1)[0] + b"~>", adobe=True)
 _CHUNK = 1 << 16
 
 
@@ -198,8 +215,9 @@ def _inflate_size(data: bytes, start: int, end: int, budget: _Budget, lzw: bool)
 
 
 def check_streams(data: bytes, max_stream: int = MAX_STREAM, max_total: int = MAX_TOTAL) -> None:
-    """Raise StreamLimit if one FlateDecode/LZWDecode stream of the file inflates to more than
-    `max_stream` bytes or all of them together to more than `max_total`. Images are left out
+    """Raise StreamLimit if one FlateDecode/LZWDecode stream of the file (after ASCIIHex /
+    ASCII85 when those come first) inflates to more than `max_stream` bytes or all of them
+    together to more than `max_total`. Images are left out
     (pdfium does not decode them to read text and rules); encrypted streams do not inflate here
     (see check_encrypted)."""
     budget = _Budget(max_stream, max_total)
@@ -210,11 +228,26 @@ def check_streams(data: bytes, max_stream: int = MAX_STREAM, max_total: int = MA
         if head is None or b"/Image" in head:
             continue
         f = _FILTER_RE.search(head)
-        if f is None or f.group(1) not in (b"FlateDecode", b"Fl", b"LZWDecode", b"LZW"):
+        if f is None:
+            continue
+        names = _NAME_RE.findall(f.group(1))
+        coded = []
+        while names and names[0] in _TEXT_CODED:  # e.g. [/ASCII85Decode /FlateDecode]
+            coded.append(names.pop(0))
+        if not names or names[0] not in _INFLATING:
             continue
         end = data.find(b"endstream", m.end())
-        _inflate_size(data, m.end(), len(data) if end < 0 else end, budget,
-                      lzw=f.group(1).startswith(b"LZW"))
+        end = len(data) if end < 0 else end
+        if coded:
+            raw = data[m.end():end]
+            try:
+                for name in coded:
+                    raw = _text_decode(name, raw)
+            except (ValueError, TypeError):  # broken encoding: nothing to inflate here
+                continue
+            _inflate_size(raw, 0, len(raw), budget, lzw=_INFLATING[names[0]])
+        else:
+            _inflate_size(data, m.end(), end, budget, lzw=_INFLATING[names[0]])
 
 
 def check_encrypted(data: bytes, max_stream: int = MAX_STREAM, max_total: int = MAX_TOTAL) -> None:
