@@ -495,3 +495,96 @@ def test_blank_pdf_is_not_scanned():
     doc = read(buf.getvalue(), name="blank.pdf")
     assert not doc.scanned and doc.text == "" and doc.grids == [] and doc.pages == 1
     assert doc.warnings == ["no text in the PDF (blank pages)"]
+
+
+# ------------------------------------------- drawing read from pdfium: forms, rotation, colour
+
+SMALL_TABLE = [["信息内容", "本年制发件数", "现行有效件数"], ["规章", "1", "11"],
+               ["行政规范性文件", "8", "66"]]
+
+
+def _draw_table(c, x0: float, y0: float) -> None:
+    widths, h = [120, 90, 90], 22
+    for i in range(len(SMALL_TABLE) + 1):
+        c.line(x0, y0 - i * h, x0 + sum(widths), y0 - i * h)
+    x = x0
+    for j in range(len(widths) + 1):
+        c.line(x, y0, x, y0 - len(SMALL_TABLE) * h)
+        x += widths[j] if j < len(widths) else 0
+    c.setFont(FONT, 10)
+    for i, row in enumerate(SMALL_TABLE):
+        x = x0
+        for j, text in enumerate(row):
+            c.drawString(x + 4, y0 - i * h - 15, text)
+            x += widths[j]
+
+
+def _one_page(draw, rotation: int = 0) -> bytes:
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.setPageRotation(rotation)
+    draw(c)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def test_table_drawn_in_a_form_xobject_scaled_and_moved():
+    def draw(c):
+        c.setFont(FONT, 12)
+        c.drawString(72, 800, "标题")
+        c.beginForm("tbl")
+        _draw_table(c, 0, 0)
+        c.endForm()
+        c.translate(80, 600)
+        c.scale(1.2, 1.2)
+        c.doForm("tbl")
+
+    doc = read(_one_page(draw), name="form.pdf")
+    assert [g.texts() for g in doc.grids] == [SMALL_TABLE]
+
+
+@pytest.mark.parametrize("rotation", [90, 270])
+def test_landscape_page_turned_by_rotate(rotation):
+    def draw(c):  # content turned so that it reads upright once the page is rotated
+        if rotation == 90:
+            c.rotate(90)
+            c.translate(0, -A4[0])
+        else:
+            c.rotate(-90)
+            c.translate(-A4[1], 0)
+        c.setFont(FONT, 12)
+        c.drawString(72, 550, "横向页面 2024 年")
+        _draw_table(c, 80, 500)
+
+    doc = read(_one_page(draw, rotation), name="landscape.pdf")
+    assert doc.text.startswith("横向页面 2024 年\n信息内容 本年制发件数 现行有效件数")
+    assert [g.texts() for g in doc.grids] == [SMALL_TABLE]
+
+
+def test_white_rectangles_behind_prose_are_not_rules():
+    def draw(c):
+        c.setFont(FONT, 10)
+        for k in range(4):  # a WPS export: a white box behind every line of prose
+            y = 700 - 16 * k
+            c.setFillColorRGB(1, 1, 1)
+            c.rect(70, y - 4, 450, 16, fill=1, stroke=0)
+            c.setFillColorRGB(0, 0, 0)
+            c.drawString(72, y, "本机关按照条例要求，认真做好政府信息公开工作，第%d行。" % k)
+        _draw_table(c, 80, 600)
+
+    doc = read(_one_page(draw), name="white.pdf")
+    assert [g.texts() for g in doc.grids] == [SMALL_TABLE]
+    assert "第0行" in doc.text and "第3行" in doc.text
+
+
+def test_stream_limits_refuse_a_bomb_before_pdfium_reads_it():
+    from tests.bombs import flate_bomb, pdf_with_content
+
+    stream = flate_bomb(b"BT /F1 12 Tf 72 720 Td (x) Tj ET\n", 2 << 24)  # inflates to 32 MiB
+    bomb = pdf_with_content(stream)
+    assert "max_stream" in _reason(bomb, limits={"max_stream": 1 << 24})
+    assert "max_inflated" in _reason(bomb, limits={"max_inflated": 1 << 24})
+    assert read(bomb, name="ok.pdf").text == "x"  # within the default limits: read
+    hexed = pdf_with_content(stream.hex().encode() + b">", "[/ASCIIHexDecode /FlateDecode]")
+    assert "max_stream" in _reason(hexed, limits={"max_stream": 1 << 24})

@@ -2,23 +2,34 @@
 
 How it works
 ------------
-* The file is validated first (``%PDF-`` header, size and page limits) and opened with
-  pypdfium2, whose error codes tell a truncated/corrupt file from an encrypted one; the
-  content is then read with pdfplumber.
-* Ruled tables: pdfplumber's ``lines`` strategy, run on the *visible* drawing only.
-  Many WPS/Office exports paint an invisible white rectangle behind every line of prose;
-  their edges would otherwise turn paragraphs into one-column "tables" or glue them onto
-  the table below. A table found on the visible rules is then "closed": its outer frame
-  (bbox and the extent of its own vertical rules) is added as explicit edges and the page
-  is searched again, so a row cut by a page break (no bottom rule) or a cell whose top rule
-  is missing at the top of a page is still a cell.
-* Merged cells: pdfplumber reports ``None`` for grid positions covered by a spanning
-  cell; each is resolved, through the table's cell bboxes, to the cell covering it and
-  gets a copy of its text with ``copy=True``.
-* Cell text: the lines of a cell are joined without a space when either side is CJK /
-  full-width (``本年新收政府信息公开申请\\n数量`` -> ``本年新收政府信息公开申请数量``), spaces
-  that PDF justification puts between CJK characters (``结 果``) are removed, ASCII words
-  keep one space.
+* The file is validated first (``%PDF-`` header, size and page limits), its compressed streams
+  are checked against the inflation limits (``pdf_streams.check_streams``) and it is opened with
+  pypdfium2, whose error codes tell a truncated/corrupt file from an encrypted one. Everything is
+  then read from pdfium: the characters of each page with their boxes (``FPDFText_*``) and its
+  path objects with their segments, colours and draw modes (``FPDFPath_*``, ``FPDFPageObj_*``),
+  form XObjects included. Coordinates are turned into the displayed page's (``/Rotate``
+  applied), origin top left.
+* Text: characters are grouped into lines (tops within 3 pt) and words (gaps over 3 pt or
+  blank characters), as pdfplumber's ``extract_text`` did; overprinted (fake bold) glyphs are
+  dropped. Text printed sideways on the displayed page is grouped as horizontal text (one
+  character a line), where pdfplumber read it in its own direction.
+* Ruled tables: the horizontal and vertical segments of the *visible* drawing are the ruling
+  edges (a rectangle gives its four sides). Many WPS/Office exports paint an invisible white
+  rectangle behind every line of prose; their edges would otherwise turn paragraphs into
+  one-column "tables" or glue them onto the table below. Edges are snapped (within 3 pt) and
+  joined (gaps up to 3 pt), those shorter than 3 pt dropped; their crossings make the cell
+  corners, each corner's smallest rectangle whose four sides are ruled is a cell, cells sharing
+  corners make a table (the ``lines`` strategy of pdfplumber, whose results this reproduces). A
+  table found on the visible rules is then "closed": its outer frame (bbox and the extent of
+  its own vertical rules) is added as explicit edges and the page is searched again, so a row
+  cut by a page break (no bottom rule) or a cell whose top rule is missing at the top of a page
+  is still a cell.
+* Merged cells: grid positions covered by a spanning cell are resolved, through the table's
+  cell bboxes, to the cell covering it and get a copy of its text with ``copy=True``.
+* Cell text: each character goes to the cell holding its centre; the lines of a cell are
+  joined without a space when either side is CJK / full-width
+  (``本年新收政府信息公开申请\\n数量`` -> ``本年新收政府信息公开申请数量``), spaces that PDF
+  justification puts between CJK characters (``结 果``) are removed, ASCII words keep one space.
 * Unruled tables: on text outside ruled tables, runs of lines made of several widely
   separated segments with numbers are clustered into columns (``_unruled_tables``).
 * Tables split across pages stay separate grids in page order; rows that are only a page
@@ -29,18 +40,18 @@ How it works
 Limits (``limits=`` dict, `PdfLimits` or any object with these attributes, e.g.
 `parsers.parse.Limits`): ``max_bytes`` (50 MB), ``max_pages`` (200), ``max_cells``
 (200 000 grid cells in all),
-``max_seconds`` (120, checked between pages), ``max_page_objects`` (200 000 drawing
-objects+chars on one page: the page is skipped with a warning), ``max_page_edges`` (20 000
-ruling edges) and ``max_page_crossings`` (5 000 = horizontal x vertical merged rules;
-pdfplumber's cell search is quadratic in them): beyond either, the ruled-table search is
-skipped on that page with a warning (the unruled fallback still runs). ``max_stream`` (64 MiB)
-and ``max_inflated`` (1 GiB): the most one stream, and all streams of the document, may inflate
-to in pdfminer (parsers/readers/pdf_streams.py); beyond either the document is refused as a
-decompression bomb before the bytes are allocated.
+``max_seconds`` (120, checked between pages), ``max_page_objects`` (200 000 page objects
+(forms' contents included) + characters on one page: the page is skipped with a warning),
+``max_page_edges`` (20 000 ruling edges) and ``max_page_crossings`` (5 000 = horizontal x
+vertical merged rules; the corner search is quadratic in them): beyond either, the ruled-table
+search is skipped on that page with a warning (the unruled fallback still runs). ``max_stream``
+(64 MiB) and ``max_inflated`` (1 GiB): the most one compressed stream, and all of them, may
+inflate to (parsers/readers/pdf_streams.py); beyond either the document is refused as a
+decompression bomb before pdfium inflates anything.
 """
 from __future__ import annotations
 
-import io
+import ctypes
 import logging
 import re
 import time
@@ -48,10 +59,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, fields, replace
 from typing import Any, Mapping
 
-import pdfplumber
 import pypdfium2 as pdfium
-from pdfplumber.table import merge_edges as _merge_edges
-from pdfplumber.utils import extract_text as _chars_to_text
+import pypdfium2.raw as pdfium_c
 
 from parsers.document import Cell, Document, Grid, UnreadableDocument
 from parsers.readers import pdf_streams
@@ -112,89 +121,430 @@ def _is_footer_row(row: list[Cell]) -> bool:
     return is_page_footer(" ".join(sorted(texts)))
 
 
-# ------------------------------------------------------------------------ drawing helpers
+# ------------------------------------------------------------------------ text from chars
+# Characters are dicts {"text", "x0", "x1", "top", "bottom"} in displayed-page coordinates
+# (origin top left). Lines and words as pdfplumber's extract_text / extract_words made them.
 
-def _is_white(color: Any) -> bool:
-    if color is None:
-        return False
-    if isinstance(color, (int, float)):
-        color = (color,)
-    if not isinstance(color, (list, tuple)) or not color:
-        return False
-    try:
-        vals = [float(v) for v in color]
-    except (TypeError, ValueError):  # pattern names etc.
-        return False
-    if len(vals) == 1:
-        return vals[0] >= 0.95
-    if len(vals) == 3:
-        return min(vals) >= 0.95
-    if len(vals) == 4:  # CMYK
-        return max(vals) <= 0.05
+def _clusters(objs: list[dict], key: str, tol: float) -> list[list[dict]]:
+    """Objects grouped by `key`: distinct values sorted and chained while each is within `tol`
+    of the previous one; groups in value order, objects in their given order within a group."""
+    index: dict[float, int] = {}
+    k, last = -1, None
+    for v in sorted({o[key] for o in objs}):
+        if last is None or v > last + tol:
+            k += 1
+        index[v] = k
+        last = v
+    groups: list[list[dict]] = [[] for _ in range(k + 1)]
+    for o in objs:
+        groups[index[o[key]]].append(o)
+    return groups
+
+
+def _word(chars: list[dict]) -> dict:
+    return {"text": "".join(c["text"] for c in chars),
+            "x0": min(c["x0"] for c in chars), "x1": max(c["x1"] for c in chars),
+            "top": min(c["top"] for c in chars), "bottom": max(c["bottom"] for c in chars)}
+
+
+def _words(chars: list[dict], x_tol: float = 3.0, y_tol: float = 3.0) -> list[dict]:
+    """Words: chars of a line (tops within `y_tol`) left to right, split at blank characters
+    and at gaps wider than `x_tol`."""
+    words: list[dict] = []
+    for line in _clusters(chars, "top", y_tol):
+        line.sort(key=lambda c: c["x0"])
+        cur: list[dict] = []
+        for c in line:
+            if c["text"].isspace():
+                if cur:
+                    words.append(_word(cur))
+                    cur = []
+                continue
+            if cur:
+                p = cur[-1]
+                if c["x0"] < p["x0"] or c["x0"] > p["x1"] + x_tol or abs(c["top"] - p["top"]) > y_tol:
+                    words.append(_word(cur))
+                    cur = []
+            cur.append(c)
+        if cur:
+            words.append(_word(cur))
+    return words
+
+
+def _chars_to_text(chars: list[dict], x_tol: float = 3.0, y_tol: float = 3.0) -> str:
+    """Lines of words (tops within `y_tol`) top to bottom, words joined by one space."""
+    if not chars:
+        return ""
+    words = _words(chars, x_tol, y_tol)
+    return "\n".join(" ".join(w["text"] for w in line) for line in _clusters(words, "top", y_tol))
+
+
+def _dedupe(chars: list[dict]) -> list[dict]:
+    """Drop overprinted (fake bold) glyphs: the same character within 1 pt of one kept before."""
+    seen: dict[tuple, list[dict]] = {}
+    out = []
+    for c in chars:
+        x, y = c["x0"], c["top"]
+        kx, ky = int(x // 1), int(y // 1)
+        dup = False
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for o in seen.get((c["text"], kx + dx, ky + dy), ()):
+                    if abs(o["x0"] - x) <= 1 and abs(o["top"] - y) <= 1:
+                        dup = True
+                        break
+        if not dup:
+            seen.setdefault((c["text"], kx, ky), []).append(c)
+            out.append(c)
+    return out
+
+
+# ------------------------------------------------------------------------- pdfium access
+
+def _frame(page: "pdfium.PdfPage"):
+    """(rect, point): PDF user space -> displayed page, origin top left, /Rotate applied
+    (as pdfminer's interpreter turned the page)."""
+    left, bottom, right, top = page.get_mediabox()
+    rot = page.get_rotation() % 360
+    if rot == 90:
+        return (lambda x0, y0, x1, y1: (y0 - bottom, x0 - left, y1 - bottom, x1 - left),
+                lambda x, y: (y - bottom, x - left))
+    if rot == 180:
+        return (lambda x0, y0, x1, y1: (right - x1, y0 - bottom, right - x0, y1 - bottom),
+                lambda x, y: (right - x, y - bottom))
+    if rot == 270:
+        return (lambda x0, y0, x1, y1: (top - y1, right - x1, top - y0, right - x0),
+                lambda x, y: (top - y, right - x))
+    return (lambda x0, y0, x1, y1: (x0 - left, top - y1, x1 - left, top - y0),
+            lambda x, y: (x - left, top - y))
+
+
+def _page_chars(textpage: Any, rect_xf) -> tuple[list[dict], int]:
+    """The page's characters (pdfium's generated spaces and line breaks left out) with boxes
+    as pdfminer made them: across, the glyph's advance (pdfium's loose box); up and down, from
+    the font's descent to one font size above it. A glyph whose loose box is out of proportion
+    to its size (vertical writing mode: pdfium places it wrongly) gets pdfminer's box for
+    vertical writing, one font size square around its origin.
+    Also returns how many glyphs have no Unicode."""
+    raw = textpage.raw
+    n = pdfium_c.FPDFText_CountChars(raw)
+    get_unicode = pdfium_c.FPDFText_GetUnicode
+    get_loose = pdfium_c.FPDFText_GetLooseCharBox
+    get_matrix = pdfium_c.FPDFText_GetMatrix
+    get_size = pdfium_c.FPDFText_GetFontSize
+    is_generated = pdfium_c.FPDFText_IsGenerated
+    box = pdfium_c.FS_RECTF()
+    pbox = ctypes.byref(box)
+    m = pdfium_c.FS_MATRIX()
+    pm = ctypes.byref(m)
+    chars: list[dict] = []
+    undecodable = 0
+    for i in range(n):
+        u = get_unicode(raw, i)
+        if u <= 0x20 or u in (0xA0, 0x3000, 0xFFFE, 0xFFFF, 0xFFFD):
+            if u in (0, 0xFFFD, 0xFFFE, 0xFFFF):
+                undecodable += 1
+                continue
+            if is_generated(raw, i):
+                continue
+            if u < 0x20 and u not in (9, 10, 13):
+                continue
+        try:
+            ch = chr(u)
+        except ValueError:
+            undecodable += 1
+            continue
+        if not get_loose(raw, i, pbox):
+            continue
+        x0, y0, x1, y1 = box.left, box.bottom, box.right, box.top
+        if get_matrix(raw, i, pm) and abs(m.b) < 1e-6 and abs(m.c) < 1e-6 and m.d > 0:
+            size = get_size(raw, i) * m.d
+            if x1 - x0 > 2 * size + 2 or y1 - y0 > 3 * size + 2:
+                # vertical writing: pdfminer's box around the origin (default DW2 880 -1000)
+                x0, x1 = m.e - size / 2, m.e + size / 2
+                y0, y1 = m.f - 0.88 * size, m.f + 0.12 * size
+            elif size > 0:
+                y1 = y0 + size
+        x0, top, x1, bottom = rect_xf(x0, y0, x1, y1)
+        chars.append({"text": ch, "x0": x0, "x1": x1, "top": top, "bottom": bottom})
+    return chars, undecodable
+
+
+_PATH = pdfium_c.FPDF_PAGEOBJ_PATH
+_FORM = pdfium_c.FPDF_PAGEOBJ_FORM
+_IMAGE = pdfium_c.FPDF_PAGEOBJ_IMAGE
+_TEXT = pdfium_c.FPDF_PAGEOBJ_TEXT
+_MOVETO = pdfium_c.FPDF_SEGMENT_MOVETO
+_LINETO = pdfium_c.FPDF_SEGMENT_LINETO
+_IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _times(m: tuple, n: tuple) -> tuple:
+    """Matrix m then n (PDF row-vector convention: p' = p . m . n)."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D,
+            e * A + f * C + E, e * B + f * D + F)
+
+
+def _page_objects(page_raw: Any) -> tuple[int, int, list[tuple[Any, tuple]]]:
+    """(objects, images, [(path object, matrix of its form or None)]) of a page, the contents
+    of form XObjects included."""
+    n_objs = n_images = 0
+    paths: list[tuple[Any, tuple | None]] = []
+    get_type = pdfium_c.FPDFPageObj_GetType
+    stack: list[tuple[Any, int, tuple | None]] = [(page_raw, -1, None)]
+    while stack:
+        holder, kind, outer = stack.pop()
+        if kind < 0:
+            count = pdfium_c.FPDFPage_CountObjects(holder)
+            get = pdfium_c.FPDFPage_GetObject
+        else:
+            count = pdfium_c.FPDFFormObj_CountObjects(holder)
+            get = pdfium_c.FPDFFormObj_GetObject
+        for i in range(max(count, 0)):
+            obj = get(holder, i)
+            t = get_type(obj)
+            if t == _FORM:
+                m = _matrix(obj)
+                stack.append((obj, 0, m if outer is None else _times(m, outer)))
+                continue
+            n_objs += 1
+            if t == _PATH:
+                paths.append((obj, outer))
+            elif t == _IMAGE:
+                n_images += 1
+    return n_objs, n_images, paths
+
+
+def _matrix(obj: Any) -> tuple:
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+        return _IDENTITY
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def _painted(obj: Any) -> bool:
+    """Whether the path draws something visible on white paper: stroked or filled in a colour
+    that is not (nearly) white nor transparent."""
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    if not pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)):
+        return True
+    r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+    refs = (ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a))
+    for on, get in ((stroke.value, pdfium_c.FPDFPageObj_GetStrokeColor),
+                    (fill.value, pdfium_c.FPDFPageObj_GetFillColor)):
+        if on and get(obj, *refs) and a.value > 0 and min(r.value, g.value, b.value) < 242.25:
+            return True
     return False
 
 
-def _visible(obj: dict) -> bool:
-    """False for rects/curves that draw nothing visible on white paper."""
-    if obj.get("object_type") not in ("rect", "curve"):
-        return True
-    if obj.get("stroke") and not _is_white(obj.get("stroking_color")):
-        return True
-    if obj.get("fill") and not _is_white(obj.get("non_stroking_color")):
-        return True
-    return False
+_FLAT = 0.01  # a segment this close to horizontal / vertical (pt) is a rule
 
 
-def _hedge(x0: float, x1: float, y: float) -> dict:
-    return {"x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0,
-            "orientation": "h", "object_type": "line"}
+def _ruling_edges(paths: list[tuple[Any, tuple | None]], point_xf) -> tuple[list[tuple], list[tuple]]:
+    """Horizontal (top, x0, x1) and vertical (x, top, bottom) segments of the visible paths.
 
-
-def _vedge(x: float, top: float, bottom: float) -> dict:
-    return {"x0": x, "x1": x, "top": top, "bottom": bottom, "width": 0,
-            "height": bottom - top, "orientation": "v", "object_type": "line"}
-
-
-# ------------------------------------------------------------------------- ruled tables
-
-_TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
-
-
-def _closing_edges(page: Any, tables: list) -> tuple[list[dict], list[dict]]:
-    """Outer frame of each table, stretched to the extent of its own vertical rules."""
-    v_edges = [e for e in page.edges if e["orientation"] == "v"]
-    hs: list[dict] = []
-    vs: list[dict] = []
-    for t in tables:
-        x0, top, x1, bottom = t.bbox
-        own = [e for e in v_edges
-               if x0 - 2 <= e["x0"] <= x1 + 2 and e["bottom"] > top + 1 and e["top"] < bottom - 1]
-        if own:
-            top = min(top, min(e["top"] for e in own))
-            bottom = max(bottom, max(e["bottom"] for e in own))
-        hs += [_hedge(x0, x1, top), _hedge(x0, x1, bottom)]
-        vs += [_vedge(x0, top, bottom), _vedge(x1, top, bottom)]
+    A path of one straight segment (a line) always counts, as pdfplumber's lines did; any other
+    path (rectangles, polylines: every side is a segment) only when it is painted in a visible
+    colour, which leaves out the invisible white rectangles behind prose."""
+    hs: list[tuple] = []
+    vs: list[tuple] = []
+    x_, y_ = ctypes.c_float(), ctypes.c_float()
+    px, py = ctypes.byref(x_), ctypes.byref(y_)
+    count = pdfium_c.FPDFPath_CountSegments
+    get_seg = pdfium_c.FPDFPath_GetPathSegment
+    get_point = pdfium_c.FPDFPathSegment_GetPoint
+    get_stype = pdfium_c.FPDFPathSegment_GetType
+    get_close = pdfium_c.FPDFPathSegment_GetClose
+    for obj, outer in paths:
+        n = count(obj)
+        if n < 2:
+            continue
+        m = _matrix(obj)
+        if outer is not None:
+            m = _times(m, outer)
+        a, b, c, d, e, f = m
+        segs = []
+        for i in range(n):
+            seg = get_seg(obj, i)
+            if not get_point(seg, px, py):
+                continue
+            x, y = x_.value, y_.value
+            segs.append((get_stype(seg), get_close(seg), point_xf(a * x + c * y + e, b * x + d * y + f)))
+        is_line = len(segs) == 2 and segs[0][0] == _MOVETO and segs[1][0] == _LINETO and not segs[1][1]
+        if not is_line and not _painted(obj):
+            continue
+        start = prev = None
+        for kind, close, p in segs:
+            if kind == _MOVETO or prev is None:
+                start = prev = p
+                continue
+            if kind == _LINETO:
+                _add_edge(prev, p, hs, vs)
+            prev = p
+            if close and start is not None:
+                _add_edge(prev, start, hs, vs)
+                prev = start
     return hs, vs
 
 
-def _find_ruled(page: Any) -> list:
-    tables = page.find_tables(_TABLE_SETTINGS)
+def _add_edge(p: tuple, q: tuple, hs: list, vs: list) -> None:
+    (x0, y0), (x1, y1) = p, q
+    if abs(y0 - y1) <= _FLAT:
+        if x0 != x1:
+            hs.append(((y0 + y1) / 2, min(x0, x1), max(x0, x1)))
+    elif abs(x0 - x1) <= _FLAT:
+        vs.append(((x0 + x1) / 2, min(y0, y1), max(y0, y1)))
+
+
+# ------------------------------------------------------------------------- ruled tables
+# Edges are (position, start, end): horizontal (top, x0, x1), vertical (x, top, bottom).
+
+_SNAP = _JOIN = _CROSS = 3.0  # pt: pdfplumber's snap, join and intersection tolerances
+_MIN_EDGE = 3.0               # merged rules shorter than this are no rules
+
+
+def _merge(edges: list[tuple]) -> list[tuple]:
+    """Snap edges within _SNAP of one another (chained) to their mean position, join those on
+    one line whose gap is at most _JOIN, drop the results shorter than _MIN_EDGE."""
+    if not edges:
+        return []
+    edges = sorted(edges)
+    groups: list[list[tuple]] = [[edges[0]]]
+    for prev, e in zip(edges, edges[1:]):
+        if e[0] <= prev[0] + _SNAP:
+            groups[-1].append(e)
+        else:
+            groups.append([e])
+    out: list[tuple] = []
+    for g in groups:
+        pos = sum(e[0] for e in g) / len(g)
+        g.sort(key=lambda e: e[1])
+        lo, hi = g[0][1], g[0][2]
+        for e in g[1:]:
+            if e[1] <= hi + _JOIN:
+                hi = max(hi, e[2])
+            else:
+                out.append((pos, lo, hi))
+                lo, hi = e[1], e[2]
+        out.append((pos, lo, hi))
+    return [e for e in out if e[2] - e[1] >= _MIN_EDGE]
+
+
+def _cells(hs: list[tuple], vs: list[tuple]) -> list[tuple]:
+    """Cell bboxes (x0, top, x1, bottom): for each crossing of a vertical and a horizontal rule,
+    the smallest rectangle to a crossing below and one to the right whose four sides are ruled
+    (sides "ruled" = the two corners share a rule)."""
+    inter: dict[tuple, tuple[set, set]] = {}
+    for vi, (x, top, bottom) in enumerate(sorted(vs)):
+        for hi, (y, x0, x1) in enumerate(sorted(hs)):
+            if top <= y + _CROSS and bottom >= y - _CROSS and x0 - _CROSS <= x <= x1 + _CROSS:
+                sets = inter.get((x, y))
+                if sets is None:
+                    sets = inter[(x, y)] = (set(), set())
+                sets[0].add(vi)
+                sets[1].add(hi)
+    points = sorted(inter)
+    col: dict[float, list[float]] = {}
+    row: dict[float, list[float]] = {}
+    for x, y in points:
+        col.setdefault(x, []).append(y)
+        row.setdefault(y, []).append(x)
+    cells = []
+    for x, y in points:
+        v_here, h_here = inter[(x, y)]
+        found = None
+        for by in col[x]:
+            if by <= y or not (v_here & inter[(x, by)][0]):
+                continue
+            h_below = inter[(x, by)][1]
+            for rx in row[y]:
+                if rx <= x or not (h_here & inter[(rx, y)][1]):
+                    continue
+                corner = inter.get((rx, by))
+                if corner is not None and corner[0] & inter[(rx, y)][0] and corner[1] & h_below:
+                    found = (x, y, rx, by)
+                    break
+            if found:
+                break
+        if found:
+            cells.append(found)
+    return cells
+
+
+class _Table:
+    __slots__ = ("cells", "bbox")
+
+    def __init__(self, cells: list[tuple]) -> None:
+        self.cells = cells
+        self.bbox = (min(c[0] for c in cells), min(c[1] for c in cells),
+                     max(c[2] for c in cells), max(c[3] for c in cells))
+
+
+def _tables(cells: list[tuple]) -> list[_Table]:
+    """Cells sharing corners, grouped as pdfplumber's cells_to_tables (same order), tables of
+    one cell left out, top to bottom then left to right."""
+    remaining = list(cells)
+    corners: set = set()
+    current: list[tuple] = []
+    groups = []
+    while remaining:
+        before = len(current)
+        for cell in list(remaining):
+            x0, top, x1, bottom = cell
+            cc = ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
+            if not current or any(c in corners for c in cc):
+                corners.update(cc)
+                current.append(cell)
+                remaining.remove(cell)
+        if len(current) == before:
+            groups.append(current)
+            corners = set()
+            current = []
+    if current:
+        groups.append(current)
+    groups.sort(key=lambda t: min((c[1], c[0]) for c in t))
+    return [_Table(g) for g in groups if len(g) > 1]
+
+
+def _find_ruled(hs_raw: list[tuple], vs_raw: list[tuple], lim: PdfLimits, page_no: int,
+                warnings: list[str]) -> list[_Table]:
+    n_edges = len(hs_raw) + len(vs_raw)
+    if n_edges > lim.max_page_edges:
+        warnings.append(f"page {page_no}: {n_edges} ruling edges exceeds max_page_edges="
+                        f"{lim.max_page_edges}; ruled-table search skipped")
+        return []
+    hs = [e for e in hs_raw if e[2] - e[1] >= 1]
+    vs = [e for e in vs_raw if e[2] - e[1] >= 1]
+    mh, mv = _merge(hs), _merge(vs)
+    if len(mh) * len(mv) > lim.max_page_crossings:
+        warnings.append(f"page {page_no}: {len(mh)} x {len(mv)} rules exceeds "
+                        f"max_page_crossings={lim.max_page_crossings}; ruled-table search skipped")
+        return []
+    tables = _tables(_cells(mh, mv))
     if not tables:
         return []
-    hs, vs = _closing_edges(page, tables)
-    settings = dict(_TABLE_SETTINGS, explicit_horizontal_lines=hs, explicit_vertical_lines=vs)
-    return page.find_tables(settings)
+    # close each table: its outer frame, stretched to the extent of its own vertical rules
+    for t in tables:
+        x0, top, x1, bottom = t.bbox
+        own = [e for e in vs_raw if x0 - 2 <= e[0] <= x1 + 2 and e[2] > top + 1 and e[1] < bottom - 1]
+        if own:
+            top = min(top, min(e[1] for e in own))
+            bottom = max(bottom, max(e[2] for e in own))
+        hs += [(top, x0, x1), (bottom, x0, x1)]
+        vs += [(x0, top, bottom), (x1, top, bottom)]
+    return _tables(_cells(_merge(hs), _merge(vs)))
 
 
 def _text_of(chars: list[dict]) -> str:
     return clean_cell_text(_chars_to_text(chars)) if chars else ""
 
 
-def _table_rows(table: Any, chars: list[dict], page_no: int) -> list[list[Cell]]:
-    """Rows of a pdfplumber table with merged positions resolved to copies.
+def _table_rows(table: _Table, chars: list[dict], page_no: int) -> list[list[Cell]]:
+    """Rows of a ruled table with merged positions resolved to copies.
 
-    Grid positions are the table's distinct cell lefts x tops (as pdfplumber's
-    ``Table.rows``). A position without a cell of its own is covered by a spanning cell:
+    Grid positions are the table's distinct cell lefts x tops. A position without a cell of its own is covered by a spanning cell:
     found through the cell bboxes (first trying the owner of the position above, for a
     vertical merge, then of the one to the left, for a horizontal one) and copied with
     ``copy=True``. Each char goes to the position holding its centre, so the work is
@@ -299,9 +649,9 @@ def _segments(line: list[dict]) -> list[dict]:
     return segs
 
 
-def _unruled_tables(page: Any, exclude: list[tuple], page_no: int) -> list[tuple[tuple, list[list[Cell]]]]:
+def _unruled_tables(chars: list[dict], exclude: list[tuple], page_no: int) -> list[tuple[tuple, list[list[Cell]]]]:
     """Tables printed without rules: blocks of lines of widely spaced segments with numbers."""
-    words = page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False)
+    words = _words(chars, x_tol=1.5, y_tol=2)
 
     def excluded(w: dict) -> bool:
         cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
@@ -402,6 +752,7 @@ def _open_checks(data: bytes, lim: PdfLimits) -> "pdfium.PdfDocument":
         else:
             kind = ""
         raise UnreadableDocument(f"not a PDF: no %PDF- header{kind}")
+    pdf_streams.check_streams(data, lim.max_stream, lim.max_inflated)  # before pdfium inflates any
     try:
         doc = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
@@ -415,44 +766,14 @@ def _open_checks(data: bytes, lim: PdfLimits) -> "pdfium.PdfDocument":
         if n == 0:
             raise UnreadableDocument("corrupt PDF: no pages")
         raise UnreadableDocument(f"too many pages: {n} exceeds max_pages={lim.max_pages}")
+    if pdfium_c.FPDF_GetSecurityHandlerRevision(doc.raw) != -1:  # streams check_streams cannot read
+        try:
+            pdf_streams.check_encrypted(data, lim.max_stream, lim.max_inflated)
+        except BaseException:
+            doc.close()
+            raise
     return doc
 
-
-_CID_RE = re.compile(r"\(cid:\d+\)")
-
-
-def _pdfium_text(doc: "pdfium.PdfDocument", index: int) -> str:
-    page = doc[index]
-    try:
-        textpage = page.get_textpage()
-        try:
-            return textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
-        finally:
-            textpage.close()
-    finally:
-        page.close()
-
-
-def _raise_limit(e: BaseException) -> None:
-    """Re-raise a stream limit or MemoryError that pdfplumber wrapped (never a page warning)."""
-    limit = pdf_streams.limit_in(e)
-    if limit is not None:
-        raise limit from None
-
-
-def _pdfminer_reason(e: BaseException) -> str:
-    chain = [e]
-    while chain[-1].__cause__ is not None or chain[-1].__context__ is not None:
-        nxt = chain[-1].__cause__ or chain[-1].__context__
-        if nxt in chain:
-            break
-        chain.append(nxt)
-    names = " ".join(type(x).__name__ for x in chain).lower()
-    text = " ".join(str(x) for x in chain).lower()
-    if "password" in names or "encrypt" in names or "password" in text:
-        return "encrypted PDF: a password is required to open it"
-    first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-    return f"corrupt or truncated PDF: {first}"
 
 
 # --------------------------------------------------------------------------------- read
@@ -461,16 +782,15 @@ def read(data: bytes, *, name: str, limits: Any = None) -> Document:
     """Read a PDF into a `Document`. Raises `UnreadableDocument` (one-line reason)."""
     lim = _limits(limits)
     data = bytes(data)
-    pdfium_doc = _open_checks(data, lim)
+    doc = _open_checks(data, lim)
     try:
-        with pdf_streams.bounded(lim.max_stream, lim.max_inflated):
-            return _read(data, name, lim, pdfium_doc)
+        return _read(doc, name, lim)
     finally:
-        pdfium_doc.close()
+        doc.close()
 
 
-def _read(data: bytes, name: str, lim: PdfLimits, pdfium_doc: Any) -> Document:
-    n_pages = len(pdfium_doc)
+def _read(doc: "pdfium.PdfDocument", name: str, lim: PdfLimits) -> Document:
+    n_pages = len(doc)
     started = time.monotonic()
     warnings: list[str] = []
     texts: list[str] = []
@@ -479,74 +799,51 @@ def _read(data: bytes, name: str, lim: PdfLimits, pdfium_doc: Any) -> Document:
     image_only_pages: list[int] = []
     failed_pages = 0
     n_cells = 0
+    if pdfium_c.FPDF_GetSecurityHandlerRevision(doc.raw) != -1:
+        warnings.append("encrypted PDF with an empty user password: read without a password")
 
-    try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except Exception as e:  # pdfminer raises many types, wrapped in PdfminerException
-        _raise_limit(e)
-        raise UnreadableDocument(_pdfminer_reason(e)) from None
-    try:
+    for page_no in range(1, n_pages + 1):
+        elapsed = time.monotonic() - started
+        if elapsed > lim.max_seconds:
+            raise UnreadableDocument(
+                f"time limit: reading stopped at page {page_no} after {elapsed:.0f} s "
+                f"(max_seconds={lim.max_seconds})")
         try:
-            pages = pdf.pages
-        except Exception as e:
-            _raise_limit(e)
-            raise UnreadableDocument(_pdfminer_reason(e)) from None
-        if len(pages) != n_pages:
-            warnings.append(f"page count differs between readers: pdfium {n_pages}, pdfminer {len(pages)}")
-        if len(pages) > lim.max_pages:
-            raise UnreadableDocument(f"too many pages: {len(pages)} exceeds max_pages={lim.max_pages}")
-        if getattr(pdf.doc, "encryption", None):
-            warnings.append("encrypted PDF with an empty user password: read without a password")
+            page = doc[page_no - 1]
+        except pdfium.PdfiumError as e:  # a page object pdfium cannot load: keep the others
+            failed_pages += 1
+            warnings.append(f"page {page_no}: unreadable ({str(e)[:120]})")
+            log.warning("%s: page %d unreadable: %s", name, page_no, e)
+            continue
+        try:
+            page_text, page_grids, n_chars, n_images = _read_page(page, page_no, lim, warnings)
+        except UnreadableDocument:
+            raise
+        except MemoryError:
+            raise
+        except Exception as e:  # pragma: no cover - pdfium failing on one page: keep the others
+            failed_pages += 1
+            warnings.append(f"page {page_no}: unreadable ({type(e).__name__}: {str(e)[:120]})")
+            log.warning("%s: page %d unreadable: %s", name, page_no, e)
+            continue
+        finally:
+            page.close()
+        texts.append(page_text)
+        text_chars += n_chars
+        if n_images and n_chars < 10:
+            image_only_pages.append(page_no)
+        for bbox, rows in page_grids:
+            grids.append(Grid(rows, index=len(grids), page=page_no))
+            n_cells += sum(len(r) for r in rows)
+        if n_cells > lim.max_cells:
+            raise UnreadableDocument(
+                f"too many table cells: {n_cells} by page {page_no} exceeds max_cells={lim.max_cells}")
 
-        for page_no, page in enumerate(pages, 1):
-            elapsed = time.monotonic() - started
-            if elapsed > lim.max_seconds:
-                raise UnreadableDocument(
-                    f"time limit: reading stopped at page {page_no} after {elapsed:.0f} s "
-                    f"(max_seconds={lim.max_seconds})")
-            try:
-                page_text, page_grids, n_chars, n_images = _read_page(page, page_no, lim, warnings)
-            except UnreadableDocument:
-                raise
-            except Exception as e:  # a broken content stream: keep the other pages
-                _raise_limit(e)  # but a decompression bomb or exhausted memory ends the document
-                failed_pages += 1
-                warnings.append(f"page {page_no}: unreadable ({type(e).__name__}: {str(e)[:120]})")
-                log.warning("%s: page %d unreadable: %s", name, page_no, e)
-                continue
-            finally:
-                page.close()
-            if len(_CID_RE.findall(page_text)) >= 3:
-                # glyphs without a Unicode mapping in pdfminer: pdfium often decodes them
-                alt = ""
-                try:
-                    alt = _pdfium_text(pdfium_doc, page_no - 1) if page_no <= n_pages else ""
-                except Exception:  # pragma: no cover - pdfium failing on one page
-                    pass
-                if alt.strip() and not _CID_RE.search(alt):
-                    page_text = alt
-                    warnings.append(f"page {page_no}: undecodable glyphs (cid:N); text taken from "
-                                    "pdfium, table cells may hold (cid:N)")
-                else:
-                    warnings.append(f"page {page_no}: undecodable glyphs (cid:N) in the text layer")
-            texts.append(page_text)
-            text_chars += n_chars
-            if n_images and n_chars < 10:
-                image_only_pages.append(page_no)
-            for bbox, rows in page_grids:
-                grids.append(Grid(rows, index=len(grids), page=page_no))
-                n_cells += sum(len(r) for r in rows)
-            if n_cells > lim.max_cells:
-                raise UnreadableDocument(
-                    f"too many table cells: {n_cells} by page {page_no} exceeds max_cells={lim.max_cells}")
-    finally:
-        pdf.close()
-
-    if failed_pages == len(pages):
+    if failed_pages == n_pages:
         raise UnreadableDocument("corrupt PDF: no page could be read")
 
     scanned = False
-    if text_chars < 10 * len(pages) and image_only_pages and text_chars < 200:
+    if text_chars < 10 * n_pages and image_only_pages and text_chars < 200:
         scanned = True
         warnings.insert(0, SCANNED_WARNING)
     elif image_only_pages:
@@ -556,56 +853,46 @@ def _read(data: bytes, name: str, lim: PdfLimits, pdfium_doc: Any) -> Document:
     elif text_chars == 0:
         warnings.append("no text in the PDF (blank pages)")
 
-    return Document(kind="pdf", text="\n".join(texts).strip(), grids=grids, pages=len(pages),
+    return Document(kind="pdf", text="\n".join(texts).strip(), grids=grids, pages=n_pages,
                     warnings=warnings, scanned=scanned)
 
 
-def _read_page(page: Any, page_no: int, lim: PdfLimits,
+def _read_page(page: "pdfium.PdfPage", page_no: int, lim: PdfLimits,
                warnings: list[str]) -> tuple[str, list[tuple[tuple, list[list[Cell]]]], int, int]:
-    objs = page.objects
-    n_objs = sum(len(v) for v in objs.values())
-    n_images = len(objs.get("image", []))
-    if n_objs > lim.max_page_objects:
-        warnings.append(f"page {page_no}: {n_objs} objects exceeds max_page_objects="
-                        f"{lim.max_page_objects}; page skipped")
-        return "", [], 0, n_images
+    n_objs, n_images, paths = _page_objects(page.raw)
+    textpage = page.get_textpage()
+    try:
+        n_all = pdfium_c.FPDFText_CountChars(textpage.raw)
+        if n_objs + n_all > lim.max_page_objects:
+            warnings.append(f"page {page_no}: {n_objs + n_all} objects exceeds max_page_objects="
+                            f"{lim.max_page_objects}; page skipped")
+            return "", [], 0, n_images
+        rect_xf, point_xf = _frame(page)
+        chars, undecodable = _page_chars(textpage, rect_xf)
+    finally:
+        textpage.close()
+    if undecodable >= 3:
+        warnings.append(f"page {page_no}: {undecodable} glyphs without a Unicode mapping left out "
+                        "of the text")
     seen: set[tuple] = set()
-    for c in page.chars:  # overprinted (fake bold) glyphs? pdfplumber's dedupe is costly
+    for c in chars:  # overprinted (fake bold) glyphs? the exact dedupe only when likely
         key = (c["text"], round(c["x0"]), round(c["top"]))
         if key in seen:
-            page = page.dedupe_chars()
+            chars = _dedupe(chars)
             break
         seen.add(key)
-    chars = page.chars
-    n_chars = sum(1 for c in chars if c["text"].strip())
-    text = page.extract_text() or ""
+    n_chars = sum(1 for c in chars if not c["text"].isspace())
+    text = _chars_to_text(chars)
     if n_chars == 0:
         return text, [], 0, n_images
 
-    vpage = page.filter(_visible)
+    hs, vs = _ruling_edges(paths, point_xf)
     found: list[tuple[tuple, list[list[Cell]]]] = []
-    tables = []
-    edges = vpage.edges
-    if len(edges) > lim.max_page_edges:
-        warnings.append(f"page {page_no}: {len(edges)} ruling edges exceeds max_page_edges="
-                        f"{lim.max_page_edges}; ruled-table search skipped")
-    elif edges:
-        # pdfplumber's cell search is quadratic in rule crossings: bound them first
-        merged = [e for e in _merge_edges(edges, 3, 3, 3, 3)
-                  if (e["width"] if e["orientation"] == "h" else e["height"]) >= 3]
-        n_h = sum(1 for e in merged if e["orientation"] == "h")
-        crossings = n_h * (len(merged) - n_h)
-        if crossings > lim.max_page_crossings:
-            warnings.append(f"page {page_no}: {n_h} x {len(merged) - n_h} rules exceeds "
-                            f"max_page_crossings={lim.max_page_crossings}; ruled-table search skipped")
-        else:
-            tables = _find_ruled(vpage)
-    for t in tables:
-        rows = _table_rows(t, chars, page_no)
-        found.append((t.bbox, rows))
+    for t in _find_ruled(hs, vs, lim, page_no, warnings) if (hs and vs) else []:
+        found.append((t.bbox, _table_rows(t, chars, page_no)))
     ruled_bboxes = [b for b, _ in found]
     found = [(b, r) for b, r in found if not _is_prose_frame(r)]
-    found += _unruled_tables(page, ruled_bboxes, page_no)
+    found += _unruled_tables(chars, ruled_bboxes, page_no)
 
     out = []
     for bbox, rows in sorted(found, key=lambda f: (round(f[0][1]), f[0][0])):

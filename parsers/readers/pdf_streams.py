@@ -1,4 +1,10 @@
-"""Bounded stream decoding for pdfminer: a PDF's streams may not inflate without limit.
+"""Bounded stream decoding: a PDF's streams may not inflate without limit.
+
+pdfium, which reads PDFs (parsers/readers/pdf.py), inflates a stream whole and aborts the process
+when memory runs out: :func:`check_streams` inflates every compressed stream of the file
+incrementally, output discarded, before pdfium opens it, and refuses the file (:class:`StreamLimit`)
+as soon as one stream exceeds ``max_stream`` bytes or all together exceed ``max_total``;
+:func:`check_encrypted` does the same through pdfminer for an encrypted file.
 
 pdfminer inflates a FlateDecode stream with ``zlib.decompress`` (and LZW with ``lzwdecode``) in
 one call, whatever it inflates to: a 4 MB PDF whose content stream inflates to 4 GiB took 8 GB
@@ -10,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import zlib
 
 import pdfminer.pdftypes as _pdftypes
@@ -133,3 +140,131 @@ def bounded(max_stream: int = MAX_STREAM, max_total: int = MAX_TOTAL):
         yield
     finally:
         _active.pop()
+
+
+# ------------------------------------------------------------------ before pdfium reads a file
+# pdfium inflates a stream whole, whatever it inflates to, and aborts the process when memory runs
+# out: the PDF reader checks every compressed stream of the file here before pdfium opens it.
+
+_STREAM_RE = re.compile(rb"stream(?:\r\n|\n|\r)")
+_OBJ_RE = re.compile(rb"\d+\s+\d+\s+obj\b")
+_FILTER_RE = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
+_NAME_RE = re.compile(rb"/([A-Za-z0-9]+)")
+_INFLATING = {b"FlateDecode": False, b"Fl": False, b"LZWDecode": True, b"LZW": True}
+_TEXT_CODED = {b"ASCIIHexDecode", b"AHx", b"ASCII85Decode", b"A85"}
+
+
+def _text_decode(name: bytes, raw: bytes) -> bytes:
+    """ASCIIHex / ASCII85 (never larger than their input), for a chain that inflates next."""
+    import base64
+    import binascii
+
+    if name in (b"ASCIIHexDecode", b"AHx"):
+        hexits = re.sub(rb"[^0-9A-Fa-f]", b"", raw.split(b">", 1)[0])
+        return binascii.a2b_hex(hexits + b"0" * (len(hexits) % 2))
+    body = raw.strip()
+    if body.startswith(b"<~"):
+        body = body[2:]
+    return base64.a85decode(body.split(b"~>", 1)[0] + b"~>", adobe=True)
+_CHUNK = 1 << 16
+
+
+def _dict_before(data: bytes, pos: int) -> bytes | None:
+    """The object dictionary that ends (``>>``) right before the ``stream`` keyword at `pos`,
+    from the object's ``N G obj``; None when the keyword follows no dictionary."""
+    head = data[max(0, pos - 4096):pos].rstrip()
+    if not head.endswith(b">>"):
+        return None
+    starts = list(_OBJ_RE.finditer(head))
+    return head[starts[-1].end():] if starts else head
+
+
+def _inflate_size(data: bytes, start: int, end: int, budget: _Budget, lzw: bool) -> None:
+    """Inflate data[start:end] incrementally, output discarded, charging `budget` as it goes."""
+    size = 0
+    if lzw:
+        try:
+            for piece in LZWDecoder(io.BytesIO(data[start:end])).run():
+                size += len(piece)
+                if size > budget.max_stream:
+                    budget.take(size)
+        except (StreamLimit, MemoryError):
+            raise
+        except Exception:  # a broken LZW stream: what pdfium makes of it is its business
+            pass
+        budget.take(size)
+        return
+    d = zlib.decompressobj()
+    pos = start
+    pending = b""
+    try:
+        while not d.eof:
+            if not pending:
+                if pos >= end:
+                    break
+                pending = data[pos:pos + _CHUNK]
+                pos += _CHUNK
+            out = d.decompress(pending, 1 << 20)
+            pending = d.unconsumed_tail
+            size += len(out)
+            if size > budget.max_stream:
+                budget.take(size)
+            budget.take(len(out))
+    except zlib.error:  # not zlib after all (encrypted, broken): nothing more to inflate here
+        pass
+
+
+def check_streams(data: bytes, max_stream: int = MAX_STREAM, max_total: int = MAX_TOTAL) -> None:
+    """Raise StreamLimit if one FlateDecode/LZWDecode stream of the file (after ASCIIHex /
+    ASCII85 when those come first) inflates to more than `max_stream` bytes or all of them
+    together to more than `max_total`. Images are left out
+    (pdfium does not decode them to read text and rules); encrypted streams do not inflate here
+    (see check_encrypted)."""
+    budget = _Budget(max_stream, max_total)
+    for m in _STREAM_RE.finditer(data):
+        if data[max(0, m.start() - 3):m.start()] == b"end":
+            continue
+        head = _dict_before(data, m.start())
+        if head is None or b"/Image" in head:
+            continue
+        f = _FILTER_RE.search(head)
+        if f is None:
+            continue
+        names = _NAME_RE.findall(f.group(1))
+        coded = []
+        while names and names[0] in _TEXT_CODED:  # e.g. [/ASCII85Decode /FlateDecode]
+            coded.append(names.pop(0))
+        if not names or names[0] not in _INFLATING:
+            continue
+        end = data.find(b"endstream", m.end())
+        end = len(data) if end < 0 else end
+        if coded:
+            raw = data[m.end():end]
+            try:
+                for name in coded:
+                    raw = _text_decode(name, raw)
+            except (ValueError, TypeError):  # broken encoding: nothing to inflate here
+                continue
+            _inflate_size(raw, 0, len(raw), budget, lzw=_INFLATING[names[0]])
+        else:
+            _inflate_size(data, m.end(), end, budget, lzw=_INFLATING[names[0]])
+
+
+def check_encrypted(data: bytes, max_stream: int = MAX_STREAM, max_total: int = MAX_TOTAL) -> None:
+    """The same check for an encrypted file pdfium opens (empty user password): pdfminer
+    decrypts and decodes every page's content streams under the limits."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+
+    with bounded(max_stream, max_total):
+        try:
+            doc = PDFDocument(PDFParser(io.BytesIO(data)))
+            for page in PDFPage.create_pages(doc):
+                for stream in page.contents:
+                    stream.get_data()
+        except (StreamLimit, MemoryError):
+            raise
+        except Exception as e:  # pdfminer failing on a file pdfium reads: not a limit
+            if limit_in(e) is not None:
+                raise limit_in(e) from None
