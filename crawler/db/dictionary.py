@@ -109,7 +109,7 @@ order by province, year""",
         "sql": """select r.agency, r.year, k.rule_id, k.severity, c.expected, c.actual, k.fields,
     r.id as report_id, r.url, r.capture_sha256
 from reports r
-join check_results c on c.report_key = r.key and c.ok = 0
+cross join check_results c on c.report_key = r.key and c.ok = 0
 join check_rules k on k.key = c.rule_key and k.kind = 'report'
 order by r.id, k.rule_id""",
     },
