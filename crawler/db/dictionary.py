@@ -119,7 +119,7 @@ order by r.id, k.rule_id""",
         "sql": """select r.agency, r.year, k.rule_id, c.actual as carried_over_this_year,
     c.expected as carried_forward_last_year, r.id as report_id, p.id as previous_report_id
 from check_rules k
-join check_results c on c.rule_key = k.key and c.ok = 0
+cross join check_results c on c.rule_key = k.key and c.ok = 0
 join reports r on r.key = c.report_key
 left join reports p on p.key = c.previous_report_key
 where k.rule_id like 'rule.cross.carry.%'
