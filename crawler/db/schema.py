@@ -470,6 +470,16 @@ def m0010_i11_facet_counts(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+@MIGRATIONS(name="0010_i11_report_peers_index")
+def m0010_i11_report_peers_index(db: sqlite_utils.Database) -> None:
+    """A report page's peers (the parsed reports of its province, level and year,
+    crawler.db.report_page.data.peers) read from one index range, ~4,000 entries at national
+    scale, instead of every parsed report of the year through idx_reports_parse_status and
+    their table rows (230 ms at 1.3M reports, docs/benchmarks.md)."""
+    db.execute("CREATE INDEX idx_reports_peers ON reports "
+               "(province, year, level, parse_status, scope, agency_id, agency, id)")
+
+
 def refresh_coverage(db: sqlite_utils.Database) -> None:
     """Recompute the coverage table from agencies, reports and portal_crawls (derived data)."""
     db.execute("DELETE FROM coverage")
