@@ -258,13 +258,13 @@ TABLES = {
                     **{f"v{i}": f"第{i}个分面列的值 · value of the facet column with pos {i}" for i in range(8)}},
     },
     "facet_columns": {
-        "description": "分面列 · One row per counted facet: how many distinct values it has, how many facet_counts holds, and the fingerprint (row count and largest rowid of the tables read) when counted.",
+        "description": "分面列 · One row per counted facet: how many distinct values it has, how many facet_counts holds, and the fingerprint (row count, smallest and largest key of the tables read) when counted.",
         "columns": {"tbl": "表 · table or view", "col": "列 · faceted column",
                     "pos": "立方列 · its column v<pos> in facet_cube (empty: the table has no cube)",
                     "decl_type": "声明类型 · the column's declared type (how a filter value is compared with it)",
                     "distinct_values": "不同值数 · distinct non-null values",
                     "stored": "已存值数 · values kept in facet_counts (the most frequent first)",
-                    "fingerprint": "指纹 · <table>:<rows>:<max rowid> of every table read, at counting time"},
+                    "fingerprint": "指纹 · <table>:<rows>:<smallest key>:<largest key> of every table read, at counting time"},
     },
     "coverage": {
         "description": "覆盖情况 · Agency × year between the first and last year archived: found, missing, parsed, unparsed, failed checks, and the state of the latest crawl of the agency's portal.",

@@ -11,9 +11,11 @@ a page filtered only by facet columns (``?year=2023&province=…``, what clickin
 gives) by summing facet_cube; anything else is counted live.
 
 Stale counts are never served: ``facet_columns.fingerprint`` holds, at counting time, the row
-count and largest rowid of every table the counted table or view reads; the server compares it
-with the tables as served and counts live when they differ (rows added or deleted after the
-build, e.g. ``load_parsed`` without the derived step).
+count and the smallest and largest primary key of every table the counted table or view reads;
+the server compares it with the tables as served and counts live when they differ (rows added
+or deleted after the build, e.g. ``load_parsed`` without the derived step). An UPDATE of a
+faceted column that keeps the row count and keys is not seen: only builds write the archive,
+and every build ends by recounting.
 """
 from __future__ import annotations
 
@@ -65,24 +67,27 @@ def sources(name: str, master: Iterable[tuple]) -> list[str]:
     return sorted(out)
 
 
-def fingerprint_sql(table: str) -> tuple[str, str]:
-    """(with rowid, without rowid) SQL for one table's part of the fingerprint."""
-    return (f"select count(*), max(rowid) from {q(table)}", f"select count(*), null from {q(table)}")
+PK_SQL = "select name from pragma_table_info(?) where pk = 1"
+
+
+def fingerprint_sql(table: str, pk: str | None) -> str:
+    """One table's part of the fingerprint: its row count and the smallest and largest key
+    (its primary key's first column, else rowid), each read from an index. The same rows give
+    the same fingerprint, so that a rebuild of the same archive is the same file."""
+    key, t = (q(pk) if pk else "rowid"), q(table)
+    return (f"select (select count(*) from {t}), (select min({key}) from {t}), "
+            f"(select max({key}) from {t})")
 
 
 def fingerprint_part(table: str, row) -> str:
-    return f"{table}:{row[0]}:{'' if row[1] is None else row[1]}"
+    return f"{table}:{row[0]}:{row[1]}:{row[2]}"
 
 
-def fingerprint(execute: Callable[[str], list], tables: Iterable[str]) -> str:
+def fingerprint(execute: Callable[[str, list], list], tables: Iterable[str]) -> str:
     parts = []
     for t in tables:
-        with_rowid, without = fingerprint_sql(t)
-        try:
-            row = execute(with_rowid)[0]
-        except Exception:  # a WITHOUT ROWID table
-            row = execute(without)[0]
-        parts.append(fingerprint_part(t, row))
+        pk = execute(PK_SQL, [t])
+        parts.append(fingerprint_part(t, execute(fingerprint_sql(t, pk[0][0] if pk else None), [])[0]))
     return ";".join(parts)
 
 
@@ -102,7 +107,7 @@ def refresh(db) -> dict[str, int]:
         cols = [c for c in dict.fromkeys(declared) if c in types]
         if not cols:
             continue
-        fp = fingerprint(lambda sql: db.execute(sql).fetchall(), sources(tbl, master))
+        fp = fingerprint(lambda sql, args: db.execute(sql, args).fetchall(), sources(tbl, master))
         cube = cols[:CUBE_COLUMNS] if len(cols) <= CUBE_COLUMNS else []
         if cube:
             vs = ", ".join(f"v{i}" for i in range(len(cube)))

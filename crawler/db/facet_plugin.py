@@ -14,7 +14,8 @@ from, and only when all of these hold:
   ``_through`` argument;
 * the column was counted by the build (and, filtered, is in the cube; unfiltered, the values
   kept cover the facet size asked for);
-* the build's fingerprint of the tables read (row count, largest rowid) matches the file served.
+* the build's fingerprint of the tables read (row count, smallest and largest key) matches the
+  file served.
 
 The facet results (toggle URLs, "selected", truncation, foreign-key labels, time-outs) are built
 by the same code as Datasette 0.65's ColumnFacet.facet_results, from rows of the same values,
@@ -147,13 +148,8 @@ async def _fingerprint(ds, database: str, state: dict, tbl: str) -> str | None:
             state["master"] = [tuple(r) for r in (await db.execute(facet_counts.MASTER_SQL)).rows]
         parts = []
         for t in facet_counts.sources(tbl, state["master"]):
-            with_rowid, without = facet_counts.fingerprint_sql(t)
-            try:
-                row = (await db.execute(with_rowid)).rows[0]
-            except QueryInterrupted:
-                raise
-            except Exception:  # a WITHOUT ROWID table
-                row = (await db.execute(without)).rows[0]
+            pk = (await db.execute(facet_counts.PK_SQL, [t])).rows
+            row = (await db.execute(facet_counts.fingerprint_sql(t, pk[0][0] if pk else None))).rows[0]
             parts.append(facet_counts.fingerprint_part(t, row))
         fp = ";".join(parts)
     except Exception:  # timed out or unreadable: count live

@@ -447,7 +447,7 @@ CREATE TABLE facet_columns (
     decl_type TEXT,                     -- declared type (how SQLite compares it with a filter)
     distinct_values INTEGER NOT NULL,   -- non-null distinct values (facet_counts holds the first `stored`)
     stored INTEGER NOT NULL,
-    fingerprint TEXT NOT NULL,          -- row count and max rowid of the tables read, when counted
+    fingerprint TEXT NOT NULL,          -- row count, min and max key of the tables read, when counted
     PRIMARY KEY (tbl, col)
 );
 CREATE TABLE facet_cube (
