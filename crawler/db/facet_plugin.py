@@ -8,10 +8,10 @@ replaces it (a hook wrapper on ``register_facet_classes``) and differs in where 
 from, and only when all of these hold:
 
 * the facet SQL is Datasette's ``select <columns> from <table> `` with no where clause (read
-  from facet_counts), or with a where clause made only of exact filters on the table's facet
-  columns (``"year" = :p0 and "province" = :p1``: summed from facet_cube, the filter value
-  compared as SQLite would compare it with the column), and no search, ``_where`` or
-  ``_through`` argument;
+  from facet_counts), or with a where clause made only of filters comparing the table's facet
+  columns with values (``"year" = :p0 and "province" = :p1``, ``"year" >= :p0``: Datasette's
+  exact, not, gt, gte, lt and lte filters, summed from facet_cube, the filter value compared
+  as SQLite compares it with the column), and no search, ``_where`` or ``_through`` argument;
 * the column was counted by the build (and, filtered, is in the cube; unfiltered, the values
   kept cover the facet size asked for);
 * the build's fingerprint of the tables read (row count, smallest and largest key) matches the
@@ -43,7 +43,8 @@ PRECOMPUTED_SQL = ("select value, n as count from facet_counts where tbl = :tbl 
 ROW_ARGS = ("_where", "_search", "_through", "_filter_column", "_filter_op", "_filter_value")
 
 
-_FILTER = re.compile(r'("(?:[^"]|"")+"|\[[^\]]+\]|[A-Za-z_][A-Za-z0-9_]*) = :(p[0-9]+)')
+# Datasette's exact, not, gt, gte, lt and lte filters: '"col" <op> :pN'
+_FILTER = re.compile(r'("(?:[^"]|"")+"|\[[^\]]+\]|[A-Za-z_][A-Za-z0-9_]*) (=|!=|>|>=|<|<=) :(p[0-9]+)')
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
 _NUMBER_LIKE = re.compile(r"\s|[0-9]")
 
@@ -56,9 +57,10 @@ def _unquote(ident: str) -> str:
     return ident
 
 
-def page_filters(facet) -> dict | None:
-    """{} for the whole table or view; {column: value} for a page filtered only by exact
-    filters (Datasette's ``"col" = :pN`` clauses); None for anything else."""
+def page_filters(facet) -> list | None:
+    """[] for the whole table or view; [(column, operator, value)] for a page filtered only by
+    comparisons of a column with a value (Datasette's ``"col" = :pN``, ``!=``, ``>``, ``>=``,
+    ``<``, ``<=`` clauses: its exact, not, gt, gte, lt and lte filters); None for anything else."""
     if not facet.table or not facet.sql.startswith("select "):
         return None
     for key in facet.request.args:
@@ -71,20 +73,17 @@ def page_filters(facet) -> dict | None:
     rest = facet.sql[at + len(head):]
     params = dict(facet.params or {})
     if not rest:
-        return {} if not params else None
+        return [] if not params else None
     if not rest.startswith("where ") or not rest.endswith(" "):
         return None
-    out: dict = {}
+    out: list = []
     used = set()
     for clause in rest[len("where "):-1].split(" and "):
         m = _FILTER.fullmatch(clause)
-        if not m or m.group(2) not in params:
+        if not m or m.group(3) not in params or m.group(3) in used:
             return None
-        col = _unquote(m.group(1))
-        if col in out:
-            return None
-        out[col] = params[m.group(2)]
-        used.add(m.group(2))
+        out.append((_unquote(m.group(1)), m.group(2), params[m.group(3)]))
+        used.add(m.group(3))
     return out if used == set(params) else None
 
 
@@ -107,9 +106,17 @@ _BAIL = object()
 
 def compared_value(value, decl_type: str | None):
     """The filter parameter as SQLite compares it with a column of that declared type (a bound
-    parameter has no affinity: a numeric column converts well-formed numeric text). _BAIL for
-    text whose conversion this does not reproduce (reals, exponents, spaces): counted live."""
-    if not isinstance(value, str) or affinity(decl_type) in ("TEXT", "BLOB"):
+    parameter has no affinity: a numeric column converts well-formed numeric text, a text column
+    compares numbers as text). _BAIL for what this does not reproduce (reals, exponents,
+    spaces): counted live."""
+    kind = affinity(decl_type)
+    if kind == "BLOB":  # no conversion
+        return value
+    if kind == "TEXT":  # a number (gt/gte/lt/lte of digits) is compared as its text
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            return _BAIL
+        return str(value)
+    if not isinstance(value, str):
         return value
     if _INTEGER.fullmatch(value):
         return int(value)
@@ -181,14 +188,14 @@ class PrecomputedColumnFacet(ColumnFacet):
             if known["pos"] is None:
                 return None
             where = []
-            for i, (col, value) in enumerate(filters.items()):
+            for i, (col, op, value) in enumerate(filters):
                 f = state["columns"].get((self.table, col))
                 if f is None or f["pos"] is None:
                     return None
                 value = compared_value(value, f["decl_type"])
                 if value is _BAIL:
                     return None
-                where.append(f"v{int(f['pos'])} = :f{i}")
+                where.append(f"v{int(f['pos'])} {op} :f{i}")
                 params[f"f{i}"] = value
             v = f"v{int(known['pos'])}"
             sql = (f"select {v} as value, sum(n) as count from facet_cube where tbl = :tbl and "
