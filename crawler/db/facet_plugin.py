@@ -135,7 +135,7 @@ async def _state(ds, database: str) -> dict:
     state: dict = {"columns": {}, "fingerprints": {}, "master": None}
     try:
         rows = (await db.execute("select tbl, col, pos, decl_type, distinct_values, stored, "
-                                 "fingerprint from facet_columns")).rows
+                                 "fingerprint from facet_columns", log_sql_errors=False)).rows
     except Exception:  # an archive built before migration 0010, or a database without it
         rows = []
     for r in rows:
@@ -156,7 +156,8 @@ async def _fingerprint(ds, database: str, state: dict, tbl: str) -> str | None:
         parts = []
         for t in facet_counts.sources(tbl, state["master"]):
             pk = (await db.execute(facet_counts.PK_SQL, [t])).rows
-            row = (await db.execute(facet_counts.fingerprint_sql(t, pk[0][0] if pk else None))).rows[0]
+            row = (await db.execute(facet_counts.fingerprint_sql(t, pk[0][0] if pk else None),
+                                    log_sql_errors=False)).rows[0]
             parts.append(facet_counts.fingerprint_part(t, row))
         fp = ";".join(parts)
     except Exception:  # timed out or unreadable: count live
