@@ -4,7 +4,8 @@ on disk, and the peak memory of building and serving it.
     .venv/bin/python bench/bench_serve.py --reports 100000 --dir /tmp/ogi-bench   # build, then serve
     .venv/bin/python bench/bench_serve.py --db /tmp/ogi-bench/100k.db             # serve an existing one
 
-Pages: the home page, the reports table with its facets (metadata.yml), the wide views
+Pages: the home page, the reports table with its facets (metadata.yml) unfiltered and filtered
+by one year (both from the facet counts of the build, crawler.db.facet_counts), the wide views
 (t2_wide, t3_wide), a report page (/-/report/<id>) and every canned query of metadata.yml, each fetched --requests times over
 real HTTP from `ogi serve` (immutable, as served); the first fetch of each page is reported
 apart (cold) and left out of p50/p95. The build is the synthetic generator through the load
@@ -68,11 +69,15 @@ def pages(db: Path) -> dict[str, str]:
     agency = con.execute("select agency from reports order by id limit 1 offset 7").fetchone()
     report = con.execute("select id from reports where format is not null order by id "
                          "limit 1 offset 7").fetchone()
+    year = con.execute("select year from reports where year is not null order by year desc "
+                       "limit 1 offset (select count(*) / 3 from reports)").fetchone()
     con.close()
     agency = agency[0] if agency else "人民政府"
     params = {"agency": agency, "q": "政府信息"}
     out = {"home": "/", "reports (facets)": "/archive/reports",
            "t2_wide": "/archive/t2_wide", "t3_wide": "/archive/t3_wide"}
+    if year:  # a page filtered by a facet value (a click on it): facets summed from facet_cube
+        out["reports of one year (facets)"] = f"/archive/reports?year={year[0]}"
     if report:  # one report's page: its tables, checks, earlier years and peers
         out["report page"] = "/-/report/" + urllib.parse.quote(report[0], safe="/")
     for name, q in (dbmeta.get("queries") or {}).items():

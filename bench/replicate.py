@@ -88,6 +88,7 @@ def main(argv=None) -> None:
         build_module.write_archive_info(db, None)
         schema.refresh_coverage(db)  # derived from the replicated agencies and reports
         build_module.analyze(db)
+    build_module.refresh_facet_counts(db)  # of the replicated tables, as every build ends
     db.close()
     print(f"done in {time.perf_counter() - t0:.0f}s")
 

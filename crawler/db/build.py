@@ -22,7 +22,7 @@ import sqlite_utils
 from parsers import checks, formats, guard
 from parsers.document import UnreadableDocument
 
-from . import compact, load, page_images, publish, regions, schema
+from . import compact, facet_counts, load, page_images, publish, regions, schema
 
 log = logging.getLogger(__name__)
 
@@ -488,7 +488,9 @@ def analyze(db) -> None:
 
 def refresh_derived(db, parser_version: str | None) -> None:
     """Everything derived from the loaded reports: cross-year checks, check status, province
-    totals, coverage, planner statistics, the search index, archive facts and the views."""
+    totals, coverage, planner statistics, the search index, archive facts, the views and,
+    last, the facet counts of every faceted table and view (they count the views and
+    every table written above)."""
     with db.atomic():
         cross_checks(db)
         refresh_report_check_status(db)
@@ -498,6 +500,13 @@ def refresh_derived(db, parser_version: str | None) -> None:
         load.rebuild_search(db)
         write_archive_info(db, parser_version)
     schema.create_views(db)
+    refresh_facet_counts(db)
+
+
+def refresh_facet_counts(db) -> None:
+    """Precomputed facet counts (crawler.db.facet_counts): the last derived step of a build."""
+    with db.atomic():
+        facet_counts.refresh(db)
 
 
 def rebuild_after_load(db) -> None:

@@ -291,6 +291,25 @@ TABLES = {
     },
     "parse_errors": {"description": "解析失败 · Documents that could not be parsed or are not annual reports, with the reason. Their captures stay archived."},
     "archive_info": {"description": "档案信息 · Facts about this snapshot (snapshot date = newest capture)."},
+    "facet_counts": {
+        "description": "分面计数 · The facet counts of every table and view page without filters (metadata facets), counted by every build so that pages of 1.3M reports do not count them per view; the server uses them only while facet_columns.fingerprint still matches the tables, else counts live.",
+        "columns": {"tbl": "表 · table or view", "col": "列 · faceted column",
+                    "value": "值 · the column's value (non-null)", "n": "行数 · rows with that value"},
+    },
+    "facet_cube": {
+        "description": "分面立方 · The rows of each faceted table or view counted by every combination of its facet columns (v0 … v7 in facet_columns.pos order), counted by every build: the server sums it for a page filtered by facet values (?year=2023&province=…), while the fingerprint matches.",
+        "columns": {"tbl": "表 · table or view", "n": "行数 · rows with these values",
+                    **{f"v{i}": f"第{i}个分面列的值 · value of the facet column with pos {i}" for i in range(8)}},
+    },
+    "facet_columns": {
+        "description": "分面列 · One row per counted facet: how many distinct values it has, how many facet_counts holds, and the fingerprint (row count, smallest and largest key of the tables read) when counted.",
+        "columns": {"tbl": "表 · table or view", "col": "列 · faceted column",
+                    "pos": "立方列 · its column v<pos> in facet_cube (empty: the table has no cube)",
+                    "decl_type": "声明类型 · the column's declared type (how a filter value is compared with it)",
+                    "distinct_values": "不同值数 · distinct non-null values",
+                    "stored": "已存值数 · values kept in facet_counts (the most frequent first)",
+                    "fingerprint": "指纹 · <table>:<rows>:<smallest key>:<largest key> of every table read, at counting time"},
+    },
     "coverage": {
         "description": "覆盖情况 · Agency × year between the first and last year archived: found, missing, parsed, unparsed, failed checks, and the state of the latest crawl of the agency's portal.",
         "facets": ["status", "crawl_state", "province", "level", "year"],
@@ -497,12 +516,15 @@ def column_descriptions(table: str, own: dict | None = None) -> dict:
     return out
 
 
+WIDE_FACETS = ("province", "level", "year", "format", "check_status")
+
+
 def wide_view(table: str) -> dict:
     fields = {f.id: field_description(f) for f in formats.all_fields().values() if f.table == table}
     cols = column_descriptions(f"{table}_wide", {"report_id": "报告 · report (see reports)", **fields})
     return {
         "description": f"表{formats.TABLE_NAMES[table]} {formats.TABLE_TITLES[table]}（宽表） · Table {formats.TABLE_NAMES[table]} as one row per report, one column per field (field ids of every format version; a column is empty where the report's format has no such field).",
-        "facets": ["province", "level", "year", "format", "check_status"],
+        "facets": list(WIDE_FACETS),
         # 20 rows a page: t3_wide has ~200 columns, and 100 rows of them (20,000 cells) took
         # ~0.8 s to render (docs/benchmarks.md); ?_size= still asks for more.
         "size": 20,
@@ -618,6 +640,14 @@ def coverage_dashboard() -> dict:
             },
         },
     }
+
+
+def facets() -> dict[str, list[str]]:
+    """The facets metadata.yml declares, by table or view (what crawler.db.facet_counts counts)."""
+    out = {name: list(spec["facets"]) for name, spec in TABLES.items() if spec.get("facets")}
+    for t in ("t2", "t3", "t4"):
+        out[f"{t}_wide"] = list(WIDE_FACETS)
+    return out
 
 
 def metadata() -> dict:

@@ -458,6 +458,54 @@ def m0011_i11_search_rowids_by_year(db: sqlite_utils.Database) -> None:
         load.rebuild_search(db)
 
 
+FACET_COUNTS_V10 = """
+CREATE TABLE facet_counts (
+    tbl TEXT NOT NULL,              -- table or view with facets in metadata.yml
+    col TEXT NOT NULL,              -- the faceted column
+    value,                          -- no affinity: the value as stored (year stays an integer)
+    n INTEGER NOT NULL,             -- rows with that value
+    PRIMARY KEY (tbl, col, value)
+);
+CREATE TABLE facet_columns (
+    tbl TEXT NOT NULL,
+    col TEXT NOT NULL,
+    pos INTEGER,                        -- its column v<pos> in facet_cube (NULL: no cube)
+    decl_type TEXT,                     -- declared type (how SQLite compares it with a filter)
+    distinct_values INTEGER NOT NULL,   -- non-null distinct values (facet_counts holds the first `stored`)
+    stored INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,          -- row count, min and max key of the tables read, when counted
+    PRIMARY KEY (tbl, col)
+);
+CREATE TABLE facet_cube (
+    tbl TEXT NOT NULL,              -- rows of tbl counted by every combination of its facet columns
+    n INTEGER NOT NULL,
+    v0, v1, v2, v3, v4, v5, v6, v7
+);
+CREATE INDEX idx_facet_cube ON facet_cube (tbl);
+"""
+
+
+@MIGRATIONS(name="0010_i11_facet_counts")
+def m0010_i11_facet_counts(db: sqlite_utils.Database) -> None:
+    """Facet counts of every faceted table and view, computed by every build
+    (crawler.db.facet_counts.refresh) and served by crawler.db.facet_plugin for unfiltered
+    pages (facet_counts) and pages filtered by facet values (facet_cube): counting 5-7 facets
+    over 1.3M reports took ~0.5 s a page, 1.6 s filtered by a year (docs/benchmarks.md).
+    Empty until the next build; the server then counts live."""
+    for statement in _statements(FACET_COUNTS_V10):
+        db.execute(statement)
+
+
+@MIGRATIONS(name="0010_i11_report_peers_index")
+def m0010_i11_report_peers_index(db: sqlite_utils.Database) -> None:
+    """A report page's peers (the parsed reports of its province, level and year,
+    crawler.db.report_page.data.peers) read from one index range, ~4,000 entries at national
+    scale, instead of every parsed report of the year through idx_reports_parse_status and
+    their table rows (230 ms at 1.3M reports, docs/benchmarks.md)."""
+    db.execute("CREATE INDEX idx_reports_peers ON reports "
+               "(province, year, level, parse_status, scope, agency_id, agency, id)")
+
+
 def refresh_coverage(db: sqlite_utils.Database) -> None:
     """Recompute the coverage table from agencies, reports and portal_crawls (derived data)."""
     db.execute("DELETE FROM coverage")

@@ -1,5 +1,6 @@
 """Serve archive.db with Datasette: metadata (crawler.db.dictionary), the archive plugin
-(crawler.db.plugin), read-only, immutable when the file is complete, an SQL time limit, and
+(crawler.db.plugin), the facets of unfiltered pages from the build's counts
+(crawler.db.facet_plugin), read-only, immutable when the file is complete, an SQL time limit, and
 crawler.db.serve_safety: per-query size limits, switching to a new snapshot when `ogi build`
 replaces the file, no local paths in what is published."""
 from __future__ import annotations
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from datasette.app import Datasette
 
-from . import dictionary, plugin, report_page, serve_safety
+from . import dictionary, facet_plugin, plugin, report_page, serve_safety
 
 DEFAULT_SETTINGS = {
     "sql_time_limit_ms": 5000,
@@ -36,6 +37,8 @@ def register_plugin() -> None:
         pm.register(serve_safety, name="ogi-archive-safety")
     if not pm.is_registered(report_page):  # a package: Datasette finds its templates/
         pm.register(report_page, name="ogi-report-page")
+    if not pm.is_registered(facet_plugin):  # unfiltered pages' facets from facet_counts
+        pm.register(facet_plugin, name="ogi-facet-counts")
 
 
 def snapshot_date(db_path: Path) -> str | None:

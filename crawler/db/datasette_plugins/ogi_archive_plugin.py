@@ -1,5 +1,7 @@
 """For `datasette archive.db -m metadata.yml --plugins-dir crawler/db/datasette_plugins`."""
 from crawler.db.plugin import capture, prepare_connection, register_routes, render_cell  # noqa: F401
+# facets of unfiltered pages from the build's counts (table facet_counts)
+from crawler.db.facet_plugin import register_facet_classes  # noqa: F401
 
 # the report page (/-/report/<id>) is a plugin package of its own, with its templates
 from datasette.plugins import pm  # noqa: E402
