@@ -64,6 +64,7 @@ def build(db: Path, reports: int, jobs: int) -> dict:
             "load_seconds": gen.get("load_seconds"), "derived_seconds":
                 round(gen["total_seconds"] - gen["load_seconds"]) if "total_seconds" in gen else None,
             "build_peak_rss_gb": round(rss / 2**20, 2), "disk_peak_gb": round(peak["bytes"] / 2**30, 2),
+            "disk_peak_mb": round(peak["bytes"] / 2**20),
             "generator": gen}
 
 

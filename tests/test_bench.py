@@ -123,3 +123,26 @@ def test_bench_build_runs():
     fig = _bench("bench_build.py", "--copies", "1", "--generated")
     assert fig["documents"] == 4
     assert fig["jobs_1"]["parsed"] == fig["jobs_2"]["parsed"] == 4
+
+
+def test_bench_national_builds_with_two_processes_and_states_every_part(tmp_path):
+    out = _bench("bench_national.py", "--reports", "300", "--dir", str(tmp_path), "--jobs", "2")
+    assert out["reports"] == 300 and out["cells"] > 300 * 150
+    assert out["build_peak_rss_gb"] > 0 and out["disk_peak_mb"] > 0
+    assert out["structured_gb"] >= 0 and out["fts_index_gb"] >= 0
+    assert out["largest"]["cells"] > 0
+    assert 1000 < out["text_chars_per_report"] < 3000  # prose of realistic length
+
+
+def test_drawing_reports_in_a_second_process_gives_the_same_reports():
+    one = [(a["name"], r["year"], r["sha256"]) for a, r, _ in synthetic.generate(200, seed=4)]
+    two = [(a["name"], r["year"], r["sha256"]) for a, r, _ in synthetic.generate(200, seed=4, jobs=2)]
+    assert one == two and len(one) == 200
+
+
+def test_national_agency_count_is_reached():
+    """Past 99 cities a province the generator adds townships and departments (it looped
+    forever before, short of the ~200k bodies of a national archive)."""
+    ags = synthetic.agencies(200_000)
+    assert len(ags) == 200_000 and len({(a["region_code"], a["name"]) for a in ags}) == 200_000
+    assert {a["level"] for a in ags} >= {"省级", "市级", "县级", "乡级"}
