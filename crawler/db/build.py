@@ -388,7 +388,7 @@ def cross_checks(db) -> int:
                                  json.dumps(this_year + last_year, ensure_ascii=False))
             rows.append((rkey, rule, ok, r["expected"] if ok is not None else None,
                          r["actual"] if ok is not None else None, prev_key))
-    db.conn.executemany("insert or replace into check_results values (?, ?, ?, ?, ?, ?)", rows)
+    compact.insert_check_results(db.conn, rows)
     return len(rows)
 
 

@@ -202,8 +202,10 @@ def report_key_of(conn, report_id: str) -> int | None:
 def migrate_rows(db) -> None:
     """Carry the former wide `values` and `checks` tables over into cells and check_results
     (migration 0010), then drop them; the views are created by schema.create_views."""
+    from .schema import _statements
+
     conn = db.conn
-    for statement in [s for s in TABLES.split(";") if s.strip()]:
+    for statement in _statements(TABLES):
         conn.execute(statement)
     conn.execute("ALTER TABLE reports ADD COLUMN key INTEGER")
     conn.execute("UPDATE reports SET key = rowid")
@@ -251,10 +253,11 @@ def _migrate_checks(conn) -> None:
                 ident).lastrowid
         out.append((rkey, k, ok, expected, actual, prev_key))
         if len(out) >= 100_000:
-            _insert_results(conn, out)
+            insert_check_results(conn, out)
             out.clear()
-    _insert_results(conn, out)
+    insert_check_results(conn, out)
 
 
-def _insert_results(conn, rows: Iterable[tuple]) -> None:
+def insert_check_results(conn, rows: Iterable[tuple]) -> None:
+    """Rows of check_results; a result given again for the same report and rule replaces it."""
     conn.executemany("insert or replace into check_results values (?, ?, ?, ?, ?, ?)", rows)

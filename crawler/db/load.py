@@ -245,14 +245,10 @@ class _Rows:
         self.search += other.search
 
 
-def _executemany(db, table: str, rows: list[dict], verb: str = "insert") -> None:
-    if not rows:
-        return
-    cols = list(rows[0])
-    sql = (f'{verb} into "{table}" (' + ", ".join(f'"{c}"' for c in cols) + ") values ("
-           + ", ".join("?" for _ in cols) + ")")
-    get = operator.itemgetter(*cols)
-    db.conn.executemany(sql, map(get, rows))
+def _executemany(db, table: str, rows: list[dict]) -> None:
+    if rows:
+        cols = tuple(rows[0])
+        db.conn.executemany(_insert_sql(table, cols), map(operator.itemgetter(*cols), rows))
 
 
 def _insert_rows(db, rows: "_Rows") -> None:
@@ -319,14 +315,10 @@ def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None) -
     return rid, rows
 
 
-@functools.lru_cache(maxsize=256)
-def _flags_json(flags: tuple) -> str:
-    return _json(list(flags))
-
-
 @functools.lru_cache(maxsize=4096)
-def _fields_json(fields: tuple) -> str:
-    return _json(list(fields))
+def _list_json(items: tuple) -> str:
+    """A cell's flags or a check's fields as stored (a few hundred distinct lists: cached)."""
+    return _json(list(items))
 
 
 def _value_rows(db, key: int, result) -> list[tuple]:
@@ -353,7 +345,7 @@ def _value_rows(db, key: int, result) -> list[tuple]:
         value = values.get(fid)
         rows.append((
             key, field(fid), value, encode(value, raw.get(fid)),
-            flag_key(_flags_json(tuple(fl))) if fl else None,
+            flag_key(_list_json(tuple(fl))) if fl else None,
             p.get("page"), p.get("table"), p.get("row"), p.get("col"), label_key(p.get("label")),
             p.get("confidence") if p.get("ocr") else None,
         ))
@@ -369,8 +361,7 @@ def _check_rows(db, key: int, checks: list[tuple[Mapping, str]]) -> list[tuple]:
     for c, kind in checks:
         ok = c.get("ok")
         rule = keys.rule(c["id"], kind, c.get("severity", "error"),
-                         _fields_json(tuple(c.get("fields") or ())))
-        by_rule.pop(c["id"], None)
+                         _list_json(tuple(c.get("fields") or ())))
         by_rule[c["id"]] = (key, rule, None if ok is None else int(bool(ok)),
                             c.get("expected"), c.get("actual"), None)
     return list(by_rule.values())

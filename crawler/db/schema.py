@@ -451,7 +451,6 @@ def m0011_i11_search_rowids_by_year(db: sqlite_utils.Database) -> None:
     from . import load
 
     rows = db.execute("select id, report_id, part, year from search_index").fetchall()
-    db.execute("insert into search_index_fts(search_index_fts) values ('delete-all')")
     db.conn.executemany("update search_index set id = ? where id = ?",
                         [(load.search_rowid(rid, part, year), old) for old, rid, part, year in rows])
     if rows:
