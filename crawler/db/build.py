@@ -472,6 +472,9 @@ def write_archive_info(db, parser_version: str | None) -> None:
         "years": one("select group_concat(year) from (select distinct year from reports order by year)"),
         "parser_version": parser_version or one("select max(parser_version) from reports"),
         "format_versions": ",".join(formats.VERSIONS),
+        # kept, not derived: the segmenter the search index was built with (load.refresh_search)
+        load.SEARCH_VERSION_KEY: (db.execute("select value from archive_info where key = ?",
+                                             [load.SEARCH_VERSION_KEY]).fetchone() or [None])[0],
     }
     db.execute("delete from archive_info")
     db["archive_info"].insert_all([{"key": k, "value": None if v is None else str(v)}
@@ -497,7 +500,7 @@ def refresh_derived(db, parser_version: str | None) -> None:
         refresh_totals(db)
         schema.refresh_coverage(db)
         analyze(db)
-        load.rebuild_search(db)
+        load.refresh_search(db)
         write_archive_info(db, parser_version)
     schema.create_views(db)
     refresh_facet_counts(db)

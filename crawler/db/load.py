@@ -18,6 +18,7 @@ import sqlite_utils
 from parsers import formats
 
 from . import compact, regions
+from . import segment
 from .segment import index_text
 
 SECTION_HEADINGS = {
@@ -174,9 +175,25 @@ def delete_report(db: sqlite_utils.Database, report_id: str) -> None:
     if key is not None:
         db.execute("delete from cells where report_key = ?", [key])
         db.execute("delete from check_results where report_key = ?", [key])
+    if search_is_current(db):  # take the report's texts out of the index, as they were indexed
+        db.conn.executemany(
+            "insert into search_index_fts(search_index_fts, rowid, tokens) values ('delete', ?, ?)",
+            [(i, index_text(t)) for i, t in db.execute(
+                "select id, text from search_index where report_id = ?", [report_id]).fetchall()])
     for table in ("report_sections", "search_index"):
         db.execute(f'delete from "{table}" where report_id = ?', [report_id])
     db.execute("delete from reports where id = ?", [report_id])
+
+
+SEARCH_VERSION_KEY = "search_segmenter"
+
+
+def search_is_current(db: sqlite_utils.Database) -> bool:
+    """Whether the FTS index holds exactly search_index, segmented by today's index_text, so
+    the loader keeps it up to date row by row. When it does not (index_text changed), the
+    loader leaves it alone and the next build re-indexes everything (refresh_search)."""
+    row = db.execute("select value from archive_info where key = ?", [SEARCH_VERSION_KEY]).fetchone()
+    return bool(row) and row[0] == segment.VERSION
 
 
 def search_rowid(report_id: str, part: str, year: int | None = None) -> int:
@@ -258,6 +275,9 @@ def _insert_rows(db, rows: "_Rows") -> None:
         db.conn.executemany("insert into check_results values (?, ?, ?, ?, ?, ?)", rows.checks)
     _executemany(db, "report_sections", rows.sections)
     _executemany(db, "search_index", rows.search)
+    if rows.search and search_is_current(db):
+        db.conn.executemany("insert into search_index_fts(rowid, tokens) values (?, ?)",
+                            [(r["id"], index_text(r["text"])) for r in rows.search])
 
 
 def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None) -> tuple[str | None, "_Rows"]:
@@ -415,8 +435,26 @@ def record_failed_report(db, cap: Mapping, reason: str, parser_version: str | No
     return rid
 
 
+def mark_search_current(db: sqlite_utils.Database) -> None:
+    """Record that the FTS index matches search_index under today's index_text."""
+    db.execute("insert into archive_info (key, value) values (?, ?) "
+               "on conflict (key) do update set value = excluded.value",
+               [SEARCH_VERSION_KEY, segment.VERSION])
+
+
+def refresh_search(db: sqlite_utils.Database) -> int:
+    """The search index after loading: the loader already indexed every text it wrote, so
+    this only re-indexes everything when index_text changed (segment.VERSION). At national
+    size a full re-index takes most of an hour; a build that reloads a few reports should
+    cost a few reports. Returns the number of texts re-indexed."""
+    if search_is_current(db):
+        return 0
+    return rebuild_search(db)
+
+
 def rebuild_search(db: sqlite_utils.Database) -> int:
-    """Re-derive the whole FTS index from search_index (deterministic: same input, same index)."""
+    """Re-derive the whole FTS index from search_index, segmented by today's index_text, and
+    record that version so the loader keeps it up to date from now on."""
     db.execute("insert into search_index_fts(search_index_fts) values ('delete-all')")
     n, last = 0, None
     while True:  # in slices: the texts of a national archive do not fit in memory at once
@@ -429,4 +467,5 @@ def rebuild_search(db: sqlite_utils.Database) -> int:
         n += len(rows)
         last = rows[-1][0]
     db.execute("insert into search_index_fts(search_index_fts) values ('optimize')")
+    mark_search_current(db)
     return n

@@ -505,6 +505,20 @@ def m0010_i11_report_peers_index(db: sqlite_utils.Database) -> None:
                "(province, year, level, parse_status, scope, agency_id, agency, id)")
 
 
+@MIGRATIONS(name="0012_i11_incremental_search")
+def m0012_i11_incremental_search(db: sqlite_utils.Database) -> None:
+    """The loader keeps the search index up to date as it writes and deletes texts, instead
+    of every build re-indexing the whole archive (most of an hour at national size). The
+    index is rebuilt once here, so it holds exactly what search_index holds (an archive
+    loaded without derived data had texts not yet indexed), and its segmenter is recorded."""
+    from . import load
+
+    if db.execute("select 1 from search_index limit 1").fetchone():
+        load.rebuild_search(db)
+    else:
+        load.mark_search_current(db)
+
+
 def refresh_coverage(db: sqlite_utils.Database) -> None:
     """Recompute the coverage table from agencies, reports and portal_crawls (derived data)."""
     db.execute("DELETE FROM coverage")

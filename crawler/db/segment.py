@@ -19,6 +19,11 @@ from __future__ import annotations
 
 import re
 
+# The version of index_text's output. The index is kept up to date as reports are loaded and
+# deleted (crawler.db.load), and an FTS5 delete must repeat the tokens that were indexed: bump
+# this whenever index_text changes, and the next build re-indexes everything (load.refresh_search).
+VERSION = "1"
+
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(f"[{_HAN}]+|[^{_HAN}\\s]+")
 _IS_HAN = re.compile(f"[{_HAN}]")

@@ -504,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--batch", type=int, default=500, help="reports per transaction")
     ap.add_argument("--no-derived", action="store_true",
-                    help="skip cross-year checks, check status and the search index")
+                    help="skip cross-year checks, check status, totals and facet counts (the search index is kept as reports load)")
     ap.add_argument("--jobs", type=int, default=1,
                     help="processes: with 2, reports are drawn in a second process while the "
                          "first loads them (the same archive)")
