@@ -139,3 +139,25 @@ def test_migration_indexes_texts_loaded_without_an_index(tmp_path):
     build.open_db(path).close()  # applies the migration
     assert len(_hits(path, "总体情况")) >= 25
     assert _index(path) == _rebuilt(path, tmp_path)
+
+
+def test_a_build_that_reloads_much_of_the_archive_reindexes_once(tmp_path, monkeypatch):
+    """A build re-parsing at least a quarter of the reports (a fresh archive, --full, a new
+    parser version) empties the index first and re-indexes once after loading; a build with
+    nothing to redo leaves the index alone."""
+    from tests.test_db_archive import write_test_archive
+
+    archive = write_test_archive(tmp_path / "archive")
+    path = tmp_path / "archive.db"
+    calls = []
+    rebuild = load.rebuild_search
+    monkeypatch.setattr(load, "rebuild_search", lambda db: calls.append(1) or rebuild(db))
+    build.build(archive, path)
+    assert calls == [1]
+    indexed = _index(path)
+    assert _hits(path, "政府信息公开")
+    build.build(archive, path, full=False)
+    assert calls == [1] and _index(path) == indexed
+    build.build(archive, path, full=True)
+    assert calls == [1, 1] and _index(path) == indexed
+    assert indexed == _rebuilt(path, tmp_path)

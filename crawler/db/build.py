@@ -42,6 +42,12 @@ def open_db(db_path: Path | str) -> sqlite_utils.Database:
     return db
 
 
+# A build that re-parses at least this share of the archive's reports (every --full build,
+# a new parser version) re-indexes the search index once after loading instead of the loader
+# updating it text by text (crawler.db.load.drop_search).
+REINDEX_SHARE = 0.25
+
+
 def build(archive_dir: Path, db_path: Path, *, full: bool = False,
           captures: Iterable[Any] | None = None, runs: Iterable[dict] | None = None,
           parse: Callable[..., dict] | None = None, parser_version: str | None = None,
@@ -106,6 +112,9 @@ def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, par
             continue
         todo.append((cap, c))
 
+    if len(todo) >= REINDEX_SHARE * db.execute("select count(*) from reports").fetchone()[0]:
+        with db.atomic():  # reloading much of the archive: one re-index after it is cheaper
+            load.drop_search(db)
     if progress:
         progress(0, len(todo))
     for done, (cap, c, outcome) in enumerate(

@@ -442,6 +442,15 @@ def mark_search_current(db: sqlite_utils.Database) -> None:
                [SEARCH_VERSION_KEY, segment.VERSION])
 
 
+def drop_search(db: sqlite_utils.Database) -> None:
+    """Empty the index and mark it stale: the loader then leaves it alone and the next
+    refresh_search re-indexes everything once. A build that reloads much of the archive does
+    this first (an FTS5 delete and insert per text cost more than one re-index, and leave the
+    index full of deletion markers until merged)."""
+    db.execute("insert into search_index_fts(search_index_fts) values ('delete-all')")
+    db.execute("delete from archive_info where key = ?", [SEARCH_VERSION_KEY])
+
+
 def refresh_search(db: sqlite_utils.Database) -> int:
     """The search index after loading: the loader already indexed every text it wrote, so
     this only re-indexes everything when index_text changed (segment.VERSION). At national
