@@ -65,3 +65,17 @@ def report(bench: str, figures: dict) -> None:
         print(f"  {k}: {v}")
     print("BENCH " + json.dumps({"bench": bench, **figures, "machine": machine()}, ensure_ascii=False))
     sys.stdout.flush()
+
+
+def add_archive_args(ap, *, reports: int, directory: str) -> None:
+    """The arguments of a bench that reads an archive: an existing one (--db) or a synthetic one
+    of --reports reports built in --dir."""
+    ap.add_argument("--db", type=Path, help="an existing archive.db (else --reports builds one)")
+    ap.add_argument("--reports", type=int, default=reports)
+    ap.add_argument("--dir", type=Path, default=Path(directory))
+
+
+def synthetic_db(args) -> Path:
+    """Where a bench builds its synthetic archive of args.reports reports (the directory made)."""
+    args.dir.mkdir(parents=True, exist_ok=True)
+    return args.dir / f"synthetic-{args.reports}.db"

@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from _common import ROOT, report
+from _common import ROOT, add_archive_args, report, synthetic_db
 
 # The full-text part: the texts of the reports and their index; everything else is the
 # structured archive (reports, cells, checks, agencies, captures, coverage, derived tables).
@@ -102,16 +102,13 @@ def sizes(db: Path) -> dict:
 
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--db", type=Path, help="an existing archive.db: sizes only")
-    ap.add_argument("--reports", type=int, default=2000)
-    ap.add_argument("--dir", type=Path, default=Path("/tmp/ogi-national"))
+    add_archive_args(ap, reports=2000, directory="/tmp/ogi-national")
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args(argv)
     figures: dict = {}
     db = args.db
     if db is None:
-        args.dir.mkdir(parents=True, exist_ok=True)
-        db = args.dir / f"synthetic-{args.reports}.db"
+        db = synthetic_db(args)
         figures.update(build(db, args.reports, args.jobs))
     figures.update(sizes(db))
     figures["targets"] = "structured <= 15 GB, build peak RSS <= 8 GB, disk peak <= 60 GB at 1.3M reports"

@@ -26,7 +26,7 @@ import urllib.request
 from pathlib import Path
 
 import yaml
-from _common import ROOT, percentile, report
+from _common import ROOT, add_archive_args, percentile, report, synthetic_db
 
 OGI = str(Path(sys.executable).with_name("ogi"))
 
@@ -118,16 +118,13 @@ def serve_and_measure(db: Path, requests: int) -> dict:
 
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--db", type=Path, help="an existing archive.db (else --reports builds one)")
-    ap.add_argument("--reports", type=int, default=1000)
-    ap.add_argument("--dir", type=Path, default=Path("/tmp/ogi-bench"))
+    add_archive_args(ap, reports=1000, directory="/tmp/ogi-bench")
     ap.add_argument("--requests", type=int, default=20)
     args = ap.parse_args(argv)
     figures: dict = {}
     db = args.db
     if db is None:
-        args.dir.mkdir(parents=True, exist_ok=True)
-        db = args.dir / f"synthetic-{args.reports}.db"
+        db = synthetic_db(args)
         figures.update(build(db, args.reports))
     import sqlite3
 
