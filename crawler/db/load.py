@@ -179,7 +179,7 @@ def delete_report(db: sqlite_utils.Database, report_id: str) -> None:
         db.conn.executemany(
             "insert into search_index_fts(search_index_fts, rowid, tokens) values ('delete', ?, ?)",
             [(i, index_text(t)) for i, t in db.execute(
-                "select id, text from search_index where report_id = ?", [report_id]).fetchall()])
+                "select id, text from search_index where report_id = ? order by id", [report_id]).fetchall()])
     for table in ("report_sections", "search_index"):
         db.execute(f'delete from "{table}" where report_id = ?', [report_id])
     db.execute("delete from reports where id = ?", [report_id])
@@ -276,8 +276,11 @@ def _insert_rows(db, rows: "_Rows") -> None:
     _executemany(db, "report_sections", rows.sections)
     _executemany(db, "search_index", rows.search)
     if rows.search and search_is_current(db):
+        # in row id order: FTS5 writes out what it holds in memory as a new segment whenever
+        # a row id is lower than the last one, and the batch's ids (year-major) are not in order
         db.conn.executemany("insert into search_index_fts(rowid, tokens) values (?, ?)",
-                            [(r["id"], index_text(r["text"])) for r in rows.search])
+                            sorted(((r["id"], index_text(r["text"])) for r in rows.search),
+                                   key=operator.itemgetter(0)))
 
 
 def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None) -> tuple[str | None, "_Rows"]:
