@@ -308,7 +308,8 @@ def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None) -
     rid = f"{ag['id']}/{year}/{variant}"
     # a reloaded report keeps its key: building twice gives the same archive, byte for byte
     key = compact.report_key_of(db.conn, rid)
-    delete_report(db, rid)
+    if key is not None:  # a report not yet archived has nothing to take out (its rows go in with it)
+        delete_report(db, rid)
     if url := (cap.get("final_url") or cap.get("url")):  # an earlier failure at this address
         for (old,) in db.execute("select id from reports where url = ? and parse_status = 'failed'",
                                  [url]).fetchall():
