@@ -33,3 +33,35 @@ def test_queries(conn, query, rows):
 def test_query_syntax_is_escaped(conn):
     for q in ['"', "a OR", "复议 NOT", "*", "(", "NEAR(", ""]:
         conn.execute("select rowid from f where f match ?", [fts_query(q)]).fetchall()
+
+
+def _index_text_by_definition(text):
+    """The segmentation as the module docstring defines it, written plainly: each run of Han
+    characters -> its bigrams and its last character; other text -> its words (unicode61)."""
+    import re
+    from crawler.db import segment
+    out = []
+    for piece in re.findall(f"[{segment._HAN}]+|[^{segment._HAN}\\s]+", text or ""):
+        if re.match(f"[{segment._HAN}]", piece):
+            out += [piece[i:i + 2] for i in range(len(piece) - 1)] + [piece[-1]]
+        else:
+            out += re.findall(r"\w+", piece)
+    return " ".join(out)
+
+
+def test_index_text_is_the_plain_definition():
+    """index_text is written for speed; what it indexes must not drift from the definition
+    (an FTS5 delete repeats the tokens indexed, and segment.VERSION only changes on purpose)."""
+    import random
+    from pathlib import Path
+    alphabet = (list("政府信息公开年度报告复议abcXYZ012_- .,，。、\n\t（）%％ＡＢ１２ßé²Ⅻ")
+                + ["\u3400", "\u4dbf", "\uf900", "\ufaff", "\u0301", "\U00020000", "\u3000",
+                   "\u200b", "〇", "々"])
+    rnd = random.Random(7)
+    texts = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40))) for _ in range(20000)]
+    texts += [TEXT, "", None, "单", "a单b"]
+    texts += [p.read_text(encoding="utf-8", errors="replace")
+              for p in sorted((Path(__file__).resolve().parents[1] / "tests" / "wild_truth").glob("*"))[:5]
+              if p.is_file()]
+    for t in texts:
+        assert index_text(t) == _index_text_by_definition(t), repr(t)
