@@ -11,7 +11,7 @@ import hashlib
 import json
 import operator
 import re
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import sqlite_utils
 
@@ -176,16 +176,24 @@ def delete_report(db: sqlite_utils.Database, report_id: str) -> None:
         db.execute("delete from cells where report_key = ?", [key])
         db.execute("delete from check_results where report_key = ?", [key])
     if search_is_current(db):  # take the report's texts out of the index, as they were indexed
-        db.conn.executemany(
-            "insert into search_index_fts(search_index_fts, rowid, tokens) values ('delete', ?, ?)",
-            [(i, index_text(t)) for i, t in db.execute(
-                "select id, text from search_index where report_id = ? order by id", [report_id]).fetchall()])
+        _index_texts(db, db.execute("select id, text from search_index where report_id = ?",
+                                    [report_id]).fetchall(), delete=True)
     for table in ("report_sections", "search_index"):
         db.execute(f'delete from "{table}" where report_id = ?', [report_id])
     db.execute("delete from reports where id = ?", [report_id])
 
 
 SEARCH_VERSION_KEY = "search_segmenter"
+
+
+def _index_texts(db, texts: Iterable[tuple[int, str]], delete: bool = False) -> None:
+    """Put (row id, text) pairs into the FTS index, or take them out (FTS5 'delete' must repeat
+    the tokens indexed), segmented by index_text, in row id order: FTS5 writes what it holds in
+    memory out as a new segment whenever a row id is lower than the last one."""
+    sql = ("insert into search_index_fts(search_index_fts, rowid, tokens) values ('delete', ?, ?)"
+           if delete else "insert into search_index_fts(rowid, tokens) values (?, ?)")
+    db.conn.executemany(sql, sorted(((i, index_text(t)) for i, t in texts),
+                                    key=operator.itemgetter(0)))
 
 
 def search_is_current(db: sqlite_utils.Database) -> bool:
@@ -275,12 +283,8 @@ def _insert_rows(db, rows: "_Rows") -> None:
         db.conn.executemany("insert into check_results values (?, ?, ?, ?, ?, ?)", rows.checks)
     _executemany(db, "report_sections", rows.sections)
     _executemany(db, "search_index", rows.search)
-    if rows.search and search_is_current(db):
-        # in row id order: FTS5 writes out what it holds in memory as a new segment whenever
-        # a row id is lower than the last one, and the batch's ids (year-major) are not in order
-        db.conn.executemany("insert into search_index_fts(rowid, tokens) values (?, ?)",
-                            sorted(((r["id"], index_text(r["text"])) for r in rows.search),
-                                   key=operator.itemgetter(0)))
+    if rows.search and search_is_current(db):  # a batch's ids (year-major) are not in order
+        _index_texts(db, ((r["id"], r["text"]) for r in rows.search))
 
 
 def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None) -> tuple[str | None, "_Rows"]:
@@ -475,8 +479,7 @@ def rebuild_search(db: sqlite_utils.Database) -> int:
                           "order by id limit 5000", [last, last]).fetchall()
         if not rows:
             break
-        db.conn.executemany("insert into search_index_fts(rowid, tokens) values (?, ?)",
-                            [(i, index_text(t)) for i, t in rows])
+        _index_texts(db, rows)
         n += len(rows)
         last = rows[-1][0]
     db.execute("insert into search_index_fts(search_index_fts) values ('optimize')")
