@@ -231,13 +231,47 @@ def _assign(m: Mapping, field_id: str, line: Line, col: int, cell: Cell, label: 
 
 # --- table 二 ---------------------------------------------------------------------------------
 
-def _column_fits(text: str, col: formats.ColumnDef) -> bool:
-    """A printed column head fits a column when it names it, or is the start of its label cut
-    short (本年新, 现行有效件, 本年增/)."""
+def _lcs(a: str, b: str) -> int:
+    """Length of the longest common subsequence of two short texts."""
+    prev = [0] * (len(b) + 1)
+    for ca in a:
+        cur = [0]
+        for j, cb in enumerate(b):
+            cur.append(prev[j] + 1 if ca == cb else max(prev[j + 1], cur[j]))
+        prev = cur
+    return prev[-1]
+
+
+def _all_column_labels() -> list[str]:
+    return sorted({normalize(c.label) for v in formats.VERSIONS for b in formats.get(v).t2_blocks
+                   for c in b.columns})
+
+
+def _near(n: str, label: str) -> float:
+    """How much of a label a printed head holds in order (1.0: all of it, at its length)."""
+    if abs(len(n) - len(label)) > 2:
+        return 0.0
+    return _lcs(n, label) / max(len(label), len(n))
+
+
+def _column_fits(text: str, col: formats.ColumnDef, block=()) -> bool:
+    """A printed column head fits a column when it names it, is the start of its label cut
+    short (本年新, 现行有效件, 本年增/), or is its label with a character dropped, added or
+    misprinted (本年发件, an OCR's 本年度止件数): most of the label's characters in order, at
+    about its length, and clearly closer to it than to any column label outside its block
+    (`block`: the block's columns, whose order tells its own columns apart)."""
     if matches(text, col.match or (col.label,)):
         return True
     n = normalize(text)
-    return len(n) >= 2 and normalize(col.label).startswith(n)
+    label = normalize(col.label)
+    if len(n) >= 2 and label.startswith(n):
+        return True
+    if len(n) < 3:
+        return False
+    near = _near(n, label)
+    own = {normalize(c.label) for c in block} | {label}
+    others = [_near(n, other) for other in _all_column_labels() if other not in own]
+    return near >= 0.6 and near >= max(others, default=0.0) + 0.1
 
 
 def _segment_heads(texts: list[str], columns) -> bool:
@@ -253,7 +287,7 @@ def _segment_heads(texts: list[str], columns) -> bool:
                 break
             head = "".join(texts[i:j])
             # a head broken over cells must join back into the column's own label
-            ok = _column_fits(head, columns[c]) if j == i + 1 else \
+            ok = _column_fits(head, columns[c], columns) if j == i + 1 else \
                 normalize(columns[c].label).startswith(normalize(head))
             if ok and fit(j, c + 1):
                 return True
