@@ -338,7 +338,8 @@ def parse_text(text: str, max_cells: int | None = None) -> Document:
                   open_end=open_end and rows is grouped[-1])
              for i, rows in enumerate(kept)]
     warnings = []
-    run_together = [ln.text for ln in lines if ln.kind == "plain" and _RUN_TOGETHER.match(ln.text)]
+    run_together = [ln.text for ln in lines if ln.kind == "plain" and _RUN_TOGETHER.match(ln.text)
+                    and not is_value_token(ln.text)]  # 增1423 is one signed value
     if run_together:
         shown = "、".join(repr(t) for t in run_together[:3])
         warnings.append(f"{len(run_together)} table row(s) print their cells run together without "

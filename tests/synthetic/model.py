@@ -244,6 +244,8 @@ class Printer:
                     text = ("增" if v > 0 else "减") + mag
                 elif style == "plus":
                     text = ("+" if v > 0 else "-") + mag
+                elif style == "double-minus":  # a converter's minus sign: --253
+                    text = mag if v > 0 else "--" + mag
                 else:
                     text = mag if v > 0 else "-" + mag
             else:
@@ -340,7 +342,7 @@ def draw_layout(rng: random.Random, version: str, target: str) -> dict:
         "zero_style": rng.choice(["0"] * 6 + ["", "/", "—", "-", "无", "mixed", "mixed"]),
         "blank_totals": rng.choice([0, 0, 0, 0.3]),
         "blanks_allowed": not lines,
-        "signed_style": rng.choice(["增减", "plus", "minus"]),
+        "signed_style": rng.choice(["增减", "plus", "minus", "double-minus"]),
         "merge": rng.choice(["span", "span", "flat"]),
         "t2_split": rng.random() < 0.4,  # one table per table-二 block
         "t2_pad": rng.choice(["span", "pad"]),  # single-value rows: one wide cell or padded
