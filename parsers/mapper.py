@@ -21,6 +21,27 @@ from .numbers import is_value_token, parse_value
 T4_HEADER_KEYS = ("行政复议",)
 T3_HEADER_KEYS = ("申请人情况", "自然人")
 T4_HEADER_WORDS = {"总计", "结果维持", "结果纠正", "其他结果", "尚未审结", "复议后起诉", "未经复议直接起诉"}
+# words only table 四's header prints (its column heads, broken or whole, and its two groups)
+T4_EVIDENCE_WORDS = ("行政复议", "行政诉讼", "维持", "纠正", "审结", "复议后起诉", "直接起诉")
+# the national format's table-三 row labels that end it (the last printed before table 四)
+_T3_END = ("结转下年度", "七总计", "（七）总计", "(七)总计")
+
+
+def _t4_heading_after_t3(text: str) -> bool:
+    """The document prints table 四's heading (四、政府信息公开行政复议、行政诉讼情况, or a
+    header line naming 行政复议 and 行政诉讼) as a line of its own, after table 三's last row
+    when table 三 is printed."""
+    from .numbers import clean
+
+    last_t3 = max((text.rfind(k) for k in _T3_END), default=-1)
+    pos = 0
+    for raw in text.splitlines(keepends=True):
+        line = clean(raw)
+        if pos > last_t3 and len(line) <= 45 and "行政复议" in line and "行政诉讼" in line \
+                and not any(ch in line for ch in "。；;"):
+            return True
+        pos += len(raw)
+    return False
 
 
 @dataclass
@@ -516,8 +537,13 @@ def map_document(doc: Document) -> Mapping:
 
     lines = _lines(doc)
     m.t3_columns = _learn_t3_columns(lines)
+    t4_words = False
     for line in lines:
         text = normalize(line.label_text)
+        if any(w in text for w in T4_EVIDENCE_WORDS) and not line.has_numbers:
+            t4_words = True
+        elif line.labels and line.has_numbers:
+            t4_words = False  # header words count only for the numbers that follow them
         # header rows switch tables
         header = _t2_header(line)
         if header:
@@ -559,7 +585,14 @@ def map_document(doc: Document) -> Mapping:
                 continue  # more header rows (结果维持 …)
         if not line.labels and 15 <= len(line.values) <= 17 and line.has_numbers \
                 and "t4.review.total" not in m.slots:
-            # table 四's one row of fifteen numbers, its header lost in prose (PDF extracts)
+            # table 四's one row of fifteen numbers, its header lost in prose (PDF extracts):
+            # placed only where something says it is table 四 (its header words just above,
+            # or its heading after table 三); fifteen numbers alone prove nothing
+            if not (t4_words or _t4_heading_after_t3(doc.text)):
+                m.warnings.append(
+                    f"{len(line.values)} numbers without row labels and nothing saying they are "
+                    "table 四 (no heading, no column words): not mapped")
+                continue
             m.tables_seen.add("t4")
             t4_tokens.extend((line, c, cell) for c, cell in line.values)
             close_t4()
