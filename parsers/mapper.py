@@ -98,6 +98,7 @@ class Mapping:
     warnings: list[str] = field(default_factory=list)
     tables_seen: set[str] = field(default_factory=set)
     t3_columns: dict[int, tuple[int, ...]] = field(default_factory=dict)  # grid -> value columns
+    t2_blocks: list[tuple[str, str]] = field(default_factory=list)  # (version, caption) of each header read
 
 
 def _lines(doc: Document) -> list[Line]:
@@ -307,9 +308,12 @@ def _segment_heads(texts: list[str], columns) -> bool:
             if len(texts) - j < n - c - 1:
                 break
             head = "".join(texts[i:j])
-            # a head broken over cells must join back into the column's own label
+            # a head broken over cells must join back into the column's own label (or a
+            # wording of it about as long: 本年 / 处理决定数量)
             ok = _column_fits(head, columns[c], columns) if j == i + 1 else \
-                normalize(columns[c].label).startswith(normalize(head))
+                normalize(columns[c].label).startswith(normalize(head)) or \
+                (matches(head, columns[c].match or (columns[c].label,))
+                 and len(normalize(head)) <= len(normalize(columns[c].label)) + 2)
             if ok and fit(j, c + 1):
                 return True
         return False
@@ -538,18 +542,53 @@ def map_document(doc: Document) -> Mapping:
     lines = _lines(doc)
     m.t3_columns = _learn_t3_columns(lines)
     t4_words = False
+    heads_run: list[Line] = []  # the rows of labels since the last row of values
     for line in lines:
         text = normalize(line.label_text)
         if any(w in text for w in T4_EVIDENCE_WORDS) and not line.has_numbers:
             t4_words = True
         elif line.labels and line.has_numbers:
             t4_words = False  # header words count only for the numbers that follow them
-        # header rows switch tables
+        # header rows switch tables; a block's header may take several rows (each head cell on
+        # a row of its own): its columns are read from all of them together
         header = _t2_header(line)
+        if heads_run and not line.values:
+            run = Line(line.grid, line.row, line.page,
+                       [lab for ln in [*heads_run, line] for lab in ln.labels], [], False)
+            joined = _t2_header(run)
+            if joined and (not header or header[:2] != joined[:2]):
+                header = (joined[0], joined[1], None)  # columns from several rows: no positions
+            elif header and not joined and not any(matches(t, ["信息内容"]) for _, t in line.labels) \
+                    and any(matches(t, ["信息内容"]) for ln in heads_run for _, t in ln.labels):
+                # a header begun on earlier rows (信息内容 …) that this row alone would end as
+                # another block's (上一年项目数量 | 本年增/减 | 本年 / 处理决定数量): which block it is
+                # cannot be told, and its rows are not read
+                m.warnings.append(f"table 二 block header ending in {line.label_text!r} not "
+                                  "recognised: its rows are not mapped")
+                header = None
+                table, t2 = "t2", None
+                heads_run.append(line)
+                continue
+        if line.has_numbers:
+            heads_run = []
+        elif line.labels:
+            heads_run.append(line)
+        if not line.has_numbers and sum(matches(t, ["信息内容"]) for _, t in line.labels) > 1:
+            # block headers whose rows printed no values, one after another in a run of labels:
+            # each still says which format's columns its block has
+            starts = [i for i, (_, t) in enumerate(line.labels) if matches(t, ["信息内容"])]
+            # a segment ends at the next block's caption (第二十条第（六）项) or 信息内容
+            stops = [i for i, (_, t) in enumerate(line.labels) if "第二十条" in normalize(t)] + starts[1:]
+            for a in (starts[:-1] if header else starts):  # the last one is `header` when read
+                b = min(i for i in stops + [len(line.labels)] if i > a)
+                seg = _t2_header(Line(line.grid, line.row, line.page, line.labels[a:b], [], False))
+                if seg:
+                    m.t2_blocks.append((seg[0], seg[1][0].caption))
         if header:
             close_t4()
             table, t2 = "t2", header
             m.t2_version = m.t2_version or header[0]
+            m.t2_blocks.append((header[0], header[1][0].caption))
             m.tables_seen.add("t2")
             continue
         if not line.has_numbers and any(k in text for k in T4_HEADER_KEYS) and table != "t4":
@@ -623,6 +662,15 @@ def map_document(doc: Document) -> Mapping:
         m.t3_version = "2021"
     elif "result.other.subtotal" in keys:
         m.t3_version = "2019"
+    if m.t2_blocks:
+        # blocks of both formats' columns: table 二 is of the format most of its blocks have
+        # (a tie: table 三's, else the last block's: a report keeping an old block （一） above
+        # new ones is the case seen); the others are kept under their own ids
+        count = {v: sum(1 for x, _ in m.t2_blocks if x == v) for v in formats.VERSIONS}
+        top = max(count.values())
+        tied = [v for v in formats.VERSIONS if count[v] == top]
+        m.t2_version = tied[0] if len(tied) == 1 else \
+            (m.t3_version if m.t3_version in tied else m.t2_blocks[-1][0])
     if any(k is None for k, _ in m.t3_sequence):
         version = m.t3_version or m.t2_version or "2021"
         _place_unlabelled_t3(m, [r.key for r in formats.get(version).t3_rows])

@@ -124,6 +124,25 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
     text_checks: list[dict] = []
     if fmt_version:
         ids = list(formats.get(fmt_version).field_ids)
+        hybrid_t2 = []
+        other = "2019" if fmt_version == "2021" else "2021"
+        for block in formats.get(other).t2_blocks:
+            alt = [f"t2.{r.key}.{c.key}" for r in block.rows for c in block.columns]
+            if not any(f in m.slots for f in alt if f not in ids):
+                continue
+            # a table-二 block printed with the other format's columns: its fields under their
+            # own ids, before the format's ids of that block (not printed, so absent)
+            hybrid_t2.append(block.caption)
+            mine = next((b for b in formats.get(fmt_version).t2_blocks if b.caption == block.caption), None)
+            own = [f"t2.{r.key}.{c.key}" for r in mine.rows for c in mine.columns] if mine else []
+            alt = [f for f in alt if f not in ids]
+            pos = ids.index(own[0]) if own else max(i for i, f in enumerate(ids) if f.startswith("t2.")) + 1
+            ids = ids[:pos] + alt + ids[pos:]
+            absent.extend(f for f in own if f not in m.slots)
+        if hybrid_t2:
+            warnings.append("hybrid table 二: block(s) " + "、".join(hybrid_t2) + f" printed with the "
+                            f"{other} format's columns, the others with the {fmt_version} format's: each "
+                            "read under the ids of its own columns")
         other_rows = [f for f in ids if f.startswith("t3.result.other.")]
         t3v = m.t3_version or fmt_version
         if t3v != fmt_version:  # hybrid: table 三's （六） printed the other version's way
