@@ -207,7 +207,7 @@ async def browse_list(page, guard: "BrowserGuard", max_pages: int, timeout_s: fl
     """Render a list page and click through its page bar: [(url, rendered HTML)] per page,
     until the column's own count (*want*) is reached, no next page is offered, a click shows
     nothing new, or *max_pages* pages were seen."""
-    from spiders.listcount import list_items
+    from .listcount import list_items
 
     page.set_default_timeout(int(timeout_s * 1000))
     guard.last_activity = time.monotonic()
@@ -239,7 +239,7 @@ PATIENCE = 2.0  # seconds a click may take to change the list once the page is q
 
 async def _after_click(page, guard: "BrowserGuard", shown: set[str], timeout_s: float):
     """The page's HTML once a click changed its list (None if it did not within the time)."""
-    from spiders.listcount import list_items
+    from .listcount import list_items
 
     start = time.monotonic()
     guard.last_activity = start

@@ -199,7 +199,7 @@ class ArchivePipeline:
             "failures": list(rec.failures),
             "paused": sorted(rec.paused),
             # each report column against its own count: expected, found (static / API /
-            # browser), shortfall (spiders.listcount)
+            # browser), shortfall (crawler.listcount)
             "columns": spider.ledger.summaries() if hasattr(spider, "ledger") else [],
         }
 

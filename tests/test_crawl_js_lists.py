@@ -11,7 +11,7 @@ import pytest
 
 from crawler.archive import iter_captures
 from crawler.portal import serve
-from spiders.listcount import list_items, stated_counts
+from crawler.listcount import list_items, stated_counts
 
 from tests.conftest import db_rows
 from tests.portal_fixtures import explain, last_run, run_crawl

@@ -5,7 +5,7 @@ import pytest
 
 from crawler.middlewares import check_url, retry_after_seconds
 from crawler.registry import load_registry
-from spiders.classify import attachment_ext, challenge_reason, classify_title, sniff
+from crawler.links import attachment_ext, challenge_reason, classify_title, sniff
 
 
 @pytest.mark.parametrize("title", [

@@ -100,11 +100,6 @@ class Portal:
             p.append(f"status {self.status} (see `ogi registry check`)")
         return p
 
-    @property
-    def spider_name(self) -> str:
-        return {"trs": "trs", "hanweb": "hanweb", "json": "jsonapi",
-                "vsb": "vsb"}.get(self.platform, "discover")
-
     def on_domains(self, url: str) -> bool:
         host = (urllib.parse.urlsplit(url).hostname or "").lower()
         return any(host == d or host.endswith("." + d) for d in self.domains)

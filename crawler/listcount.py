@@ -20,7 +20,7 @@ import urllib.parse
 
 import lxml.html
 
-from .classify import classify_title, norm
+from .links import classify_title, norm
 
 # exact record counts, as list scripts and page bars write them
 RECORD_COUNT = re.compile(
