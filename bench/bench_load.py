@@ -18,7 +18,7 @@ from pathlib import Path
 from _common import report
 
 from crawler.db import build as build_module
-from crawler.db import load, regions, segment, synthetic
+from crawler.db import load, regions, search, synthetic
 
 
 def main(argv=None) -> dict:
@@ -61,7 +61,7 @@ def main(argv=None) -> dict:
     cols, rows = tables["search_index"]
     at_id, at_text = cols.index("id"), cols.index("text")
     tables["search_index_fts"] = (["rowid", "tokens"],
-                                  [(r[at_id], segment.index_text(r[at_text])) for r in rows])
+                                  [(r[at_id], search.index_text(r[at_text])) for r in rows])
 
     # 2. the floor: bare executemany of exactly those rows into the same (empty) schema
     def bare(which):

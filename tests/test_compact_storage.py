@@ -251,7 +251,7 @@ def _to_former_layout(src, dst) -> None:
     conn.execute("alter table reports drop column key")
     conn.execute('alter table former_values rename to "values"')
     conn.execute("alter table former_checks rename to checks")
-    conn.execute("delete from _sqlite_migrations where name = '0010_i11_compact_cells'")
+    conn.execute("delete from _sqlite_migrations where name = '0013_compact_cells'")
     conn.commit()
     conn.close()
 

@@ -270,3 +270,31 @@ def test_archive_of_the_first_schema_is_upgraded_in_place(tmp_path):
     assert "portal_crawls" in db.table_names()
     assert db.execute("select run_id, status, exit_code from crawl_runs").fetchall() == [("r1", "finished", None)]
     assert "crawl_state" in db["coverage"].columns_dict
+
+
+def test_archive_migrated_under_the_former_migration_names_is_not_migrated_twice(tmp_path):
+    """An archive.db built before the migrations were numbered in file order records them
+    under their former names (0009_i10_…, m0009_i12_…, 0010_i11_… twice): it migrates with
+    nothing applied twice (adding a column again would fail) and its rows kept."""
+    import sqlite_utils
+    from sqlite_utils.migrations import Migrations
+
+    from crawler.db import schema
+
+    former = {new: old for old, new in schema.FORMER_NAMES.items()}
+    db = sqlite_utils.Database(tmp_path / "former.db")
+    before = Migrations("ogi-archive")
+    for m in schema.MIGRATIONS._migrations:
+        before(name=former.get(m.name, m.name))(m.fn)
+    before.apply(db)
+    db["crawl_runs"].insert({"run_id": "r1", "status": "finished"})
+    recorded = {m.name for m in before.applied(db)}
+    assert "m0009_i12_registry" in recorded and "0013_compact_cells" not in recorded
+
+    schema.migrate(db)
+    applied = [m.name for m in schema.MIGRATIONS.applied(db)]
+    assert sorted(applied) == sorted(m.name for m in schema.MIGRATIONS._migrations)
+    assert schema.MIGRATIONS.pending(db) == []
+    assert db.execute("select run_id from crawl_runs").fetchall() == [("r1",)]
+    names = [m.name for m in schema.MIGRATIONS._migrations]
+    assert names == sorted(names), "migrations are numbered in the order they are applied"

@@ -22,7 +22,7 @@ import sqlite_utils
 from parsers import checks, formats, guard
 from parsers.document import UnreadableDocument
 
-from . import compact, facet_counts, load, page_images, publish, regions, schema
+from . import compact, facet_counts, load, page_images, publish, regions, schema, search
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def open_db(db_path: Path | str) -> sqlite_utils.Database:
 
 # A build that re-parses at least this share of the archive's reports (every --full build,
 # a new parser version) re-indexes the search index once after loading instead of the loader
-# updating it text by text (crawler.db.load.drop_search).
+# updating it text by text (crawler.db.search.drop_search).
 REINDEX_SHARE = 0.25
 
 
@@ -114,7 +114,7 @@ def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, par
 
     if len(todo) >= REINDEX_SHARE * db.execute("select count(*) from reports").fetchone()[0]:
         with db.atomic():  # reloading much of the archive: one re-index after it is cheaper
-            load.drop_search(db)
+            search.drop_search(db)
     if progress:
         progress(0, len(todo))
     for done, (cap, c, outcome) in enumerate(
@@ -481,9 +481,9 @@ def write_archive_info(db, parser_version: str | None) -> None:
         "years": one("select group_concat(year) from (select distinct year from reports order by year)"),
         "parser_version": parser_version or one("select max(parser_version) from reports"),
         "format_versions": ",".join(formats.VERSIONS),
-        # kept, not derived: the segmenter the search index was built with (load.refresh_search)
-        load.SEARCH_VERSION_KEY: (db.execute("select value from archive_info where key = ?",
-                                             [load.SEARCH_VERSION_KEY]).fetchone() or [None])[0],
+        # kept, not derived: the segmenter the search index was built with (search.refresh_search)
+        search.SEARCH_VERSION_KEY: (db.execute("select value from archive_info where key = ?",
+                                             [search.SEARCH_VERSION_KEY]).fetchone() or [None])[0],
     }
     db.execute("delete from archive_info")
     db["archive_info"].insert_all([{"key": k, "value": None if v is None else str(v)}
@@ -509,7 +509,7 @@ def refresh_derived(db, parser_version: str | None) -> None:
         refresh_totals(db)
         schema.refresh_coverage(db)
         analyze(db)
-        load.refresh_search(db)
+        search.refresh_search(db)
         write_archive_info(db, parser_version)
     schema.create_views(db)
     refresh_facet_counts(db)

@@ -202,10 +202,10 @@ def report_key_of(conn, report_id: str) -> int | None:
 def migrate_rows(db) -> None:
     """Carry the former wide `values` and `checks` tables over into cells and check_results
     (migration 0010), then drop them; the views are created by schema.create_views."""
-    from .schema import _statements
+    from .sql import statements
 
     conn = db.conn
-    for statement in _statements(TABLES):
+    for statement in statements(TABLES):
         conn.execute(statement)
     conn.execute("ALTER TABLE reports ADD COLUMN key INTEGER")
     conn.execute("UPDATE reports SET key = rowid")

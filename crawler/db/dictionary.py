@@ -134,7 +134,7 @@ order by province, agency_id, year""",
     },
     "search": {
         "title": "全文检索 · Full-text search (titles and section text)",
-        "description": "Finds two-character words (复议, 诉讼) and long phrases (政府信息公开): the text is indexed as character bigrams (crawler/db/segment.py). Several words separated by spaces must all occur. Up to 500 matches, the newest years first (of a year with more, 500 of them); the search box of search_index gives every match.",
+        "description": "Finds two-character words (复议, 诉讼) and long phrases (政府信息公开): the text is indexed as character bigrams (crawler/db/search.py). Several words separated by spaces must all occur. Up to 500 matches, the newest years first (of a year with more, 500 of them); the search box of search_index gives every match.",
         "sql": """select s.report_id, s.agency, s.year, s.part, s.heading,
     case when instr(s.text, :q) > 0
         then '…' || substr(s.text, max(1, instr(s.text, :q) - 30), 60 + length(:q)) || '…'

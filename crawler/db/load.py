@@ -11,15 +11,14 @@ import hashlib
 import json
 import operator
 import re
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 import sqlite_utils
 
 from parsers import formats
 
 from . import compact, regions
-from . import segment
-from .segment import index_text
+from .search import index_texts, search_is_current, search_rowid
 
 SECTION_HEADINGS = {
     "s1": "一、总体情况",
@@ -176,41 +175,11 @@ def delete_report(db: sqlite_utils.Database, report_id: str) -> None:
         db.execute("delete from cells where report_key = ?", [key])
         db.execute("delete from check_results where report_key = ?", [key])
     if search_is_current(db):  # take the report's texts out of the index, as they were indexed
-        _index_texts(db, db.execute("select id, text from search_index where report_id = ?",
+        index_texts(db, db.execute("select id, text from search_index where report_id = ?",
                                     [report_id]).fetchall(), delete=True)
     for table in ("report_sections", "search_index"):
         db.execute(f'delete from "{table}" where report_id = ?', [report_id])
     db.execute("delete from reports where id = ?", [report_id])
-
-
-SEARCH_VERSION_KEY = "search_segmenter"
-
-
-def _index_texts(db, texts: Iterable[tuple[int, str]], delete: bool = False) -> None:
-    """Put (row id, text) pairs into the FTS index, or take them out (FTS5 'delete' must repeat
-    the tokens indexed), segmented by index_text, in row id order: FTS5 writes what it holds in
-    memory out as a new segment whenever a row id is lower than the last one."""
-    sql = ("insert into search_index_fts(search_index_fts, rowid, tokens) values ('delete', ?, ?)"
-           if delete else "insert into search_index_fts(rowid, tokens) values (?, ?)")
-    db.conn.executemany(sql, sorted(((i, index_text(t)) for i, t in texts),
-                                    key=operator.itemgetter(0)))
-
-
-def search_is_current(db: sqlite_utils.Database) -> bool:
-    """Whether the FTS index holds exactly search_index, segmented by today's index_text, so
-    the loader keeps it up to date row by row. When it does not (index_text changed), the
-    loader leaves it alone and the next build re-indexes everything (refresh_search)."""
-    row = db.execute("select value from archive_info where key = ?", [SEARCH_VERSION_KEY]).fetchone()
-    return bool(row) and row[0] == segment.VERSION
-
-
-def search_rowid(report_id: str, part: str, year: int | None = None) -> int:
-    """The row id of a text in search_index and its FTS index: the year in the top bits, a
-    hash of (report, part) below. The index lists rows in row id order, so the newest matches
-    of a phrase found in every report are read first and the search stops after its page
-    (a query of the whole national index took seconds, docs/benchmarks.md)."""
-    y = min(max((year or 1900) - 1900, 0), 255)
-    return (y << 52) | int(hashlib.sha1(f"{report_id}\0{part}".encode()).hexdigest()[:13], 16)
 
 
 def load_parsed(db: sqlite_utils.Database, result: Mapping, capture: Any = None) -> str | None:
@@ -284,7 +253,7 @@ def _insert_rows(db, rows: "_Rows") -> None:
     _executemany(db, "report_sections", rows.sections)
     _executemany(db, "search_index", rows.search)
     if rows.search and search_is_current(db):  # a batch's ids (year-major) are not in order
-        _index_texts(db, ((r["id"], r["text"]) for r in rows.search))
+        index_texts(db, ((r["id"], r["text"]) for r in rows.search))
 
 
 def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None) -> tuple[str | None, "_Rows"]:
@@ -441,47 +410,3 @@ def record_failed_report(db, cap: Mapping, reason: str, parser_version: str | No
         "warnings": _json([reason]), "parser_version": parser_version,
     })
     return rid
-
-
-def mark_search_current(db: sqlite_utils.Database) -> None:
-    """Record that the FTS index matches search_index under today's index_text."""
-    db.execute("insert into archive_info (key, value) values (?, ?) "
-               "on conflict (key) do update set value = excluded.value",
-               [SEARCH_VERSION_KEY, segment.VERSION])
-
-
-def drop_search(db: sqlite_utils.Database) -> None:
-    """Empty the index and mark it stale: the loader then leaves it alone and the next
-    refresh_search re-indexes everything once. A build that reloads much of the archive does
-    this first (an FTS5 delete and insert per text cost more than one re-index, and leave the
-    index full of deletion markers until merged)."""
-    db.execute("insert into search_index_fts(search_index_fts) values ('delete-all')")
-    db.execute("delete from archive_info where key = ?", [SEARCH_VERSION_KEY])
-
-
-def refresh_search(db: sqlite_utils.Database) -> int:
-    """The search index after loading: the loader already indexed every text it wrote, so
-    this only re-indexes everything when index_text changed (segment.VERSION). At national
-    size a full re-index takes most of an hour; a build that reloads a few reports should
-    cost a few reports. Returns the number of texts re-indexed."""
-    if search_is_current(db):
-        return 0
-    return rebuild_search(db)
-
-
-def rebuild_search(db: sqlite_utils.Database) -> int:
-    """Re-derive the whole FTS index from search_index, segmented by today's index_text, and
-    record that version so the loader keeps it up to date from now on."""
-    db.execute("insert into search_index_fts(search_index_fts) values ('delete-all')")
-    n, last = 0, None
-    while True:  # in slices: the texts of a national archive do not fit in memory at once
-        rows = db.execute("select id, text from search_index where ? is null or id > ? "
-                          "order by id limit 5000", [last, last]).fetchall()
-        if not rows:
-            break
-        _index_texts(db, rows)
-        n += len(rows)
-        last = rows[-1][0]
-    db.execute("insert into search_index_fts(search_index_fts) values ('optimize')")
-    mark_search_current(db)
-    return n

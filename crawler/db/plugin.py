@@ -2,7 +2,7 @@
 `datasette --plugins-dir crawler/db/datasette_plugins`).
 
 * Chinese search: replaces Datasette's `escape_fts` SQL function with
-  crawler.db.segment.fts_query, so the table search box and datasette-search-all query the
+  crawler.db.search.fts_query, so the table search box and datasette-search-all query the
   bigram index; `cjk_fts_query(q)` is the same function under its own name for canned SQL.
 * `/-/capture/<sha256>`: the archived original document, streamed from the WARC with the
   content type it was served with (HTML under a sandbox CSP: archived pages never run).
@@ -18,7 +18,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
-from crawler.db.segment import fts_query
+from crawler.db.search import fts_query
 
 SHA_COLUMNS = {"capture_sha256", "sha256"}
 _SHA = re.compile(r"^[0-9a-f]{64}$")

@@ -12,7 +12,8 @@ from sqlite_utils.migrations import Migrations
 
 from parsers import formats
 
-from . import compact
+from . import compact, search
+from .sql import statements
 
 MIGRATIONS = Migrations("ogi-archive")
 
@@ -172,7 +173,7 @@ CREATE TABLE search_index (
     tokens TEXT                     -- always NULL: the segmented copy lives only in the index
 );
 CREATE INDEX idx_search_index_report ON search_index (report_id);
--- The index holds a segmented copy of search_index.text (crawler.db.segment). It names
+-- The index holds a segmented copy of search_index.text (crawler.db.search). It names
 -- search_index as its content table so Datasette and datasette-search-all find it.
 CREATE VIRTUAL TABLE search_index_fts USING fts5 (tokens, content="search_index", content_rowid="id");
 CREATE TABLE archive_info (
@@ -184,7 +185,7 @@ CREATE TABLE archive_info (
 
 @MIGRATIONS(name="0001_initial")
 def m0001_initial(db: sqlite_utils.Database) -> None:
-    for statement in _statements(TABLES_V1):
+    for statement in statements(TABLES_V1):
         db.execute(statement)
 
 
@@ -207,20 +208,8 @@ def m0002_scale_indexes(db: sqlite_utils.Database) -> None:
     """Indexes for a national-size archive (bench/, docs/benchmarks.md): the loader's and the
     build's look-ups by address and digest (a full scan per document otherwise), the reports
     table's facets, the wide views' order, and the checks queries by rule."""
-    for statement in _statements(SCALE_INDEXES_V2):
+    for statement in statements(SCALE_INDEXES_V2):
         db.execute(statement)
-
-
-def _statements(script: str) -> list[str]:
-    """Split a DDL script on `;` at line ends (executescript would commit mid-migration)."""
-    out, buf = [], []
-    for line in script.splitlines():
-        code = line.split("--", 1)[0]
-        buf.append(code)
-        if code.rstrip().endswith(";"):
-            out.append("\n".join(buf).strip().rstrip(";"))
-            buf = []
-    return [s for s in out if s]
 
 
 CRAWL_STATE_V3 = """
@@ -251,7 +240,7 @@ CREATE INDEX idx_portal_crawls_agency ON portal_crawls (agency_id, finished);
 def m0003_crawl_state(db: sqlite_utils.Database) -> None:
     """What each crawl of a portal found (one row per spider of a run), so coverage tells a
     portal that blocked the crawler from one that has no report for a year."""
-    for statement in _statements(CRAWL_STATE_V3):
+    for statement in statements(CRAWL_STATE_V3):
         db.execute(statement)
 
 
@@ -277,7 +266,7 @@ def m0004_province_year_totals(db: sqlite_utils.Database) -> None:
     """National sums by province and year, derived on every build (crawler.db.build
     .refresh_totals): the research queries read ~250 rows instead of summing ~10 values of
     every report per page view (seconds at 100,000 reports; docs/benchmarks.md)."""
-    for statement in _statements(PROVINCE_YEAR_TOTALS_V4):
+    for statement in statements(PROVINCE_YEAR_TOTALS_V4):
         db.execute(statement)
 
 
@@ -294,7 +283,7 @@ def m0005_wide_facet_indexes(db: sqlite_utils.Database) -> None:
     """The wide views' facets (reports with a format, counted by province, level, year or
     check status) answered from an index alone: a scan of every report row per facet took
     ~70 ms each at 100,000 reports (docs/benchmarks.md)."""
-    for statement in _statements(WIDE_FACET_INDEXES_V5):
+    for statement in statements(WIDE_FACET_INDEXES_V5):
         db.execute(statement)
 
 
@@ -323,7 +312,7 @@ def m0007_coverage_table(db: sqlite_utils.Database) -> None:
     the view grouped every agency x year x report on each request (missing_reports: 4.2 s at
     1.3M reports, docs/benchmarks.md). Same name, same columns, same rows."""
     db.execute("DROP VIEW IF EXISTS coverage")
-    for statement in _statements(COVERAGE_TABLE_V7):
+    for statement in statements(COVERAGE_TABLE_V7):
         db.execute(statement)
     refresh_coverage(db)
 
@@ -337,8 +326,8 @@ def m0008_failing_checks_index(db: sqlite_utils.Database) -> None:
                "WHERE status = 'fail' AND kind = 'report'")
 
 
-@MIGRATIONS(name="0009_i10_retryable_errors")
-def m0009_i10_retryable_errors(db: sqlite_utils.Database) -> None:
+@MIGRATIONS(name="0009_retryable_errors")
+def m0009_retryable_errors(db: sqlite_utils.Database) -> None:
     """parse_errors.retryable: 1 when the document failed on a resource limit of its parser
     process (memory, time, a decompression bomb), which `ogi build --incremental` retries."""
     db.execute("ALTER TABLE parse_errors ADD COLUMN retryable INTEGER NOT NULL DEFAULT 0")
@@ -383,12 +372,12 @@ GROUP BY g.province, g.level, x.year;
 """
 
 
-@MIGRATIONS(name="m0009_i12_registry")
-def m0009_i12_registry(db: sqlite_utils.Database) -> None:
+@MIGRATIONS(name="0010_registry")
+def m0010_registry(db: sqlite_utils.Database) -> None:
     """The portal registry as a table (``ogi registry publish``, ``ogi crawl --all --db``) and
     two views over it: what is known, checked and found per province and level, and the
     reports archived per year filed under registry entries (the coverage dashboard)."""
-    for statement in _statements(REGISTRY_V9):
+    for statement in statements(REGISTRY_V9):
         db.execute(statement)
 
 
@@ -403,13 +392,13 @@ ALTER TABLE coverage ADD COLUMN incomplete_lists INTEGER;
 """
 
 
-@MIGRATIONS(name="0009_i16_list_completeness")
-def m0009_i16_list_completeness(db: sqlite_utils.Database) -> None:
+@MIGRATIONS(name="0011_list_completeness")
+def m0011_list_completeness(db: sqlite_utils.Database) -> None:
     """How complete each crawled report column was against its own count (issue 16): per
     portal crawl, the columns' expected and found items and the shortfall; coverage carries the
     latest crawl's shortfall beside crawl_state, so a year missing from an incomplete list is
     not taken for a year without a report."""
-    for statement in _statements(LIST_COMPLETENESS_V9):
+    for statement in statements(LIST_COMPLETENESS_V9):
         db.execute(statement)
     refresh_coverage(db)
 
@@ -427,34 +416,31 @@ COVERAGE_LISTS_SQL = """update coverage set
         order by pc.finished desc, pc.run_id desc, pc.seq desc limit 1)"""
 
 
-@MIGRATIONS(name="m0009_i14_ocr_confidence")
-def m0009_i14_ocr_confidence(db: sqlite_utils.Database) -> None:
+@MIGRATIONS(name="0012_ocr_confidence")
+def m0012_ocr_confidence(db: sqlite_utils.Database) -> None:
     """Values read by OCR from a scanned report keep their recognition confidence (0-100,
     Tesseract's word confidence); NULL for every value read from a text layer."""
     db.execute('ALTER TABLE "values" ADD COLUMN ocr_confidence REAL')
 
 
-@MIGRATIONS(name="0010_i11_compact_cells")
-def m0010_i11_compact_cells(db: sqlite_utils.Database) -> None:
+@MIGRATIONS(name="0013_compact_cells")
+def m0013_compact_cells(db: sqlite_utils.Database) -> None:
     """Cells and checks stored once in narrow tables keyed by small integers (crawler/db/compact.py):
     the former wide `values` and `checks` tables are carried over and become views with the
     same columns (a national archive: ~230 GB -> a few GB)."""
-    from . import compact
-
     compact.migrate_rows(db)
 
 
-@MIGRATIONS(name="0011_i11_search_rowids_by_year")
-def m0011_i11_search_rowids_by_year(db: sqlite_utils.Database) -> None:
-    """search_index row ids carry the year in their top bits (crawler.db.load.search_rowid), so
+@MIGRATIONS(name="0014_search_rowids_by_year")
+def m0014_search_rowids_by_year(db: sqlite_utils.Database) -> None:
+    """search_index row ids carry the year in their top bits (crawler.db.search.search_rowid), so
     the search reads the newest matches first and stops; the index is rebuilt on them."""
-    from . import load
 
     rows = db.execute("select id, report_id, part, year from search_index").fetchall()
     db.conn.executemany("update search_index set id = ? where id = ?",
-                        [(load.search_rowid(rid, part, year), old) for old, rid, part, year in rows])
+                        [(search.search_rowid(rid, part, year), old) for old, rid, part, year in rows])
     if rows:
-        load.rebuild_search(db)
+        search.rebuild_search(db)
 
 
 FACET_COUNTS_V10 = """
@@ -484,19 +470,19 @@ CREATE INDEX idx_facet_cube ON facet_cube (tbl);
 """
 
 
-@MIGRATIONS(name="0010_i11_facet_counts")
-def m0010_i11_facet_counts(db: sqlite_utils.Database) -> None:
+@MIGRATIONS(name="0015_facet_counts")
+def m0015_facet_counts(db: sqlite_utils.Database) -> None:
     """Facet counts of every faceted table and view, computed by every build
     (crawler.db.facet_counts.refresh) and served by crawler.db.facet_plugin for unfiltered
     pages (facet_counts) and pages filtered by facet values (facet_cube): counting 5-7 facets
     over 1.3M reports took ~0.5 s a page, 1.6 s filtered by a year (docs/benchmarks.md).
     Empty until the next build; the server then counts live."""
-    for statement in _statements(FACET_COUNTS_V10):
+    for statement in statements(FACET_COUNTS_V10):
         db.execute(statement)
 
 
-@MIGRATIONS(name="0010_i11_report_peers_index")
-def m0010_i11_report_peers_index(db: sqlite_utils.Database) -> None:
+@MIGRATIONS(name="0016_report_peers_index")
+def m0016_report_peers_index(db: sqlite_utils.Database) -> None:
     """A report page's peers (the parsed reports of its province, level and year,
     crawler.db.report_page.data.peers) read from one index range, ~4,000 entries at national
     scale, instead of every parsed report of the year through idx_reports_parse_status and
@@ -505,18 +491,17 @@ def m0010_i11_report_peers_index(db: sqlite_utils.Database) -> None:
                "(province, year, level, parse_status, scope, agency_id, agency, id)")
 
 
-@MIGRATIONS(name="0012_i11_incremental_search")
-def m0012_i11_incremental_search(db: sqlite_utils.Database) -> None:
+@MIGRATIONS(name="0017_incremental_search")
+def m0017_incremental_search(db: sqlite_utils.Database) -> None:
     """The loader keeps the search index up to date as it writes and deletes texts, instead
     of every build re-indexing the whole archive (most of an hour at national size). The
     index is rebuilt once here, so it holds exactly what search_index holds (an archive
     loaded without derived data had texts not yet indexed), and its segmenter is recorded."""
-    from . import load
 
     if db.execute("select 1 from search_index limit 1").fetchone():
-        load.rebuild_search(db)
+        search.rebuild_search(db)
     else:
-        load.mark_search_current(db)
+        search.mark_search_current(db)
 
 
 def refresh_coverage(db: sqlite_utils.Database) -> None:
@@ -528,7 +513,32 @@ def refresh_coverage(db: sqlite_utils.Database) -> None:
         db.execute(COVERAGE_LISTS_SQL)
 
 
+# Former names of migrations, as an archive.db built before they were numbered in file order
+# records them in _sqlite_migrations: renamed there before applying, so none runs twice.
+FORMER_NAMES = {
+    "0009_i10_retryable_errors": "0009_retryable_errors",
+    "m0009_i12_registry": "0010_registry",
+    "0009_i16_list_completeness": "0011_list_completeness",
+    "m0009_i14_ocr_confidence": "0012_ocr_confidence",
+    "0010_i11_compact_cells": "0013_compact_cells",
+    "0011_i11_search_rowids_by_year": "0014_search_rowids_by_year",
+    "0010_i11_facet_counts": "0015_facet_counts",
+    "0010_i11_report_peers_index": "0016_report_peers_index",
+    "0012_i11_incremental_search": "0017_incremental_search",
+}
+
+
+def rename_applied(db: sqlite_utils.Database) -> None:
+    if not db[MIGRATIONS.migrations_table].exists():
+        return
+    with db.atomic():
+        for old, new in FORMER_NAMES.items():
+            db.execute(f"update {MIGRATIONS.migrations_table} set name = ? "
+                       "where migration_set = ? and name = ?", [new, MIGRATIONS.name, old])
+
+
 def migrate(db: sqlite_utils.Database) -> None:
+    rename_applied(db)
     MIGRATIONS.apply(db)
     create_views(db)
 
