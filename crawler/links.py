@@ -33,11 +33,6 @@ def norm(text: str | None) -> str:
     return _WS.sub("", text or "")
 
 
-def report_year(text: str) -> int | None:
-    m = YEAR.search(norm(text))
-    return int(m.group(1)) if m else None
-
-
 def classify_title(text: str | None) -> str | None:
     t = norm(text)
     if not t or len(t) > 120:

@@ -46,10 +46,6 @@ class Grid:
     # that row may have lost cells at its end
     open_end: bool = False
 
-    @classmethod
-    def from_texts(cls, rows: list[list[str]], index: int = 0, page: int | None = None) -> "Grid":
-        return cls([[Cell(t) for t in r] for r in rows], index=index, page=page)
-
     def texts(self) -> list[list[str]]:
         return [[c.text for c in r] for r in self.rows]
 

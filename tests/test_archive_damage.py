@@ -10,7 +10,7 @@ import subprocess
 
 from crawler.archive import (ArchiveIndex, ArchiveWriter, DamagedRecord, Fetch, iter_captures,
                              read_payload)
-from crawler.portal import DEMO_COLUMN, serve
+from testbed import DEMO_COLUMN, serve
 from crawler.warc_records import iter_records
 
 from tests.conftest import CORPUS, db_rows

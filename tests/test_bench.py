@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from crawler.db import synthetic
+from testbed import synthetic_archive as synthetic
 from parsers import checks as checks_module
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +54,7 @@ def test_generated_reports_pass_and_fail_the_rules_as_intended():
 
 def test_generator_writes_archive_db_through_the_load_path(tmp_path):
     db = tmp_path / "archive.db"
-    proc = subprocess.run([sys.executable, "-m", "crawler.db.synthetic", "--db", str(db),
+    proc = subprocess.run([sys.executable, "-m", "testbed.synthetic_archive", "--db", str(db),
                            "--reports", "50"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout.strip().splitlines()[-1])

@@ -17,7 +17,8 @@ import sqlite3
 
 import pytest
 
-from crawler.db import build, compact, dictionary, export, load, schema, synthetic
+from crawler.db import build, compact, dictionary, export, load, schema
+from testbed import synthetic_archive as synthetic
 from parsers import formats
 
 # The canned queries as they read the former tables (the SQL before migration 0010).
@@ -115,7 +116,7 @@ def archive(tmp_path_factory):
 
 def rows(path, sql, params=()):
     conn = sqlite3.connect(path)
-    from crawler.db.plugin import prepare_connection
+    from crawler.web.plugin import prepare_connection
     prepare_connection(conn)
     try:
         cur = conn.execute(sql, params)

@@ -8,7 +8,7 @@ import subprocess
 import time
 
 from crawler.archive import ArchiveLock, iter_captures
-from crawler.portal import DEMO_COLUMN, serve
+from testbed import DEMO_COLUMN, serve
 
 from tests.portal_fixtures import FAST, OGI, ROOT, explain, last_run, run_crawl
 

@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from crawler.archive import iter_captures, iter_runs
-from crawler.portal import DEMO_COLUMN, DEMO_REPORT, DEMO_SEED_REPORTS, serve
+from testbed import DEMO_COLUMN, DEMO_REPORT, DEMO_SEED_REPORTS, serve
 
 from tests.portal_fixtures import explain, last_run, run_crawl
 

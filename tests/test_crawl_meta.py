@@ -11,8 +11,8 @@ import datetime as dt
 import html
 import random
 
-from crawler.portal.server import start, stop
-from crawler.portal.site import Site
+from crawler.demo.server import start, stop
+from crawler.demo.site import Site
 from tests.synthetic import generate
 from tests.synthetic.html import _table
 

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from crawler.archive import iter_captures
-from crawler.portal import serve
+from testbed import serve
 
 from tests.portal_fixtures import CORPUS_REAL, FAST, OGI, ROOT, explain, last_run, run_crawl
 

@@ -19,7 +19,7 @@ import time
 import pytest
 
 from crawler.archive import iter_captures
-from crawler.portal import serve
+from testbed import serve
 
 from tests.conftest import free_port
 from tests.portal_fixtures import FAST, OGI, ROOT, explain

@@ -5,8 +5,8 @@ from __future__ import annotations
 import collections
 
 from crawler.archive import iter_captures
-from crawler.portal import serve
-from crawler.portal.site import max_concurrent
+from testbed import serve
+from crawler.demo.site import max_concurrent
 
 from tests.portal_fixtures import explain, last_run, run_crawl, write_registry
 

@@ -59,7 +59,7 @@ def test_attachment_ext_and_sniffing():
     assert sniff(b"%PDF-1.7 ...") == "pdf" and sniff(b"PK\x03\x04..") == "zip"
     assert sniff(b"\xd0\xcf\x11\xe0....") == "ole" and sniff(b"\x89PNG\r\n") == "image"
     assert sniff(b"  <!DOCTYPE html><html>") == "html"
-    from crawler.portal.site import CHALLENGE_PAGE
+    from crawler.demo.site import CHALLENGE_PAGE
     assert challenge_reason(CHALLENGE_PAGE)
     assert challenge_reason("<html><body><p>政府信息公开工作年度报告</p></body></html>".encode()) is None
 

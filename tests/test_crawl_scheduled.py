@@ -12,7 +12,7 @@ import sys
 import zipfile
 
 from crawler.archive import iter_captures
-from crawler.portal import serve
+from testbed import serve
 
 from tests.portal_fixtures import ROOT, last_run, write_registry
 

@@ -17,7 +17,7 @@ SEED_SHA = hashlib.sha256((CORPUS / "seed/boai-2024.txt").read_bytes()).hexdiges
 
 @pytest.fixture(scope="module")
 def ds(tmp_path_factory):
-    from crawler.db.serve import datasette_instance
+    from crawler.web.app import datasette_instance
 
     archive, db, _ = built_archive(tmp_path_factory)
     return datasette_instance(db, archive)

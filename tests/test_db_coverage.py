@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.portal import DEMO_COLUMN, serve
+from testbed import DEMO_COLUMN, serve
 
 from tests.conftest import db_rows as rows
 from tests.portal_fixtures import explain, run_crawl, write_registry

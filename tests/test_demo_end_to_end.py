@@ -106,7 +106,7 @@ def test_the_demo_docx_attachment_is_the_seed_report_rendered(shared):
     """The committed Word attachment (scripts/demo_docx.py) parses to the seed's truth values."""
     from parsers.parse import parse_path
 
-    docx = ROOT / "crawler/portal/sites/demo/zwgk/zfxxgk/zfxxgknb/202501/P020250120_boai2024.docx"
+    docx = ROOT / "crawler/demo/sites/demo/zwgk/zfxxgk/zfxxgknb/202501/P020250120_boai2024.docx"
     result = parse_path(docx)
     truth = json.loads((TRUTH / "boai-2024.json").read_text("utf-8"))
     assert result["kind"] == "docx" and result["year"] == 2024 and result["format"] == "2021"
@@ -116,7 +116,7 @@ def test_the_demo_docx_attachment_is_the_seed_report_rendered(shared):
 def test_datasette_in_process_serves_the_report_and_a_value_with_provenance(demo):
     from datasette.utils import tilde_encode
 
-    from crawler.db.serve import datasette_instance
+    from crawler.web.app import datasette_instance
 
     db, archive = demo
     ds = datasette_instance(db, archive)
@@ -193,8 +193,8 @@ def test_ogi_demo_serves_datasette_at_the_printed_url(tmp_path):
 
 
 def test_every_report_has_a_report_page_linked_from_its_rows_and_search(demo):
-    from crawler.db.report_page import report_path
-    from crawler.db.serve import datasette_instance
+    from crawler.web.report_page import report_path
+    from crawler.web.app import datasette_instance
 
     db, archive = demo
     ds = datasette_instance(db, archive)

@@ -1,4 +1,4 @@
-"""Precomputed facet counts (crawler.db.facet_counts, crawler.db.facet_plugin): every facet of
+"""Precomputed facet counts (crawler.db.facet_counts, crawler.web.facets): every facet of
 metadata.yml is counted by the build, and a real `ogi serve` answers the unfiltered pages with
 exactly what Datasette counts live (values, counts, order, toggle URLs, selected, truncation);
 filtered pages and other columns are counted live, and counts the tables no longer match are
@@ -27,7 +27,7 @@ def q(name: str) -> str:
 @pytest.fixture(scope="module")
 def synthetic_db(tmp_path_factory):
     db = tmp_path_factory.mktemp("facets") / "archive.db"
-    proc = subprocess.run([sys.executable, "-m", "crawler.db.synthetic", "--db", str(db),
+    proc = subprocess.run([sys.executable, "-m", "testbed.synthetic_archive", "--db", str(db),
                            "--reports", "400"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return db

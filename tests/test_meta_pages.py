@@ -28,7 +28,7 @@ from tests.synthetic.page import page
 
 from .conftest import CORPUS, ROOT, TRUTH, load_truth
 
-SEED_PAGE = next((ROOT / "crawler" / "portal" / "sites" / "demo").rglob("t20250120_31245.html"))
+SEED_PAGE = next((ROOT / "crawler" / "demo" / "sites" / "demo").rglob("t20250120_31245.html"))
 WILD = CORPUS / "wild"
 JUNK = re.compile(r"首页|当前位置|欢迎|登录|注册|浏览|点击|图片|[>›»,，!！:：|]|体育")
 

@@ -151,8 +151,8 @@ def test_crawled_image_report_page_is_built_by_ocr(tmp_path):
     import sqlite3
     import subprocess
 
-    from crawler.portal.server import start, stop
-    from crawler.portal.site import Site
+    from crawler.demo.server import start, stop
+    from crawler.demo.site import Site
     from tests.portal_fixtures import OGI, ROOT, explain, run_crawl
 
     pdf = (CORPUS / "real" / "huaian-hongze-2024.pdf").read_bytes()

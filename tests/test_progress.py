@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from crawler.portal import DEMO_COLUMN, serve
+from testbed import DEMO_COLUMN, serve
 from crawler.progress import parse_line
 
 from tests.portal_fixtures import OGI, ROOT, explain

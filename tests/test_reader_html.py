@@ -16,7 +16,7 @@ from parsers.readers import html as html_reader
 
 from .conftest import ROOT, TRUTH, load_truth
 
-SEED_PAGE = next((ROOT / "crawler" / "portal" / "sites" / "demo").rglob("t20250120_31245.html"))
+SEED_PAGE = next((ROOT / "crawler" / "demo" / "sites" / "demo").rglob("t20250120_31245.html"))
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 
 from crawler.middlewares import check_url
-from crawler.portal.nation import Nation
-from crawler.portal.server import start, stop
+from testbed.nation import Nation
+from crawler.demo.server import start, stop
 from crawler.registry import load_registry
 from crawler.registry.proposals import load_proposals
 

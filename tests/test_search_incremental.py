@@ -10,7 +10,8 @@ import sqlite3
 
 import pytest
 
-from crawler.db import build, load, search, synthetic
+from crawler.db import build, load, search
+from testbed import synthetic_archive as synthetic
 
 
 def _index(path) -> list[tuple]:

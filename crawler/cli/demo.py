@@ -1,6 +1,6 @@
 """`ogi demo`: the main job end to end on the built-in offline default.
 
-Starts the demo portal (shipped in crawler/portal/sites/demo: report columns of four agencies
+Starts the demo portal (shipped in crawler/demo/sites/demo: report columns of four agencies
 holding their published reports, 2019 and 2021 formats, HTML, PDF and DOCX) on 127.0.0.1, runs
 the real Scrapy spiders over the demo portal's registry into WARC captures, builds archive.db
 from the captures and serves it with Datasette. `--no-serve` stops after building, for scripts.
@@ -26,7 +26,7 @@ import click
 def command(db_path: str, archive_dir: str, no_serve: bool, host: str, port: int,
             verbose: bool) -> None:
     """Crawl the local demo portal, build archive.db and serve it with Datasette."""
-    from crawler.portal import demo_registry, serve as serve_portal
+    from crawler.demo import demo_registry, serve as serve_portal
 
     archive = Path(archive_dir).resolve()
     db = Path(db_path).resolve()

@@ -5,7 +5,7 @@ released by the OS if the build dies), copies the current archive.db to a privat
 it (``.<db>.build-<pid>``), builds there, and moves the result over archive.db with one
 ``os.replace``: a reader sees the old file or the new one, never a file being written. A
 server that opened the old file keeps reading it (its inode lives while it is open) until it
-notices the new one (crawler.db.serve reopens on a change of inode). A build that fails or is
+notices the new one (crawler.web.limits reopens on a change of inode). A build that fails or is
 killed leaves archive.db untouched; a stale private file of a killed build is removed by the
 next build.
 """

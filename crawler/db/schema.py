@@ -473,7 +473,7 @@ CREATE INDEX idx_facet_cube ON facet_cube (tbl);
 @MIGRATIONS(name="0015_facet_counts")
 def m0015_facet_counts(db: sqlite_utils.Database) -> None:
     """Facet counts of every faceted table and view, computed by every build
-    (crawler.db.facet_counts.refresh) and served by crawler.db.facet_plugin for unfiltered
+    (crawler.db.facet_counts.refresh) and served by crawler.web.facets for unfiltered
     pages (facet_counts) and pages filtered by facet values (facet_cube): counting 5-7 facets
     over 1.3M reports took ~0.5 s a page, 1.6 s filtered by a year (docs/benchmarks.md).
     Empty until the next build; the server then counts live."""
@@ -484,7 +484,7 @@ def m0015_facet_counts(db: sqlite_utils.Database) -> None:
 @MIGRATIONS(name="0016_report_peers_index")
 def m0016_report_peers_index(db: sqlite_utils.Database) -> None:
     """A report page's peers (the parsed reports of its province, level and year,
-    crawler.db.report_page.data.peers) read from one index range, ~4,000 entries at national
+    crawler.web.report_page.data.peers) read from one index range, ~4,000 entries at national
     scale, instead of every parsed report of the year through idx_reports_parse_status and
     their table rows (230 ms at 1.3M reports, docs/benchmarks.md)."""
     db.execute("CREATE INDEX idx_reports_peers ON reports "

@@ -14,7 +14,7 @@ else is left to unicode61. A query is segmented the same way:
   or the single character closing a run;
 * other words are quoted as Datasette's own `escape_fts` does.
 
-`fts_query` replaces Datasette's `escape_fts` SQL function (see crawler.db.plugin), so the
+`fts_query` replaces Datasette's `escape_fts` SQL function (see crawler.web.plugin), so the
 table search box, datasette-search-all and the canned `search` query all go through it.
 """
 from __future__ import annotations

@@ -117,9 +117,6 @@ class Registry(dict):
     def crawlable(self) -> list[Portal]:
         return [p for p in self.values() if not p.crawl_problems()]
 
-    def children(self, code: str) -> list[Portal]:
-        return [p for p in self.values() if p.parent == code]
-
     def on_domain(self, domain: str) -> list[Portal]:
         """Entries with a column on *domain* (or a subdomain of it), from an index built once."""
         index = getattr(self, "_by_domain", None)

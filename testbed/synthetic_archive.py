@@ -1,6 +1,6 @@
 """A synthetic archive at any scale, written through the normal load path (benchmarks, demos).
 
-    python -m crawler.db.synthetic --db bench.db --reports 100000 [--seed 1] [--jobs 2]
+    python -m testbed.synthetic_archive --db bench.db --reports 100000 [--seed 1] [--jobs 2]
 
 Agencies sit under real GB/T 2260 province codes (regions.PROVINCES) with generated but
 well-formed city (PPCC00) and county (PPCCNN) codes and plausible names; every agency reports
@@ -30,7 +30,7 @@ from typing import Iterator
 from parsers import checks as checks_module
 from parsers import formats
 
-from . import regions
+from crawler.db import regions
 
 YEARS = tuple(range(2019, 2026))
 PARSER_VERSION = "synthetic-1"
@@ -457,8 +457,8 @@ def _bounded(pool, tasks: list, ahead: int) -> Iterator:
 def write(db_path: Path | str, n_reports: int, *, seed: int = 1, batch: int = 500,
           derived: bool = True, progress: bool = False, jobs: int = 1) -> dict:
     """Generate `n_reports` reports into `db_path` through crawler.db.load; returns figures."""
-    from . import build as build_module
-    from . import load
+    from crawler.db import build as build_module
+    from crawler.db import load
 
     db = build_module.open_db(db_path)
     t0 = time.perf_counter()
@@ -498,7 +498,7 @@ def write(db_path: Path | str, n_reports: int, *, seed: int = 1, batch: int = 50
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m crawler.db.synthetic", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m testbed.synthetic_archive", description=__doc__.split("\n\n")[0])
     ap.add_argument("--db", required=True, type=Path, help="archive.db to create or extend")
     ap.add_argument("--reports", type=int, default=1000, help="number of reports (default 1000)")
     ap.add_argument("--seed", type=int, default=1)

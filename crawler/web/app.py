@@ -1,7 +1,7 @@
 """Serve archive.db with Datasette: metadata (crawler.db.dictionary), the archive plugin
-(crawler.db.plugin), the facets of unfiltered pages from the build's counts
-(crawler.db.facet_plugin), read-only, immutable when the file is complete, an SQL time limit, and
-crawler.db.serve_safety: per-query size limits, switching to a new snapshot when `ogi build`
+(crawler.web.plugin), the facets of unfiltered pages from the build's counts
+(crawler.web.facets), read-only, immutable when the file is complete, an SQL time limit, and
+crawler.web.limits: per-query size limits, switching to a new snapshot when `ogi build`
 replaces the file, no local paths in what is published."""
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from pathlib import Path
 
 from datasette.app import Datasette
 
-from . import dictionary, facet_plugin, plugin, report_page, serve_safety
+from crawler.db import dictionary
+
+from . import facets, limits, plugin, report_page
 
 DEFAULT_SETTINGS = {
     "sql_time_limit_ms": 5000,
@@ -33,12 +35,12 @@ def register_plugin() -> None:
 
     if not pm.is_registered(plugin):
         pm.register(plugin, name="ogi-archive")
-    if not pm.is_registered(serve_safety):
-        pm.register(serve_safety, name="ogi-archive-safety")
+    if not pm.is_registered(limits):
+        pm.register(limits, name="ogi-archive-safety")
     if not pm.is_registered(report_page):  # a package: Datasette finds its templates/
         pm.register(report_page, name="ogi-report-page")
-    if not pm.is_registered(facet_plugin):  # unfiltered pages' facets from facet_counts
-        pm.register(facet_plugin, name="ogi-facet-counts")
+    if not pm.is_registered(facets):  # unfiltered pages' facets from facet_counts
+        pm.register(facets, name="ogi-facet-counts")
 
 
 def snapshot_date(db_path: Path) -> str | None:
@@ -70,7 +72,7 @@ def metadata_for(db_path: Path, archive_dir: Path | None) -> dict:
 
 def datasette_instance(db_path: Path | str, archive_dir: Path | str | None = None, *,
                        immutable: bool | None = None, settings: dict | None = None,
-                       query_limits: serve_safety.QueryLimits | None = None) -> Datasette:
+                       query_limits: limits.QueryLimits | None = None) -> Datasette:
     """A configured Datasette over `db_path`, always named `archive` (the metadata's name)."""
     db_path = Path(db_path).resolve()
     if not db_path.is_file():
@@ -81,15 +83,15 @@ def datasette_instance(db_path: Path | str, archive_dir: Path | str | None = Non
         [], metadata=metadata_for(db_path, archive),
         settings={**DEFAULT_SETTINGS, **(settings or {})},
     )
-    ds.ogi_query_limits = query_limits or serve_safety.QueryLimits()
+    ds.ogi_query_limits = query_limits or limits.QueryLimits()
     ds.ogi_local_paths = [p for p in (db_path, db_path.parent,
                                       archive.resolve() if archive else None,
                                       Path(sys.prefix)) if p is not None and str(p) != "/"]
 
-    def open_database(path: Path, first: bool = False) -> serve_safety.SnapshotDatabase:
+    def open_database(path: Path, first: bool = False) -> limits.SnapshotDatabase:
         fixed = immutable if first or immutable is False else None
         frozen = is_complete(path) if fixed is None else fixed
-        database = serve_safety.SnapshotDatabase(ds, path=str(path), is_mutable=not frozen)
+        database = limits.SnapshotDatabase(ds, path=str(path), is_mutable=not frozen)
         if frozen:
             # Datasette names an immutable file by the sha256 of all its bytes, read on the
             # first page view: 26 s for a 17 GB archive (docs/benchmarks.md). A fingerprint of
@@ -99,9 +101,9 @@ def datasette_instance(db_path: Path | str, archive_dir: Path | str | None = Non
             ds._metadata_local = metadata_for(path, archive)  # the new snapshot's date
         return database
 
-    key = serve_safety.file_key(db_path)
+    key = limits.file_key(db_path)
     ds.add_database(open_database(db_path, first=True), name=dictionary.DB)
-    ds.ogi_snapshot = serve_safety.Snapshot(db_path, dictionary.DB, key, open_database)
+    ds.ogi_snapshot = limits.Snapshot(db_path, dictionary.DB, key, open_database)
     return ds
 
 

@@ -1,5 +1,5 @@
 """Simulated portals whose report column is built by JavaScript (issue 16), served with their
-scripts. Each is a test-bed county (crawler.portal.testbed) with a different list mechanism:
+scripts. Each is a test-bed county (testbed.beds) with a different list mechanism:
 
   trs-module   TRS "动静结合": a static first page of 10 items; the rest only from a TRS search
                API whose endpoint sits in the page's script module (/xxgk/zfxxgknb/js/gknb-list.js),
@@ -22,9 +22,10 @@ from __future__ import annotations
 import json
 from html import escape
 
-from .server import Req, Resp
-from .site import PRIVATE_HOST
-from .testbed import TestbedSite, TRSDynamicSite, page
+from crawler.demo.server import Req, Resp
+from crawler.demo.site import PRIVATE_HOST
+
+from .beds import TestbedSite, TRSDynamicSite, page
 
 COLUMN = "/xxgk/zfxxgknb/index.html"
 JQUERY_STUB = "/* a stand-in for a JavaScript library the crawler leaves alone */\nwindow.$lib = 1;\n"

@@ -24,8 +24,8 @@ import zipfile
 import zlib
 from html import escape
 
-from .server import Req, Resp
-from .site import PRIVATE_HOST, Site
+from crawler.demo.server import Req, Resp
+from crawler.demo.site import PRIVATE_HOST, Site
 
 COUNTY = "示范县"
 BODIES = ["人民政府", "人民政府办公室", "发展和改革局", "教育局", "公安局", "民政局"]

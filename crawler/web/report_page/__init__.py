@@ -1,4 +1,4 @@
-"""The report page, a Datasette plugin (registered by crawler.db.serve with the archive plugin).
+"""The report page, a Datasette plugin (registered by crawler.web.app with the archive plugin).
 
 `/-/report/<report id>`: one report as the national format prints its three tables (the
 report's own format version, layouts from parsers/formats/formats.yml), every cell with its

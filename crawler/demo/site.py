@@ -1,6 +1,6 @@
 """Site model of the portal simulator: a set of documents, list endpoints and switchable faults.
 
-A site answers requests with :class:`~crawler.portal.server.Resp`. Faults are attached to paths
+A site answers requests with :class:`~crawler.demo.server.Resp`. Faults are attached to paths
 as :class:`Fault` entries; a transient fault fires ``times`` times then the path answers
 normally, a permanent one (``times=None``) always fires.
 """

@@ -1,4 +1,4 @@
-"""python -m crawler.portal --site demo --port 8000"""
+"""python -m testbed --site trs --port 8000 [--fault 500 --fault challenge | --fault all]"""
 from __future__ import annotations
 
 import argparse
@@ -10,7 +10,7 @@ from . import DEMO_COLUMN, FAULTS, SITE_NAMES, serve
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m crawler.portal",
+    ap = argparse.ArgumentParser(prog="python -m testbed",
                                  description="Serve a simulated government portal on loopback.")
     ap.add_argument("--site", default="demo", choices=SITE_NAMES)
     ap.add_argument("--host", default="127.0.0.1")

@@ -31,7 +31,7 @@ from datasette.database import QueryInterrupted
 from datasette.facets import ColumnFacet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
-from . import facet_counts
+from crawler.db import facet_counts
 
 PRECOMPUTED_SQL = ("select value, n as count from facet_counts where tbl = :tbl and col = :col "
                    "order by n desc, value limit :limit")

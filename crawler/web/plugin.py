@@ -1,5 +1,5 @@
-"""The archive's Datasette plugin (registered by crawler.db.serve.datasette_instance, or with
-`datasette --plugins-dir crawler/db/datasette_plugins`).
+"""The archive's Datasette plugin (registered by crawler.web.app.datasette_instance, or with
+`datasette --plugins-dir crawler/web/datasette_plugins`).
 
 * Chinese search: replaces Datasette's `escape_fts` SQL function with
   crawler.db.search.fts_query, so the table search box and datasette-search-all query the

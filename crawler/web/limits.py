@@ -1,5 +1,5 @@
 """What keeps the public Datasette of archive.db bounded and current (registered with the
-archive plugin by crawler.db.serve).
+archive plugin by crawler.web.app).
 
 * Query limits, on every SQLite connection: no string or blob longer than ``max_value_bytes``
   (SQLITE_LIMIT_LENGTH: ``select hex(zeroblob(200000000))`` is refused at once with "string or

@@ -29,9 +29,10 @@ import threading
 import time
 from html import escape
 
-from .server import Req, Resp
-from .site import CHALLENGE_PAGE, Site, max_concurrent
-from .testbed import report_body, tiny_pdf
+from crawler.demo.server import Req, Resp
+from crawler.demo.site import CHALLENGE_PAGE, Site, max_concurrent
+
+from .beds import report_body, tiny_pdf
 
 FAMILIES = ("trs", "hanweb", "vsb", "json", "generic")
 PROVINCES = (("350000", "福建省"), ("330000", "浙江省"), ("440000", "广东省"))
