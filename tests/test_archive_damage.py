@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import pytest
 
 from crawler.archive import (ArchiveIndex, ArchiveWriter, DamagedRecord, Fetch, iter_captures,
                              read_payload)
@@ -15,6 +16,9 @@ from crawler.warc_records import iter_records
 
 from tests.conftest import CORPUS, db_rows
 from tests.portal_fixtures import OGI, ROOT, explain, last_run, run_crawl
+
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
 
 SEED = (CORPUS / "seed" / "boai-2024.txt").read_bytes()
 

@@ -10,10 +10,14 @@ import json
 import sqlite3
 import subprocess
 import sys
+import pytest
 from pathlib import Path
 
 from testbed import synthetic_archive as synthetic
 from parsers import checks as checks_module
+
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 

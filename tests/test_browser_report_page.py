@@ -18,6 +18,9 @@ import pytest
 from tests.conftest import build_demo, free_port, wait_until_serving
 from tests.test_browser_archive import CHROMIUM, browser  # noqa: F401 (the fixture)
 
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 OGI = str(Path(sys.executable).with_name("ogi"))
 

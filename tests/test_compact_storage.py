@@ -21,7 +21,7 @@ from crawler.db import build, compact, dictionary, export, load, schema
 from testbed import synthetic_archive as synthetic
 from parsers import formats
 
-# The canned queries as they read the former tables (the SQL before migration 0010).
+# The canned queries as they read the former tables (the SQL before migration 0013).
 FORMER_SQL = {
     "failing_checks": """select r.agency, r.year, c.rule_id, c.severity, c.expected, c.actual, c.fields,
     c.report_id, r.url, r.capture_sha256
@@ -235,7 +235,7 @@ def _read_everything(path, former: bool) -> dict:
 
 
 def _to_former_layout(src, dst) -> None:
-    """The same archive as an archive.db made before migration 0010 holds it."""
+    """The same archive as an archive.db made before migration 0013 holds it."""
     shutil.copy(src, dst)
     conn = sqlite3.connect(dst)
     conn.executescript(FORMER_TABLES.replace('CREATE TABLE "values"', 'CREATE TABLE former_values')

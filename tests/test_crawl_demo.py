@@ -11,6 +11,9 @@ from testbed import DEMO_COLUMN, DEMO_REPORT, DEMO_SEED_REPORTS, serve
 
 from tests.portal_fixtures import explain, last_run, run_crawl
 
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize("start,platform", [("/", "auto"), (DEMO_COLUMN, "trs")])
 def test_demo_crawl_archives_exactly_the_seed_report(tmp_path, start, platform):

@@ -1,4 +1,4 @@
-"""Issue 16: report columns built by JavaScript, followed to their last page. Real `ogi crawl`
+"""Report columns built by JavaScript, followed to their last page. Real `ogi crawl`
 runs (subprocesses) against the simulated portals of testbed/jslists.py on 127.0.0.1,
 with Debian's chromium behind scrapy-playwright for the lists only a browser sees."""
 from __future__ import annotations
@@ -16,6 +16,9 @@ from crawler.listcount import list_items, stated_counts
 from tests.conftest import db_rows
 from tests.portal_fixtures import explain, last_run, run_crawl
 from tests.test_crawl_platforms import check_reports, rel
+
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
 
 CHROMIUM = pathlib.Path("/usr/bin/chromium")
 

@@ -10,11 +10,15 @@ import shutil
 import subprocess
 import sys
 import zipfile
+import pytest
 
 from crawler.archive import iter_captures
 from testbed import serve
 
 from tests.portal_fixtures import ROOT, last_run, write_registry
+
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
 
 PY = sys.executable
 SCRAPY = str(pathlib.Path(sys.executable).with_name("scrapy"))

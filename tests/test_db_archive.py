@@ -89,7 +89,6 @@ _CACHE: dict[str, tuple[Path, Path, dict]] = {}
 def built_archive(tmp_path_factory) -> tuple[Path, Path, dict]:
     """(archive dir, archive.db, build summary), built once per test session."""
     if "built" not in _CACHE:
-        pytest.importorskip("crawler.archive", reason="crawler.archive (WARC reader) not in this tree")
         from crawler.db.build import build
 
         root = tmp_path_factory.mktemp("test-archive")
@@ -205,7 +204,6 @@ def _dump(db: Path) -> list[str]:
 
 
 def test_build_twice_is_identical(tmp_path):
-    pytest.importorskip("crawler.archive")
     from crawler.db.build import build
 
     archive = write_test_archive(tmp_path / "archive")
@@ -220,7 +218,6 @@ def test_build_twice_is_identical(tmp_path):
 
 
 def test_failing_parser_never_loses_loaded_data(tmp_path):
-    pytest.importorskip("crawler.archive")
     from crawler.db.build import build
     from parsers.document import UnreadableDocument
 

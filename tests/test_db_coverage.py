@@ -14,6 +14,9 @@ from testbed import DEMO_COLUMN, serve
 from tests.conftest import db_rows as rows
 from tests.portal_fixtures import explain, run_crawl, write_registry
 
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):

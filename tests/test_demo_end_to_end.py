@@ -1,4 +1,4 @@
-"""Issue 2's walking skeleton end to end: `ogi demo` as a real process serves the bundled demo
+"""The walking skeleton end to end: `ogi demo` as a real process serves the bundled demo
 portal on 127.0.0.1, crawls it with the real spider into WARC, builds archive.db, and (unless
 --no-serve) serves it with Datasette at the URL it prints."""
 from __future__ import annotations
@@ -19,6 +19,9 @@ import httpx
 import pytest
 
 from tests.conftest import TRUTH, build_demo, db_rows as q, free_port
+
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 OGI = str(Path(sys.executable).with_name("ogi"))

@@ -19,6 +19,9 @@ from crawler.db import dictionary, facet_counts
 from tests.conftest import free_port
 from tests.test_serve_archive import ROOT, ogi_serve
 
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
+
 
 def q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
@@ -212,7 +215,7 @@ def test_counts_are_served_from_the_table_and_never_when_stale(synthetic_db, tmp
 
 
 def test_an_archive_without_counts_is_served_live(synthetic_db, tmp_path):
-    # an archive.db from before migration 0010 has neither table
+    # an archive.db from before migration 0015 has neither table
     old = copy_with(synthetic_db, tmp_path / "old.db", "drop table facet_counts",
                     "drop table facet_columns")
     con = sqlite3.connect(old)

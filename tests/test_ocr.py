@@ -19,6 +19,9 @@ from parsers.readers.ocr import OcrOptions
 from tests import scans
 from tests.conftest import CORPUS
 
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
+
 DOCS = ["huaian-city-2024", "huaian-hongze-2023", "huaian-hongze-2024"]
 TARGET = {"200dpi": 0.97, "150dpi": 0.90, "noisy": 0.90}
 OPTS = OcrOptions(jobs=2)

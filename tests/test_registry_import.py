@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import zipfile
+import pytest
 
 from crawler.db.regions import province_of
 from crawler.registry import load_registry
@@ -75,6 +76,7 @@ def test_import_of_the_real_file_keeps_every_division_once(tmp_path):
     assert (p.status, p.column_urls, p.platform) == ("verified", ["https://www.bjdch.gov.cn/zwgk/nb/"], "trs")
 
 
+@pytest.mark.slow
 def test_the_shipped_registry_is_the_import_and_loads_from_a_zipped_egg(tmp_path):
     rows = seed_rows()
     shipped = load_registry()

@@ -20,6 +20,9 @@ from crawler.registry.discovery import body_code
 from tests.conftest import db_rows
 from tests.portal_fixtures import OGI, ROOT, explain
 
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
+
 FAST = ["--delay", "0", "--timeout", "5", "--set", "RETRY_TIMES=1", "--log-level", "WARNING"]
 
 

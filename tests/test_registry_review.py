@@ -5,6 +5,7 @@ operator reviewed. And --resolve exempts only the hosts it names from the privat
 from __future__ import annotations
 
 import json
+import pytest
 
 from crawler.middlewares import check_url
 from testbed.nation import Nation
@@ -15,6 +16,9 @@ from crawler.registry.proposals import load_proposals
 from tests.conftest import free_port
 from tests.portal_fixtures import explain
 from tests.test_registry_nation import FAST, ogi
+
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
 
 
 def test_check_diff_accept_and_verified_entries(tmp_path):

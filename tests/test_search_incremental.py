@@ -126,7 +126,7 @@ def test_a_changed_segmenter_is_reindexed_by_the_next_build(archive, tmp_path, m
 
 
 def test_migration_indexes_texts_loaded_without_an_index(tmp_path):
-    """An archive from before migration 0012 may hold texts never indexed (loaded without
+    """An archive from before migration 0017 may hold texts never indexed (loaded without
     derived data): the migration re-indexes them once."""
     path = tmp_path / "old.db"
     synthetic.write(path, 30, seed=4)

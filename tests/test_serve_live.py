@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import threading
 import urllib.parse
+import pytest
 from collections import Counter
 
 import httpx
@@ -17,6 +18,9 @@ from tests.test_archive_damage import archive_reports
 from tests.portal_fixtures import OGI, ROOT, explain
 from tests.test_db_archive import built_archive, write_test_archive
 from tests.test_serve_archive import ogi_serve
+
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
 
 
 def sql(url: str, query: str, **kw) -> httpx.Response:

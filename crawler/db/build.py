@@ -320,7 +320,7 @@ def load_runs(db, runs: Iterable[dict] | None, captures: Iterable[Any] = ()) -> 
 
 
 def list_completeness(columns) -> dict:
-    """portal_crawls' list columns from a spider's column summaries (issue 16); all NULL for a
+    """portal_crawls' list columns from a spider's column summaries; all NULL for a
     run recorded before columns were counted."""
     if columns is None:
         return {}

@@ -1,4 +1,4 @@
-"""Compact storage of the table cells and checks (issue 11: 1.3M reports on one machine).
+"""Compact storage of the table cells and checks (1.3M reports on one machine).
 
 A national archive holds ~260M cells and ~60M check results. Stored as before — one wide row
 per cell repeating the report id, agency, province, URL, sha256, labels and a JSON flag list —
@@ -201,7 +201,7 @@ def report_key_of(conn, report_id: str) -> int | None:
 
 def migrate_rows(db) -> None:
     """Carry the former wide `values` and `checks` tables over into cells and check_results
-    (migration 0010), then drop them; the views are created by schema.create_views."""
+    (migration 0013), then drop them; the views are created by schema.create_views."""
     from .sql import statements
 
     conn = db.conn

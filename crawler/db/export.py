@@ -12,10 +12,10 @@ FORMATS = ("csv", "jsonl", "db")
 
 
 def _connect(db_path: Path) -> sqlite3.Connection:
-    from .plugin import prepare_connection
+    from .search import register_functions
 
     conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
-    prepare_connection(conn)  # the SQL functions the canned queries use (Chinese search)
+    register_functions(conn)  # the SQL functions the canned queries use (Chinese search)
     return conn
 
 

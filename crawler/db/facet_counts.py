@@ -2,7 +2,7 @@
 
 Datasette counts each configured facet of a table page with a ``group by`` over every row:
 5-7 facets over 1.3M reports took ~0.5 s a page, and 1.6 s for the reports of one year
-(docs/benchmarks.md). ``refresh`` counts them once per build (migration 0010) with the same
+(docs/benchmarks.md). ``refresh`` counts them once per build (migration 0015) with the same
 SQL semantics as Datasette's ColumnFacet (non-null values, by count descending then value):
 ``facet_counts`` per column over all rows, and ``facet_cube``, the rows counted by every
 combination of the table's facet columns (1,220 combinations for 1.3M reports). The archive's

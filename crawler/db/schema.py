@@ -394,7 +394,7 @@ ALTER TABLE coverage ADD COLUMN incomplete_lists INTEGER;
 
 @MIGRATIONS(name="0011_list_completeness")
 def m0011_list_completeness(db: sqlite_utils.Database) -> None:
-    """How complete each crawled report column was against its own count (issue 16): per
+    """How complete each crawled report column was against its own count: per
     portal crawl, the columns' expected and found items and the shortfall; coverage carries the
     latest crawl's shortfall beside crawl_state, so a year missing from an incomplete list is
     not taken for a year without a report."""
@@ -406,7 +406,7 @@ def m0011_list_completeness(db: sqlite_utils.Database) -> None:
 COVERAGE_COLUMNS = ("agency_id, agency, province, city, county, level, year, found, missing, "
                     "parsed, unparsed, failed_checks, status, crawl_state, last_crawled")
 
-# the latest crawl of each agency's portal: how short its report lists were (m0009)
+# the latest crawl of each agency's portal: how short its report lists were (migration 0011)
 COVERAGE_LISTS_SQL = """update coverage set
     list_shortfall = (select pc.list_shortfall from portal_crawls pc
         where pc.agency_id = coverage.agency_id
@@ -508,7 +508,7 @@ def refresh_coverage(db: sqlite_utils.Database) -> None:
     """Recompute the coverage table from agencies, reports and portal_crawls (derived data)."""
     db.execute("DELETE FROM coverage")
     db.execute(f"INSERT INTO coverage ({COVERAGE_COLUMNS}) {COVERAGE_SQL}")
-    # migration 0007 refreshes coverage before m0009 added the list columns
+    # migration 0007 refreshes coverage before 0011 added the list columns
     if "list_shortfall" in db["coverage"].columns_dict:
         db.execute(COVERAGE_LISTS_SQL)
 

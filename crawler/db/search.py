@@ -162,3 +162,10 @@ def rebuild_search(db: sqlite_utils.Database) -> int:
     db.execute("insert into search_index_fts(search_index_fts) values ('optimize')")
     mark_search_current(db)
     return n
+
+
+def register_functions(conn) -> None:
+    """The SQL functions the search and the canned queries use: Datasette's `escape_fts`
+    replaced by fts_query, and `cjk_fts_query` (the same function under its own name)."""
+    conn.create_function("escape_fts", 1, fts_query, deterministic=True)
+    conn.create_function("cjk_fts_query", 1, fts_query, deterministic=True)

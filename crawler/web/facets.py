@@ -136,7 +136,7 @@ async def _state(ds, database: str) -> dict:
     try:
         rows = (await db.execute("select tbl, col, pos, decl_type, distinct_values, stored, "
                                  "fingerprint from facet_columns", log_sql_errors=False)).rows
-    except Exception:  # an archive built before migration 0010, or a database without it
+    except Exception:  # an archive built before migration 0015, or a database without it
         rows = []
     for r in rows:
         state["columns"][(r["tbl"], r["col"])] = dict(r)

@@ -18,7 +18,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
-from crawler.db.search import fts_query
+from crawler.db.search import register_functions
 
 SHA_COLUMNS = {"capture_sha256", "sha256"}
 _SHA = re.compile(r"^[0-9a-f]{64}$")
@@ -26,8 +26,7 @@ _SHA = re.compile(r"^[0-9a-f]{64}$")
 
 @hookimpl(trylast=True)  # after Datasette's own prepare_connection, which defines escape_fts
 def prepare_connection(conn):
-    conn.create_function("escape_fts", 1, fts_query, deterministic=True)
-    conn.create_function("cjk_fts_query", 1, fts_query, deterministic=True)
+    register_functions(conn)
 
 
 def _archive_dir(datasette) -> Path | None:
