@@ -28,20 +28,26 @@ def close_summary(archive, summary: dict, errors: list) -> int:
     write_run_summary(archive, summary)
     return code
 
+# registry platform (or --platform) -> the name of the spider that crawls it
 SPIDERS = {
-    "auto": "spiders.discover.DiscoverSpider",
-    "generic": "spiders.discover.DiscoverSpider",
-    "trs": "spiders.trs.TRSListSpider",
-    "hanweb": "spiders.hanweb.HanwebSpider",
-    "json": "spiders.jsonapi.JSONListSpider",
-    "vsb": "spiders.vsb.VSBSpider",
+    "auto": "discover",
+    "generic": "discover",
+    "trs": "trs",
+    "hanweb": "hanweb",
+    "json": "jsonapi",
+    "vsb": "vsb",
 }
 
 
-def _load(path: str):
-    mod, _, name = path.rpartition(".")
-    import importlib
-    return getattr(importlib.import_module(mod), name)
+def spider_class(name: str):
+    """A spider of the project by its name, as Scrapy finds it in SPIDER_MODULES
+    (crawler.settings): the crawler names its spiders, it never imports them."""
+    from scrapy.settings import Settings
+    from scrapy.spiderloader import get_spider_loader
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    return get_spider_loader(settings).load(name)
 
 
 def _fail(msg: str) -> None:
@@ -279,7 +285,7 @@ def build_targets(urls, portals, all_, registry, platform, api, proposals=None):
             p = urllib.parse.urlsplit(u)
             if p.scheme not in ("http", "https") or not p.hostname:
                 _fail(f"--url must be an http(s) URL: {u}")
-        cls = _load(SPIDERS[platform])
+        cls = spider_class(SPIDERS[platform])
         kw = {"url": ",".join(urls)}
         if api:
             kw["api"] = api
@@ -315,7 +321,7 @@ def build_targets(urls, portals, all_, registry, platform, api, proposals=None):
                     _fail(f"portal {code} ({p.agency}) cannot be crawled: " + "; ".join(probs))
                 entries.append(p)
         for p in entries:
-            cls = _load(SPIDERS.get(p.platform or "auto", SPIDERS["auto"]))
+            cls = spider_class(SPIDERS.get(p.platform or "auto", SPIDERS["auto"]))
             kw = {"portal": p.code}
             if registry:
                 kw["registry"] = str(registry)

@@ -205,18 +205,19 @@ def resolve_settings(resolve) -> dict:
 
 
 def run_survey(entries, mode, cmdline: dict, max_pages: int):
-    """Run spiders.survey.SurveySpider over *entries*; {code: PortalSurvey}."""
+    """Run the registry-survey spider (spiders/survey.py) over *entries*; {code: PortalSurvey}."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
-    from spiders.survey import SurveySpider
+    from .crawl import spider_class
+
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     for k, v in cmdline.items():
         settings.set(k, v, priority="cmdline")
     settings.set("OGI_RUN_ID", "survey", priority="cmdline")
     process = CrawlerProcess(settings, install_root_handler=True)
-    crawler = process.create_crawler(SurveySpider)
+    crawler = process.create_crawler(spider_class("registry-survey"))
     process.crawl(crawler, entries=entries, mode=mode, max_pages=max_pages)
     process.start()
     spider = crawler.spider

@@ -17,7 +17,8 @@ import time
 
 import click
 
-from .crawl import EXIT_CONFIG, EXIT_NOTHING, EXIT_OK, SPIDERS, _load, close_summary, print_summary
+from .crawl import (EXIT_CONFIG, EXIT_NOTHING, EXIT_OK, SPIDERS, close_summary, print_summary,
+                    spider_class)
 
 
 def _fail(msg: str) -> None:
@@ -80,7 +81,8 @@ def command(redis_url, frontier, archive_dir, worker_id, heartbeat_timeout, wait
         time.sleep(0.5)
         run = f.run()
     targets = f.targets()
-    allowed = set(SPIDERS.values())
+    allowed = {f"{c.__module__}.{c.__qualname__}": c
+               for c in map(spider_class, set(SPIDERS.values()))}
     for key, spec in targets.items():
         if spec.get("cls") not in allowed:
             _fail(f"portal {key}: spider {spec.get('cls')!r} is not one of ogi's spiders")
@@ -126,7 +128,7 @@ def command(redis_url, frontier, archive_dir, worker_id, heartbeat_timeout, wait
     process = CrawlerProcess(settings, install_root_handler=True)
     errors: list[str] = []
     for key, spec in sorted(targets.items()):
-        cls = _load(spec["cls"])
+        cls = allowed[spec["cls"]]
         custom = dict(getattr(cls, "custom_settings", None) or {})
         custom.update(spec.get("settings") or {})
         custom["SCHEDULER_QUEUE_KEY"] = f.queue_key(key)
