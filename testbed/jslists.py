@@ -1,4 +1,4 @@
-"""Simulated portals whose report column is built by JavaScript (issue 16), served with their
+"""Simulated portals whose report column is built by JavaScript, served with their
 scripts. Each is a test-bed county (testbed.beds) with a different list mechanism:
 
   trs-module   TRS "动静结合": a static first page of 10 items; the rest only from a TRS search
