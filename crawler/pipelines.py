@@ -36,6 +36,15 @@ class RunRecorder:
         self.paused: set[str] = set()
         self.block_limit = block_limit
         self.started = utcnow_iso()
+        # columns a crawl read off known reports' pages (their breadcrumb or 栏目 link), for
+        # the registry's review (written as proposals by `ogi crawl`, never into the registry)
+        self.proposed_columns: list[dict] = []
+
+    def propose_column(self, portal: str | None, column: str, report: str, evidence: str) -> None:
+        if portal and not any(p["column"] == column and p["portal"] == portal
+                              for p in self.proposed_columns):
+            self.proposed_columns.append({"portal": portal, "column": column, "report": report,
+                                          "evidence": evidence})
 
     def fail(self, url: str, reason: str, role: str | None = None) -> None:
         if url in self._failed_urls:
@@ -201,6 +210,7 @@ class ArchivePipeline:
             # each report column against its own count: expected, found (static / API /
             # browser), shortfall (crawler.listcount)
             "columns": spider.ledger.summaries() if hasattr(spider, "ledger") else [],
+            "proposed_columns": list(rec.proposed_columns),
         }
 
 
@@ -237,6 +247,7 @@ def merge_run_summary(archive_dir, run_id: str, part: dict, finalize: bool,
     s["per_spider"].append({k: part.get(k) for k in ("spider", "portal", "start_urls", "counts",
                                                      "finish_reason", "columns")})
     s.setdefault("columns", []).extend(part.get("columns") or [])
+    s.setdefault("proposed_columns", []).extend(part.get("proposed_columns") or [])
     s["lists"] = list_totals(s["columns"])
     for k in COUNT_KEYS:
         s["counts"][k] = s["counts"].get(k, 0) + part["counts"].get(k, 0)

@@ -315,7 +315,7 @@ TABLES = {
         "facets": ["status", "crawl_state", "province", "level", "year"],
     },
     "registry": {
-        "description": "门户登记 · The portal registry as the last registry-driven crawl (or `ogi registry publish`) used it: every government of the GB/T 2260 list with its portal home page, the departments and townships discovered under it, their 年报 columns, platform and verification status. Seed entries are unverified until `ogi registry check` and an operator's `accept`.",
+        "description": "门户登记 · The portal registry as the last registry-driven crawl (or `ogi registry publish`) used it: every government of the GB/T 2260 list with its portal home page, the departments and townships found under it (by discovery, or by their reports' addresses in public pages), their 年报 columns and known report addresses, platform and verification status. Seed entries are unverified until `ogi registry check` and an operator's `accept`.",
         "facets": ["province", "level", "status", "platform"],
     },
     "registry_coverage": {
@@ -457,7 +457,8 @@ COLUMNS = {
         "home_url": "首页 · portal home page (a body's own page for a department or township)",
         "domains": "域名 · the portal's official domains (only these are crawled), space-separated",
         "platform": "平台 · CMS family by fingerprint: trs | hanweb | json | vsb | generic (decides the spider)",
-        "column_urls": "年报栏目 · 政府信息公开年报 column(s), space-separated (empty: not found yet)",
+        "column_urls": "年报栏目 · 政府信息公开年报 column(s), space-separated (empty: not found yet); an address with {year} is a report viewer asked for every year",
+        "known_reports": "已知年报地址 · report addresses crawled directly (where no column is known, or the column is another entry's), space-separated; each with its source in `source`",
         "status": "核实状态 · unverified | verified | moved | unreachable | blocked",
         "checked": "核查时间 · when a person or `ogi registry check/discover` last looked (UTC)",
         "robots": "robots 规则 · obey | ignore (with robots_reason)",
@@ -470,6 +471,8 @@ COLUMNS = {
         "known": "已登记 · entries known (机关数)",
         "with_home_page": "有首页 · entries with a home page",
         "with_column": "有年报栏目 · entries whose 年报 column is known",
+        "with_known_reports_only": "仅有年报地址 · entries known only by report addresses (no column yet)",
+        "with_home_page_only": "仅有首页 · entries known only by their home page (no column, no report address)",
         "verified": "已核实 · entries verified by an operator",
         "reports": "已归档报告 · reports archived under these entries (份)",
     },
@@ -613,9 +616,10 @@ def coverage_dashboard() -> dict:
 
     return {
         "title": "登记覆盖 · Registry coverage",
-        "description": "What the portal registry knows (governments of the GB/T 2260 list, the departments and townships discovered under them), how many 年报 columns were found, and the reports archived per year by level. Filter by province.",
-        "layout": [["governments", "bodies", "columns"], ["reports-by-year", "reports-by-year", "reports-by-year"],
-                   ["by-province", "by-province", "by-province"]],
+        "description": "What the portal registry knows (governments of the GB/T 2260 list, the departments and townships found under them by discovery or by their report addresses), how many have a 年报 column, how many are known by report addresses only, and the reports archived per year by level. Filter by province.",
+        "layout": [["governments", "bodies", "columns", "known-reports-only"],
+                   ["reports-by-year", "reports-by-year", "reports-by-year", "reports-by-year"],
+                   ["by-province", "by-province", "by-province", "by-province"]],
         "filters": {
             "province": {"name": "省份 Province", "type": "select", "db": DB,
                          "query": "SELECT DISTINCT province FROM registry WHERE province IS NOT NULL ORDER BY province"},
@@ -624,6 +628,8 @@ def coverage_dashboard() -> dict:
             "governments": metric("已登记政府 · Governments known", "level IN ('省', '市', '县')"),
             "bodies": metric("已发现部门和乡镇 · Departments and townships known", "level IN ('部门', '乡')"),
             "columns": metric("已找到年报栏目 · 年报 columns found", "column_urls <> ''"),
+            "known-reports-only": metric("仅有年报地址 · Known by report addresses only",
+                                         "column_urls = '' AND coalesce(known_reports, '') <> ''"),
             "reports-by-year": {
                 "title": "已归档报告（按年度、层级） · Reports archived per year by level", "db": DB, "library": "vega-lite",
                 "query": "SELECT year, level, sum(reports) AS reports FROM registry_reports WHERE year IS NOT NULL"
@@ -635,7 +641,7 @@ def coverage_dashboard() -> dict:
             },
             "by-province": {
                 "title": "各省登记与归档 · Known, with column, archived, by province and level", "db": DB, "library": "table",
-                "query": "SELECT province, level, known, with_home_page, with_column, verified, reports FROM registry_coverage WHERE 1 = 1"
+                "query": "SELECT province, level, known, with_home_page, with_column, with_known_reports_only, with_home_page_only, verified, reports FROM registry_coverage WHERE 1 = 1"
                          + REGISTRY_FILTERS + " ORDER BY province, level",
             },
         },

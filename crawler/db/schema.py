@@ -504,6 +504,32 @@ def m0017_incremental_search(db: sqlite_utils.Database) -> None:
         search.mark_search_current(db)
 
 
+REGISTRY_REACH = """
+ALTER TABLE registry ADD COLUMN known_reports TEXT;  -- space-separated report addresses
+DROP VIEW registry_coverage;
+CREATE VIEW registry_coverage AS
+SELECT g.province, g.level, count(*) AS known,
+    sum(g.home_url <> '') AS with_home_page,
+    sum(g.column_urls <> '') AS with_column,
+    sum(coalesce(g.known_reports, '') <> '' AND g.column_urls = '') AS with_known_reports_only,
+    sum(g.home_url <> '' AND g.column_urls = '' AND coalesce(g.known_reports, '') = '')
+        AS with_home_page_only,
+    sum(g.status = 'verified') AS verified,
+    coalesce(sum((SELECT count(*) FROM agencies a JOIN reports x ON x.agency_id = a.id
+                  WHERE a.portal = g.code)), 0) AS reports
+FROM registry g GROUP BY g.province, g.level;
+"""
+
+
+@MIGRATIONS(name="0018_registry_reach")
+def m0018_registry_reach(db: sqlite_utils.Database) -> None:
+    """Registry entries hold the report addresses they are known by (crawled directly where
+    no column is known), and the coverage view tells governments and bodies with a 年报
+    column, with known reports only and with a home page only."""
+    for statement in statements(REGISTRY_REACH):
+        db.execute(statement)
+
+
 def refresh_coverage(db: sqlite_utils.Database) -> None:
     """Recompute the coverage table from agencies, reports and portal_crawls (derived data)."""
     db.execute("DELETE FROM coverage")

@@ -9,8 +9,10 @@ file instead (``.csv`` or YAML).
 Each entry: ``code`` (registry code; by convention the 6-digit GB/T 2260 region code, with a
 suffix for a body other than the government itself, e.g. ``350128-gov``), ``agency``,
 ``region_code`` (6 digits), ``level`` (省/市/县/乡/部门), ``domains`` (official portal domains;
-only these are followed), ``column_urls`` (report columns), ``platform`` (trs, hanweb, json,
-generic), ``list_api`` (JSON list URL template with {page}, platform json), ``robots``
+only these are followed), ``column_urls`` (report columns; an address holding ``{year}`` is a
+report viewer asked for every year), ``known_reports`` (report addresses crawled directly: where
+no column is known, or the column is another entry's), ``platform`` (trs, hanweb, json, vsb,
+jeecms, openness, generic), ``list_api`` (JSON list URL template with {page}, platform json), ``robots``
 (``obey``, or ``ignore`` together with ``robots_reason``), ``source`` (where each URL was seen),
 ``notes``. A field that is not known for certain is left empty, never guessed.
 
@@ -24,8 +26,8 @@ and ``discover`` write proposals (crawler/registry/proposals.py) that an operato
 (``ogi registry diff``) and takes (``ogi registry accept``); until then a proposal only fills
 what an entry leaves empty, and never touches a ``verified`` entry.
 
-A portal is crawlable only with a region code, at least one domain and one column URL, all
-column URLs on its domains, a reason if robots.txt is to be ignored, and a status that is not
+A portal is crawlable only with a region code, at least one domain and one column URL or known
+report, all column URLs and known reports on its domains, a reason if robots.txt is to be ignored, and a status that is not
 moved, unreachable or blocked.
 """
 from __future__ import annotations
@@ -43,11 +45,15 @@ import yaml
 
 REGISTRY_FILE = pathlib.Path(__file__).with_name("portals.yaml")
 NATIONAL_FILE = pathlib.Path(__file__).with_name("national.csv")
-PLATFORMS = ("trs", "hanweb", "json", "vsb", "generic")
+# the platforms of spiders/platforms.py (a test holds the two lists together)
+PLATFORMS = ("trs", "hanweb", "json", "vsb", "jeecms", "openness", "generic")
 LEVELS = ("省", "市", "县", "乡", "部门", "")
 STATUSES = ("unverified", "verified", "moved", "unreachable", "blocked")
 NOT_CRAWLED = ("moved", "unreachable", "blocked")
-LIST_FIELDS = ("domains", "column_urls")
+LIST_FIELDS = ("domains", "column_urls", "known_reports")
+
+
+NO_COLUMN = "no report column URL or known report (unknown: left empty in the registry)"
 
 
 class RegistryError(ValueError):
@@ -62,6 +68,7 @@ class Portal:
     level: str = ""
     domains: list[str] = dataclasses.field(default_factory=list)
     column_urls: list[str] = dataclasses.field(default_factory=list)
+    known_reports: list[str] = dataclasses.field(default_factory=list)
     platform: str = ""
     list_api: str = ""
     robots: str = "obey"
@@ -82,12 +89,13 @@ class Portal:
             p.append("no 6-digit GB/T 2260 region code")
         if not self.domains:
             p.append("no allowed domains")
-        if not self.column_urls:
-            p.append("no report column URL (unknown: left empty in the registry)")
-        for u in self.column_urls:
+        if not self.column_urls and not self.known_reports:
+            p.append(NO_COLUMN)
+        for u in self.column_urls + self.known_reports:
             host = urllib.parse.urlsplit(u).hostname or ""
             if not any(host == d or host.endswith("." + d) for d in self.domains):
-                p.append(f"column URL {u} is not on the portal's domains")
+                what = "column URL" if u in self.column_urls else "known report"
+                p.append(f"{what} {u} is not on the portal's domains")
         if self.robots not in ("obey", "ignore"):
             p.append(f"robots policy {self.robots!r} is neither obey nor ignore")
         if self.robots == "ignore" and not self.robots_reason.strip():
@@ -108,7 +116,7 @@ class Portal:
 FIELDS = tuple(f.name for f in dataclasses.fields(Portal))
 # the column order of a CSV registry (national.csv)
 CSV_FIELDS = ("code", "agency", "name", "level", "parent", "region_code", "home_url", "domains",
-              "platform", "column_urls", "list_api", "xxgk_url", "status", "checked", "robots",
+              "platform", "column_urls", "known_reports", "list_api", "xxgk_url", "status", "checked", "robots",
               "robots_reason", "source", "source_date", "notes")
 assert set(CSV_FIELDS) == set(FIELDS)
 
