@@ -52,7 +52,7 @@ Excel: use <code>ogi export</code> (UTF-8 with BOM) — Datasette's own CSV has 
 LICENSE = "Data: CC BY 4.0 (the compilation, parsed values and checks); the original documents remain public government information of their publishers"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 SOURCE = "Government portals' 政府信息公开年报 columns, crawled by ogi-archive (WARC captures)"
-SOURCE_URL = "https://www.gov.cn/zhengce/content/2019-04/15/content_5382991.htm"
+SOURCE_URL = "/-/about#built"  # which portals, how they are crawled (crawler.web.home)
 
 
 def field_description(f: formats.FieldDef) -> str:
