@@ -61,6 +61,7 @@ def hostile_page() -> bytes:
                      + f'<a id="jslink" href="javascript:{script("html-jslink")}">链接</a>'
                      + '<a href="../../img/chart.svg">图表</a> <a href="../../page.xhtml">XHTML</a>'
                      + '<img src="../../img/chart.svg" alt="chart">'
+                     + '<img id="page-image" src="../../img/page1.png" alt="page 1">'
                      + f'<svg><script>{script("inline-svg")}</script></svg>')
     rest = page[page.index(">", body_at) + 1:]
     return (page[:head_end] + injected_head + page[head_end:body_at] + injected_body + rest).encode()
@@ -68,6 +69,17 @@ def hostile_page() -> bytes:
 
 SVG = (f'<svg xmlns="http://www.w3.org/2000/svg" onload="{script("svg-onload")}">'
        f'<script>{script("svg")}</script><rect width="10" height="10"/></svg>').encode()
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+PNG = _png()
 XHTML = ('<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml"><body>'
          f'<script>{script("xhtml")}</script><p>x</p></body></html>').encode()
 
@@ -82,6 +94,7 @@ DOCUMENTS = {
     "html_pdf_type": (f"{HOST}/shanghai/zfxxgknb/2019.html", "application/pdf", hostile_page(),
                       "report", "上海市人民政府办公厅", "310000",
                       "上海<img src=x onerror=\"console.log('OGI-PWNED title')\">2019年报告"),
+    "png": (f"{HOST}/img/page1.png", "text/html", PNG, "other", None, None, None),
     "svg": (f"{HOST}/img/chart.svg", "image/svg+xml", SVG, "other", None, None, None),
     "xhtml": (f"{HOST}/page.xhtml", "application/xhtml+xml", XHTML, "other", None, None, None),
 }
@@ -175,7 +188,8 @@ def test_every_capture_is_served_inert_whatever_its_bytes(hostile, watch):
     assert watch.check() == []
     expected_type = {"pdf_html_type": "application/pdf", "pdf_two_types": "application/pdf",
                      "html_pdf_type": "text/html; charset=utf-8",
-                     "svg": "text/plain; charset=utf-8", "xhtml": "text/plain; charset=utf-8"}
+                     "svg": "text/plain; charset=utf-8", "xhtml": "text/plain; charset=utf-8",
+                     "png": "image/png"}
     for name, sha in shas.items():
         r = watch.page.request.get(f"{base}/-/capture/{sha}")
         assert r.status == 200, name
@@ -226,6 +240,9 @@ def test_the_hostile_html_report_and_everything_showing_it_run_nothing(hostile, 
     assert sandbox is not None and "allow-same-origin" not in sandbox and "allow-scripts" not in sandbox
     inner = watch.page.frame_locator("#ogi-original")
     assert "上海市人民政府办公厅" in inner.locator("body").inner_text()
+    # an image the archive holds is shown from the archive, inside the sandbox
+    assert inner.locator("#page-image").get_attribute("src") == f"/-/capture/{shas['png']}"
+    assert inner.locator("#page-image").evaluate("img => img.complete && img.naturalWidth") == 40
     # its links lead to the archived SVG and XHTML, shown as source: following them runs nothing
     inner.locator("a", has_text="图表").click()
     watch.page.wait_for_timeout(800)

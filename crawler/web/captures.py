@@ -135,7 +135,6 @@ def headers(kind: Kind, *, sha: str, url: str | None, disposition: str = "inline
         "Content-Security-Policy": kind.csp,
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
-        "Cross-Origin-Resource-Policy": "same-origin",
         "X-Ogi-Sha256": sha,
         "X-Ogi-Source-Url": (url or "").encode("ascii", "backslashreplace").decode(),
         "Content-Disposition": f"{disposition}; filename*=UTF-8''" + urllib.parse.quote(name, safe=""),
