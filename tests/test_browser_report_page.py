@@ -234,6 +234,15 @@ def test_every_cell_of_tables_3_and_4_in_view_and_no_label_over_a_number(demo_se
         assert r["scrollWidth"] <= r["vw"], (width, what, "the page scrolls sideways")
         assert r["labels"] > 40 and r["overlaps"] == [], (width, what, r["overlaps"][:5])
         assert r["overflowing"] == [], (width, what, r["overflowing"][:5])
+        # where the room is short the original goes below the tables, else beside them
+        original = page.locator("#ogi-original-box").bounding_box()
+        t3 = page.locator("table[data-table=t3]").bounding_box()
+        t4 = page.locator("table[data-table=t4]").bounding_box()
+        if width < 1500:
+            assert original["y"] >= t4["y"] + t4["height"], (width, what, original)
+        else:
+            assert original["x"] >= max(t3["x"] + t3["width"], t4["x"] + t4["width"]), (width, what, original)
+            assert original["width"] >= 600  # wide enough to read
         page.screenshot(path=str(tmp_path / f"{end}-{width}.png"), full_page=True)
     page.close()
 
