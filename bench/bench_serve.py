@@ -74,7 +74,8 @@ def pages(db: Path) -> dict[str, str]:
     con.close()
     agency = agency[0] if agency else "人民政府"
     params = {"agency": agency, "q": "政府信息"}
-    out = {"home": "/", "reports (facets)": "/archive/reports",
+    out = {"home": "/", "home search": "/?" + urllib.parse.urlencode({"q": "政府信息"}),
+           "reports (facets)": "/archive/reports",
            "t2_wide": "/archive/t2_wide", "t3_wide": "/archive/t3_wide"}
     if year:  # a page filtered by a facet value (a click on it): facets summed from facet_cube
         out["reports of one year (facets)"] = f"/archive/reports?year={year[0]}"

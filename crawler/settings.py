@@ -85,7 +85,7 @@ DOWNLOAD_HANDLERS = {"http": "crawler.browser.LazyPlaywrightHandler",
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {
     "executable_path": OGI_BROWSER_EXECUTABLE, "headless": True,
-    # never `playwright install`: Debian's chromium, with these switches (see README)
+    # never `playwright install`: Debian's chromium, with these switches (see docs/crawling.md)
     "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
              "--disable-component-update"],
 }

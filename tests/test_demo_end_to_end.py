@@ -137,15 +137,16 @@ def test_datasette_in_process_serves_the_report_and_a_value_with_provenance(demo
     truth = json.loads((TRUTH / "boai-2024.json").read_text("utf-8"))
     assert v["value"] == truth["values"]["t3.new.total"] and v["row_label"] and v["raw"]
     assert v["report_id"] == report["id"] and report["year"] == 2024
-    capture, original, row_page = asyncio.run(get(
+    capture, original, raw, row_page = asyncio.run(get(
         "/archive/captures.json?_shape=objects&id=" + urllib.parse.quote(report["capture_id"]),
-        f"/-/capture/{v['capture_sha256']}",
+        f"/-/capture/{v['capture_sha256']}", f"/-/capture/{v['capture_sha256']}/raw",
         "/archive/reports/" + tilde_encode(report["id"])))
     (cap,) = capture.json()["rows"]
     assert cap["url"] == report["url"] and cap["fetched_at"] and cap["sha256"] == v["capture_sha256"]
+    # the page as an archive shows it, and its exact bytes
     assert original.status_code == 200 and original.headers["content-type"].startswith("text/html")
-    assert hashlib.sha256(original.content).hexdigest() == v["capture_sha256"]
-    assert "博爱县人民政府" in original.content.decode("utf-8")
+    assert "博爱县人民政府" in original.text and 'id="ogi-archive-banner"' in original.text
+    assert raw.status_code == 200 and hashlib.sha256(raw.content).hexdigest() == v["capture_sha256"]
     assert row_page.status_code == 200 and f"/-/capture/{v['capture_sha256']}" in row_page.text
 
 

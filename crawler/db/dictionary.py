@@ -43,7 +43,8 @@ The 2019 trial format and the 2021 format differ in table 二 and in （六）�
 <code>format</code> column in view. Aggregate reports (scope = aggregate) cover a whole jurisdiction and
 overlap the reports of its departments; the canned queries leave them out of sums. Coverage is what the
 crawler found: a missing report may be unpublished, unreachable or not yet crawled (see
-<a href="/{DB}/coverage">coverage</a>). Scanned (图片版) documents are archived but not parsed.</p>
+<a href="/{DB}/coverage">coverage</a>). Scanned (图片版) reports are read by OCR: their values carry the flag
+<code>ocr</code> and a confidence, and a scan whose values fail a rule is <code>ocr_review</code>, left out of the sums.</p>
 <p>Search 全文检索: <a href="/{DB}/search?q=复议">/{DB}/search?q=复议</a>, the search box of
 <a href="/{DB}/search_index">search_index</a>, or <a href="/-/search">search all</a>; two-character words and long phrases both work.
 Excel: use <code>ogi export</code> (UTF-8 with BOM) — Datasette's own CSV has no BOM and Excel shows mojibake.</p>"""
@@ -51,7 +52,7 @@ Excel: use <code>ogi export</code> (UTF-8 with BOM) — Datasette's own CSV has 
 LICENSE = "Data: CC BY 4.0 (the compilation, parsed values and checks); the original documents remain public government information of their publishers"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 SOURCE = "Government portals' 政府信息公开年报 columns, crawled by ogi-archive (WARC captures)"
-SOURCE_URL = "https://www.gov.cn/zhengce/content/2019-04/15/content_5382991.htm"
+SOURCE_URL = "/-/about#built"  # which portals, how they are crawled (crawler.web.home)
 
 
 def field_description(f: formats.FieldDef) -> str:
@@ -679,7 +680,7 @@ def metadata() -> dict:
         "source": SOURCE,
         "source_url": SOURCE_URL,
         "about": "ogi-archive: how it is built, the format and the checks",
-        "about_url": "https://www.gov.cn/zhengce/content/2019-04/15/content_5382991.htm",
+        "about_url": "/-/about",  # the archive's own About page (crawler.web.home)
         "databases": {DB: {
             "description": "The archive: reports, their numbers, checks, text and captures. 年度报告、数字、检查、正文与抓取记录。",
             "tables": tables,

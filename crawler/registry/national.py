@@ -1,7 +1,7 @@
 """Import a national list of governments and their portals (``ogi registry import PATH``).
 
 The input is a CSV with the columns of ``cn_gov_portals_by_division.csv`` (the 3,213 divisions of
-the 2024 GB/T 2260 list joined with one portal home page per government; see the README):
+the 2024 GB/T 2260 list joined with one portal home page per government; see docs/registry.md):
 ``code, level, name, parent_code, parent_name, province, portal_url, portal_host,
 probe_YYYYMMDD, budget_disclosure_url, policy_docs_url, src_key, note``. Each row becomes one
 registry entry, status ``unverified`` (seed data: ``ogi registry check`` compares each home page

@@ -13,7 +13,7 @@ from datasette.app import Datasette
 
 from crawler.db import dictionary
 
-from . import facets, limits, plugin, report_page
+from . import facets, home, limits, plugin, report_page
 
 DEFAULT_SETTINGS = {
     "sql_time_limit_ms": 5000,
@@ -39,6 +39,8 @@ def register_plugin() -> None:
         pm.register(limits, name="ogi-archive-safety")
     if not pm.is_registered(report_page):  # a package: Datasette finds its templates/
         pm.register(report_page, name="ogi-report-page")
+    if not pm.is_registered(home):  # a package: its templates (home, About)
+        pm.register(home, name="ogi-home")
     if not pm.is_registered(facets):  # unfiltered pages' facets from facet_counts
         pm.register(facets, name="ogi-facet-counts")
 

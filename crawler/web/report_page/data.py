@@ -40,9 +40,10 @@ def head_cells(paths: list[list[str]]) -> list[list[dict]]:
     """Merged heads of leaves whose labels have levels (['法人或其他组织', '商业企业']).
 
     Returns one list per level: the cells that start at that level, each {label, start (leaf
-    index), along (leaves spanned), across (levels spanned)}. Leaves sharing a label prefix
-    share its cell; a leaf with fewer levels spans the missing ones with its last label. For
-    column heads `along` is the colspan and `across` the rowspan, for row heads the reverse.
+    index), along (leaves spanned), across (levels spanned), level, leaf (a leaf's own label)}.
+    Leaves sharing a label prefix share its cell; a leaf with fewer levels spans the missing
+    ones with its last label. For column heads `along` is the colspan and `across` the
+    rowspan, for row heads the reverse.
     """
     depth = max((len(p) for p in paths), default=0)
     levels: list[list[dict]] = [[] for _ in range(depth)]
@@ -54,13 +55,15 @@ def head_cells(paths: list[list[str]]) -> list[list[dict]]:
                 j += 1
                 continue
             if i == len(p) - 1:  # the leaf's own label: down (or across) to the last level
-                levels[i].append({"label": p[i], "start": j, "along": 1, "across": depth - i})
+                levels[i].append({"label": p[i], "start": j, "along": 1, "across": depth - i,
+                                  "level": i, "leaf": True})
                 j += 1
                 continue
             k = j + 1
             while k < len(paths) and len(paths[k]) > i + 1 and paths[k][:i + 1] == p[:i + 1]:
                 k += 1
-            levels[i].append({"label": p[i], "start": j, "along": k - j, "across": 1})
+            levels[i].append({"label": p[i], "start": j, "along": k - j, "across": 1, "level": i,
+                              "leaf": False})
             j = k
     return levels
 
@@ -264,4 +267,104 @@ def page(conn: sqlite3.Connection, report_id: str) -> dict | None:
                                report.get("t3_version"), values, of_field)
         out["history"] = history(conn, report)
         out["peers"] = peers(conn, report)
+    out["check_summary"] = check_summary(checks)
+    out["versions"] = versions(conn, report, capture)
+    _mark_changes(out["tables"], out["versions"]["changes"])
     return out
+
+
+def _mark_changes(tables_: list[dict], changes: list[dict]) -> None:
+    """Each cell a revision changed carries its changes (oldest first)."""
+    by_field: dict[str, list] = defaultdict(list)
+    for c in changes:
+        by_field[c["field_id"]].append(c)
+    for t in tables_:
+        for b in t["blocks"]:
+            for row in b["rows"]:
+                for cell in row["cells"]:
+                    cell["changes"] = by_field.get(cell["id"], [])
+
+
+# ------------------------------------------------------------------ checks in numbers
+
+STATUSES = ("pass", "fail", "undecidable")
+
+
+def check_summary(checks: list[dict]) -> dict:
+    """How many checks held, failed and could not be decided, over all and per kind, and a
+    verdict that never says "pass" when most checks could not be decided."""
+    def count(rows):
+        c = {s: 0 for s in STATUSES}
+        for r in rows:
+            c[r["status"] if r["status"] in c else "undecidable"] += 1
+        c["total"] = len(rows)
+        return c
+
+    out = count(checks)
+    out["by_kind"] = {k: count([c for c in checks if c["kind"] == k])
+                      for k in ("report", "text", "cross")}
+    if not checks:
+        verdict = "none"
+    elif out["fail"]:
+        verdict = "fail"
+    elif out["undecidable"] * 2 > out["total"]:
+        verdict = "mostly undecidable"
+    elif out["undecidable"]:
+        verdict = "pass where decidable"
+    else:
+        verdict = "pass"
+    out["verdict"] = verdict
+    return out
+
+
+# ------------------------------------------------------------------ versions (silent revisions)
+
+# A report's versions: the same report captured again later with other bytes (a silent
+# revision). The archive's data side records them; this page only reads them, through two
+# tables it may lack (an archive built before revisions were recorded):
+#
+#   report_versions(report_id TEXT, version INTEGER,      -- 1 = the first captured
+#                   capture_id TEXT, sha256 TEXT, url TEXT, fetched_at TEXT)
+#   report_version_changes(report_id TEXT, version INTEGER, -- the newer of two consecutive versions
+#                   field_id TEXT, before_raw TEXT, after_raw TEXT,
+#                   before_value NUMERIC, after_value NUMERIC)
+#
+# Absent, or without rows for the report: the report has one version, its own capture.
+VERSIONS_TABLE, CHANGES_TABLE = "report_versions", "report_version_changes"
+VERSION_COLUMNS = {"report_id", "version", "capture_id", "sha256", "url", "fetched_at"}
+CHANGE_COLUMNS = {"report_id", "version", "field_id", "before_raw", "after_raw", "before_value",
+                  "after_value"}
+
+
+def _has(conn, table: str, columns: set[str]) -> bool:
+    cols = {r[1] for r in conn.execute(f"pragma table_info({table})")}  # [] when absent
+    return columns <= cols
+
+
+def versions(conn: sqlite3.Connection, report: dict, capture: dict | None = None) -> dict:
+    """{versions: [{version, capture_id, sha256, url, fetched_at, current}], changes:
+    [{version, field_id, table, row_label, column_label, before_raw, after_raw, before, after}],
+    recorded: whether the archive records versions at all}, oldest version first."""
+    own = {"version": 1, "capture_id": report.get("capture_id"),
+           "sha256": report.get("capture_sha256"), "url": report.get("url"),
+           "fetched_at": (capture or {}).get("fetched_at") or report.get("fetched_at"), "current": True}
+    recorded = _has(conn, VERSIONS_TABLE, VERSION_COLUMNS)
+    rows = _rows(conn, f"select version, capture_id, sha256, url, fetched_at from {VERSIONS_TABLE} "
+                       "where report_id = ? order by version", [report["id"]]) if recorded else []
+    if not rows:
+        return {"versions": [own], "changes": [], "recorded": recorded}
+    for r in rows:
+        r["current"] = r["sha256"] == report.get("capture_sha256")
+    changes = []
+    if _has(conn, CHANGES_TABLE, CHANGE_COLUMNS):
+        fields = formats.all_fields()
+        for c in _rows(conn, f"select version, field_id, before_raw, after_raw, before_value, after_value "
+                             f"from {CHANGES_TABLE} where report_id = ? order by version, field_id",
+                       [report["id"]]):
+            f = fields.get(c["field_id"])
+            changes.append({"version": c["version"], "field_id": c["field_id"],
+                            "table": f.table_name if f else "", "row_label": f.row_label if f else "",
+                            "column_label": f.column_label if f else "",
+                            "before_raw": c["before_raw"], "after_raw": c["after_raw"],
+                            "before": c["before_value"], "after": c["after_value"]})
+    return {"versions": rows, "changes": changes, "recorded": True}
