@@ -94,7 +94,7 @@ def reach(registry, addresses, dry_run):
     kept), into a CSV registry (default: the shipped crawler/registry/national.csv)."""
     from crawler.registry import NATIONAL_FILE, RegistryError, parse_registry, write_registry
     from crawler.registry.addresses import read_addresses
-    from crawler.registry.reach import build
+    from crawler.registry.reach import build, host_coverage
 
     from .crawl import spider_class
 
@@ -119,6 +119,14 @@ def reach(registry, addresses, dry_run):
                        ("bodies_with_column", "bodies with a 年报 column"),
                        ("known_reports_only", "entries with known reports only")):
         click.echo(f"  {label}: {before[key]} -> {after[key]}")
+    h = host_coverage(out, rows)
+    if h["governments"]:
+        click.echo(f"  of the {h['governments']} governments with a report address: "
+                   f"{h['own_column_on_host']} ({h['own_column_on_host'] / h['governments']:.0%}) "
+                   f"have a 年报 column of their own on a report's host, "
+                   f"{h['own_or_body_column_on_host']} "
+                   f"({h['own_or_body_column_on_host'] / h['governments']:.0%}) one of their own "
+                   f"or of one of their bodies")
 
 
 # ---------------------------------------------------------------- list and stats

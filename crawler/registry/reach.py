@@ -160,6 +160,25 @@ def build(reg: Registry, rows: list[dict], column_of: Callable, annual_root: Cal
     return Registry(sorted(out.items())), {"bodies_created": created, "entries_changed": len(changed)}
 
 
+def host_coverage(reg: Registry, rows: list[dict]) -> dict:
+    """Of the governments with a report address: how many have a 年报 column of their own on
+    the host of one of their reports, and how many of their own or of one of their bodies."""
+    hosts: dict[str, set[str]] = collections.defaultdict(set)
+    for r in rows:
+        if r.get("division") in reg and r.get("kind", "report") == "report":
+            hosts[r["division"]].add(_bare(urllib.parse.urlsplit(r["address"]).hostname))
+    below: dict[str, list[Portal]] = collections.defaultdict(list)
+    for p in reg.values():
+        below[p.region_code].append(p)
+
+    def on(entries, hs):
+        return any(_bare(urllib.parse.urlsplit(u).hostname) in hs for p in entries for u in p.column_urls)
+    own = sum(1 for d, hs in hosts.items() if on([reg[d]], hs))
+    with_bodies = sum(1 for d, hs in hosts.items() if on(below[d], hs))
+    return {"governments": len(hosts), "own_column_on_host": own,
+            "own_or_body_column_on_host": with_bodies}
+
+
 def _a_group_list(reg: Registry, body: str, url: str, roots: dict) -> bool:
     """Is *url*, the list one body's report sits in, rather its government's? On the body's own
     site (czj.lasa.gov.cn) it is the body's. On the government's portal it is the body's only
