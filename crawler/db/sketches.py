@@ -1,0 +1,156 @@
+"""Sketches of each document that copy detection buckets on (report_sketches), made by the loader.
+
+Copy detection must run at national scale (1.3M reports) on every build, so no report is ever
+compared with every other: each document gets small sketches when it is loaded, and the build
+(crawler.db.flags) only compares documents whose sketches fall in the same bucket.
+
+* A table's numbers (t2, t3, t4): a 64-bit digest of every (field id, number) the table prints,
+  kept only when the table prints at least TABLE_MIN_NONZERO non-zero numbers — two small
+  agencies that each received three applications and disclosed them print identical tables
+  without copying anything. Identical digests = identical tables.
+* A section's prose (s1 总体情况, s5 存在的主要问题及改进情况, s6 其他需要报告的事项; s2-s4 are the
+  tables' own text): the text normalised to its letters (whitespace, digits and punctuation
+  dropped, the heading line dropped), kept from PROSE_MIN_CHARS characters on (shorter sections
+  are boilerplate such as 全年收取信息处理费 0 元), with a 64-bit digest of the normalised text and
+  a MinHash of its 5-character shingles (MINHASH_K values): the share of equal MinHash values of
+  two sections estimates the Jaccard similarity of their shingle sets (standard error
+  sqrt(J(1-J)/K), about 0.07 at J = 0.8).
+
+Everything here is deterministic (no Python hash(): its seed changes per process), so building
+twice gives the same archive.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Mapping
+
+import numpy as np
+
+TABLES = ("t2", "t3", "t4")
+PROSE = ("s1", "s5", "s6")
+TABLE_MIN_NONZERO = 10
+PROSE_MIN_CHARS = 200
+SHINGLE = 5
+MINHASH_K = 32
+
+_HEADING = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
+
+
+def _seeded(label: str, n: int) -> np.ndarray:
+    out = [int.from_bytes(hashlib.sha256(f"ogi-minhash/{label}/{i}".encode()).digest()[:8], "little")
+           for i in range(n)]
+    return np.array(out, dtype=np.uint64)
+
+
+_A = _seeded("a", MINHASH_K) | np.uint64(1)   # odd multipliers
+_B = _seeded("b", MINHASH_K)
+_P = _seeded("p", SHINGLE) | np.uint64(1)
+
+
+def digest64(text: str) -> int:
+    """A signed 64-bit digest (SQLite's INTEGER) of a text."""
+    return int.from_bytes(hashlib.sha1(text.encode("utf-8")).digest()[:8], "big", signed=True)
+
+
+def _number(v) -> str:
+    f = float(v)
+    return str(int(f)) if f.is_integer() else format(f, ".15g")
+
+
+def table_sketch(values: Mapping[str, object], table: str) -> tuple[int, int] | None:
+    """(non-zero numbers, digest) of one table of a document, or None below the threshold."""
+    items = sorted((fid, _number(v)) for fid, v in values.items()
+                   if v is not None and fid.startswith(table + "."))
+    nonzero = sum(1 for _, v in items if v != "0")
+    if nonzero < TABLE_MIN_NONZERO:
+        return None
+    return nonzero, digest64(json.dumps(items, ensure_ascii=False))
+
+
+def normalise(text: str | None) -> str:
+    """A section's prose reduced to its letters: the heading line, whitespace, digits and
+    punctuation dropped (a copier changes the year and the numbers, rarely the sentences)."""
+    if not text:
+        return ""
+    lines = text.split("\n")
+    if lines and _HEADING.match(lines[0]):
+        lines = lines[1:]
+    return "".join(ch for ch in "".join(lines) if ch.isalpha())
+
+
+def minhash(norm: str) -> np.ndarray:
+    """MINHASH_K uint32 values: for each seeded hash function, the least over the text's
+    SHINGLE-character shingles."""
+    cp = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    n = len(cp) - SHINGLE + 1
+    if n <= 0:
+        return np.full(MINHASH_K, np.iinfo(np.uint32).max, dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        h = np.zeros(n, dtype=np.uint64)
+        for j in range(SHINGLE):  # a polynomial hash of each shingle, wrapping at 2^64
+            h = h * _P[j] + cp[j:j + n]
+        h ^= h >> np.uint64(31)
+        h *= np.uint64(0x9E3779B97F4A7C15)
+        h ^= h >> np.uint64(29)
+        # (a*h + b) mod 2^64, its high 32 bits: K universal hashes of every shingle
+        perm = (_A[:, None] * h[None, :] + _B[:, None]) >> np.uint64(32)
+    return perm.min(axis=1).astype(np.uint32)
+
+
+def prose_sketch(text: str | None) -> tuple[int, int, bytes] | None:
+    """(normalised characters, digest, MinHash bytes) of a section, or None when too short."""
+    norm = normalise(text)
+    if len(norm) < PROSE_MIN_CHARS:
+        return None
+    return len(norm), digest64(norm), minhash(norm).tobytes()
+
+
+def rows(key: int, values: Mapping[str, object], sections: Mapping[str, str]) -> list[tuple]:
+    """report_sketches rows of one document: (report_key, part, size, hash, minhash)."""
+    out = []
+    for t in TABLES:
+        s = table_sketch(values, t)
+        if s is not None:
+            out.append((key, t, s[0], s[1], None))
+    for part in PROSE:
+        s = prose_sketch((sections or {}).get(part))
+        if s is not None:
+            out.append((key, part, *s))
+    return out
+
+
+def insert(conn, rows_: list[tuple]) -> None:
+    if rows_:
+        conn.executemany("insert or replace into report_sketches values (?, ?, ?, ?, ?)", rows_)
+
+
+def fill_missing(db, batch: int = 2000) -> int:
+    """Sketches of every document loaded before sketches existed (migration 0018): read from
+    its cells and sections. Returns the number of documents sketched."""
+    conn = db.conn
+    fids = dict(conn.execute("select key, field_id from field_keys").fetchall())
+    done = 0
+    for table in ("reports", "documents"):
+        if not conn.execute("select 1 from sqlite_master where name = ?", [table]).fetchone():
+            continue
+        last = None
+        while True:
+            docs = conn.execute(
+                f"select key, id from {table} where key is not null and (? is null or key > ?) "
+                f"and key not in (select report_key from report_sketches) order by key limit ?",
+                [last, last, batch]).fetchall()
+            if not docs:
+                break
+            out = []
+            for key, rid in docs:
+                values = {fids.get(f): v for f, v in conn.execute(
+                    "select field_key, value from cells where report_key = ?", [key])}
+                sections = dict(conn.execute(
+                    "select section, text from report_sections where report_id = ?", [rid]))
+                out += rows(key, values, sections)
+            insert(conn, out)
+            done += len(docs)
+            last = docs[-1][0]
+    return done
