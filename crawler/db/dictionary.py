@@ -150,7 +150,7 @@ order by r.agency, r.year, f.flag, f.part""",
     },
     "implausible_values": {
         "title": "异常数值 · Values far outside the agency's history or its peers",
-        "description": "Key numbers (new applications, concluded, review and litigation totals) far outside the same agency's other years or the reports of the same province, level and year: at least 10× (or at most 1/10 of) the group's median, at least 20 apart, and a robust z-score of log(1 + x) beyond ±5. Flagged, never changed: a real surge and a misprint look alike.",
+        "description": "Key numbers (new applications, concluded, review and litigation totals) far outside the same agency's other years or the reports of the same province, level and year: at least 10× the group's median and at least 100 (or at most 1/10 of the median), at least 20 apart, and a robust z-score of log(1 + x) beyond ±5. Flagged, never changed: a real surge and a misprint look alike.",
         "sql": """select r.agency, r.year, f.flag, f.part as field_id, f.score as robust_z, f.detail,
     r.id as report_id, r.url
 from report_flags f join reports r on r.id = f.report_id
@@ -187,9 +187,10 @@ FLAGS_TEXT = ("tables_identical: a table (二, 三, 四) prints exactly the numb
               "another report's (MinHash, 32 values; LSH 8 bands × 4) — in both the earliest report "
               "(year, publication or first capture) is the presumed source and is not flagged; "
               "outlier_peers / outlier_history: new applications, concluded, review or litigation "
-              "totals at least 10× (or at most 1/10 of) the median of the same province, level and "
-              "year (≥ 10 reports) or of the agency's other years (≥ 2), at least 20 apart, with a "
-              "robust z-score of log(1 + x) beyond ±5 (MAD × 1.4826, at least 0.5).")
+              "totals against the median of the same province, level and year (≥ 10 reports) or of "
+              "the agency's other years (≥ 2): at least 10× the median and at least 100, or at most "
+              "1/10 of it, at least 20 apart, with a robust z-score of log(1 + x) beyond ±5 "
+              "(MAD × 1.4826, at least 0.5).")
 
 OCR_NOTE = (
     "图片版 · Values flagged ocr were read by OCR from a scanned report (document_kind scanned, "
@@ -280,12 +281,12 @@ TABLES = {
         },
     },
     "report_sketches": {
-        "description": "报告指纹 · The sketches copy detection buckets on, made when each document is loaded (crawler/db/sketches.py): a digest of each table's numbers (tables with at least 6 (二, 四) or 10 (三) non-zero numbers) and of each prose section (at least 200 letters), with a MinHash of its 5-character shingles.",
+        "description": "报告指纹 · The sketches copy detection buckets on, made when each document is loaded (crawler/db/sketches.py): a digest of each table's numbers (tables with at least 6 (二, 四) or 10 (三) non-zero numbers) and a MinHash of each prose section (at least 200 letters): the MinHash of its 5-character shingles.",
         "columns": {
             "report_key": "文件键 · reports.key / documents.key",
             "part": "部分 · the part sketched: t2 | t3 | t4 (tables) | s1 | s5 | s6 (sections)",
             "size": "大小 · non-zero numbers (tables) | letters (prose)",
-            "hash": "摘要 · 64-bit digest of the table's numbers or the normalised prose",
+            "hash": "摘要 · 64-bit digest of the table's numbers (tables only)",
             "minhash": "最小哈希 · MinHash: 32 × uint32 (little-endian) of the prose's 5-character shingles",
         },
     },

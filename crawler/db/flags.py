@@ -33,8 +33,9 @@ among parsed reports that are not aggregate:
 
   A value x is flagged when, against the median m of the group, all three hold: the robust
   z-score of log(1 + x), (log(1+x) - median) / max(1.4826 · MAD, OUTLIER_MIN_SCALE), is beyond
-  ±OUTLIER_Z; x ≥ OUTLIER_RATIO · max(m, 1) (or x ≤ m / OUTLIER_RATIO with m ≥ OUTLIER_MIN_DIFF);
-  and |x − m| ≥ OUTLIER_MIN_DIFF. score is the z-score.
+  ±OUTLIER_Z; x ≥ OUTLIER_RATIO · max(m, OUTLIER_MIN_BASE) (or x ≤ m / OUTLIER_RATIO with
+  m ≥ OUTLIER_MIN_DIFF); and |x − m| ≥ OUTLIER_MIN_DIFF. score is the z-score. (A body that
+  received 0, 0 and 25 applications is not flagged: a small count that rises is no misprint.)
 """
 from __future__ import annotations
 
@@ -56,6 +57,7 @@ OUTLIER_FIELDS = ("t3.new.total", "t3.result.total.total", "t4.review.total",
                   "t4.suit_direct.total", "t4.suit_after_review.total")
 OUTLIER_Z = 5.0
 OUTLIER_RATIO = 10.0
+OUTLIER_MIN_BASE = 10   # against a median below this, a value must still reach RATIO × this
 OUTLIER_MIN_DIFF = 20
 OUTLIER_MIN_SCALE = 0.5
 OUTLIER_MIN_GROUP = 10
@@ -104,8 +106,7 @@ def table_flags(conn, reps: dict) -> list[tuple]:
         for k in members[1:]:
             src = _source_for(k, members[:members.index(k)], reps)
             rows.append((k, "tables_identical", cur_part, src, float(len(members)),
-                         f"表{TABLE_NAMES[cur_part]} prints the same numbers as {reps[src][0]}"
-                         f" ({len(members)} reports print this table)"))
+                         f"表{TABLE_NAMES[cur_part]}: the same numbers in {len(members)} reports"))
 
     for part, h, key in conn.execute(
             "select part, hash, report_key from report_sketches where part in ('t2', 't3', 't4') "
@@ -189,8 +190,7 @@ def prose_flags(conn, reps: dict) -> list[tuple]:
     for (ki, p), ((_, e, _), kj) in sorted(best.items()):
         part = sketches.PROSE[p]
         rows.append((ki, "prose_near_duplicate", part, kj, round(e, 3),
-                     f"{SECTION_NAMES[part]}: estimated Jaccard {e:.2f} of 5-character shingles "
-                     f"with {reps[kj][0]}"))
+                     f"{SECTION_NAMES[part]}: estimated Jaccard {e:.2f} of 5-character shingles"))
     return rows
 
 
@@ -206,7 +206,7 @@ def _outlier(x: float, m: float, med_log: float, scale: float) -> float | None:
     z = (math.log1p(max(x, 0)) - med_log) / scale
     if abs(x - m) < OUTLIER_MIN_DIFF:
         return None
-    if z >= OUTLIER_Z and x >= OUTLIER_RATIO * max(m, 1):
+    if z >= OUTLIER_Z and x >= OUTLIER_RATIO * max(m, OUTLIER_MIN_BASE):
         return z
     if z <= -OUTLIER_Z and m >= OUTLIER_MIN_DIFF and x <= m / OUTLIER_RATIO:
         return z

@@ -516,11 +516,11 @@ CREATE TABLE report_sketches (
     report_key INTEGER NOT NULL,    -- reports.key (or documents.key) of the document sketched
     part TEXT NOT NULL,             -- t2 | t3 | t4 (a table's numbers) | s1 | s5 | s6 (a section's prose)
     size INTEGER,                   -- non-zero numbers of the table | characters of the normalised prose
-    hash INTEGER,                   -- 64-bit digest of the table's numbers | of the normalised prose
+    hash INTEGER,                   -- tables: 64-bit digest of the table's numbers
     minhash BLOB,                   -- prose: MinHash of its 5-character shingles (crawler.db.sketches)
     PRIMARY KEY (report_key, part)
 ) WITHOUT ROWID;
-CREATE INDEX idx_report_sketches_hash ON report_sketches (part, hash);
+CREATE INDEX idx_report_sketches_hash ON report_sketches (part, hash) WHERE part IN ('t2', 't3', 't4');
 CREATE TABLE report_flags (
     report_id TEXT NOT NULL,
     flag TEXT NOT NULL,             -- tables_identical | prose_near_duplicate | outlier_peers | outlier_history

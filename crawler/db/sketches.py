@@ -12,8 +12,7 @@ compared with every other: each document gets small sketches when it is loaded, 
 * A section's prose (s1 总体情况, s5 存在的主要问题及改进情况, s6 其他需要报告的事项; s2-s4 are the
   tables' own text): the text normalised to its letters (whitespace, digits and punctuation
   dropped, the heading line dropped), kept from PROSE_MIN_CHARS characters on (shorter sections
-  are boilerplate such as 全年收取信息处理费 0 元), with a 64-bit digest of the normalised text and
-  a MinHash of its 5-character shingles (MINHASH_K values): the share of equal MinHash values of
+  are boilerplate such as 全年收取信息处理费 0 元), with a MinHash of its 5-character shingles (MINHASH_K values): the share of equal MinHash values of
   two sections estimates the Jaccard similarity of their shingle sets (standard error
   sqrt(J(1-J)/K), about 0.07 at J = 0.8).
 
@@ -23,7 +22,6 @@ twice gives the same archive.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from typing import Mapping
 
@@ -39,6 +37,7 @@ SHINGLE = 5
 MINHASH_K = 32
 
 _HEADING = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
+_NOT_LETTER = re.compile(r"[\W\d_]+")  # what is not a letter: spaces, punctuation, digits
 
 
 def _seeded(label: str, n: int) -> np.ndarray:
@@ -62,14 +61,26 @@ def _number(v) -> str:
     return str(int(f)) if f.is_integer() else format(f, ".15g")
 
 
+def table_sketches(values: Mapping[str, object]) -> dict[str, tuple[int, int]]:
+    """{table: (non-zero numbers, digest)} of a document's tables above the threshold (one
+    pass over its values: the loader runs this for every document)."""
+    by: dict[str, list] = {t: [] for t in TABLES}
+    for fid, v in values.items():
+        if v is not None and (items := by.get(fid[:2])) is not None:
+            items.append((fid, v))
+    out = {}
+    for t, items in by.items():
+        nonzero = sum(1 for _, v in items if v != 0)
+        if nonzero >= TABLE_MIN_NONZERO[t]:
+            items.sort()
+            out[t] = (nonzero, digest64("\n".join(
+                f"{f}={v if type(v) is int else _number(v)}" for f, v in items)))
+    return out
+
+
 def table_sketch(values: Mapping[str, object], table: str) -> tuple[int, int] | None:
     """(non-zero numbers, digest) of one table of a document, or None below the threshold."""
-    items = sorted((fid, _number(v)) for fid, v in values.items()
-                   if v is not None and fid.startswith(table + "."))
-    nonzero = sum(1 for _, v in items if v != "0")
-    if nonzero < TABLE_MIN_NONZERO[table]:
-        return None
-    return nonzero, digest64(json.dumps(items, ensure_ascii=False))
+    return table_sketches(values).get(table)
 
 
 def normalise(text: str | None) -> str:
@@ -80,7 +91,7 @@ def normalise(text: str | None) -> str:
     lines = text.split("\n")
     if lines and _HEADING.match(lines[0]):
         lines = lines[1:]
-    return "".join(ch for ch in "".join(lines) if ch.isalpha())
+    return _NOT_LETTER.sub("", "".join(lines))
 
 
 def minhash(norm: str) -> np.ndarray:
@@ -102,21 +113,18 @@ def minhash(norm: str) -> np.ndarray:
     return perm.min(axis=1).astype(np.uint32)
 
 
-def prose_sketch(text: str | None) -> tuple[int, int, bytes] | None:
-    """(normalised characters, digest, MinHash bytes) of a section, or None when too short."""
+def prose_sketch(text: str | None) -> tuple[int, None, bytes] | None:
+    """(normalised characters, None, MinHash bytes) of a section, or None when too short (an
+    identical text has an identical MinHash: no digest of its own is stored)."""
     norm = normalise(text)
     if len(norm) < PROSE_MIN_CHARS:
         return None
-    return len(norm), digest64(norm), minhash(norm).tobytes()
+    return len(norm), None, minhash(norm).tobytes()
 
 
 def rows(key: int, values: Mapping[str, object], sections: Mapping[str, str]) -> list[tuple]:
     """report_sketches rows of one document: (report_key, part, size, hash, minhash)."""
-    out = []
-    for t in TABLES:
-        s = table_sketch(values, t)
-        if s is not None:
-            out.append((key, t, s[0], s[1], None))
+    out = [(key, t, n, h, None) for t, (n, h) in table_sketches(values).items()]
     for part in PROSE:
         s = prose_sketch((sections or {}).get(part))
         if s is not None:
