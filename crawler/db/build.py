@@ -515,6 +515,7 @@ def write_archive_info(db, parser_version: str | None) -> None:
         "last_capture": one("select max(fetched_at) from captures"),
         "captures": one("select count(*) from captures"),
         "reports": one("select count(*) from reports"),
+        "documents": one("select (select count(*) from reports) + (select count(*) from documents)"),
         "agencies": one("select count(*) from agencies"),
         "years": one("select group_concat(year) from (select distinct year from reports order by year)"),
         "parser_version": parser_version or one("select max(parser_version) from reports"),

@@ -553,7 +553,7 @@ COLUMNS = {
         "agency": "机关 · agency name",
     },
     "archive_info": {
-        "key": "项目 · fact: snapshot_date, first_capture, last_capture, captures, reports, agencies, years, parser_version, format_versions",
+        "key": "项目 · fact: snapshot_date, first_capture, last_capture, captures, reports (each counted once), documents (every document of every report), agencies, years, parser_version, format_versions",
         "value": "值 · its value (dates UTC; counts 份 · documents)",
     },
     "registry": {
