@@ -138,8 +138,8 @@ def insert(conn, rows_: list[tuple]) -> None:
 
 
 def fill_missing(db, batch: int = 2000) -> int:
-    """Sketches of every document loaded before sketches existed (migration 0018): read from
-    its cells and sections. Returns the number of documents sketched."""
+    """Sketches of every document loaded before sketches existed (migration 0018, which creates
+    the empty table): read from its cells and sections. Returns the number of documents read."""
     conn = db.conn
     fids = dict(conn.execute("select key, field_id from field_keys").fetchall())
     done = 0
@@ -150,8 +150,7 @@ def fill_missing(db, batch: int = 2000) -> int:
         while True:
             docs = conn.execute(
                 f"select key, id from {table} where key is not null and (? is null or key > ?) "
-                f"and key not in (select report_key from report_sketches) order by key limit ?",
-                [last, last, batch]).fetchall()
+                f"order by key limit ?", [last, last, batch]).fetchall()
             if not docs:
                 break
             out = []
