@@ -245,9 +245,10 @@ def _mark_failed(db, cap: dict, reason: str) -> None:
     """A document that was parsed before keeps its values; its report row says it now fails."""
     url = cap.get("final_url") or cap.get("url")
     note = f"latest capture {(cap.get('sha256') or '')[:12]} could not be parsed: {reason}"
-    db.execute("update reports set warnings = json_insert(coalesce(warnings, '[]'), '$[#]', ?) "
-               "where url = ? and capture_sha256 != ? and instr(coalesce(warnings, ''), ?) = 0",
-               [note, url, cap.get("sha256"), json.dumps(note, ensure_ascii=False)[1:-1]])
+    for table in ("reports", "documents"):  # wherever the address's document now stands
+        db.execute(f"update {table} set warnings = json_insert(coalesce(warnings, '[]'), '$[#]', ?) "
+                   "where url = ? and capture_sha256 != ? and instr(coalesce(warnings, ''), ?) = 0",
+                   [note, url, cap.get("sha256"), json.dumps(note, ensure_ascii=False)[1:-1]])
 
 
 def current_report_captures(captures: Iterable[Any]) -> list[Any]:
