@@ -141,7 +141,7 @@ order by r.agency, r.year, d.fetched_at""",
     },
     "copied_reports": {
         "title": "表格或正文与其他报告雷同 · Reports whose tables or prose repeat another report",
-        "description": "Reports whose table 二, 三 or 四 prints exactly the numbers of another report (at least 6 non-zero in 二 and 四, 10 in 三), or whose section 一, 五 or 六 is a near-duplicate of another report's (estimated Jaccard ≥ 0.8 of 5-character shingles): the presumed source (the earliest) is not listed, each later report is, with the report it repeats and whether that is the same agency's previous year. Filter report_flags for more.",
+        "description": "Reports whose table 二, 三 or 四 prints exactly the numbers of another report (at least 6 non-zero numbers outside the totals in 二 and 四, 10 in 三), or whose section 一, 五 or 六 is a near-duplicate of another report's (estimated Jaccard ≥ 0.8 of 5-character shingles): the presumed source (the earliest) is not listed, each later report is, with the report it repeats and whether that is the same agency's previous year. Filter report_flags for more.",
         "sql": """select r.agency, r.year, f.flag, f.part, f.relation, f.other_report_id, f.score, f.detail,
     r.id as report_id
 from report_flags f join reports r on r.id = f.report_id
@@ -182,7 +182,7 @@ CANONICAL_RULE_TEXT = ("the canonical document is the one with the most complete
                        "from a text layer, then by OCR, then not read), then the most numbers read, "
                        "then the most text, then the latest capture")
 FLAGS_TEXT = ("tables_identical: a table (二, 三, 四) prints exactly the numbers of another report's, "
-              "with at least 6 (二, 四) or 10 (三) of them non-zero; prose_near_duplicate: a section (一, 五, 六) of at least 200 "
+              "with at least 6 (二, 四) or 10 (三) non-zero numbers outside its totals; prose_near_duplicate: a section (一, 五, 六) of at least 200 "
               "letters whose 5-character shingles have an estimated Jaccard similarity ≥ 0.8 with "
               "another report's (MinHash, 32 values; LSH 8 bands × 4) — in both the earliest report "
               "(year, publication or first capture) is the presumed source and is not flagged; "
@@ -281,7 +281,7 @@ TABLES = {
         },
     },
     "report_sketches": {
-        "description": "报告指纹 · The sketches copy detection buckets on, made when each document is loaded (crawler/db/sketches.py): a digest of each table's numbers (tables with at least 6 (二, 四) or 10 (三) non-zero numbers) and a MinHash of each prose section (at least 200 letters): the MinHash of its 5-character shingles.",
+        "description": "报告指纹 · The sketches copy detection buckets on, made when each document is loaded (crawler/db/sketches.py): a digest of each table's numbers (tables with at least 6 (二, 四) or 10 (三) non-zero numbers outside their totals) and a MinHash of each prose section (at least 200 letters): the MinHash of its 5-character shingles.",
         "columns": {
             "report_key": "文件键 · reports.key / documents.key",
             "part": "部分 · the part sketched: t2 | t3 | t4 (tables) | s1 | s5 | s6 (sections)",

@@ -7,8 +7,8 @@ value: it points at what to look at.
 Copies (crawler.db.sketches makes the sketches when a document is loaded):
 
 * tables_identical — a table (二, 三 or 四) prints exactly the same numbers, field by field, as
-  another report's, and enough of them are non-zero (sketches.TABLE_MIN_NONZERO: 二 6,
-  三 10, 四 6). Reports are
+  another report's, and enough of them outside its totals are non-zero
+  (sketches.TABLE_MIN_NONZERO: 二 6, 三 10, 四 6). Reports are
   bucketed by the table's digest (an index range of report_sketches), never compared pairwise.
 * prose_near_duplicate — a section (一 总体情况, 五 问题及改进, 六 其他事项) of at least
   sketches.PROSE_MIN_CHARS letters whose 5-character shingles overlap another report's same
