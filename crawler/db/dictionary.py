@@ -128,25 +128,24 @@ order by r.agency, r.year, k.rule_id""",
     "revised_reports": {
         "title": "发布后被修改的报告 · Reports whose numbers differ between their documents",
         "description": "Reports captured as several documents (a payload replaced at its address, a corrected re-publication, an attachment) whose numbers differ from the canonical document's, cell by cell: the document, when it was captured, its role, and each changed cell (that document's number → the canonical number). Only an archive that kept every capture can show a silent revision. Every cell: version_diffs.",
-        "sql": """select r.agency, r.year, r.id as report_id, d.document_id, d.role, d.fetched_at,
+        "sql": """select r.agency, r.year, vd.report_id, vd.document_id, d.role, d.fetched_at,
     d.capture_sha256, count(*) as changed_cells,
     group_concat(vd.field_id || ': ' || coalesce(vd.document_raw, '∅') || ' → '
                  || coalesce(vd.canonical_raw, '∅'), '; ') as changes
-from reports r
-join version_diffs vd on vd.report_id = r.id
-join report_documents d on d.document_id = vd.document_id
-where r.revised_cells > 0
-group by r.id, d.document_id
-order by r.agency, r.year, d.fetched_at""",
+from version_diffs vd
+join reports r on r.id = vd.report_id
+join documents d on d.id = vd.document_id
+group by vd.report_id, vd.document_id
+order by vd.report_id, d.fetched_at""",
     },
     "copied_reports": {
         "title": "表格或正文与其他报告雷同 · Reports whose tables or prose repeat another report",
-        "description": "Reports whose table 二, 三 or 四 prints exactly the numbers of another report (at least 6 non-zero numbers outside the totals in 二 and 四, 10 in 三), or whose section 一, 五 or 六 is a near-duplicate of another report's (estimated Jaccard ≥ 0.8 of 5-character shingles): the presumed source (the earliest) is not listed, each later report is, with the report it repeats and whether that is the same agency's previous year. Filter report_flags for more.",
+        "description": "Reports whose table 二, 三 or 四 prints exactly the numbers of another report (at least 6 non-zero numbers outside the totals in 二 and 四, 10 in 三), or whose section 一, 五 or 六 is a near-duplicate of another report's (estimated Jaccard ≥ 0.8 of 5-character shingles): the presumed source (the earliest) is not listed, each later report is, with the report it repeats and whether that is the same agency's previous year; in report order (region code, agency, year). Filter report_flags for more.",
         "sql": """select r.agency, r.year, f.flag, f.part, f.relation, f.other_report_id, f.score, f.detail,
     r.id as report_id
 from report_flags f join reports r on r.id = f.report_id
-where f.flag in ('tables_identical', 'prose_near_duplicate')
-order by r.agency, r.year, f.flag, f.part""",
+where +f.flag in ('tables_identical', 'prose_near_duplicate')
+order by f.report_id, f.flag, f.part""",
     },
     "implausible_values": {
         "title": "异常数值 · Values far outside the agency's history or its peers",
@@ -154,8 +153,8 @@ order by r.agency, r.year, f.flag, f.part""",
         "sql": """select r.agency, r.year, f.flag, f.part as field_id, f.score as robust_z, f.detail,
     r.id as report_id, r.url
 from report_flags f join reports r on r.id = f.report_id
-where f.flag in ('outlier_peers', 'outlier_history')
-order by r.agency, r.year, f.flag, f.part""",
+where +f.flag in ('outlier_peers', 'outlier_history')
+order by f.report_id, f.flag, f.part""",
     },
     "missing_reports": {
         "title": "缺少年度报告的机关 · Agencies missing a report for a year",
