@@ -82,7 +82,7 @@ def order(members: list[dict]) -> list[dict]:
     return out
 
 
-def _role(d: dict, canonical: dict, members: list[dict]) -> str:
+def _role(d: dict, members: list[dict]) -> str:
     if any(o is not d and o.get("url") == d.get("url") for o in members):
         return "version"
     return "alternate"
@@ -124,7 +124,7 @@ def refresh(db) -> dict:
                 _search_in(db, canon["id"])
                 moved += 1
             for d in members[1:]:
-                role = _role(d, canon, members)
+                role = _role(d, members)
                 if d["table"] == "reports":
                     _search_out(db, d["id"])
                     conn.execute(f"insert into documents ({cols}, report_id, role) "
@@ -158,7 +158,6 @@ def _search_out(db, doc_id: str) -> None:
 
 def _search_in(db, doc_id: str) -> None:
     """A document that becomes canonical enters the search with its title and sections."""
-    from .load import SECTION_HEADINGS  # noqa: F401 (headings are stored with the sections)
     from .search import index_texts, search_is_current, search_rowid
 
     row = db.execute("select r.title, r.year, a.name, a.province from reports r "
