@@ -261,7 +261,6 @@ def _to_former_layout(src, dst) -> None:
         conn.execute(f'drop view "{view}"')
     for table in LATER_TABLES:
         conn.execute(f"drop table {table}")
-    conn.execute("drop index idx_reports_revised")
     for col in LATER_REPORT_COLUMNS:
         conn.execute(f"alter table reports drop column {col}")
     conn.execute("delete from _sqlite_migrations where name = '0018_report_documents'")

@@ -511,7 +511,6 @@ ALTER TABLE reports ADD COLUMN same_as TEXT;
 ALTER TABLE reports ADD COLUMN n_documents INTEGER;
 ALTER TABLE reports ADD COLUMN revised_cells INTEGER;
 ALTER TABLE reports ADD COLUMN flags TEXT;
-CREATE INDEX idx_reports_revised ON reports (agency_id, year) WHERE revised_cells > 0;
 CREATE TABLE report_sketches (
     report_key INTEGER NOT NULL,    -- reports.key (or documents.key) of the document sketched
     part TEXT NOT NULL,             -- t2 | t3 | t4 (a table's numbers) | s1 | s5 | s6 (a section's prose)
