@@ -150,3 +150,13 @@ def test_national_agency_count_is_reached():
     ags = synthetic.agencies(200_000)
     assert len(ags) == 200_000 and len({(a["region_code"], a["name"]) for a in ags}) == 200_000
     assert {a["level"] for a in ags} >= {"省级", "市级", "县级", "乡级"}
+
+
+def test_bench_documents_runs(tmp_path):
+    fig = _bench("bench_documents.py", "--reports", "200", "--dir", str(tmp_path),
+                 "--forms", "0.05", "--versions", "0.05")
+    # every extra form or version joins its report: the report count stays that of the archive
+    assert fig["reports"] == 200 and fig["other_documents"] == 20
+    assert fig["documents_moved"]["multi_document_groups"] == 20
+    assert fig["version_diff_rows"] == 10  # each constructed version differs in one cell
+    assert fig["sizes_mb"]["report_sketches"] > 0

@@ -1,6 +1,7 @@
 """What the report page reads (crawler.web.report_page.data), on a real built archive: check
 counts and their verdict, the versions of a report through the interface the data side fills
-(report_versions, report_version_changes), and charts that say why they are empty."""
+(crawler.db.documents: documents of role version, version_diffs), and charts that say why
+they are empty."""
 from __future__ import annotations
 
 import shutil
@@ -52,27 +53,35 @@ def _report(conn, like: str) -> dict:
     return dict(zip(names, c.fetchone()))
 
 
-def test_one_version_when_the_archive_records_none(conn):
+def test_one_version_when_the_address_held_one_payload(conn):
     r = _report(conn, "%hongze/2024.pdf")
     v = data.versions(conn, r)
-    assert v["recorded"] is False and v["changes"] == []
+    assert v["recorded"] is True and v["changes"] == []
     assert [x["sha256"] for x in v["versions"]] == [r["capture_sha256"]] and v["versions"][0]["current"]
     p = data.page(conn, r["id"])
     assert p["versions"] == v and all(not c["changes"] for t in p["tables"] for b in t["blocks"]
                                       for row in b["rows"] for c in row["cells"])
 
 
+def add_earlier_version(conn, r: dict, field: str, earlier: int, now: int) -> str:
+    """An earlier payload of report *r*'s address, as `ogi build` records it
+    (crawler.db.documents): a document of role version whose *field* printed *earlier*."""
+    doc_id = r["id"] + "@" + "e" * 12
+    cols = [c[1] for c in conn.execute("pragma table_info(documents)")]
+    shared = [c for c in cols if c in r and c not in ("id", "key", "capture_sha256", "fetched_at")]
+    key = conn.execute("select max(key) + 1000 from reports").fetchone()[0]
+    conn.execute(f"insert into documents (id, key, capture_sha256, fetched_at, report_id, role, "
+                 f"{', '.join(shared)}) values (?, ?, ?, ?, ?, 'version', "
+                 f"{', '.join('?' for _ in shared)})",
+                 [doc_id, key, "e" * 64, "2025-01-01T00:00:00Z", r["id"]] + [r[c] for c in shared])
+    conn.execute("insert into version_diffs values (?, ?, ?, ?, ?, ?, ?)",
+                 [r["id"], doc_id, field, earlier, str(earlier), now, str(now)])
+    return doc_id
+
+
 def test_versions_and_changed_cells_from_the_data_side(conn):
     r = _report(conn, "%hongze/2024.pdf")
-    conn.executescript(f"""
-        create table if not exists {data.VERSIONS_TABLE} (report_id text, version integer,
-            capture_id text, sha256 text, url text, fetched_at text);
-        create table if not exists {data.CHANGES_TABLE} (report_id text, version integer,
-            field_id text, before_raw text, after_raw text, before_value numeric, after_value numeric);""")
-    conn.executemany(f"insert into {data.VERSIONS_TABLE} values (?, ?, ?, ?, ?, ?)", [
-        (r["id"], 1, "warc/x#1", "e" * 64, r["url"], "2025-01-01T00:00:00Z"),
-        (r["id"], 2, r["capture_id"], r["capture_sha256"], r["url"], r["fetched_at"])])
-    conn.execute(f"insert into {data.CHANGES_TABLE} values (?, 2, 't3.new.total', '20', '21', 20, 21)", [r["id"]])
+    add_earlier_version(conn, r, "t3.new.total", 20, 21)
     v = data.versions(conn, r)
     assert [x["version"] for x in v["versions"]] == [1, 2]
     assert [x["current"] for x in v["versions"]] == [False, True]

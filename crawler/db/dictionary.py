@@ -76,9 +76,9 @@ SQL_OUTCOMES = """
 CANNED = {
     "agency_by_year": {
         "title": "一个机关历年申请与办理结果 · One agency's applications and outcomes by year",
-        "description": "Table 三 totals (总计 column) per report of the agencies whose name contains the text given. Sums of sub-rows ignore blank cells; see the values table for raw text.",
+        "description": "Table 三 totals (总计 column) per report of the agencies whose name contains the text given, one row per report (its canonical document; n_documents says how many documents it was captured in). Sums of sub-rows ignore blank cells; see the values table for raw text.",
         "sql": f"""select r.agency, r.year, r.format, r.scope, {SQL_OUTCOMES},
-    r.check_status, r.id as report_id, r.url
+    r.check_status, r.n_documents, r.id as report_id, r.url
 from (select rowid as rid from reports where agency like '%' || :agency || '%') m
 cross join reports r on r.rowid = m.rid
 join "values" v on v.report_id = r.id
@@ -88,7 +88,7 @@ order by r.agency, r.year, r.id""",
     },
     "withheld_unavailable_shares": {
         "title": "不予公开、无法提供占比（按省、年） · Shares withheld and unavailable by province and year",
-        "description": "Σ（三）不予公开 and Σ（四）无法提供 as a percentage of （七）总计 (concluded applications), summed over the parsed reports of each province and year; aggregate (jurisdiction-wide) reports are left out so that nothing is counted twice.",
+        "description": "Σ（三）不予公开 and Σ（四）无法提供 as a percentage of （七）总计 (concluded applications), summed over the parsed reports of each province and year; a report captured as several documents (an HTML page and its attachment, versions) counts once (its canonical document), and aggregate (jurisdiction-wide) reports are left out, so that nothing is counted twice.",
         "sql": """select province, year, reports, concluded, withheld, unavailable,
     round(100.0 * withheld / nullif(concluded, 0), 2) as withheld_pct,
     round(100.0 * unavailable / nullif(concluded, 0), 2) as unavailable_pct
@@ -126,6 +126,37 @@ left join reports p on p.key = c.previous_report_key
 where k.rule_id like 'rule.cross.carry.%'
 order by r.agency, r.year, k.rule_id""",
     },
+    "revised_reports": {
+        "title": "发布后被修改的报告 · Reports whose numbers differ between their documents",
+        "description": "Reports captured as several documents (a payload replaced at its address, a corrected re-publication, an attachment) whose numbers differ from the canonical document's, cell by cell: the document, when it was captured, its role, and each changed cell (that document's number → the canonical number). Only an archive that kept every capture can show a silent revision. Every cell: version_diffs.",
+        "sql": """select r.agency, r.year, vd.report_id, vd.document_id, d.role, d.fetched_at,
+    d.capture_sha256, count(*) as changed_cells,
+    group_concat(vd.field_id || ': ' || coalesce(vd.document_raw, '∅') || ' → '
+                 || coalesce(vd.canonical_raw, '∅'), '; ') as changes
+from version_diffs vd
+join reports r on r.id = vd.report_id
+join documents d on d.id = vd.document_id
+group by vd.report_id, vd.document_id
+order by vd.report_id, d.fetched_at""",
+    },
+    "copied_reports": {
+        "title": "表格或正文与其他报告雷同 · Reports whose tables or prose repeat another report",
+        "description": "Reports whose table 二, 三 or 四 prints exactly the numbers of another report (at least 6 non-zero numbers outside the totals in 二 and 四, 10 in 三), or whose section 一, 五 or 六 is a near-duplicate of another report's (estimated Jaccard ≥ 0.8 of 5-character shingles): the presumed source (the earliest) is not listed, each later report is, with the report it repeats and whether that is the same agency's previous year; in report order (region code, agency, year). Filter report_flags for more.",
+        "sql": """select r.agency, r.year, f.flag, f.part, f.relation, f.other_report_id, f.score, f.detail,
+    r.id as report_id
+from report_flags f join reports r on r.id = f.report_id
+where +f.flag in ('tables_identical', 'prose_near_duplicate')
+order by f.report_id, f.flag, f.part""",
+    },
+    "implausible_values": {
+        "title": "异常数值 · Values far outside the agency's history or its peers",
+        "description": "Key numbers (new applications, concluded, review and litigation totals) far outside the same agency's other years or the reports of the same province, level and year: at least 10× the group's median and at least 100 (or at most 1/10 of the median), at least 20 apart, and a robust z-score of log(1 + x) beyond ±5. Flagged, never changed: a real surge and a misprint look alike.",
+        "sql": """select r.agency, r.year, f.flag, f.part as field_id, f.score as robust_z, f.detail,
+    r.id as report_id, r.url
+from report_flags f join reports r on r.id = f.report_id
+where +f.flag in ('outlier_peers', 'outlier_history')
+order by f.report_id, f.flag, f.part""",
+    },
     "missing_reports": {
         "title": "缺少年度报告的机关 · Agencies missing a report for a year",
         "description": "Agency × year cells of the coverage table (rebuilt by every build) with no report found, between the first and last year in the archive. crawl_state is what the latest crawl of the agency's portal met (blocked, nothing_found, ok …; empty when no recorded crawl names it): a blocked portal's gap is not evidence that no report was published.",
@@ -147,6 +178,20 @@ order by s.year desc, s.report_id, s.part""",
     },
 }
 
+CANONICAL_RULE_TEXT = ("the canonical document is the one with the most complete text layer (read "
+                       "from a text layer, then by OCR, then not read), then the most numbers read, "
+                       "then the most text, then the latest capture")
+FLAGS_TEXT = ("tables_identical: a table (二, 三, 四) prints exactly the numbers of another report's, "
+              "with at least 6 (二, 四) or 10 (三) non-zero numbers outside its totals; prose_near_duplicate: a section (一, 五, 六) of at least 200 "
+              "letters whose 5-character shingles have an estimated Jaccard similarity ≥ 0.8 with "
+              "another report's (MinHash, 32 values; LSH 8 bands × 4) — in both the earliest report "
+              "(year, publication or first capture) is the presumed source and is not flagged; "
+              "outlier_peers / outlier_history: new applications, concluded, review or litigation "
+              "totals against the median of the same province, level and year (≥ 10 reports) or of "
+              "the agency's other years (≥ 2): at least 10× the median and at least 100, or at most "
+              "1/10 of it, at least 20 apart, with a robust z-score of log(1 + x) beyond ±5 "
+              "(MAD × 1.4826, at least 0.5).")
+
 OCR_NOTE = (
     "图片版 · Values flagged ocr were read by OCR from a scanned report (document_kind scanned, "
     "parse_status parsed_ocr or ocr_review): Tesseract 5 (Debian tesseract-ocr, chi_sim) reads each "
@@ -158,7 +203,7 @@ OCR_NOTE = (
 
 TABLES = {
     "reports": {
-        "description": "每份年度报告一行（机关 × 年度 × 版本） · One row per report: agency × year × variant (one document at one address). parse_status: parsed | parsed_ocr (a scan read by OCR, every rule holding) | ocr_review (a scan read by OCR whose values fail an arithmetic rule: marked for review, left out of the sums) | failed | scanned (not read) | pre2019 | no_tables; check_status: pass | warning | fail | undecidable | none.",
+        "description": "每份年度报告一行（机关 × 年度） · One row per report: one agency's report for one year (its own work, or an aggregate of a jurisdiction), counted once however many documents it was captured in. The row is the report's canonical document — " + CANONICAL_RULE_TEXT + " —; its other documents (an HTML page's Word or PDF attachment, a re-publication, each earlier payload of an address) are in documents and listed in report_documents. parse_status: parsed | parsed_ocr (a scan read by OCR, every rule holding) | ocr_review (a scan read by OCR whose values fail an arithmetic rule: marked for review, left out of the sums) | failed | scanned (not read) | pre2019 | no_tables; check_status: pass | warning | fail | undecidable | none.",
         "facets": ["province", "level", "year", "format", "check_status", "parse_status", "scope"],
         "sort_desc": "year",
         "label_column": "title",
@@ -181,6 +226,68 @@ TABLES = {
             "checks_failed": "未通过检查数 · number of failed checks (incl. cross-year warnings)",
             "n_values": "数值个数 · numbers read", "warnings": "解析提示 · parser warnings (JSON)",
             "parser_version": "解析器版本 · parser version",
+            "printed_agency": "印刷机关名 · the agency as printed in the title (a report's documents share it; agency is the registry's name)",
+            "content_sha256": "内容摘要 · sha256 of what was read (numbers, printed cells, format, text): two payloads of one address with the same digest are one version",
+            "same_as": "同内容文件 · the document whose numbers and text this payload reads as exactly (its own cells are not stored); empty for a report",
+            "n_documents": "文件数 · documents of this report (份): 1, or more where it was captured as several files, addresses or versions (see report_documents)",
+            "revised_cells": "修订单元格数 · cells whose number differs between the report's documents (a silent revision, a corrected re-publication, or two forms read differently; see version_diffs); empty for a single document",
+            "flags": "标记 · JSON list of the report's flags (tables_identical, prose_near_duplicate, outlier_peers, outlier_history; see report_flags); empty when none",
+        },
+    },
+    "documents": {
+        "description": "报告的其他文件 · Every document of a report that is not its canonical one: the same columns as reports (numbers and checks of these documents are stored but left out of the values and checks views and of every sum), plus the report it belongs to and its role: version (another payload captured at the address of another document of the report: a revision, or the same text with other bytes) | alternate (another address: an attachment in another format, a re-publication, a mirror).",
+        "facets": ["role", "kind", "year", "province"],
+        "columns": {
+            "id": "文件编号 · document id: <agency id>/<year>/<kind>-<address hash>[@<12 digits of the payload's sha256> for an earlier payload of the address]",
+            "report_id": "所属报告 · the report (reports.id: its canonical document)",
+            "role": "角色 · version | alternate",
+            "key": "文件键 · the document's small integer key (cells.report_key: its numbers)",
+        },
+    },
+    "report_documents": {
+        "description": "报告文件清单 · Every document of every report, canonical first: its role (canonical | version | alternate), address, capture time and sha256 (links to the archived original). A report captured once has one row.",
+        "columns": {
+            "document_id": "文件编号 · document id (reports.id or documents.id)",
+            "role": "角色 · canonical (the report's row in reports) | version | alternate",
+            "document_key": "文件键 · cells.report_key of the document's numbers",
+            "kind": "文件类型 · html | pdf | docx | doc | text",
+            "published": "发布日期 · publication date (YYYY-MM-DD)",
+            "parse_status": "解析状态 · parse status of the document",
+            "n_values": "数值个数 · numbers read from the document",
+            "same_as": "同内容文件 · the document it reads as exactly (its cells are not stored twice)",
+        },
+    },
+    "version_diffs": {
+        "description": "版本差异 · For every report with several documents, each cell whose number in another document differs from the canonical document's (a number against none counts): what an archive shows that a portal does not — the numbers of a report revised after publication.",
+        "columns": {
+            "document_id": "文件 · the other document (see report_documents)",
+            "field_id": "字段 · field id (see fields)",
+            "document_value": "该文件数值 · the number in that document",
+            "document_raw": "该文件原文 · its printed text",
+            "canonical_value": "规范文件数值 · the number in the canonical document",
+            "canonical_raw": "规范文件原文 · its printed text",
+        },
+    },
+    "report_flags": {
+        "description": "报告标记 · Flags a researcher can filter on, recomputed by every build; a flag never changes a value. " + FLAGS_TEXT,
+        "facets": ["flag", "part", "relation", "year", "province"],
+        "columns": {
+            "flag": "标记 · tables_identical | prose_near_duplicate | outlier_peers | outlier_history",
+            "part": "部分 · t2 | t3 | t4 (a table) | s1 | s5 | s6 (a section) | the field id of an outlier",
+            "relation": "关系 · previous_year (the same agency's previous year) | same_agency (another year) | other_agency; empty for outliers",
+            "other_report_id": "对照报告 · the report it was found identical or near-identical to (the earliest: the presumed source)",
+            "score": "分值 · tables: reports printing the table; prose: estimated Jaccard similarity; outliers: robust z-score of log(1 + value)",
+            "detail": "说明 · what was found, in words",
+        },
+    },
+    "report_sketches": {
+        "description": "报告指纹 · The sketches copy detection buckets on, made when each document is loaded (crawler/db/sketches.py): a digest of each table's numbers (tables with at least 6 (二, 四) or 10 (三) non-zero numbers outside their totals) and a MinHash of each prose section (at least 200 letters): the MinHash of its 5-character shingles.",
+        "columns": {
+            "report_key": "文件键 · reports.key / documents.key",
+            "part": "部分 · the part sketched: t2 | t3 | t4 (tables) | s1 | s5 | s6 (sections)",
+            "size": "大小 · non-zero numbers (tables) | letters (prose)",
+            "hash": "摘要 · 64-bit digest of the table's numbers (tables only)",
+            "minhash": "最小哈希 · MinHash: 32 × uint32 (little-endian) of the prose's 5-character shingles",
         },
     },
     "values": {
@@ -446,7 +553,7 @@ COLUMNS = {
         "agency": "机关 · agency name",
     },
     "archive_info": {
-        "key": "项目 · fact: snapshot_date, first_capture, last_capture, captures, reports, agencies, years, parser_version, format_versions",
+        "key": "项目 · fact: snapshot_date, first_capture, last_capture, captures, reports (each counted once), documents (every document of every report), agencies, years, parser_version, format_versions",
         "value": "值 · its value (dates UTC; counts 份 · documents)",
     },
     "registry": {
@@ -667,6 +774,9 @@ def metadata() -> dict:
     }
     for t in ("t2", "t3", "t4"):
         tables[f"{t}_wide"] = wide_view(t)
+    # documents has reports' columns: described as there, unless said otherwise
+    tables["documents"] = {**tables["documents"], "columns": {
+        **TABLES["reports"]["columns"], **TABLES["documents"]["columns"]}}
     for name in schema_columns():
         if not name.endswith("_wide"):
             if name not in tables:

@@ -504,6 +504,78 @@ def m0017_incremental_search(db: sqlite_utils.Database) -> None:
         search.mark_search_current(db)
 
 
+REPORT_DOCUMENTS_V18 = """
+ALTER TABLE reports ADD COLUMN printed_agency TEXT;
+ALTER TABLE reports ADD COLUMN content_sha256 TEXT;
+ALTER TABLE reports ADD COLUMN same_as TEXT;
+ALTER TABLE reports ADD COLUMN n_documents INTEGER;
+ALTER TABLE reports ADD COLUMN revised_cells INTEGER;
+ALTER TABLE reports ADD COLUMN flags TEXT;
+CREATE TABLE report_sketches (
+    report_key INTEGER NOT NULL,    -- reports.key (or documents.key) of the document sketched
+    part TEXT NOT NULL,             -- t2 | t3 | t4 (a table's numbers) | s1 | s5 | s6 (a section's prose)
+    size INTEGER,                   -- non-zero numbers of the table | characters of the normalised prose
+    hash INTEGER,                   -- tables: 64-bit digest of the table's numbers
+    minhash BLOB,                   -- prose: MinHash of its 5-character shingles (crawler.db.sketches)
+    PRIMARY KEY (report_key, part)
+) WITHOUT ROWID;
+CREATE INDEX idx_report_sketches_hash ON report_sketches (part, hash) WHERE part IN ('t2', 't3', 't4');
+CREATE TABLE report_flags (
+    report_id TEXT NOT NULL,
+    flag TEXT NOT NULL,             -- tables_identical | prose_near_duplicate | outlier_peers | outlier_history
+    part TEXT NOT NULL,             -- t2 | t3 | t4 | s1 | s5 | s6 | a field id (outliers)
+    relation TEXT,                  -- previous_year | same_agency | other_agency (copies)
+    other_report_id TEXT,
+    score REAL,
+    detail TEXT,
+    agency_id TEXT,
+    year INTEGER,
+    province TEXT,
+    PRIMARY KEY (report_id, flag, part)
+);
+CREATE INDEX idx_report_flags_flag ON report_flags (flag, part);
+CREATE TABLE version_diffs (
+    report_id TEXT NOT NULL,
+    document_id TEXT NOT NULL,
+    field_id TEXT NOT NULL,
+    document_value NUMERIC,
+    document_raw TEXT,
+    canonical_value NUMERIC,
+    canonical_raw TEXT,
+    PRIMARY KEY (report_id, document_id, field_id)
+);
+"""
+
+# Columns of documents beyond those it shares with reports.
+DOCUMENT_COLUMNS = {"report_id": "TEXT", "role": "TEXT"}
+
+
+@MIGRATIONS(name="0018_report_documents")
+def m0018_report_documents(db: sqlite_utils.Database) -> None:
+    """A report is one report: the documents of one agency's report for one year (an HTML page
+    and its attachment, a re-published copy, each version captured at an address) are one row
+    of reports, its canonical document (crawler.db.documents), and the others rows of
+    documents, with the same columns; cells and check results stay keyed by each document's
+    key, so the values and checks views (joined on reports.key) count every report once.
+    Also: the sketches that copy detection buckets on, the flags, the version diffs."""
+    for statement in statements(REPORT_DOCUMENTS_V18):
+        db.execute(statement)
+    # documents has reports' columns (a later migration adding one to reports adds it here)
+    cols = []
+    for _, name, decl, _notnull, _default, _pk in db.execute("pragma table_info(reports)").fetchall():
+        cols.append(f'"{name}" {decl or ""}' + (" PRIMARY KEY" if name == "id" else ""))
+    cols += [f"{name} {decl}" for name, decl in DOCUMENT_COLUMNS.items()]
+    db.execute("CREATE TABLE documents (\n    " + ",\n    ".join(cols) + "\n)")
+    db.execute("CREATE UNIQUE INDEX idx_documents_key ON documents (key)")
+    db.execute("CREATE INDEX idx_documents_report ON documents (report_id)")
+    db.execute("CREATE INDEX idx_documents_sha256 ON documents (capture_sha256)")
+    db.execute("CREATE INDEX idx_documents_url ON documents (url)")
+    db.execute("CREATE INDEX idx_documents_agency ON documents (agency_id, year)")
+    if db.execute("select 1 from reports limit 1").fetchone():
+        from . import sketches
+        sketches.fill_missing(db)
+
+
 REGISTRY_REACH = """
 ALTER TABLE registry ADD COLUMN known_reports TEXT;  -- space-separated report addresses
 DROP VIEW registry_coverage;
@@ -521,8 +593,8 @@ FROM registry g GROUP BY g.province, g.level;
 """
 
 
-@MIGRATIONS(name="0018_registry_reach")
-def m0018_registry_reach(db: sqlite_utils.Database) -> None:
+@MIGRATIONS(name="0019_registry_reach")
+def m0019_registry_reach(db: sqlite_utils.Database) -> None:
     """Registry entries hold the report addresses they are known by (crawled directly where
     no column is known), and the coverage view tells governments and bodies with a 年报
     column, with known reports only and with a home page only."""
@@ -627,7 +699,19 @@ left join last_crawl lc on lc.agency_id = a.id
 group by a.id, years.year
 order by a.province, a.id, years.year"""
 
+# Every document of every report: its canonical document (reports) and the others (documents).
+REPORT_DOCUMENTS_VIEW = """select r.id as report_id, r.id as document_id, 'canonical' as role,
+    r.kind, r.url, r.capture_sha256, r.capture_id, r.fetched_at, r.title, r.published, r.format,
+    r.parse_status, r.n_values, r.same_as, r.key as document_key, r.agency_id, r.year
+from reports r
+union all
+select d.report_id, d.id, d.role, d.kind, d.url, d.capture_sha256, d.capture_id, d.fetched_at,
+    d.title, d.published, d.format, d.parse_status, d.n_values, d.same_as, d.key, d.agency_id,
+    d.year
+from documents d"""
+
 VIEWS = {
+    "report_documents": lambda keys: REPORT_DOCUMENTS_VIEW,
     "values": lambda keys: compact.VALUES_VIEW,
     "checks": lambda keys: compact.CHECKS_VIEW,
     "t2_wide": lambda keys: wide_view_sql("t2", keys),

@@ -31,7 +31,13 @@ DEFAULT_SETTINGS = {
 
 
 def register_plugin() -> None:
+    import datasette.handle_exception
     from datasette.plugins import pm
+
+    # Datasette prints every exception with rich, every local variable included, whenever rich
+    # is importable (a dependency of frictionless, which the tests use): ~240 KB of log per
+    # refused query, enough to fill a log pipe and stall the server. Its plain handling stays.
+    datasette.handle_exception.rich = None
 
     if not pm.is_registered(plugin):
         pm.register(plugin, name="ogi-archive")

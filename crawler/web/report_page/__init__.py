@@ -17,6 +17,8 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
+from crawler.db.documents import CANONICAL_RULE
+
 from . import charts, data
 from .charts import num as _num
 
@@ -140,6 +142,7 @@ async def report_view(request, datasette):
         "checks_n": p["check_summary"],
         "versions": p["versions"],
         "capture_path": lambda s: datasette.urls.path(f"/-/capture/{s}"),
+        "canonical_rule": CANONICAL_RULE,
         "citation": citation(p, page_url),
         "table_failures": [c for c in failing if c["kind"] == "report"],
         "text_checks": [c for c in p["checks"] if c["kind"] == "text"],

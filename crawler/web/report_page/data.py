@@ -269,8 +269,22 @@ def page(conn: sqlite3.Connection, report_id: str) -> dict | None:
         out["peers"] = peers(conn, report)
     out["check_summary"] = check_summary(checks)
     out["versions"] = versions(conn, report, capture)
+    out["documents"] = documents(conn, report)
     _mark_changes(out["tables"], out["versions"]["changes"])
     return out
+
+
+def documents(conn: sqlite3.Connection, report: dict) -> list[dict]:
+    """Every document of the report, the canonical one first: the forms it was published in
+    (an HTML page and its Word attachment) and its versions, each with its original."""
+    if not _has(conn, "report_documents", {"report_id", "document_id", "role"}):
+        return []
+    from crawler.db.documents import report_versions
+
+    found = report_versions(conn, report["id"]) or {"documents": []}
+    order = {"canonical": 0, "alternate": 1, "version": 2}
+    return sorted(found["documents"], key=lambda d: (order.get(d["role"], 3),
+                                                    d["first_captured"] or ""))
 
 
 def _mark_changes(tables_: list[dict], changes: list[dict]) -> None:
@@ -330,12 +344,6 @@ def check_summary(checks: list[dict]) -> dict:
 #                   before_value NUMERIC, after_value NUMERIC)
 #
 # Absent, or without rows for the report: the report has one version, its own capture.
-VERSIONS_TABLE, CHANGES_TABLE = "report_versions", "report_version_changes"
-VERSION_COLUMNS = {"report_id", "version", "capture_id", "sha256", "url", "fetched_at"}
-CHANGE_COLUMNS = {"report_id", "version", "field_id", "before_raw", "after_raw", "before_value",
-                  "after_value"}
-
-
 def _has(conn, table: str, columns: set[str]) -> bool:
     cols = {r[1] for r in conn.execute(f"pragma table_info({table})")}  # [] when absent
     return columns <= cols
@@ -344,27 +352,48 @@ def _has(conn, table: str, columns: set[str]) -> bool:
 def versions(conn: sqlite3.Connection, report: dict, capture: dict | None = None) -> dict:
     """{versions: [{version, capture_id, sha256, url, fetched_at, current}], changes:
     [{version, field_id, table, row_label, column_label, before_raw, after_raw, before, after}],
-    recorded: whether the archive records versions at all}, oldest version first."""
+    recorded: whether the archive records versions at all}, oldest version first.
+
+    The versions of a report are its canonical document and the earlier or later payloads its
+    address held (crawler.db.documents: role ``version``; an alternate form, such as the Word
+    file beside an HTML page, is no version). ``changes`` compare consecutive versions, from
+    each document's differences with the canonical one (table ``version_diffs``)."""
     own = {"version": 1, "capture_id": report.get("capture_id"),
            "sha256": report.get("capture_sha256"), "url": report.get("url"),
            "fetched_at": (capture or {}).get("fetched_at") or report.get("fetched_at"), "current": True}
-    recorded = _has(conn, VERSIONS_TABLE, VERSION_COLUMNS)
-    rows = _rows(conn, f"select version, capture_id, sha256, url, fetched_at from {VERSIONS_TABLE} "
-                       "where report_id = ? order by version", [report["id"]]) if recorded else []
-    if not rows:
-        return {"versions": [own], "changes": [], "recorded": recorded}
-    for r in rows:
-        r["current"] = r["sha256"] == report.get("capture_sha256")
+    if not _has(conn, "report_documents", {"report_id", "document_id", "role"}):
+        return {"versions": [own], "changes": [], "recorded": False}
+    from crawler.db.documents import report_versions
+
+    found = report_versions(conn, report["id"]) or {"documents": [], "diffs": {}}
+    docs = [d for d in found["documents"] if d["role"] in ("canonical", "version")]
+    if len(docs) < 2:
+        return {"versions": [own], "changes": [], "recorded": True}
+    canonical: dict[str, tuple] = {}   # field id -> (value, raw) in the canonical document
+    labels: dict[str, dict] = {}
+    differs: dict[str, dict[str, tuple]] = {}
+    for doc_id, rows in found["diffs"].items():
+        for r in rows:
+            canonical[r["field_id"]] = (r["canonical_value"], r["canonical_raw"])
+            labels[r["field_id"]] = r
+            differs.setdefault(doc_id, {})[r["field_id"]] = (r["document_value"], r["document_raw"])
+
+    def value(doc: dict, field: str) -> tuple:
+        if doc["role"] == "canonical":
+            return canonical[field]
+        return differs.get(doc["document_id"], {}).get(field, canonical[field])
+
+    out = [{"version": n, "capture_id": d["capture_id"], "sha256": d["capture_sha256"],
+            "url": d["url"], "fetched_at": d["first_captured"], "current": d["role"] == "canonical"}
+           for n, d in enumerate(docs, 1)]
     changes = []
-    if _has(conn, CHANGES_TABLE, CHANGE_COLUMNS):
-        fields = formats.all_fields()
-        for c in _rows(conn, f"select version, field_id, before_raw, after_raw, before_value, after_value "
-                             f"from {CHANGES_TABLE} where report_id = ? order by version, field_id",
-                       [report["id"]]):
-            f = fields.get(c["field_id"])
-            changes.append({"version": c["version"], "field_id": c["field_id"],
-                            "table": f.table_name if f else "", "row_label": f.row_label if f else "",
-                            "column_label": f.column_label if f else "",
-                            "before_raw": c["before_raw"], "after_raw": c["after_raw"],
-                            "before": c["before_value"], "after": c["after_value"]})
-    return {"versions": rows, "changes": changes, "recorded": True}
+    for n in range(1, len(docs)):
+        for field in sorted(canonical):
+            (bv, br), (av, ar) = value(docs[n - 1], field), value(docs[n], field)
+            if (bv, br) != (av, ar):
+                lab = labels[field]
+                changes.append({"version": n + 1, "field_id": field, "table": lab["table"] or "",
+                                "row_label": lab["row_label"] or "",
+                                "column_label": lab["column_label"] or "",
+                                "before_raw": br, "after_raw": ar, "before": bv, "after": av})
+    return {"versions": out, "changes": changes, "recorded": True}
