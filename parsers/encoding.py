@@ -114,8 +114,9 @@ def utf16_without_bom(data: bytes) -> str | None:
     """'utf-16-le' or 'utf-16-be' for UTF-16 text without a byte-order mark, else None.
 
     Text has line ends, spaces, digits or ASCII markup: in UTF-16 each is a zero byte beside
-    its code, always on the same side (a CJK character's low byte is zero now and then, far
-    less often). Binary data has zeros on both sides; Chinese-only
+    its code, always on the same side (a CJK character's low byte is zero now and then: 一, 开,
+    less often); the decoded text must then hold hardly any control characters. Binary data
+    has zeros on both sides and does not decode so; Chinese-only
     UTF-16 without a single ASCII character is not recognised (nothing to tell it by)."""
     head = data[:65536]
     if len(head) < 4:
@@ -125,7 +126,7 @@ def utf16_without_bom(data: bytes) -> str | None:
     odd = head[1::2].count(0)
     half = len(head) // 2
     for zeros, other, enc in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
-        if zeros >= 0.1 * half and other * 4 <= zeros:
+        if zeros >= 0.05 * half and other * 2 <= zeros:
             body = data[:len(data) - len(data) % 2]
             try:
                 text = body.decode(enc)

@@ -16,6 +16,7 @@ parent's. Nothing is guessed beyond that: the agency is the division's name as l
 from __future__ import annotations
 
 import csv
+import functools
 import pathlib
 import re
 import urllib.parse
@@ -38,6 +39,14 @@ _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
+@functools.lru_cache(maxsize=1)
+def _suffixes():
+    import tldextract
+
+    # the public suffix list shipped inside tldextract: nothing is downloaded
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
 def host_problem(host: str) -> str | None:
     """Why `host` is not a real registrable host name (None when it is)."""
     h = host.lower().rstrip(".")
@@ -45,10 +54,7 @@ def host_problem(host: str) -> str | None:
         return "is not a host name"
     if re.fullmatch(r"[\d.]+", h):
         return "is an IP address, not a host name"
-    import tldextract
-
-    # the list shipped inside tldextract: nothing is downloaded
-    parts = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)(h)
+    parts = _suffixes()(h)
     if not parts.suffix or not parts.domain:
         return "is not under a public suffix" if not parts.suffix else "is a public suffix"
     return None
