@@ -178,7 +178,8 @@ def _parse_all(todo: list, parse: Callable[..., dict], jobs: int, max_memory: in
         extra = {}
         imgs = (page_imgs or {}).get(c.get("final_url")) or (page_imgs or {}).get(c.get("url"))
         if imgs:
-            extra["images"] = page_images.payloads(imgs)
+            # positions, not bytes: the worker reads each image itself (under its limits)
+            extra["images"] = page_images.ArchivedImages(imgs)
         if ocr is not None:
             extra["ocr"] = ocr
         return extra
