@@ -60,6 +60,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.browser.BrowserMiddleware": 950,
 }
 SPIDER_MIDDLEWARES = {}
+# Scrapy's scheduler, stopping the crawl when the disk holding its JOBDIR is full (crawler.diskfull)
+SCHEDULER = "crawler.diskfull.DiskAwareScheduler"
 ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 300,
 }
