@@ -19,6 +19,9 @@ Sites:
   trs-module, json-inline, xhr-pager, overcount
               columns built by JavaScript (testbed.jslists): an API endpoint in a script module,
               a list rendered from inline JSON, an XHR page bar, a count beyond reach
+  hang, escape, memory
+              hostile list scripts (testbed.jslists): a script that never yields, one that
+              opens popups, a WebSocket, workers and a service worker, one that holds 3 GB
 
 Faults (``faults=`` or ``--fault``, ``all`` for every one): see crawler.demo.site.FAULTS.
 """
@@ -29,7 +32,7 @@ from crawler.demo import (DEMO_COLUMN, DEMO_REPORT, DEMO_REPORTS, DEMO_SEED_REPO
 from crawler.demo.site import Site
 
 SITE_NAMES = ("demo", "trs", "trs-gbk", "trs-dynamic", "hanweb", "json", "generic",
-              "trs-module", "json-inline", "xhr-pager", "overcount")
+              "trs-module", "json-inline", "xhr-pager", "overcount", "hang", "escape", "memory")
 
 
 def make_site(site: str = "demo", faults=(), documents_dir=None, **kw) -> Site:
