@@ -9,11 +9,11 @@ import hashlib
 import json
 import os
 import pathlib
-import random
 import subprocess
 
 import pytest
 
+from testbed.hostile import big_documents_site
 from tests.portal_fixtures import OGI, ROOT, explain
 
 # mounts, subprocesses and servers: not in the fast loop
@@ -110,21 +110,6 @@ def test_a_build_publishes_nothing_when_space_returns_midway(tmp_path, monkeypat
 
 
 # ------------------------------------------------------------------ crawl
-
-def big_documents_site(n: int, size: int):
-    """A column of n reports, each a distinct PDF-looking document of `size` bytes."""
-    from crawler.demo.site import Site
-
-    site = Site()
-    site.add("/robots.txt", "User-agent: *\nAllow: /\n", "text/plain")
-    items = "".join(f'<li><a href="t{i}.pdf">博爱县人民政府{2000 + i}年政府信息公开工作年度报告</a></li>'
-                    for i in range(n))
-    site.add("/zfxxgknb/index.html", f"<html><body><ul>{items}</ul></body></html>")
-    for i in range(n):
-        body = b"%PDF-1.4\n" + random.Random(i).randbytes(size)  # incompressible
-        site.add(f"/zfxxgknb/t{i}.pdf", body, "application/pdf")
-    return site
-
 
 def test_a_crawl_on_a_full_disk_stops_releases_its_lock_and_loses_nothing(tmp_path):
     from crawler.archive import ArchiveLock, iter_captures

@@ -2,61 +2,18 @@
 images of a 图片版 page read inside the guarded parser process, never by the build itself."""
 from __future__ import annotations
 
-import struct
-import zlib
-
 import pytest
 
 from parsers import guard, pixels
 from parsers.document import ResourceExhausted
 from parsers.parse import parse_bytes
 from parsers.readers.ocr import OcrOptions
+from testbed.hostile import png_bomb, scanned_pdf
 
 GIB = 2 ** 30
 
 
-def png_bomb(side: int = 30000) -> bytes:
-    """A complete, valid grey PNG of side x side white pixels (about 2.6 MB for 30,000²)."""
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return (struct.pack(">I", len(body)) + kind + body
-                + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
-
-    z = zlib.compressobj(9)
-    line = b"\x00" + b"\xff" * side
-    parts = []
-    block = line * 64
-    for _ in range(side // 64):
-        parts.append(z.compress(block))
-    parts.append(z.compress(line * (side % 64)))
-    parts.append(z.flush())
-    ihdr = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", b"".join(parts))
-            + chunk(b"IEND", b""))
-
-
-def one_page_pdf(width_pt: float, height_pt: float, pages: int = 1) -> bytes:
-    """A minimal PDF whose pages are one small grey image stretched over the page and no text
-    (a scan, for the parser)."""
-    draw = f"q {width_pt} 0 0 {height_pt} 0 0 cm /Im0 Do Q".encode()
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
-            ("<< /Type /Pages /Kids [" + " ".join(f"{5 + i} 0 R" for i in range(pages))
-             + f"] /Count {pages} >>").encode(),
-            b"<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray "
-            b"/BitsPerComponent 8 /Length 4 >>\nstream\n\xf0\xf0\xf0\xf0\nendstream",
-            b"<< /Length %d >>\nstream\n" % len(draw) + draw + b"\nendstream"]
-    for _ in range(pages):
-        objs.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width_pt} {height_pt}] "
-                    f"/Resources << /XObject << /Im0 3 0 R >> >> /Contents 4 0 R >>".encode())
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for n, o in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += f"{n} 0 obj\n".encode() + o + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return out
+one_page_pdf = scanned_pdf
 
 
 def parse_png(data, name, content_type=None, **kw):  # in a guarded worker
