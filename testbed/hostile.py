@@ -84,18 +84,42 @@ def big_documents_site(n: int, size: int):
     return site
 
 
-def archive_documents(archive, docs: list[tuple[str, bytes, str]], referer: dict | None = None,
+def archive_documents(archive, docs: list[tuple], referer: dict | None = None,
                       tag: str = "h") -> None:
-    """Archive (url, body, content type) documents as role=report captures of one run; an
-    image whose URL is in `referer` names its page (a 图片版 page's images)."""
+    """Archive (url, body, content type[, capture facts]) documents as role=report captures of
+    one run; an image whose URL is in `referer` names its page (a 图片版 page's images)."""
     from crawler.archive import ArchiveIndex, ArchiveWriter, Fetch
 
     w = ArchiveWriter(archive, f"20250301T000000.000Z-{tag}", tag, index=ArchiveIndex())
-    for url, body, ctype in docs:
+    for url, body, ctype, *facts in docs:
         w.write(Fetch(url=url, final_url=url, status=200, role="report", body=body,
-                      referer=(referer or {}).get(url),
-                      headers=[("Content-Type", ctype)]))
+                      referer=(referer or {}).get(url), headers=[("Content-Type", ctype)],
+                      **(facts[0] if facts else {})))
     w.close()
+
+
+DEMO_REPORT_PAGE = "zwgk/zfxxgk/zfxxgknb/202501/t20250120_31245.html"  # 博爱县 2024, shipped
+
+
+def report_archive(archive, n: int, tag: str = "r") -> list[str]:
+    """n copies of the demo portal's real 博爱县 2024 report page, each a little different and
+    filed under its own agency by its capture (so each is a report of its own), archived as one
+    run's WARC file."""
+    from pathlib import Path
+
+    import crawler.demo as demo
+
+    page = (Path(demo.__file__).parent / "sites" / "demo" / DEMO_REPORT_PAGE).read_text("utf-8")
+    docs, urls = [], []
+    for i in range(n):
+        url = f"http://127.0.0.1/{tag}/{i}.html"
+        body = page.replace("</body>", f"<p>附：{tag}第{i}号</p></body>")
+        docs.append((url, body.encode("utf-8"), "text/html; charset=utf-8", {
+            "title": "博爱县人民政府2024年政府信息公开工作年度报告", "agency": f"{tag}第{i}局",
+            "region_code": "410822"}))
+        urls.append(url)
+    archive_documents(archive, docs, tag=tag)
+    return urls
 
 
 # ------------------------------------------------------------------ watching a process tree

@@ -284,13 +284,23 @@ class Gate:
         self.peak_active = 0
         self.cancelled = 0       # requests cancelled because their client went away
         self.cut = 0             # streams cut at their time or size bound
+        self.loop = None
 
 
 def gate_of(datasette) -> Gate:
+    """The server's Gate (one per event loop: asyncio's semaphores belong to one loop, and a
+    test may drive one Datasette from several)."""
     gate = getattr(datasette, "ogi_gate", None)
-    if gate is None:
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    if gate is None or (loop is not None and gate.loop is not None and gate.loop is not loop):
         gate = datasette.ogi_gate = Gate(getattr(datasette, "ogi_query_limits", None)
                                          or QueryLimits())
+        gate.loop = loop
+    elif gate.loop is None:
+        gate.loop = loop
     return gate
 
 
@@ -308,13 +318,15 @@ async def _plain(send, status: int, text: str, headers=()) -> None:
 
 
 class _Cut(BaseException):
-    """A stream passed its byte bound (not an Exception: Datasette's CSV writer catches those
-    and writes their text into the file)."""
+    """A stream passed its byte bound, or a cancelled request tried to send (not an Exception:
+    Datasette's CSV writer catches those and writes their text into the file)."""
 
 
-async def _answer(app, scope, receive, send, deadline: float | None) -> str:
+async def _answer(app, scope, receive, send, deadline: float | None, stop: dict) -> str:
     """Run the app for one request; "done", "gone" (client left: app cancelled) or "late"
-    (past the deadline: app cancelled)."""
+    (past the deadline: app cancelled). `stop["now"]` is set before the app is cancelled: its
+    next send raises, so the cancellation holds even where a library swallows one (asyncio's
+    wait_for in Python 3.11 can, when its inner task ends at the same moment)."""
     inbox: asyncio.Queue = asyncio.Queue()
     gone = asyncio.Event()
 
@@ -335,11 +347,14 @@ async def _answer(app, scope, receive, send, deadline: float | None) -> str:
         if task in done:
             task.result()
             return "done"
-        task.cancel()
-        try:
-            await task
-        except (asyncio.CancelledError, Exception):  # noqa: BLE001 - it was cancelled
-            pass
+        stop["now"] = True
+        for _ in range(60):
+            task.cancel()
+            await asyncio.wait({task}, timeout=0.5)
+            if task.done():
+                break
+        if task.done() and not task.cancelled():
+            task.exception()  # retrieved: it was stopped on purpose
         return "gone" if left in done else "late"
     finally:
         for t in (listener, left):
@@ -378,7 +393,11 @@ def asgi_wrapper(datasette):
             from crawler.csvsafe import StreamNeutraliser
             neutral = StreamNeutraliser() if csv_out else None
 
+            stop = {"now": False}
+
             async def out(message):
+                if stop["now"]:
+                    raise _Cut()  # the request was cancelled: nothing more is sent
                 if message["type"] == "http.response.start":
                     state["started"] = True
                     if scrub or (capture and message.get("status", 200) >= 400):
@@ -417,7 +436,7 @@ def asgi_wrapper(datasette):
 
             try:
                 how = await _answer(app, scope, receive, out,
-                                    limits.stream_seconds if stream else None)
+                                    limits.stream_seconds if stream else None, stop)
             except _Cut:
                 how = "late"
             finally:

@@ -268,7 +268,7 @@ def convert_to_docx(data: bytes, *, suffix: str = ".doc", timeout: float = 180) 
         proc = run_group(cmd, timeout, env={**os.environ, "HOME": tmp})
         if proc is None:
             raise ResourceExhausted(f"LibreOffice did not convert the document within "
-                                    f"{timeout:.0f} s (time limit)")
+                                    f"{timeout:g} s (time limit)")
         out = os.path.join(tmp, "out", "document.docx")
         if not os.path.exists(out):
             why = (proc.stderr or proc.stdout).decode("utf-8", "replace").strip().splitlines()
