@@ -41,11 +41,11 @@ def message(run_id: str) -> str | None:
 
 def stop(crawler, exc: BaseException, where: str) -> None:
     """Record the first disk-full error of the run and close every spider of it."""
-    from .pipelines import state_of
-
-    run_id = state_of(crawler).run_id
+    state = getattr(crawler, "ogi", None)  # crawler.pipelines.CrawlState (no import back)
+    run_id = state.run_id if state is not None else crawler.settings.get("OGI_RUN_ID", "")
     if run_id not in _FULL:
-        archive = state_of(crawler).archive_dir
+        archive = (state.archive_dir if state is not None
+                   else crawler.settings.get("OGI_ARCHIVE_DIR", "archive"))
         _FULL[run_id] = (f"the disk holding {archive} is full ({exc.strerror or exc}) while "
                          f"writing {where}: the crawl stopped")
         logger.error("%s", _FULL[run_id])
