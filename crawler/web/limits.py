@@ -369,7 +369,9 @@ def asgi_wrapper(datasette):
                 return await app(scope, receive, send)
             switch_if_replaced(datasette)
             path = scope.get("path", "")
-            if path.startswith("/-/static"):
+            if path.startswith("/-/static") or _request_ledger.get() is not None:
+                # static files; or a request made from inside a request (datasette.client): it
+                # shares its caller's turn and ledger, never waits for a second turn
                 return await app(scope, receive, send)
             gate = gate_of(datasette)
             limits = gate.limits
