@@ -21,11 +21,11 @@ def parse_png(data, name, content_type=None, **kw):  # in a guarded worker
 
 
 def test_image_size_is_read_from_the_header_only():
-    bomb = png_bomb(30000)
+    bomb = png_bomb(14000)  # past Pillow's own bomb bound too (2 x 89.5M pixels)
     assert len(bomb) < 4 * 2 ** 20
     small = png_bomb(640)
     assert pixels.image_size(small) == (640, 640) and pixels.check_image(small) == (640, 640)
-    with pytest.raises(ResourceExhausted, match="900,000,000 pixels, over the pixel budget"):
+    with pytest.raises(ResourceExhausted, match="196,000,000 pixels, over the pixel budget"):
         pixels.check_image(bomb)
     with pytest.raises(ResourceExhausted, match="7000 x 7000 pixels"):
         pixels.check_image(png_bomb(7000))

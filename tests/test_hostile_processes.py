@@ -94,6 +94,7 @@ def test_a_killed_build_leaves_no_worker_forkserver_or_tracker():
     assert not left, f"left behind: {left}"
 
 
+@pytest.mark.slow  # a parser process
 def test_opencv_out_of_memory_is_a_resource_limit():
     (key, outcome), = guard.GuardedParser(cv2_out_of_memory, jobs=1,
                                           max_memory=1024 * 2 ** 20).map([(0, b"x", "a.png", None)])
