@@ -149,7 +149,8 @@ def test_concurrent_queries_and_their_results_are_bounded_in_total(tmp_path):
     mib = 2 ** 20
     with serving(tmp_path, max_result_bytes=4 * mib, max_total_result_bytes=6 * mib,
                  max_concurrent_requests=2) as (ds, base, port):
-        sql = "select x from big limit 30000"  # about 3 MiB of values
+        # a page holds at most 1,000 rows: 1,000 rows of 3,000 characters, about 3 MiB
+        sql = "select printf('%.3000c', 'x') as x from big limit 1000"
         url = base + "/archive.json?_shape=array&_size=max&sql=" + urllib.parse.quote(sql)
         out: list = []
 

@@ -71,36 +71,37 @@ class ResultBudget:
         self.peak = 0
         self.lock = threading.Lock()
 
-    def take(self, n: int) -> None:
-        with self.lock:
-            if self.used + n > self.total:
-                raise ResultTooLarge(
-                    f"server busy: the results being answered right now hold more than "
-                    f"{self.total // 2 ** 20} MiB (max_total_result_bytes); try again in a "
-                    f"moment, select fewer rows or columns, or use `ogi export`")
-            self.used += n
-            self.peak = max(self.peak, self.used)
-
-    def give(self, n: int) -> None:
-        with self.lock:
-            self.used -= n
-
 
 class Ledger:
-    """What one request took from the server's ResultBudget (given back as its bytes are sent)."""
+    """What one request took from the server's ResultBudget (given back as its bytes are sent).
+    Query threads take, the event loop gives back: both under the budget's lock. Rows fetched
+    after the request ended (a task it started, still querying) are held by no answer and are
+    not counted."""
 
     def __init__(self, budget: ResultBudget) -> None:
         self.budget = budget
         self.held = 0
+        self.closed = False
 
     def take(self, n: int) -> None:
-        self.budget.take(n)
-        self.held += n
+        b = self.budget
+        with b.lock:
+            if self.closed:
+                return
+            if b.used + n > b.total:
+                raise ResultTooLarge(
+                    f"server busy: the results being answered right now hold more than "
+                    f"{b.total // 2 ** 20} MiB (max_total_result_bytes); try again in a "
+                    f"moment, select fewer rows or columns, or use `ogi export`")
+            b.used += n
+            self.held += n
+            b.peak = max(b.peak, b.used)
 
-    def release(self) -> None:
-        held, self.held = self.held, 0
-        if held:
-            self.budget.give(held)
+    def release(self, final: bool = False) -> None:
+        with self.budget.lock:
+            self.budget.used -= self.held
+            self.held = 0
+            self.closed = self.closed or final
 
 
 _request_ledger: contextvars.ContextVar[Ledger | None] = contextvars.ContextVar(
@@ -443,7 +444,7 @@ def asgi_wrapper(datasette):
                 how = "late"
             finally:
                 _request_ledger.reset(token)
-                ledger.release()
+                ledger.release(final=True)
                 gate.active -= 1
                 turn.release()
             if how == "gone":
