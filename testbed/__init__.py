@@ -22,6 +22,9 @@ Sites:
   reach       what a registry built from report addresses points at (testbed.reach): a
               year-parameterised report viewer, a department's report whose breadcrumb names
               its column, a shared list of departments' reports
+  hang, escape, memory
+              hostile list scripts (testbed.jslists): a script that never yields, one that
+              opens popups, a WebSocket, workers and a service worker, one that holds 3 GB
 
 Faults (``faults=`` or ``--fault``, ``all`` for every one): see crawler.demo.site.FAULTS.
 """
@@ -32,7 +35,8 @@ from crawler.demo import (DEMO_COLUMN, DEMO_REPORT, DEMO_REPORTS, DEMO_SEED_REPO
 from crawler.demo.site import Site
 
 SITE_NAMES = ("demo", "trs", "trs-gbk", "trs-dynamic", "hanweb", "json", "generic",
-              "trs-module", "json-inline", "xhr-pager", "overcount", "reach")
+              "trs-module", "json-inline", "xhr-pager", "overcount", "reach", "hang", "escape",
+              "memory")
 
 
 def make_site(site: str = "demo", faults=(), documents_dir=None, **kw) -> Site:

@@ -12,14 +12,19 @@ import urllib.parse
 import click
 
 EXIT_OK, EXIT_NOTHING, EXIT_CONFIG, EXIT_BLOCKED, EXIT_NONE_ARCHIVED = 0, 1, 2, 3, 4
+EXIT_DISK_FULL = 5
 
 
-def close_summary(archive, summary: dict, errors: list) -> int:
-    """The run's exit code (configuration errors first), written into its summary file."""
+def close_summary(archive, summary: dict, errors: list, override: int | None = None) -> int:
+    """The run's exit code (`override`, then configuration errors, then the counts), written
+    into its summary file."""
     from crawler.archive import write_run_summary
     from crawler.pipelines import exit_code_for
 
-    if errors:
+    if override is not None:
+        summary.setdefault("errors", []).extend(errors)
+        code = override
+    elif errors:
         summary.setdefault("errors", []).extend(errors)
         code = EXIT_CONFIG
     else:
@@ -79,6 +84,8 @@ Exit codes:
      or nothing was found and the portal blocked the crawler
   4  none archived: reports were found but every one failed to download
      (each failure is listed in the summary)
+  5  stopped: the disk holding the archive filled up (what was archived is
+     kept; the lock is released; crawl again once there is space)
 \b
 Examples:
   ogi crawl --url http://127.0.0.1:8000/ --allow-private          (the demo portal)
@@ -195,6 +202,8 @@ def command(urls, portals, all_, archive_dir, db_path, allow_private, platform, 
         log_file = archive / "runs" / f"{run_id}.log"
         log_file.parent.mkdir(parents=True, exist_ok=True)
         settings.set("LOG_FILE", str(log_file), priority="cmdline")
+        import logging
+        logging.raiseExceptions = False  # a log line lost to a full disk: no traceback for it
     for name, value in cmdline.items():
         settings.set(name, value, priority="cmdline")
     if not allow_private and not os.environ.get("OGI_CONTACT"):
@@ -225,14 +234,27 @@ def command(urls, portals, all_, archive_dir, db_path, allow_private, platform, 
                    + ("" if verbose else f"; Scrapy's log: {archive / 'runs' / (run_id + '.log')}"))
         with crawl_progress(crawlers):
             process.start()
-        summary = read_run_summary(archive, run_id)
+        from crawler import diskfull
+        from crawler.pipelines import UNWRITTEN
+        summary = UNWRITTEN.pop(run_id, None) or read_run_summary(archive, run_id)
         if summary is None:
             summary = {"run_id": run_id, "started": None, "finished": None, "spiders": [],
                        "counts": {}, "failures": [], "paused": []}
         summary["args"] = {"url": list(urls), "portal": list(portals), "all": all_,
                            "archive": str(archive), "db": db_path, "platform": platform,
                            "allow_private": allow_private, "skipped": skipped}
-        code = close_summary(archive, summary, errors)
+        full = diskfull.message(run_id)
+        if full and full not in (summary.get("errors") or []):
+            errors.append(full)
+        try:
+            code = close_summary(archive, summary, errors, EXIT_DISK_FULL if full else None)
+        except OSError as exc:
+            click.echo(f"ogi crawl: the run summary could not be written ({exc.strerror or exc}); "
+                       f"it follows here", err=True)
+            code = summary.get("exit_code") or EXIT_CONFIG
+        if full:
+            click.echo(f"ogi crawl: {full}; what was archived before is kept; free space and "
+                       f"crawl again (the archive lock is released)", err=True)
     finally:
         lock.release()
 
@@ -560,13 +582,13 @@ def build_db(archive: pathlib.Path, db_path: pathlib.Path) -> None:
                    f"yet ({exc}); captures are archived, run `ogi build` later", err=True)
         return
     from crawler.cli.build import report_damage
-    from crawler.db.publish import BuildLocked
+    from crawler.db.publish import BuildLocked, DiskFull
     from crawler.progress import build_progress
 
     try:
         with build_progress() as progress:
             result = build(archive, db_path, progress=progress)
-    except BuildLocked as exc:
+    except (BuildLocked, DiskFull) as exc:
         click.echo(f"ogi crawl: --db: {exc}; captures are archived, run `ogi build` later",
                    err=True)
         return

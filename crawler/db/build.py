@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -68,10 +69,20 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
     `ocr` (parsers.readers.ocr.OcrOptions) sets how scanned reports are read; the images of a
     图片版 page are given to the page's parse (crawler.db.page_images), never parsed alone.
     """
-    with publish.atomic_build(db_path) as work:
-        return _build(Path(archive_dir), work, full=full, captures=captures, runs=runs,
-                      parse=parse, parser_version=parser_version, jobs=jobs,
-                      max_memory=max_memory, max_seconds=max_seconds, progress=progress, ocr=ocr)
+    try:
+        with publish.atomic_build(db_path) as work:
+            return _build(Path(archive_dir), work, full=full, captures=captures, runs=runs,
+                          parse=parse, parser_version=parser_version, jobs=jobs,
+                          max_memory=max_memory, max_seconds=max_seconds, progress=progress,
+                          ocr=ocr)
+    except (sqlite3.Error, OSError) as exc:
+        if not publish.is_disk_full(exc):
+            raise
+        name = Path(db_path).name
+        raise publish.DiskFull(
+            f"the disk holding {name} is full ({str(exc).strip().splitlines()[0]}): the build "
+            f"stopped and published nothing; {name} is unchanged. Free space and build "
+            f"again") from None
 
 
 def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, parser_version,
@@ -124,9 +135,11 @@ def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, par
     if progress:
         progress(0, len(todo))
     version_of = {id(cap): version for cap, _, version in todo}
+    done_count = 0
     for done, (cap, c, outcome) in enumerate(
             _parse_all([(cap, c) for cap, c, _ in todo], parse, jobs, max_memory, max_seconds,
                        page_imgs, ocr), 1):
+        done_count = done
         if progress:
             progress(done, len(todo))
         sha = c.get("sha256")
@@ -138,6 +151,8 @@ def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, par
             if result.get("parser_version") is None:
                 result["parser_version"] = parser_version
         except Exception as exc:  # UnreadableDocument, or a parser bug: record, never abort
+            if publish.is_disk_full(exc):
+                raise
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             retryable = bool(getattr(exc, "retryable", False))
             if not isinstance(exc, (UnreadableDocument, guard.ResourceLimit)):
@@ -155,6 +170,8 @@ def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, par
         try:
             rid = load.load_parsed(db, result, cap, version=version)
         except Exception as exc:  # a load error rolls back this document only
+            if publish.is_disk_full(exc):
+                raise  # not this document's fault: the whole build stops, unpublished
             log.exception("loading %s failed", c.get("url"))
             with db.atomic():
                 load.record_error(db, sha, c, f"load failed: {type(exc).__name__}: {exc}",
@@ -168,6 +185,9 @@ def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, par
             if result.get("ocr"):
                 summary["ocr"] = summary.get("ocr", 0) + 1
 
+    if done_count != len(todo):  # never publish an archive short of a document, unsaid
+        raise RuntimeError(f"the build handled {done_count} of the {len(todo)} captures it "
+                           f"meant to load: nothing was published")
     refresh_derived(db, parser_version)
     summary["reports"] = db["reports"].count
     summary["documents"] = summary["reports"] + db["documents"].count
@@ -189,7 +209,8 @@ def _parse_all(todo: list, parse: Callable[..., dict], jobs: int, max_memory: in
         extra = {}
         imgs = (page_imgs or {}).get(c.get("final_url")) or (page_imgs or {}).get(c.get("url"))
         if imgs:
-            extra["images"] = page_images.payloads(imgs)
+            # positions, not bytes: the worker reads each image itself (under its limits)
+            extra["images"] = page_images.ArchivedImages(imgs)
         if ocr is not None:
             extra["ocr"] = ocr
         return extra

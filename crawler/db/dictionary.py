@@ -715,6 +715,15 @@ def dashboards() -> dict:
 REGISTRY_FILTERS = """ [[ AND province = :province ]]"""
 
 
+def html_text(column: str) -> str:
+    """SQL for `column` as HTML text (& < > " ' escaped): what a dashboard chart that writes
+    its cells with innerHTML (the table library) must be given for every text column."""
+    expr = f'"{column}"'
+    for ch, ent in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#39;")):
+        expr = f"replace({expr}, '{ch.replace(chr(39), chr(39) * 2)}', '{ent}')"
+    return expr
+
+
 def coverage_dashboard() -> dict:
     """Governments and bodies known, columns found, reports archived per year (registry)."""
     def metric(title: str, where: str) -> dict:
@@ -749,7 +758,10 @@ def coverage_dashboard() -> dict:
             },
             "by-province": {
                 "title": "各省登记与归档 · Known, with column, archived, by province and level", "db": DB, "library": "table",
-                "query": "SELECT province, level, known, with_home_page, with_column, with_known_reports_only, with_home_page_only, verified, reports FROM registry_coverage WHERE 1 = 1"
+                # datasette-dashboards writes a table chart's cells (and headers) with innerHTML:
+                # its text columns leave SQL as HTML text, so a registry value never runs
+                "query": "SELECT " + html_text("province") + " AS province, " + html_text("level")
+                         + " AS level, known, with_home_page, with_column, with_known_reports_only, with_home_page_only, verified, reports FROM registry_coverage WHERE 1 = 1"
                          + REGISTRY_FILTERS + " ORDER BY province, level",
             },
         },

@@ -151,6 +151,20 @@ def _entry(raw: dict, where: str) -> Portal:
     for k in set(FIELDS) - set(LIST_FIELDS):
         if k in vals:
             vals[k] = str(vals[k])
+    if vals.get("level", "") not in LEVELS:
+        raise RegistryError(f"{where}: entry {vals['code']}: level {vals['level']!r} is not one "
+                            f"of {', '.join(x for x in LEVELS if x)}")
+    for k in ("agency", "name"):
+        if re.search(r"[\x00-\x1f\x7f\u2028\u2029]", vals.get(k, "")):
+            raise RegistryError(f"{where}: entry {vals['code']}: {k} {vals[k]!r} is not one line")
+    for k in ("home_url", "xxgk_url", "list_api"):
+        v = vals.get(k, "")
+        if v and urllib.parse.urlsplit(v).scheme not in ("http", "https"):
+            raise RegistryError(f"{where}: entry {vals['code']}: {k} {v!r} is not an http(s) URL")
+    for v in vals.get("column_urls", []):
+        if urllib.parse.urlsplit(v).scheme not in ("http", "https"):
+            raise RegistryError(f"{where}: entry {vals['code']}: column URL {v!r} is not an "
+                                f"http(s) URL")
     if not vals.get("status"):
         vals["status"] = "unverified"
     if vals["status"] not in STATUSES:
@@ -171,8 +185,9 @@ def parse_registry(text: str, where: str, kind: str) -> Registry:
             raise RegistryError(f"cannot read the portal registry {where}: {exc}") from exc
         rows = data.get("portals") or []
     for i, raw in enumerate(rows):
-        if kind == "csv":
-            raw = {k: v for k, v in raw.items() if k is not None and v not in (None, "")}
+        if kind == "csv":  # written by write_registry: formula-like text came with a '
+            from crawler.csvsafe import unquote
+            raw = {k: unquote(v) for k, v in raw.items() if k is not None and v not in (None, "")}
         p = _entry(raw, f"{where}: entry {i + 1}")
         if p.code in reg:
             raise RegistryError(f"{where}: duplicate code {p.code}")
@@ -251,7 +266,10 @@ def load_registry(path: str | pathlib.Path | None = None,
 
 
 def write_registry(reg: Registry | list, path: str | pathlib.Path) -> None:
-    """Write a registry as CSV (atomically; the CSV_FIELDS columns, lists space-separated)."""
+    """Write a registry as CSV (atomically; the CSV_FIELDS columns, lists space-separated;
+    a text starting a spreadsheet formula gets a ``'`` prefix, crawler.csvsafe)."""
+    from crawler.csvsafe import mapping
+
     path = pathlib.Path(path)
     if registry_kind(path) != "csv":
         raise RegistryError(f"{path}: tools write CSV registries only; a YAML registry is "
@@ -264,7 +282,7 @@ def write_registry(reg: Registry | list, path: str | pathlib.Path) -> None:
         row = dataclasses.asdict(p)
         for k in LIST_FIELDS:
             row[k] = " ".join(row[k])
-        w.writerow(row)
+        w.writerow(mapping(row))
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(buf.getvalue(), "utf-8")
     os.replace(tmp, path)

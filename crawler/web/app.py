@@ -20,8 +20,13 @@ DEFAULT_SETTINGS = {
     "facet_time_limit_ms": 500,
     # A page renders at most 1,000 rows (Datasette's default): a 5,000-row canned-query page took
     # 0.7-1.2 s to render at 100k-1.3M reports (docs/benchmarks.md). Every row of a query:
-    # `ogi export --query NAME`; of a table: its CSV link with _stream=on.
+    # `ogi export --query NAME` or `ogi export --table NAME` (a CSV link with _stream=on stops
+    # at crawler.web.limits' stream bounds).
     "max_returned_rows": 1000,
+    # Datasette's own CSV bound writes an error line into a 200 file once a download passes it;
+    # crawler.web.limits bounds `_stream=on` downloads by time and size and cuts the connection
+    # instead, so a cut download fails visibly (every row: `ogi export`).
+    "max_csv_mb": 0,
     "allow_download": True,
     # Suggested facets cost one timed query per column per facet type on every table page:
     # ~29 s for t3_wide (196 columns) and 1.5 s for reports at 100k reports (docs/benchmarks.md).
