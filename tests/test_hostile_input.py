@@ -172,8 +172,8 @@ def test_the_dashboard_table_chart_gets_html_text():
     assert tables
     conn = sqlite3.connect(":memory:")
     conn.execute("create table registry_coverage (province, level, known, with_home_page, "
-                 "with_column, verified, reports)")
-    conn.execute("insert into registry_coverage values (?, ?, 1, 1, 1, 1, 1)",
+                 "with_column, with_known_reports_only, with_home_page_only, verified, reports)")
+    conn.execute("insert into registry_coverage values (?, ?, 1, 1, 1, 1, 1, 1, 1)",
                  ["<script>x()</script>", "<img src=x onerror=alert(1)>"])
     for chart in tables:
         sql = chart["query"].replace("[[ AND province = :province ]]", "")
