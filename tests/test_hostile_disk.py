@@ -92,13 +92,13 @@ def test_a_build_publishes_nothing_when_space_returns_midway(tmp_path, monkeypat
         real = load.load_parsed
         calls = {"n": 0}
 
-        def load_on_a_disk_that_fills_once(db_, result, cap=None):
+        def load_on_a_disk_that_fills_once(db_, result, cap=None, **kw):
             calls["n"] += 1
             if calls["n"] != 5:
-                return real(db_, result, cap)
+                return real(db_, result, cap, **kw)
             filler = fill(disk, 0)  # the disk is full for this document ...
             try:
-                return real(db_, result, cap)
+                return real(db_, result, cap, **kw)
             finally:
                 filler.unlink()     # ... and has space again for the next one
 
