@@ -35,9 +35,9 @@ def make_db(path, rows: int = 200_000):
         ("=HYPERLINK(\"http://x.invalid\",\"click\")", -5), ("@SUM(A1)", 3), ("-2+3", 0),
         ("plain, with comma", 1), ("=\"quoted\"", 2)])
     conn.execute("create table captures (sha256 text, revisit integer, warc_file text, "
-                 "warc_offset integer, content_type text, url text, fetched_at text)")
+                 "warc_offset integer, content_type text, url text, final_url text, fetched_at text)")
     conn.execute("insert into captures values (?, 0, 'warc/gone.warc.gz', 0, 'text/html', "
-                 "'http://x.gov.cn/a.html', '2025')", ["a" * 64])
+                 "'http://x.gov.cn/a.html', 'http://x.gov.cn/a.html', '2025')", ["a" * 64])
     conn.commit()
     conn.close()
     return path
