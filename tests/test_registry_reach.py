@@ -121,7 +121,13 @@ def test_a_year_viewer_is_asked_for_every_year_newest_first():
 
 
 def test_registry_platforms_are_the_spiders_platforms():
+    """The platform lists outside spiders/ (the registry's, the CLI's) name what the spiders'
+    modules declare: a new platform module that is not listed fails here."""
+    from crawler.cli.crawl import SPIDERS, spider_class
     assert set(REGISTRY_PLATFORMS) == set(platforms.PLATFORMS) | {"generic"}
+    assert set(SPIDERS) == set(REGISTRY_PLATFORMS) | {"auto"}
+    for platform, name in SPIDERS.items():
+        assert spider_class(name) is platforms.spider_for(None if platform == "auto" else platform)
 
 
 def test_titles_give_the_body_and_the_division():
