@@ -1,5 +1,5 @@
 """Documents for bench_parse.py when ../shared/corpus is absent, all from the demo portal's
-report page (crawler/portal/sites/demo, the seed report as real HTML tables): the page itself
+report page (crawler/demo/sites/demo, the seed report as real HTML tables): the page itself
 (HTML), its text (text), its tables in python-docx (DOCX) and in reportlab (PDF)."""
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from pathlib import Path
 
 from _common import ROOT
 
-DEMO = ROOT / "crawler" / "portal" / "sites" / "demo"
+DEMO = ROOT / "crawler" / "demo" / "sites" / "demo"
 
 
 def _page() -> Path:
-    from crawler.portal import DEMO_REPORT  # the seed report's page (2021 format)
+    from crawler.demo import DEMO_REPORT  # the seed report's page (2021 format)
 
     p = DEMO / DEMO_REPORT.lstrip("/")
     if p.is_file() and p.read_bytes().count(b"<table") >= 3:

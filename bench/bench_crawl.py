@@ -1,5 +1,5 @@
 """Crawl benchmark: pages per minute of the real spider (`ogi crawl`, a subprocess) against the
-local portal simulator (crawler/portal, the TRS test bed, enlarged with --bodies) with
+local portal simulator (testbed/, the TRS test bed, enlarged with --bodies) with
 politeness switched off, against `scrapy bench` run on the same machine in the same run.
 
     .venv/bin/python bench/bench_crawl.py [--bodies 150] [--bench-seconds 10]
@@ -30,12 +30,12 @@ def _ts(s: str) -> float:
 
 
 def spider_rate(bodies: int, concurrency: int) -> dict:
-    from crawler.portal import serve, testbed
+    from testbed import beds, serve
 
     from tests.portal_fixtures import OGI, last_run
 
-    saved = list(testbed.BODIES)
-    testbed.BODIES[:] = saved + [f"第{k}工作局" for k in range(max(0, bodies - len(saved)))]
+    saved = list(beds.BODIES)
+    beds.BODIES[:] = saved + [f"第{k}工作局" for k in range(max(0, bodies - len(saved)))]
     try:
         with serve("trs") as base:
             archive = Path(tempfile.mkdtemp(prefix="ogi-bench-crawl-"))
@@ -52,7 +52,7 @@ def spider_rate(bodies: int, concurrency: int) -> dict:
             run = last_run(archive)
             pages = len(base.site.log)
     finally:
-        testbed.BODIES[:] = saved
+        beds.BODIES[:] = saved
     secs = _ts(run["finished"]) - _ts(run["started"])
     return {"requests_served": pages, "reports_found": run["counts"]["reports_found"],
             "run_seconds": round(secs, 2), "process_seconds": round(wall, 2),

@@ -4,7 +4,7 @@ The rows include the search index's (row id, segmented text): the loader indexes
 
     .venv/bin/python bench/bench_load.py --reports 2000
 
-The reports come from the synthetic generator (crawler/db/synthetic.py) and are generated
+The reports come from the synthetic generator (testbed/synthetic_archive.py) and are generated
 before the clock starts; both sides write fresh databases in one transaction per batch.
 """
 from __future__ import annotations
@@ -18,7 +18,8 @@ from pathlib import Path
 from _common import report
 
 from crawler.db import build as build_module
-from crawler.db import load, regions, segment, synthetic
+from crawler.db import load, regions, search
+from testbed import synthetic_archive as synthetic
 
 
 def main(argv=None) -> dict:
@@ -61,7 +62,7 @@ def main(argv=None) -> dict:
     cols, rows = tables["search_index"]
     at_id, at_text = cols.index("id"), cols.index("text")
     tables["search_index_fts"] = (["rowid", "tokens"],
-                                  [(r[at_id], segment.index_text(r[at_text])) for r in rows])
+                                  [(r[at_id], search.index_text(r[at_text])) for r in rows])
 
     # 2. the floor: bare executemany of exactly those rows into the same (empty) schema
     def bare(which):

@@ -5,7 +5,7 @@ size of each part (structured tables and indexes vs the full-text part).
     .venv/bin/python bench/bench_national.py --reports 1300000 --dir /tmp/ogi-national --jobs 2
     .venv/bin/python bench/bench_national.py --db /tmp/ogi-national/synthetic-1300000.db   # sizes only
 
-The build is `python -m crawler.db.synthetic` in a subprocess (crawler.db.load.load_many, then
+The build is `python -m testbed.synthetic_archive` in a subprocess (crawler.db.load.load_many, then
 the build's derived step: cross-year checks, check status, totals, coverage, the search index);
 its peak RSS is read from the kernel (the largest process of the build), the disk peak by
 sampling the size of the database and its journal every second. Then every page of
@@ -53,7 +53,7 @@ def build(db: Path, reports: int, jobs: int) -> dict:
     t = threading.Thread(target=sample, daemon=True)
     t.start()
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "crawler.db.synthetic", "--db", str(db),
+    proc = subprocess.run([sys.executable, "-m", "testbed.synthetic_archive", "--db", str(db),
                            "--reports", str(reports), "--jobs", str(jobs)],
                           cwd=ROOT, stdout=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - t0

@@ -9,7 +9,7 @@ by one year (both from the facet counts of the build, crawler.db.facet_counts), 
 (t2_wide, t3_wide), a report page (/-/report/<id>) and every canned query of metadata.yml, each fetched --requests times over
 real HTTP from `ogi serve` (immutable, as served); the first fetch of each page is reported
 apart (cold) and left out of p50/p95. The build is the synthetic generator through the load
-path (crawler/db/synthetic.py), its peak RSS read from the kernel.
+path (testbed/synthetic_archive.py), its peak RSS read from the kernel.
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ OGI = str(Path(sys.executable).with_name("ogi"))
 def build(db: Path, reports: int) -> dict:
     db.unlink(missing_ok=True)
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "crawler.db.synthetic", "--db", str(db),
+    proc = subprocess.run([sys.executable, "-m", "testbed.synthetic_archive", "--db", str(db),
                            "--reports", str(reports)], cwd=ROOT, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"generator failed: {proc.stderr[-2000:]}")
@@ -74,7 +74,8 @@ def pages(db: Path) -> dict[str, str]:
     con.close()
     agency = agency[0] if agency else "人民政府"
     params = {"agency": agency, "q": "政府信息"}
-    out = {"home": "/", "reports (facets)": "/archive/reports",
+    out = {"home": "/", "home search": "/?" + urllib.parse.urlencode({"q": "政府信息"}),
+           "reports (facets)": "/archive/reports",
            "t2_wide": "/archive/t2_wide", "t3_wide": "/archive/t3_wide"}
     if year:  # a page filtered by a facet value (a click on it): facets summed from facet_cube
         out["reports of one year (facets)"] = f"/archive/reports?year={year[0]}"

@@ -24,7 +24,7 @@ import urllib.parse
 
 from scrapy.exceptions import IgnoreRequest
 
-from spiders.classify import challenge_reason
+from .links import challenge_reason
 
 from .pipelines import state_of
 

@@ -13,6 +13,14 @@ class UnreadableDocument(Exception):
     """The document cannot be read at all (the reason is the message, one line)."""
 
 
+class ResourceExhausted(UnreadableDocument):
+    """Not read because a resource limit was reached (a converter's time limit, memory, a
+    pixel budget): the bytes may well be readable with more, so the build retries it
+    (``ogi build --incremental``), unlike other unreadable documents."""
+
+    retryable = True
+
+
 @dataclass
 class Cell:
     """One grid position.
@@ -45,10 +53,6 @@ class Grid:
     # True when the document's text stops inside this grid's last row (an excerpt cut mid-table):
     # that row may have lost cells at its end
     open_end: bool = False
-
-    @classmethod
-    def from_texts(cls, rows: list[list[str]], index: int = 0, page: int | None = None) -> "Grid":
-        return cls([[Cell(t) for t in r] for r in rows], index=index, page=page)
 
     def texts(self) -> list[list[str]]:
         return [[c.text for c in r] for r in self.rows]

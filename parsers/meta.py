@@ -100,11 +100,6 @@ def _first_title(cand: str | None) -> str | None:
     return None
 
 
-def find_title(text: str, page: dict | None = None) -> str | None:
-    """The report's title (see the module doc); None when the document prints none."""
-    return describe_title(_lines(text[:HEAD_CHARS])[:TITLE_ZONE * 2], page or {})[0]
-
-
 def _title_zone(lines: list[str]) -> list[str]:
     for i, line in enumerate(lines[:TITLE_ZONE * 2]):
         if _BODY_START.match(line):
@@ -243,11 +238,6 @@ def _one_year(years: list[int], what: str, warnings: list[str]) -> int | None:
     return None
 
 
-def year_from(title: str | None, text: str) -> int | None:
-    """The year reported on, from the title or the text (see `describe`)."""
-    return _year(title, _lines(text[:HEAD_CHARS]), [])[0]
-
-
 def _year(title: str | None, lines: list[str], warnings: list[str]) -> tuple[int | None, str | None]:
     y = _year_of(title)
     if y and _plausible_year(y):
@@ -354,11 +344,6 @@ def _header_date(zone: list[str]) -> str | None:
             if best is None or rank < best[0]:
                 best = (rank, d)
     return best[1] if best else None
-
-
-def published_from(text: str) -> str | None:
-    lines = _lines(text[:HEAD_CHARS])
-    return _header_date(_title_zone(lines))
 
 
 # ----------------------------------------------------------------------------- all of it

@@ -4,7 +4,7 @@
 
 Renders /work/shared/corpus/seed/boai-2024.txt (博爱县人民政府2024年政府信息公开工作年度报告, the
 project's seed report: prose lines, tables as tab-separated rows) into
-crawler/portal/sites/demo/zwgk/zfxxgk/zfxxgknb/202501/P020250120_boai2024.docx: every line without a tab becomes a paragraph, every
+crawler/demo/sites/demo/zwgk/zfxxgk/zfxxgknb/202501/P020250120_boai2024.docx: every line without a tab becomes a paragraph, every
 run of tab-separated lines one Word table with one cell per tab-separated field, exactly as
 printed (nothing merged, nothing corrected). The product never runs this script and never reads
 the shared corpus; tests/test_demo_end_to_end.py checks that the committed file parses to the
@@ -22,7 +22,7 @@ from docx.shared import Pt
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("OGI_SHARED", ROOT.parent / "shared"))
 SEED = SHARED / "corpus" / "seed" / "boai-2024.txt"
-OUT = (ROOT / "crawler" / "portal" / "sites" / "demo" / "zwgk" / "zfxxgk" / "zfxxgknb" / "202501"
+OUT = (ROOT / "crawler" / "demo" / "sites" / "demo" / "zwgk" / "zfxxgk" / "zfxxgknb" / "202501"
        / "P020250120_boai2024.docx")
 
 

@@ -10,19 +10,22 @@ Documents are requested with the validators of their last capture (If-None-Match
 If-Modified-Since); a 304 becomes a revisit record, so an unchanged document is never stored
 twice.
 
-Subclasses, one per portal platform, set ``name``, ``platform`` and ``list_readers``:
-  trs      static paged lists (index.html, index_N.html; createPageHTML / countPage), and
-           "动静结合" lists whose later pages come from a TRS search API (channelid/classsql)
-  hanweb   Hanweb column pages (datastore records, POST /module/web/jpage/dataproxy.jsp)
-  jsonapi  JSON list APIs (gkmlpt-style /gkmlpt/api/all/<id>?page=N&sid=…, or an ``api`` arg)
-  discover generic discovery from a home page: 政务公开 → 信息公开 → 年报 column, any list kind
+What every platform shares lives here: registry configuration, request plumbing and
+politeness hooks, failures, the list tallies and their escalation (script modules, then the
+browser), link handling, paging by 下一页 links, documents and their attachments. What is
+particular to one portal platform (its list readers, paging, API calls, fingerprint and the rule
+from a report's address to its column) lives in that platform's module beside this one:
+``trs.py``, ``hanweb.py``, ``jsonapi.py``, ``vsb.py``, …, and ``discover.py`` (generic discovery
+from a home page, with every platform's readers); ``platforms.py`` lists them. A spider names its
+list readers as functions (``list_readers``), each called with the spider and a response.
 
 Arguments (``-a name=value`` or ``ogi crawl``): ``url`` (a column or a home page), ``portal``
 (a registry code), ``api`` (a JSON list URL template with {page}), ``max_pages``.
 """
 from __future__ import annotations
 
-import json
+import dataclasses
+import datetime
 import logging
 import pathlib
 import re
@@ -42,9 +45,9 @@ from crawler.items import CaptureItem
 from crawler.middlewares import check_url
 from crawler.pipelines import state_of
 
-from .classify import (IMAGE_EXT, attachment_ext, challenge_reason,
-                       classify_title, matches_promise, norm, report_body_score, sniff)
-from .listcount import ListLedger, list_items, stated_counts
+from crawler.links import (IMAGE_EXT, attachment_ext, challenge_reason, classify_title,
+                           matches_promise, norm, report_body_score, sniff)
+from crawler.listcount import ListLedger, list_items, stated_counts
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +59,6 @@ class ConfigError(ValueError):
 CONTENT_SELECTORS = (".trs_editor_view", ".TRS_Editor", ".TRS_UEDITOR", "#zoom", "#UCAP-CONTENT",
                      ".article-content", ".bt_content", "#content", ".content", ".article",
                      "article", ".main")
-TRS_PAGER = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*"
-                       r"['\"]([\w\-]+)['\"]\s*,\s*['\"](\w+)['\"]")
-COUNT_PAGE = re.compile(r"var\s+(?:countPage|pageCount|totalPage)\s*=\s*['\"]?(\d+)")
 NEXT_WORDS = ("下一页", "下页", "后一页", "next", "Next", ">")
 
 
@@ -67,17 +67,52 @@ def is_markup(response) -> bool:
     return isinstance(response, (HtmlResponse, XmlResponse))
 
 
-def _text(sel) -> str:
+def text_of(sel) -> str:
+    """The text of a selector, white space removed (as link titles are compared)."""
     return norm(" ".join(sel.css("::text").getall()))
+
+
+def reads_scripts(reader):
+    """Mark a list reader that finds its list's API in the page's script text: when a column
+    falls short, it reads the page again with the page's own script modules appended."""
+    reader.reads_scripts = True
+    return reader
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """A report column derived from a report's address by a platform's rule: its list page
+    (``url``), the platform that reads it, and the rule, named for the registry's source.
+
+    A ``url`` holding ``{year}`` is a year-parameterised report viewer (one report a year, by
+    a parameter of the address): a spider requests it for every year (``year_urls``)."""
+    url: str
+    platform: str
+    rule: str
+
+    @property
+    def by_year(self) -> bool:
+        return YEAR_SLOT in self.url
+
+
+YEAR_SLOT = "{year}"
+FIRST_REPORT_YEAR = 2008  # the regulation took effect on 2008-05-01: the first reports are for 2008
+
+
+def year_urls(template: str, last: int) -> list[str]:
+    """The addresses of a year-parameterised report viewer, newest year first."""
+    return [template.replace(YEAR_SLOT, str(y)) for y in range(last, FIRST_REPORT_YEAR - 1, -1)]
+
+
+def origin(parts: urllib.parse.SplitResult) -> str:
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 class ReportSpider(scrapy.Spider):
     name = None  # abstract: not listed by `scrapy list`
     platform = "generic"
-    list_readers: tuple[str, ...] = ("anchors", "trs", "next_links", "hanweb", "json",
-                                     "trs_search")
-    follow_nav = False
-    nav_depth = 4
+    # list_readers: the functions that read a list page (spider, response) -> requests; set at
+    # the end of the class body (anchors and 下一页 paging), extended by each platform
 
     # registry facts (set from the registry or by a thin subclass)
     portal_code: str | None = None
@@ -90,6 +125,8 @@ class ReportSpider(scrapy.Spider):
                  registry: str | None = None, proposals: str | None = None, **kw) -> None:
         super().__init__(**kw)
         self.claimed_elsewhere: dict[str, list[str]] = {}
+        self.known_reports: list[str] = []      # report addresses crawled directly
+        self.others_reports: set[str] = set()   # other entries' known reports on these hosts
         if portal or self.portal_code:
             self._from_registry(portal or self.portal_code, registry, proposals)
         if url:
@@ -107,12 +144,13 @@ class ReportSpider(scrapy.Spider):
                                       f"{self.portal_code} ({', '.join(self.allowed_domains)})")
         if api:
             self.api = api
-        if not getattr(self, "start_urls", None):
+        if not getattr(self, "start_urls", None) and not self.known_reports:
             raise ConfigError(f"spider {self.name}: nothing to crawl (give url=… or portal=…"
-                              f" with report column URLs in the registry)")
+                              f" with report column URLs or known reports in the registry)")
+        self.start_urls = list(getattr(self, "start_urls", None) or [])
         if not getattr(self, "allowed_domains", None):
             raise ConfigError(f"spider {self.name}: no allowed domains")
-        for u in self.start_urls:
+        for u in self.start_urls + self.known_reports:
             if urllib.parse.urlsplit(u).scheme not in ("http", "https"):
                 raise ConfigError(f"not an http(s) URL: {u}")
         self.max_pages = int(max_pages) if max_pages else None
@@ -140,6 +178,7 @@ class ReportSpider(scrapy.Spider):
         self.region_code = entry.region_code
         self.allowed_domains = list(entry.domains)
         self.start_urls = list(entry.column_urls)
+        self.known_reports = list(entry.known_reports)
         if entry.list_api:
             self.api = entry.list_api
         # the columns of other registry entries on this portal's hosts (a department's column
@@ -149,8 +188,9 @@ class ReportSpider(scrapy.Spider):
         own = {url_dir(u) for u in entry.column_urls}
         others = {o.code: o for d in entry.domains for o in reg.on_domain(d)}
         for other in others.values():
-            if other.code == code or not other.column_urls:
+            if other.code == code:
                 continue
+            self.others_reports.update(u.split("#")[0] for u in other.known_reports)
             for u in other.column_urls:
                 host, d = url_dir(u)
                 if entry.on_domains(u) and (host, d) not in own:
@@ -260,8 +300,19 @@ class ReportSpider(scrapy.Spider):
                               headers=headers, meta=meta, dont_filter=True)
 
     async def start(self):
+        this_year = datetime.datetime.now(datetime.timezone.utc).year
         for url in self.start_urls:
+            if YEAR_SLOT in url:  # a report viewer by year: its report of every year
+                for u in year_urls(url, this_year):
+                    req = self.doc_request(u, None, None, ogi_year_viewer=True)
+                    if req is not None:
+                        yield req
+                continue
             req = self.start_request(url)
+            if req is not None:
+                yield req
+        for url in self.known_reports:
+            req = self.doc_request(url, None, None, ogi_known=True)
             if req is not None:
                 yield req
 
@@ -300,7 +351,7 @@ class ReportSpider(scrapy.Spider):
                                         referer=response.meta.get("ogi_referer"), spider=self)
         self.tally_static(response)
         for reader in self.list_readers:
-            yield from getattr(self, "read_" + reader)(response)
+            yield from reader(self, response)
 
     # ---------------------------------------------------------------- list completeness
     def tally_of(self, response):
@@ -399,9 +450,9 @@ class ReportSpider(scrapy.Spider):
                             request=scrapy.Request(url, meta={"ogi_column": tally.url,
                                                               "ogi_with_modules": True}))
         out = []
-        for reader in ("trs_search", "json", "hanweb"):
-            if reader in self.list_readers:
-                out.extend(getattr(self, "read_" + reader)(page))
+        for reader in self.list_readers:
+            if getattr(reader, "reads_scripts", False):
+                out.extend(reader(self, page))
         return out
 
     def browser_request(self, tally):
@@ -464,6 +515,8 @@ class ReportSpider(scrapy.Spider):
 
     def handle_link(self, url: str, title: str, referer: str, in_list: bool = True):
         kind = classify_title(title)
+        if url.split("#")[0] in self.others_reports:
+            return  # another entry's report (a shared column): crawled and filed under it
         if kind == "report":
             ext = attachment_ext(url)
             req = self.doc_request(url, title, referer, expect=ext if ext else None)
@@ -475,12 +528,12 @@ class ReportSpider(scrapy.Spider):
             req = self.list_request(url, referer, new_column=True)
             if req is not None:
                 yield req
-        elif kind == "nav" and self.follow_nav:
-            depth = 0
-            req = self.list_request(url, referer, callback=self.parse_nav, new_column=True,
-                                    meta={"ogi_depth": depth + 1})
-            if req is not None:
-                yield req
+        elif kind == "nav":
+            yield from self.follow_nav_link(url, referer)
+
+    def follow_nav_link(self, url: str, referer: str):
+        """A 政务公开/信息公开 navigation link: only discovery (discover.py) follows it."""
+        return ()
 
     def read_anchors(self, response):
         if not is_markup(response):
@@ -489,31 +542,9 @@ class ReportSpider(scrapy.Spider):
             href = a.attrib.get("href", "").strip()
             if not href or href.startswith(("javascript:", "#", "mailto:")):
                 continue
-            title = a.attrib.get("title") or _text(a)
+            title = a.attrib.get("title") or text_of(a)
             url = response.urljoin(href)
             yield from self.handle_link(url, title, response.url)
-
-    def read_trs(self, response):
-        """TRS static lists: createPageHTML(total, current, "index", "html") or countPage."""
-        if not isinstance(response, TextResponse):
-            return
-        text = response.text
-        m = TRS_PAGER.search(text)
-        if m:
-            total, name, ext = int(m.group(1)), m.group(3), m.group(4)
-        else:
-            m2 = COUNT_PAGE.search(text)
-            if not m2:
-                return
-            total = int(m2.group(1))
-            base = urllib.parse.urlsplit(response.url).path.rsplit("/", 1)[-1] or "index.html"
-            name, _, ext = re.sub(r"_\d+(?=\.)", "", base).partition(".")
-            ext = ext or "html"
-        for i in range(1, total):
-            url = response.urljoin(f"{name}_{i}.{ext}")
-            req = self.list_request(url, response.url)
-            if req is not None:
-                yield req
 
     def read_next_links(self, response):
         """Paging by links: 下一页 / numbered pages in the same column."""
@@ -523,7 +554,7 @@ class ReportSpider(scrapy.Spider):
         col_dir = here.path.rsplit("/", 1)[0]
         stem = re.sub(r"(_\d+)?\.\w+$", "", here.path)
         for a in response.css("a[href]"):
-            label = _text(a)
+            label = text_of(a)
             href = a.attrib.get("href", "")
             if not href or href.startswith("javascript:"):
                 continue
@@ -540,236 +571,7 @@ class ReportSpider(scrapy.Spider):
                     if req is not None:
                         yield req
 
-    # Hanweb: records in a datastore block, more via POST to the data proxy
-    HANWEB_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
-
-    def read_hanweb(self, response):
-        if not isinstance(response, TextResponse):
-            return
-        text = response.text
-        source = "api" if response.meta.get("ogi_hanweb_proxy") else "static"
-        tally = self.tally_of(response)
-        for frag in self.HANWEB_RECORD.findall(text):
-            sel = scrapy.Selector(text=frag)
-            for a in sel.css("a[href]"):
-                title = a.attrib.get("title") or _text(a)
-                url = response.urljoin(a.attrib["href"])
-                tally.add(source, [(url.split("#")[0], norm(title))])
-                yield from self.handle_link(url, title, response.url)
-        if response.meta.get("ogi_hanweb_proxy"):
-            return
-        if "dataproxy.jsp" not in text:
-            return
-        params = {}
-        for key in ("col", "appid", "webid", "path", "columnid", "sourceContentType", "unitid",
-                    "webname", "permissiontype"):
-            m = re.search(r"[\"']?\b" + key + r"[\"']?\s*[:=]\s*[\"']?([^\"',&}\s<]*)", text)
-            if m:
-                params[key] = urllib.parse.unquote(m.group(1))
-        if "columnid" not in params:
-            return
-        params.setdefault("col", "1")
-        params.setdefault("appid", "1")
-        params.setdefault("path", "/")
-        params.setdefault("permissiontype", "0")
-        params.setdefault("sourceContentType", "1")
-        m = re.search(r"\btotal[Rr]ecord\s*[:=]\s*[\"']?(\d+)", text)
-        total = int(m.group(1)) if m else None
-        m = re.search(r"\bper[Pp]age\s*[:=]\s*[\"']?(\d+)", text)
-        perpage = int(m.group(1)) if m else 15
-        m = re.search(r"[\"']([^\"']*dataproxy\.jsp)", text)
-        proxy = response.urljoin(m.group(1) if m else "/module/web/jpage/dataproxy.jsp")
-        yield from self._hanweb_batch(proxy, params, 1, perpage, total, response.url)
-
-    def _hanweb_batch(self, proxy, params, start, perpage, total, referer):
-        group = perpage * 3
-        end = start + group - 1
-        url = f"{proxy}?startrecord={start}&endrecord={end}&perpage={perpage}"
-        req = self.list_request(url, referer, callback=self.parse_hanweb_proxy, method="POST",
-                                body=urllib.parse.urlencode(params),
-                                headers={"Content-Type": "application/x-www-form-urlencoded"},
-                                meta={"ogi_hanweb": [proxy, params, start, perpage, total],
-                                      "ogi_hanweb_proxy": True})
-        if req is not None:
-            yield req
-
-    def parse_hanweb_proxy(self, response):
-        records = self.HANWEB_RECORD.findall(response.text)
-        yield from self.parse_list(response)
-        proxy, params, start, perpage, total = response.meta["ogi_hanweb"]
-        m = re.search(r"<totalrecord>\s*(\d+)", response.text)
-        if m:
-            total = int(m.group(1))
-            self.tally_of(response).state([(total, total, f"totalrecord {total}")])
-        nxt = start + perpage * 3
-        if records and (total is None or nxt <= total):
-            yield from self._hanweb_batch(proxy, params, nxt, perpage, total, response.url)
-
-    # TRS "动静结合" lists: the first page is static, the rest comes from a TRS search API
-    # (WAS5 /was5/web/search or a site's own search app) configured in the page's script with
-    # channelid, classsql "chnlid=NNNN", a page size and a record count; its answer is JSON-ish
-    # (WAS5 writes single-quoted values and trailing commas) with docs/data records binding
-    # el.chnldocurl, el.doctitle, el.docreltime.
-    TRS_SEARCH_KEYS = {
-        "channelid": r"\bchannelid", "classsql": r"\bclasssql", "templet": r"\btemplet",
-        "sortfield": r"\bsortfield", "searchword": r"\bsearchword",
-    }
-    TRS_PAGE_SIZE = re.compile(r"\b(prepage|perpage|pagesize|pageSize|perPage)[\"']?\s*[:=]\s*"
-                               r"[\"']?(\d+)")
-    TRS_SEARCH_URL = re.compile(r"[\"']((?:https?://[^\"'\s]+)?/[^\"'\s]*?"
-                                r"(?:was5/web/search|/search)[^\"'\s?]*)[\"'?]")
-
-    def read_trs_search(self, response):
-        if response.meta.get("ogi_json"):
-            if "json" not in self.list_readers:  # the API's answers (read_json does it otherwise)
-                yield from self._read_json_records(response)
-            return
-        if not isinstance(response, TextResponse):
-            return
-        text = response.text
-        if "classsql" not in text or "channelid" not in text:
-            return
-        params = {}
-        for key, pat in self.TRS_SEARCH_KEYS.items():
-            m = re.search(pat + r"[\"']?\s*[:=]\s*[\"']([^\"']*)[\"']", text) or \
-                re.search(pat + r"[\"']?\s*[:=]\s*(\d+)", text)
-            if m and m.group(1).strip():
-                params[key] = m.group(1).strip()
-        if "channelid" not in params or "classsql" not in params:
-            return
-        size_key, size = "prepage", "20"
-        m = self.TRS_PAGE_SIZE.search(text)
-        if m:
-            size_key, size = m.group(1), m.group(2)
-        m = (re.search(r"\burl[\"']?\s*[:=]\s*[\"']([^\"'\s]*search[^\"'\s?]*)", text)
-             or self.TRS_SEARCH_URL.search(text))
-        if m is None and not response.meta.get("ogi_with_modules") \
-                and self.script_modules(response):
-            # the endpoint sits in one of the page's script modules: read them (complete_lists)
-            # rather than guess WAS5's default path
-            self.tally_of(response).wants_modules = True
-            return
-        api = response.urljoin(m.group(1) if m else "/was5/web/search")
-        query = urllib.parse.urlencode({**params, size_key: size})
-        template = f"{api}?{query}&page={{page}}"
-        yield from self._json_page(template, 1, response.url)
-
-    # JSON list APIs
-    GKMLPT_SID = re.compile(r"\bSID\s*[:=]\s*['\"]([\w\-]+)['\"]")
-
-    def read_json(self, response):
-        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
-        if "json" in ctype or response.meta.get("ogi_json"):
-            yield from self._read_json_records(response)
-            return
-        if not isinstance(response, TextResponse):
-            return
-        text = response.text
-        api = None
-        if self.api and not response.meta.get("ogi_api_started"):
-            api = self.api
-        elif "/gkmlpt/" in response.url or "gkmlpt" in text:
-            sid = self.GKMLPT_SID.search(text)
-            cat = None
-            frag = urllib.parse.urlsplit(response.url).fragment
-            if frag.isdigit():
-                cat = frag
-            if cat is None:
-                for m in re.finditer(r"\{[^{}]*?\"?id\"?\s*:\s*(\d+)[^{}]*?\"?name\"?\s*:\s*\"([^\"]+)\"",
-                                     text):
-                    if classify_title(m.group(2)) == "column":
-                        cat = m.group(1)
-                        break
-            if sid and cat:
-                api = response.urljoin(f"/gkmlpt/api/all/{cat}?page={{page}}&sid={sid.group(1)}")
-        if api:
-            yield from self._json_page(api, 1, response.url)
-
-    def _json_page(self, template: str, page: int, referer: str):
-        url = template.replace("{page}", str(page))
-        req = self.list_request(url, referer, meta={"ogi_json": True, "ogi_api": template,
-                                                    "ogi_page": page, "ogi_api_started": True},
-                                headers={"Accept": "application/json"})
-        if req is not None:
-            yield req
-
-    def _read_json_records(self, response):
-        try:
-            data = loads_lenient(response.text)
-        except ValueError:
-            self.ogi.recorder.fail(response.url, "list API answered something that is not JSON",
-                                   "list")
-            return
-        records = find_records(data)
-        tally = self.tally_of(response)
-        for r in records:
-            title = first(r, "title", "doctitle", "name", "docTitle", "DOCTITLE")
-            link = first(r, "url", "post_url", "link", "chnldocurl", "docpuburl", "href", "DOCPUBURL")
-            if title and link:
-                tally.add("api", [(response.urljoin(link).split("#")[0], norm(title))])
-                yield from self.handle_link(response.urljoin(link), title, response.url)
-            for key in ("attachment", "attachments", "files", "appendix"):
-                for att in (r.get(key) or []) if isinstance(r.get(key), list) else []:
-                    if isinstance(att, dict):
-                        alink = first(att, "url", "link", "href", "path")
-                        aname = first(att, "name", "title", "filename")
-                        if alink and title and classify_title(title) == "report":
-                            req = self.doc_request(response.urljoin(alink), aname or title,
-                                                   response.url, expect=attachment_ext(alink))
-                            if req is not None:
-                                yield req
-        template = response.meta.get("ogi_api")
-        page = response.meta.get("ogi_page", 1)
-        total = find_total(data)
-        if total is not None and records:
-            tally.state([(total, total, f"list API total {total}")])
-        if template and records:
-            size = len(records)
-            if total is None or page * size < total:
-                yield from self._json_page(template, page + 1, response.url)
-
-    # ---------------------------------------------------------------- discovery
-    def parse_nav(self, response):
-        """A navigation page (home, 政务公开, 信息公开): look for the column, reports, more nav.
-
-        Archived as role ``list`` when it links reports itself, else ``other``."""
-        depth = response.meta.get("ogi_depth", 0)
-        self.ogi.recorder.counts["pages"] += 1
-        why = challenge_reason(response.body, response.status)
-        if why:
-            self.blocked(response, why)
-            return
-        out, lists_reports = [], False
-        if is_markup(response):
-            for a in response.css("a[href]"):
-                href = a.attrib.get("href", "").strip()
-                if not href or href.startswith(("javascript:", "#", "mailto:")):
-                    continue
-                title = a.attrib.get("title") or _text(a)
-                url = response.urljoin(href)
-                kind = classify_title(title)
-                if kind == "nav" and depth < self.nav_depth:
-                    req = self.list_request(url, response.url, callback=self.parse_nav,
-                                            new_column=True, meta={"ogi_depth": depth + 1})
-                    if req is not None:
-                        out.append(req)
-                elif kind in ("report", "column"):
-                    lists_reports = lists_reports or kind == "report"
-                    out.extend(self.handle_link(url, title, response.url))
-            # the page may itself be a list of another kind (gkmlpt, Hanweb, paged TRS)
-            for reader in ("hanweb", "json", "trs", "next_links", "trs_search"):
-                if reader in self.list_readers:
-                    found = list(getattr(self, "read_" + reader)(response))
-                    lists_reports = lists_reports or bool(found)
-                    out.extend(found)
-        if isinstance(response, TextResponse) and (TRS_PAGER.search(response.text)
-                                                   or COUNT_PAGE.search(response.text)):
-            lists_reports = True
-        if lists_reports:  # a start URL that is itself a column, or a page listing reports
-            self.tally_static(response)
-        yield CaptureItem.from_response(response, "list" if lists_reports else "other",
-                                        referer=response.meta.get("ogi_referer"), spider=self)
-        yield from out
+    list_readers = (read_anchors, read_next_links)
 
     # ---------------------------------------------------------------- documents
     def parse_document(self, response):
@@ -832,7 +634,7 @@ class ReportSpider(scrapy.Spider):
         # an HTML detail page
         page = response_for_links
         content = self.content_area(page) if page is not None else None
-        text = _text(content) if content is not None else ""
+        text = text_of(content) if content is not None else ""
         score = report_body_score(text)
         has_table = bool(content is not None and content.css("table"))
         images = self.content_images(page, content) if page is not None else []
@@ -844,8 +646,14 @@ class ReportSpider(scrapy.Spider):
             role = "report"
         else:
             role = "other"
+        if meta.get("ogi_year_viewer") and role != "report" and not attachments and not images:
+            return  # the viewer has no report of that year: nothing to keep, nothing failed
         if role == "report":
             self.ogi.recorder.report_seen(requested)
+        if meta.get("ogi_known") and page is not None:
+            found = self.breadcrumb_column(page)
+            if found:
+                self.ogi.recorder.propose_column(self.portal_code, found[0], requested, found[1])
         yield CaptureItem.from_response(response, role, title, referer, self)
         if role != "report" and not attachments and not images:
             self.ogi.recorder.report_seen(requested)
@@ -861,6 +669,30 @@ class ReportSpider(scrapy.Spider):
                 req = self.doc_request(url, title, response.url, expect=attachment_ext(url))
                 if req is not None:
                     yield req
+
+    # where a page says where it sits: 当前位置：首页 > 政务公开 > 政府信息公开年报
+    BREADCRUMB_CSS = ", ".join(f"[{attr}*={word}]" for word in ("crumb", "position", "location",
+                                                                "dqwz", "weizhi", "curpos")
+                               for attr in ("class", "id"))
+    BREADCRUMB_WORDS = ("当前位置", "您的位置", "您现在的位置", "所在位置", "当前的位置", "栏目")
+
+    def breadcrumb_column(self, page: TextResponse) -> tuple[str, str] | None:
+        """(column URL, evidence) of a report page's own 年报 column, as its breadcrumb or its
+        栏目 link names it: the last link there whose text reads as a 年报 column, on this
+        portal's domains; None when the page names none."""
+        areas = list(page.css(self.BREADCRUMB_CSS))
+        for word in self.BREADCRUMB_WORDS:
+            areas += page.xpath(f"//*[contains(text(), '{word}')]/..")
+        for area in areas:
+            links = [(a.attrib.get("href", "").strip(), text_of(a)) for a in area.css("a[href]")]
+            for href, label in reversed(links):
+                if not href or href.startswith(("javascript:", "#", "mailto:")):
+                    continue
+                url = page.urljoin(href)
+                if classify_title(label) == "column" and not self.allowed(url):
+                    trail = " > ".join(t for _, t in links if t)
+                    return url.split("#")[0], f"breadcrumb of {page.url}: {trail}"[:300]
+        return None
 
     def content_area(self, page: TextResponse):
         for sel in CONTENT_SELECTORS:
@@ -880,7 +712,7 @@ class ReportSpider(scrapy.Spider):
             href = a.attrib.get("href", "").strip()
             if not href or href.startswith(("javascript:", "mailto:", "#")):
                 continue
-            name = a.attrib.get("title") or _text(a)
+            name = a.attrib.get("title") or text_of(a)
             url = page.urljoin(href)
             ext = attachment_ext(url) or (attachment_ext(name) if "download" in url.lower()
                                           or "下载" in name else None)
@@ -909,7 +741,7 @@ class ReportSpider(scrapy.Spider):
         for a in page.css("a[href]"):
             href = a.attrib.get("href", "")
             if attachment_ext(href) == expect or (
-                    "下载" in _text(a) and not href.startswith("javascript:")):
+                    "下载" in text_of(a) and not href.startswith("javascript:")):
                 url = page.urljoin(href)
                 if url != page.url:
                     return url
@@ -921,66 +753,6 @@ class ReportSpider(scrapy.Spider):
         if m and attachment_ext(m.group(1)) == expect:
             return page.urljoin(m.group(1).strip())
         return None
-
-
-def loads_lenient(text: str):
-    """JSON, or the JSON-ish answers of list APIs: a JSONP wrapper, single-quoted strings
-    (TRS WAS5 writes ``"py":'###pypy###'``), trailing commas, raw control characters."""
-    try:
-        return json.loads(text)
-    except ValueError:
-        pass
-    t = text.strip().lstrip("\ufeff")
-    m = re.fullmatch(r"[\w$.]+\s*\((.*)\)\s*;?", t, re.S)
-    if m:
-        t = m.group(1)
-    t = re.sub(r"(?<=[:\[,])(\s*)'((?:[^'\\]|\\.)*)'",
-               lambda m: m.group(1) + json.dumps(m.group(2)), t)
-    t = re.sub(r",\s*([}\]])", r"\1", t)
-    return json.loads(t, strict=False)
-
-
-def first(d: dict, *keys):
-    for k in keys:
-        v = d.get(k)
-        if isinstance(v, str) and v.strip():
-            return v.strip()
-    return None
-
-
-def find_records(data) -> list[dict]:
-    """The list of article dicts in a JSON list answer (any nesting)."""
-    best: list[dict] = []
-
-    def walk(x):
-        nonlocal best
-        if isinstance(x, list) and x and all(isinstance(i, dict) for i in x):
-            if any(first(i, "title", "doctitle", "name", "docTitle", "DOCTITLE") for i in x) \
-                    and len(x) > len(best):
-                best = x
-            for i in x:
-                walk(i)
-        elif isinstance(x, dict):
-            for v in x.values():
-                walk(v)
-    walk(data)
-    return best
-
-
-def find_total(data) -> int | None:
-    if isinstance(data, dict):
-        for k in ("total", "totalCount", "total_count", "count", "recordCount", "totalRecord"):
-            v = data.get(k)
-            if isinstance(v, int):
-                return v
-            if isinstance(v, str) and v.isdigit():
-                return int(v)
-        for v in data.values():
-            if isinstance(v, dict):
-                t = find_total(v)
-                if t is not None:
-                    return t
-    return None
 
 
 def describe_failure(failure, settings) -> str:

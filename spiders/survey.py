@@ -22,12 +22,13 @@ import re
 import scrapy
 from scrapy.http import TextResponse
 
-from crawler.registry import discovery as dv
-from crawler.registry.fingerprint import fingerprint
+from crawler.links import challenge_reason, classify_title, norm
 from crawler.middlewares import check_url
+from crawler.registry import discovery as dv
 
-from .base import COUNT_PAGE, TRS_PAGER, describe_failure
-from .classify import challenge_reason, classify_title, norm
+from .base import describe_failure
+from .platforms import fingerprint
+from .trs import COUNT_PAGE, TRS_PAGER
 
 LIST_MACHINERY = re.compile(r"createPageHTML|countPage|dataproxy\.jsp|<datastore|classsql|"
                             r"gkmlpt|下一页|下页|尾页", re.I)

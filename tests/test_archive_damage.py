@@ -7,14 +7,18 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import pytest
 
 from crawler.archive import (ArchiveIndex, ArchiveWriter, DamagedRecord, Fetch, iter_captures,
                              read_payload)
-from crawler.portal import DEMO_COLUMN, serve
+from testbed import DEMO_COLUMN, serve
 from crawler.warc_records import iter_records
 
 from tests.conftest import CORPUS, db_rows
 from tests.portal_fixtures import OGI, ROOT, explain, last_run, run_crawl
+
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
 
 SEED = (CORPUS / "seed" / "boai-2024.txt").read_bytes()
 
@@ -82,7 +86,7 @@ def test_a_cut_off_record_is_reported_never_parsed_and_the_next_crawl_fetches_it
     assert len(again) == 1 and again[0].payload() == whole and again[0].run_id == run["run_id"]
     proc, summary = ogi_build(archive, tmp_path / "archive.db")
     assert summary["damaged"][0]["start"] == off  # the old cut tail stays (never rewritten), named
-    assert db_rows(tmp_path / "archive.db", "select 1 from reports r join captures c "
+    assert db_rows(tmp_path / "archive.db", "select 1 from report_documents r join captures c "
                    "on c.sha256 = r.capture_sha256 where c.final_url = ?", [url])
 
 

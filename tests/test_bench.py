@@ -10,10 +10,14 @@ import json
 import sqlite3
 import subprocess
 import sys
+import pytest
 from pathlib import Path
 
-from crawler.db import synthetic
+from testbed import synthetic_archive as synthetic
 from parsers import checks as checks_module
+
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,7 +58,7 @@ def test_generated_reports_pass_and_fail_the_rules_as_intended():
 
 def test_generator_writes_archive_db_through_the_load_path(tmp_path):
     db = tmp_path / "archive.db"
-    proc = subprocess.run([sys.executable, "-m", "crawler.db.synthetic", "--db", str(db),
+    proc = subprocess.run([sys.executable, "-m", "testbed.synthetic_archive", "--db", str(db),
                            "--reports", "50"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -146,3 +150,23 @@ def test_national_agency_count_is_reached():
     ags = synthetic.agencies(200_000)
     assert len(ags) == 200_000 and len({(a["region_code"], a["name"]) for a in ags}) == 200_000
     assert {a["level"] for a in ags} >= {"省级", "市级", "县级", "乡级"}
+
+
+def test_bench_documents_runs(tmp_path):
+    fig = _bench("bench_documents.py", "--reports", "200", "--dir", str(tmp_path),
+                 "--forms", "0.05", "--versions", "0.05")
+    # every extra form or version joins its report: the report count stays that of the archive
+    assert fig["reports"] == 200 and fig["other_documents"] == 20
+    assert fig["documents_moved"]["multi_document_groups"] == 20
+    assert fig["version_diff_rows"] == 10  # each constructed version differs in one cell
+    assert fig["sizes_mb"]["report_sketches"] > 0
+
+
+def test_bench_hostile_runs_its_cases_and_prints_their_figures():
+    fig = _bench("bench_hostile.py", "--only", "parse-png-bomb", "--only", "build-disk-full")
+    for case in ("parse-png-bomb", "build-disk-full"):
+        row = fig[case]
+        assert {"peak_mem_mb", "wall_s", "bound_s", "leftover_processes", "ok"} <= set(row)
+        assert row["ok"] is True, row
+    assert fig["build-disk-full"]["exit"] == 3 and fig["build-disk-full"]["published"] is False
+    assert fig["all_ok"] is True

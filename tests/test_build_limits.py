@@ -21,6 +21,9 @@ from tests.bombs import pdf_bomb
 from tests.conftest import CORPUS, db_rows
 from tests.portal_fixtures import OGI, ROOT, explain
 
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
+
 SEED = (CORPUS / "seed" / "boai-2024.txt").read_bytes()
 GOOD = [("seed/boai-2024.txt", "text/plain; charset=utf-8"),
         ("real/huaian-hongze-2023.pdf", "application/pdf"),

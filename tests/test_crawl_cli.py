@@ -6,11 +6,15 @@ import os
 import signal
 import subprocess
 import time
+import pytest
 
 from crawler.archive import ArchiveLock, iter_captures
-from crawler.portal import DEMO_COLUMN, serve
+from testbed import DEMO_COLUMN, serve
 
 from tests.portal_fixtures import FAST, OGI, ROOT, explain, last_run, run_crawl
+
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
 
 
 def test_exit_1_when_nothing_is_found(tmp_path):

@@ -7,9 +7,12 @@ import hashlib
 import pytest
 
 from crawler.archive import iter_captures, iter_runs
-from crawler.portal import DEMO_COLUMN, DEMO_REPORT, DEMO_SEED_REPORTS, serve
+from testbed import DEMO_COLUMN, DEMO_REPORT, DEMO_SEED_REPORTS, serve
 
 from tests.portal_fixtures import explain, last_run, run_crawl
+
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize("start,platform", [("/", "auto"), (DEMO_COLUMN, "trs")])

@@ -16,6 +16,9 @@ from scrapy.utils.test import get_crawler
 from crawler.middlewares import Refused, SafetyMiddleware, check_url
 from tests.portal_fixtures import OGI, ROOT, explain, last_run, run_crawl
 
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
+
 LIST = """<html><head><meta charset="utf-8"><title>政府信息公开年报</title></head><body>
 <div class="list"><ul>
 <li><a href="/col/big.pdf">某县人民政府2024年政府信息公开工作年度报告</a><span>2025-01-20</span></li>

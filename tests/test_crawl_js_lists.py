@@ -1,5 +1,5 @@
-"""Issue 16: report columns built by JavaScript, followed to their last page. Real `ogi crawl`
-runs (subprocesses) against the simulated portals of crawler/portal/jslists.py on 127.0.0.1,
+"""Report columns built by JavaScript, followed to their last page. Real `ogi crawl`
+runs (subprocesses) against the simulated portals of testbed/jslists.py on 127.0.0.1,
 with Debian's chromium behind scrapy-playwright for the lists only a browser sees."""
 from __future__ import annotations
 
@@ -10,12 +10,15 @@ import urllib.parse
 import pytest
 
 from crawler.archive import iter_captures
-from crawler.portal import serve
-from spiders.listcount import list_items, stated_counts
+from testbed import serve
+from crawler.listcount import list_items, stated_counts
 
 from tests.conftest import db_rows
 from tests.portal_fixtures import explain, last_run, run_crawl
 from tests.test_crawl_platforms import check_reports, rel
+
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
 
 CHROMIUM = pathlib.Path("/usr/bin/chromium")
 

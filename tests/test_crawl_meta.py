@@ -10,14 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import html
 import random
+import pytest
 
-from crawler.portal.server import start, stop
-from crawler.portal.site import Site
+from crawler.demo.server import start, stop
+from crawler.demo.site import Site
 from tests.synthetic import generate
 from tests.synthetic.html import _table
 
 from .conftest import db_rows
 from .portal_fixtures import explain, run_crawl
+
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
 
 COUNTY = "青禾示范县"  # fictional: no page can be mistaken for a real government's
 REPORTS = [("人民政府", 2021), ("人民政府", 2022), ("人民政府", 2023), ("人民政府", 2024), ("教育局", 2022),

@@ -1,4 +1,4 @@
-"""Issue 4, "Done when": real Scrapy crawls (subprocess `ogi crawl`) of the simulated portals on
+"""Real Scrapy crawls (subprocess `ogi crawl`) of the simulated portals on
 127.0.0.1 — every platform kind, every fault, SIGKILL + rerun, unchanged and changed portals."""
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ import time
 import pytest
 
 from crawler.archive import iter_captures
-from crawler.portal import serve
+from testbed import serve
 
 from tests.portal_fixtures import CORPUS_REAL, FAST, OGI, ROOT, explain, last_run, run_crawl
+
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
 
 PLATFORMS = [
     # site, start ("column" = the site's report column), --platform

@@ -1,4 +1,4 @@
-"""Issue 7: distributed crawling on a real Redis (Debian's redis-server, started by the fixture on
+"""Distributed crawling on a real Redis (Debian's redis-server, started by the fixture on
 a free 127.0.0.1 port): several `ogi worker` processes share one scrapy-redis frontier over the
 simulated portals; every report archived exactly once, the work spread, one request at a time per
 host across workers, a worker killed with SIGKILL loses nothing, `ogi build` merges all workers."""
@@ -19,10 +19,13 @@ import time
 import pytest
 
 from crawler.archive import iter_captures
-from crawler.portal import serve
+from testbed import serve
 
 from tests.conftest import free_port
 from tests.portal_fixtures import FAST, OGI, ROOT, explain
+
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
 
 REDIS_SERVER = "/usr/bin/redis-server"
 

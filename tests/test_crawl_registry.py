@@ -3,12 +3,16 @@ simulated on 127.0.0.1 (the shipped registry holds only real portals, never craw
 from __future__ import annotations
 
 import collections
+import pytest
 
 from crawler.archive import iter_captures
-from crawler.portal import serve
-from crawler.portal.site import max_concurrent
+from testbed import serve
+from crawler.demo.site import max_concurrent
 
 from tests.portal_fixtures import explain, last_run, run_crawl, write_registry
+
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
 
 
 def test_all_portals_of_a_registry_in_one_run(tmp_path):

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from crawler.middlewares import check_url, retry_after_seconds
-from crawler.registry import load_registry
-from spiders.classify import attachment_ext, challenge_reason, classify_title, sniff
+from crawler.registry import NO_COLUMN, load_registry
+from crawler.links import attachment_ext, challenge_reason, classify_title, sniff
 
 
 @pytest.mark.parametrize("title", [
@@ -59,7 +59,7 @@ def test_attachment_ext_and_sniffing():
     assert sniff(b"%PDF-1.7 ...") == "pdf" and sniff(b"PK\x03\x04..") == "zip"
     assert sniff(b"\xd0\xcf\x11\xe0....") == "ole" and sniff(b"\x89PNG\r\n") == "image"
     assert sniff(b"  <!DOCTYPE html><html>") == "html"
-    from crawler.portal.site import CHALLENGE_PAGE
+    from crawler.demo.site import CHALLENGE_PAGE
     assert challenge_reason(CHALLENGE_PAGE)
     assert challenge_reason("<html><body><p>政府信息公开工作年度报告</p></body></html>".encode()) is None
 
@@ -107,7 +107,7 @@ def test_registry_real_entries_and_refusals():
     boai = reg["410822"]
     # the hand-written entry (portals.yaml) keeps its name; the national import adds its portal
     assert boai.agency == "博爱县人民政府" and boai.name == "博爱县" and boai.domains == ["boai.gov.cn"]
-    assert boai.crawl_problems() == ["no report column URL (unknown: left empty in the registry)"]
+    assert boai.crawl_problems() == [NO_COLUMN]
     assert reg["350128"].crawl_problems() == []
     assert len(reg.crawlable()) >= 5
 

@@ -1,4 +1,4 @@
-"""Scheduled runs outside `ogi crawl` (README "Scheduled crawls"): the project egg scrapyd-deploy
+"""Scheduled runs outside `ogi crawl` (docs/scheduling.md): the project egg scrapyd-deploy
 builds (settings entry point, registry read from inside the zipped egg), and a standalone
 `scrapy crawl` — what scrapyd runs — with a JOBDIR per spider and portal from OGI_JOBDIR_ROOT
 and a finalized run summary."""
@@ -10,11 +10,15 @@ import shutil
 import subprocess
 import sys
 import zipfile
+import pytest
 
 from crawler.archive import iter_captures
-from crawler.portal import serve
+from testbed import serve
 
 from tests.portal_fixtures import ROOT, last_run, write_registry
+
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
 
 PY = sys.executable
 SCRAPY = str(pathlib.Path(sys.executable).with_name("scrapy"))

@@ -89,7 +89,6 @@ _CACHE: dict[str, tuple[Path, Path, dict]] = {}
 def built_archive(tmp_path_factory) -> tuple[Path, Path, dict]:
     """(archive dir, archive.db, build summary), built once per test session."""
     if "built" not in _CACHE:
-        pytest.importorskip("crawler.archive", reason="crawler.archive (WARC reader) not in this tree")
         from crawler.db.build import build
 
         root = tmp_path_factory.mktemp("test-archive")
@@ -205,7 +204,6 @@ def _dump(db: Path) -> list[str]:
 
 
 def test_build_twice_is_identical(tmp_path):
-    pytest.importorskip("crawler.archive")
     from crawler.db.build import build
 
     archive = write_test_archive(tmp_path / "archive")
@@ -220,7 +218,6 @@ def test_build_twice_is_identical(tmp_path):
 
 
 def test_failing_parser_never_loses_loaded_data(tmp_path):
-    pytest.importorskip("crawler.archive")
     from crawler.db.build import build
     from parsers.document import UnreadableDocument
 
@@ -270,3 +267,31 @@ def test_archive_of_the_first_schema_is_upgraded_in_place(tmp_path):
     assert "portal_crawls" in db.table_names()
     assert db.execute("select run_id, status, exit_code from crawl_runs").fetchall() == [("r1", "finished", None)]
     assert "crawl_state" in db["coverage"].columns_dict
+
+
+def test_archive_migrated_under_the_former_migration_names_is_not_migrated_twice(tmp_path):
+    """An archive.db built before the migrations were numbered in file order records them
+    under their former names (0009_i10_…, m0009_i12_…, 0010_i11_… twice): it migrates with
+    nothing applied twice (adding a column again would fail) and its rows kept."""
+    import sqlite_utils
+    from sqlite_utils.migrations import Migrations
+
+    from crawler.db import schema
+
+    former = {new: old for old, new in schema.FORMER_NAMES.items()}
+    db = sqlite_utils.Database(tmp_path / "former.db")
+    before = Migrations("ogi-archive")
+    for m in schema.MIGRATIONS._migrations:
+        before(name=former.get(m.name, m.name))(m.fn)
+    before.apply(db)
+    db["crawl_runs"].insert({"run_id": "r1", "status": "finished"})
+    recorded = {m.name for m in before.applied(db)}
+    assert "m0009_i12_registry" in recorded and "0013_compact_cells" not in recorded
+
+    schema.migrate(db)
+    applied = [m.name for m in schema.MIGRATIONS.applied(db)]
+    assert sorted(applied) == sorted(m.name for m in schema.MIGRATIONS._migrations)
+    assert schema.MIGRATIONS.pending(db) == []
+    assert db.execute("select run_id from crawl_runs").fetchall() == [("r1",)]
+    names = [m.name for m in schema.MIGRATIONS._migrations]
+    assert names == sorted(names), "migrations are numbered in the order they are applied"

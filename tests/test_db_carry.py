@@ -16,7 +16,7 @@ from tests.conftest import CORPUS
 
 def test_carry_mismatch_lists_exactly_the_changed_columns(tmp_path):
     from crawler.db import build, load
-    from crawler.db.serve import datasette_instance
+    from crawler.web.app import datasette_instance
     from parsers.parse import parse_bytes
 
     seed = (CORPUS / "seed/boai-2024.txt").read_bytes()

@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from crawler.db.segment import fts_query, index_text
+from crawler.db.search import fts_query, index_text
 
 TEXT = "本机关2024年共收到行政复议申请3件，行政诉讼1件。政府信息公开工作稳步推进。"
 
@@ -39,10 +39,10 @@ def _index_text_by_definition(text):
     """The segmentation as the module docstring defines it, written plainly: each run of Han
     characters -> its bigrams and its last character; other text -> its words (unicode61)."""
     import re
-    from crawler.db import segment
+    from crawler.db import search
     out = []
-    for piece in re.findall(f"[{segment._HAN}]+|[^{segment._HAN}\\s]+", text or ""):
-        if re.match(f"[{segment._HAN}]", piece):
+    for piece in re.findall(f"[{search._HAN}]+|[^{search._HAN}\\s]+", text or ""):
+        if re.match(f"[{search._HAN}]", piece):
             out += [piece[i:i + 2] for i in range(len(piece) - 1)] + [piece[-1]]
         else:
             out += re.findall(r"\w+", piece)
@@ -51,7 +51,7 @@ def _index_text_by_definition(text):
 
 def test_index_text_is_the_plain_definition():
     """index_text is written for speed; what it indexes must not drift from the definition
-    (an FTS5 delete repeats the tokens indexed, and segment.VERSION only changes on purpose)."""
+    (an FTS5 delete repeats the tokens indexed, and search.VERSION only changes on purpose)."""
     import random
     from pathlib import Path
     alphabet = (list("政府信息公开年度报告复议abcXYZ012_- .,，。、\n\t（）%％ＡＢ１２ßé²Ⅻ")

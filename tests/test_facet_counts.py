@@ -1,4 +1,4 @@
-"""Precomputed facet counts (crawler.db.facet_counts, crawler.db.facet_plugin): every facet of
+"""Precomputed facet counts (crawler.db.facet_counts, crawler.web.facets): every facet of
 metadata.yml is counted by the build, and a real `ogi serve` answers the unfiltered pages with
 exactly what Datasette counts live (values, counts, order, toggle URLs, selected, truncation);
 filtered pages and other columns are counted live, and counts the tables no longer match are
@@ -19,6 +19,9 @@ from crawler.db import dictionary, facet_counts
 from tests.conftest import free_port
 from tests.test_serve_archive import ROOT, ogi_serve
 
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
+
 
 def q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
@@ -27,7 +30,7 @@ def q(name: str) -> str:
 @pytest.fixture(scope="module")
 def synthetic_db(tmp_path_factory):
     db = tmp_path_factory.mktemp("facets") / "archive.db"
-    proc = subprocess.run([sys.executable, "-m", "crawler.db.synthetic", "--db", str(db),
+    proc = subprocess.run([sys.executable, "-m", "testbed.synthetic_archive", "--db", str(db),
                            "--reports", "400"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return db
@@ -212,7 +215,7 @@ def test_counts_are_served_from_the_table_and_never_when_stale(synthetic_db, tmp
 
 
 def test_an_archive_without_counts_is_served_live(synthetic_db, tmp_path):
-    # an archive.db from before migration 0010 has neither table
+    # an archive.db from before migration 0015 has neither table
     old = copy_with(synthetic_db, tmp_path / "old.db", "drop table facet_counts",
                     "drop table facet_columns")
     con = sqlite3.connect(old)

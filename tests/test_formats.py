@@ -34,6 +34,7 @@ def test_shared_ids_mean_the_same_thing():
     assert "t2.regulations.issued" not in f19 and "t2.regulations.made" not in f21
 
 
+@pytest.mark.slow
 def test_parsers_import_no_scrapy_and_spiders_no_parsers():
     """The layering the design asks for: parsing runs without Scrapy (from the archive), and the
     spiders find and fetch without parsing tables."""

@@ -19,6 +19,9 @@ from parsers.readers.ocr import OcrOptions
 from tests import scans
 from tests.conftest import CORPUS
 
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
+
 DOCS = ["huaian-city-2024", "huaian-hongze-2023", "huaian-hongze-2024"]
 TARGET = {"200dpi": 0.97, "150dpi": 0.90, "noisy": 0.90}
 OPTS = OcrOptions(jobs=2)
@@ -151,8 +154,8 @@ def test_crawled_image_report_page_is_built_by_ocr(tmp_path):
     import sqlite3
     import subprocess
 
-    from crawler.portal.server import start, stop
-    from crawler.portal.site import Site
+    from crawler.demo.server import start, stop
+    from crawler.demo.site import Site
     from tests.portal_fixtures import OGI, ROOT, explain, run_crawl
 
     pdf = (CORPUS / "real" / "huaian-hongze-2024.pdf").read_bytes()

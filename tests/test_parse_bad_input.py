@@ -9,8 +9,12 @@ import subprocess
 import sys
 import time
 import zipfile
+import pytest
 
 from .conftest import CORPUS, ROOT
+
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
 
 
 def ogi_parse(*paths, timeout=120):

@@ -51,6 +51,7 @@ def test_checks_fail_only_where_the_document_is_inconsistent(truth_path):
     assert _failed_rules(result) == expected
 
 
+@pytest.mark.slow
 def test_ogi_parse_cli_on_the_seed_prints_the_truth():
     truth = load_truth(next(p for p in TRUTHS if p.stem == "boai-2024"))
     proc = subprocess.run([sys.executable, "-m", "crawler.cli", "parse", str(document_for(truth))],
@@ -70,6 +71,7 @@ def test_ogi_parse_cli_on_the_seed_prints_the_truth():
     assert result["provenance"]["t3.new.total"]["label"].startswith("一、本年新收")
 
 
+@pytest.mark.slow
 def test_ogi_parse_exit_2_with_reason_for_unreadable(tmp_path):
     empty = tmp_path / "empty.pdf"
     empty.write_bytes(b"")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import pytest
 
 from tests.bombs import pdf_bomb, underdeclared_docx
 from tests.conftest import CORPUS, ROOT
@@ -36,6 +37,7 @@ def test_a_pdf_bomb_is_refused_by_the_bytes_it_inflates(tmp_path):
     assert_refused(p, ["decompression bomb: a compressed stream inflates to more than"])
 
 
+@pytest.mark.slow
 def test_html_nested_too_deep_says_so(tmp_path):
     whole = tmp_path / "deep.html"
     whole.write_text("<html><body>" + "<div>" * 400 + f"<p>{TITLE}</p><p>一、总体情况</p>"
@@ -51,6 +53,7 @@ def test_html_nested_too_deep_says_so(tmp_path):
                for w in result["warnings"]), result["warnings"]
 
 
+@pytest.mark.slow
 def test_a_batch_with_a_directory_and_a_missing_file_parses_the_good_ones(tmp_path):
     good = CORPUS / "seed" / "boai-2024.txt"
     missing = tmp_path / "missing.pdf"

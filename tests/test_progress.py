@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import os
 import subprocess
+import pytest
 
-from crawler.portal import DEMO_COLUMN, serve
+from testbed import DEMO_COLUMN, serve
 from crawler.progress import parse_line
 
 from tests.portal_fixtures import OGI, ROOT, explain
+
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
 
 
 def _run(args, progress: str | None, cwd=ROOT):

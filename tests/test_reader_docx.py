@@ -119,6 +119,7 @@ def test_blank_template_reads_every_cell_as_blank():
     assert set(result["raw"]) == set(result["values"]) and set(result["raw"].values()) == {""}
 
 
+@pytest.mark.slow
 def test_doc_through_libreoffice_parses_to_the_truth(tmp_path, truth):
     assert shutil.which("soffice"), "LibreOffice (soffice) must be installed: scripts/setup.sh installs it"
     src = tmp_path / "boai.docx"
@@ -133,6 +134,7 @@ def test_doc_through_libreoffice_parses_to_the_truth(tmp_path, truth):
     assert_truth(result, truth)
 
 
+@pytest.mark.slow
 def test_doc_without_libreoffice_names_the_missing_tool(tmp_path):
     p = tmp_path / "report.doc"
     p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4096)
@@ -158,6 +160,7 @@ def test_damaged_docx_is_refused_with_a_reason():
         parse_bytes(data[: len(data) // 2], name="cut.docx")
 
 
+@pytest.mark.slow
 def test_ogi_parse_cli_on_a_docx(tmp_path, truth):
     p = tmp_path / "boai.docx"
     p.write_bytes(seed_as_docx())

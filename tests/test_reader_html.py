@@ -16,7 +16,7 @@ from parsers.readers import html as html_reader
 
 from .conftest import ROOT, TRUTH, load_truth
 
-SEED_PAGE = next((ROOT / "crawler" / "portal" / "sites" / "demo").rglob("t20250120_31245.html"))
+SEED_PAGE = next((ROOT / "crawler" / "demo" / "sites" / "demo").rglob("t20250120_31245.html"))
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +122,7 @@ def test_title_found_behind_long_portal_chrome():
     assert result["year"] == 2023
 
 
+@pytest.mark.slow
 def test_ogi_parse_on_a_gbk_page_exit_0(tmp_path, truth):
     p = tmp_path / "t20250120_31245.html"
     p.write_bytes(_with_charset(SEED_PAGE.read_text(encoding="utf-8"), "gb2312").encode("gbk"))

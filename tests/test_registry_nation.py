@@ -1,4 +1,4 @@
-"""A simulated nation on loopback (crawler/portal/nation.py): 60 county portals across the
+"""A simulated nation on loopback (testbed/nation.py): 60 county portals across the
 platform families, reached under real-looking .gov.cn names with --resolve. From the home pages
 only: `ogi registry import` → `ogi registry discover --all` → `ogi crawl --all --db`; every
 column and body found, every report archived and filed under its own body, no request outside a
@@ -12,13 +12,16 @@ import subprocess
 import pytest
 
 from crawler.archive import iter_captures
-from crawler.portal.nation import OFF_PORTAL, Nation
-from crawler.portal.server import start, stop
+from testbed.nation import OFF_PORTAL, Nation
+from crawler.demo.server import start, stop
 from crawler.registry import load_registry
 from crawler.registry.discovery import body_code
 
 from tests.conftest import db_rows
 from tests.portal_fixtures import OGI, ROOT, explain
+
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
 
 FAST = ["--delay", "0", "--timeout", "5", "--set", "RETRY_TIMES=1", "--log-level", "WARNING"]
 
@@ -140,7 +143,7 @@ def test_coverage_in_datasette(nation):
     import urllib.parse
 
     from crawler.db import dictionary
-    from crawler.db.serve import datasette_instance
+    from crawler.web.app import datasette_instance
 
     d = nation["dir"]
     ds = datasette_instance(d / "archive.db", d / "archive")

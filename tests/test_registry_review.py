@@ -5,16 +5,20 @@ operator reviewed. And --resolve exempts only the hosts it names from the privat
 from __future__ import annotations
 
 import json
+import pytest
 
 from crawler.middlewares import check_url
-from crawler.portal.nation import Nation
-from crawler.portal.server import start, stop
+from testbed.nation import Nation
+from crawler.demo.server import start, stop
 from crawler.registry import load_registry
 from crawler.registry.proposals import load_proposals
 
 from tests.conftest import free_port
 from tests.portal_fixtures import explain
 from tests.test_registry_nation import FAST, ogi
+
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
 
 
 def test_check_diff_accept_and_verified_entries(tmp_path):
@@ -36,8 +40,10 @@ def test_check_diff_accept_and_verified_entries(tmp_path):
         assert ogi("registry", "import", str(tmp_path / "seed.csv"), "--registry", str(reg)).returncode == 0
         before = reg.read_text("utf-8")
         # a person verified c1 with a column of their own choosing
-        reg.write_text(before.replace(f"http://{c1.host}/,sim001.gov.cn,,,,,unverified",
-                                      f"http://{c1.host}/,sim001.gov.cn,trs,http://{c1.host}/hand/,,,verified"),
+        # (platform, column_urls, known_reports, list_api, xxgk_url, status)
+        old = f"http://{c1.host}/,sim001.gov.cn,,,,,,unverified"
+        assert old in before
+        reg.write_text(before.replace(old, f"http://{c1.host}/,sim001.gov.cn,trs,http://{c1.host}/hand/,,,,verified"),
                        "utf-8")
         before = reg.read_text("utf-8")
         proc = ogi("registry", "check", "--all", "--registry", str(reg), *resolve,

@@ -10,7 +10,8 @@ import sqlite3
 
 import pytest
 
-from crawler.db import build, load, segment, synthetic
+from crawler.db import build, load, search
+from testbed import synthetic_archive as synthetic
 
 
 def _index(path) -> list[tuple]:
@@ -30,7 +31,7 @@ def _rebuilt(path, tmp_path) -> list[tuple]:
     shutil.copy(path, copy_path)
     db = build.open_db(copy_path)
     with db.atomic():
-        load.rebuild_search(db)
+        search.rebuild_search(db)
     db.close()
     return _index(copy_path)
 
@@ -40,7 +41,7 @@ def _hits(path, query: str) -> list[str]:
     try:
         return [r[0] for r in conn.execute(
             "select s.report_id from search_index_fts f join search_index s on s.id = f.rowid "
-            "where search_index_fts match ? order by 1", [segment.fts_query(query)])]
+            "where search_index_fts match ? order by 1", [search.fts_query(query)])]
     finally:
         conn.close()
 
@@ -103,7 +104,7 @@ def test_a_changed_segmenter_is_reindexed_by_the_next_build(archive, tmp_path, m
     # an archive indexed by an earlier segmenter: the loader leaves its index alone (a delete
     # must repeat the tokens indexed, which today's segmenter no longer gives) ...
     conn = sqlite3.connect(archive)
-    conn.execute("update archive_info set value = 'earlier' where key = ?", [load.SEARCH_VERSION_KEY])
+    conn.execute("update archive_info set value = 'earlier' where key = ?", [search.SEARCH_VERSION_KEY])
     conn.commit()
     conn.close()
     before = _index(archive)
@@ -120,19 +121,19 @@ def test_a_changed_segmenter_is_reindexed_by_the_next_build(archive, tmp_path, m
     assert _index(archive) == _rebuilt(archive, tmp_path)
     conn = sqlite3.connect(archive)
     assert conn.execute("select value from archive_info where key = ?",
-                        [load.SEARCH_VERSION_KEY]).fetchone() == (segment.VERSION,)
+                        [search.SEARCH_VERSION_KEY]).fetchone() == (search.VERSION,)
     conn.close()
 
 
 def test_migration_indexes_texts_loaded_without_an_index(tmp_path):
-    """An archive from before migration 0012 may hold texts never indexed (loaded without
+    """An archive from before migration 0017 may hold texts never indexed (loaded without
     derived data): the migration re-indexes them once."""
     path = tmp_path / "old.db"
     synthetic.write(path, 30, seed=4)
     conn = sqlite3.connect(path)
     conn.execute("insert into search_index_fts(search_index_fts) values ('delete-all')")
-    conn.execute("delete from _sqlite_migrations where name = '0012_i11_incremental_search'")
-    conn.execute("delete from archive_info where key = ?", [load.SEARCH_VERSION_KEY])
+    conn.execute("delete from _sqlite_migrations where name = '0017_incremental_search'")
+    conn.execute("delete from archive_info where key = ?", [search.SEARCH_VERSION_KEY])
     conn.commit()
     conn.close()
     assert _hits(path, "总体情况") == []
@@ -150,8 +151,8 @@ def test_a_build_that_reloads_much_of_the_archive_reindexes_once(tmp_path, monke
     archive = write_test_archive(tmp_path / "archive")
     path = tmp_path / "archive.db"
     calls = []
-    rebuild = load.rebuild_search
-    monkeypatch.setattr(load, "rebuild_search", lambda db: calls.append(1) or rebuild(db))
+    rebuild = search.rebuild_search
+    monkeypatch.setattr(search, "rebuild_search", lambda db: calls.append(1) or rebuild(db))
     build.build(archive, path)
     assert calls == [1]
     indexed = _index(path)

@@ -19,6 +19,9 @@ import pytest
 from tests.conftest import free_port
 from tests.test_db_archive import built_archive
 
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 OGI = str(Path(sys.executable).with_name("ogi"))
 URL_LINE = re.compile(r"Datasette: (http://\S+/)")

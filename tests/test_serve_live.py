@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import threading
 import urllib.parse
+import pytest
 from collections import Counter
 
 import httpx
@@ -17,6 +18,9 @@ from tests.test_archive_damage import archive_reports
 from tests.portal_fixtures import OGI, ROOT, explain
 from tests.test_db_archive import built_archive, write_test_archive
 from tests.test_serve_archive import ogi_serve
+
+# subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
+pytestmark = pytest.mark.slow
 
 
 def sql(url: str, query: str, **kw) -> httpx.Response:
@@ -122,7 +126,7 @@ def test_ogi_build_under_a_hammered_server_fails_no_request_and_is_picked_up(tmp
         workers = [threading.Thread(target=hammer, args=(paths,)) for _ in range(3)]
         [w.start() for w in workers]
         try:
-            for k in range(3):  # the README's cron recipe builds again and again
+            for k in range(3):  # the cron recipe of docs/scheduling.md builds again and again
                 archive_reports(archive, 5, f"more{k}")
                 proc = subprocess.run(OGI + ["build", "--archive", str(archive), "--db", str(db),
                                              "--full"],

@@ -23,7 +23,7 @@ def command(db_path: Path, archive_dir: Path | None, host: str, port: int,
     """Serve archive.db with Datasette (read-only, 127.0.0.1 by default)."""
     import uvicorn
 
-    from crawler.db.serve import datasette_instance
+    from crawler.web.app import datasette_instance
 
     if archive_dir is None and Path("archive").is_dir():
         archive_dir = Path("archive")

@@ -17,7 +17,8 @@ import time
 
 import click
 
-from .crawl import EXIT_CONFIG, EXIT_NOTHING, EXIT_OK, SPIDERS, _load, close_summary, print_summary
+from .crawl import (EXIT_CONFIG, EXIT_NOTHING, EXIT_OK, SPIDERS, close_summary, print_summary,
+                    spider_class)
 
 
 def _fail(msg: str) -> None:
@@ -80,7 +81,8 @@ def command(redis_url, frontier, archive_dir, worker_id, heartbeat_timeout, wait
         time.sleep(0.5)
         run = f.run()
     targets = f.targets()
-    allowed = set(SPIDERS.values())
+    allowed = {f"{c.__module__}.{c.__qualname__}": c
+               for c in map(spider_class, set(SPIDERS.values()))}
     for key, spec in targets.items():
         if spec.get("cls") not in allowed:
             _fail(f"portal {key}: spider {spec.get('cls')!r} is not one of ogi's spiders")
@@ -88,7 +90,7 @@ def command(redis_url, frontier, archive_dir, worker_id, heartbeat_timeout, wait
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
-    from crawler.archive import read_run_summary
+    from crawler.archive import read_run_summary, utcnow_iso
 
     archive = pathlib.Path(archive_dir)
     run_id = f"{run['run_id']}-{wid}"
@@ -126,7 +128,7 @@ def command(redis_url, frontier, archive_dir, worker_id, heartbeat_timeout, wait
     process = CrawlerProcess(settings, install_root_handler=True)
     errors: list[str] = []
     for key, spec in sorted(targets.items()):
-        cls = _load(spec["cls"])
+        cls = allowed[spec["cls"]]
         custom = dict(getattr(cls, "custom_settings", None) or {})
         custom.update(spec.get("settings") or {})
         custom["SCHEDULER_QUEUE_KEY"] = f.queue_key(key)
@@ -159,6 +161,13 @@ def command(redis_url, frontier, archive_dir, worker_id, heartbeat_timeout, wait
     summary["requeued_from_dead_workers"] = hb.rescued
     code = close_summary(archive, summary, errors)
     print_summary(summary, [])
+    if summary.get("proposed_columns"):  # columns read off known reports' pages, for review
+        from crawler.registry.proposals import default_path, propose_columns
+        registries = {spec.get("kwargs", {}).get("registry") for spec in targets.values()}
+        path = default_path(registries.pop() if len(registries) == 1 else None)
+        n = propose_columns(summary["proposed_columns"], path, utcnow_iso())
+        click.echo(f"{n} entr{'y' if n == 1 else 'ies'}: a column read off a known report's "
+                   f"page, proposed in {path} (review: ogi registry diff)")
     click.echo(f"worker {wid}: fetched {summary['fetched']} responses, requeued "
                f"{hb.rescued} request(s) of dead workers")
     sys.exit(code)

@@ -1,4 +1,4 @@
-"""Compact storage of the table cells and checks (issue 11: 1.3M reports on one machine).
+"""Compact storage of the table cells and checks (1.3M reports on one machine).
 
 A national archive holds ~260M cells and ~60M check results. Stored as before — one wide row
 per cell repeating the report id, agency, province, URL, sha256, labels and a JSON flag list —
@@ -190,22 +190,35 @@ def interner(db) -> Interner:
     return it
 
 
+def _has_documents(conn) -> bool:
+    return conn.execute("select 1 from sqlite_master where type = 'table' and name = 'documents'"
+                        ).fetchone() is not None
+
+
 def next_report_key(conn) -> int:
-    return (conn.execute("select max(key) from reports").fetchone()[0] or 0) + 1
+    """A key no document holds: reports (canonical documents) and documents (the others)
+    share one key space, so a document keeps its cells when it moves between them."""
+    top = conn.execute("select max(key) from reports").fetchone()[0] or 0
+    if _has_documents(conn):
+        top = max(top, conn.execute("select max(key) from documents").fetchone()[0] or 0)
+    return top + 1
 
 
 def report_key_of(conn, report_id: str) -> int | None:
+    """The key of a document by its id, canonical or not."""
     row = conn.execute("select key from reports where id = ?", [report_id]).fetchone()
+    if row is None and _has_documents(conn):
+        row = conn.execute("select key from documents where id = ?", [report_id]).fetchone()
     return row[0] if row else None
 
 
 def migrate_rows(db) -> None:
     """Carry the former wide `values` and `checks` tables over into cells and check_results
-    (migration 0010), then drop them; the views are created by schema.create_views."""
-    from .schema import _statements
+    (migration 0013), then drop them; the views are created by schema.create_views."""
+    from .sql import statements
 
     conn = db.conn
-    for statement in _statements(TABLES):
+    for statement in statements(TABLES):
         conn.execute(statement)
     conn.execute("ALTER TABLE reports ADD COLUMN key INTEGER")
     conn.execute("UPDATE reports SET key = rowid")

@@ -1,5 +1,6 @@
-"""Exports for researchers: CSV that Excel opens with Chinese intact (UTF-8 with BOM), JSON
-lines, and a consistent copy of the whole database file (SQLite backup API)."""
+"""Exports for researchers: CSV that Excel opens with Chinese intact (UTF-8 with BOM) and that
+runs nothing (a text cell starting a formula gets a ``'`` prefix: crawler.csvsafe), JSON lines
+(values as stored), and a consistent copy of the whole database file (SQLite backup API)."""
 from __future__ import annotations
 
 import csv
@@ -12,10 +13,10 @@ FORMATS = ("csv", "jsonl", "db")
 
 
 def _connect(db_path: Path) -> sqlite3.Connection:
-    from .plugin import prepare_connection
+    from .search import register_functions
 
     conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
-    prepare_connection(conn)  # the SQL functions the canned queries use (Chinese search)
+    register_functions(conn)  # the SQL functions the canned queries use (Chinese search)
     return conn
 
 
@@ -45,17 +46,20 @@ def rows(db_path: Path, sql: str, params: dict | None = None) -> Iterator[tuple[
 
 
 def write_csv(db_path: Path, sql: str, out: IO[bytes], params: dict | None = None) -> int:
-    """CSV, UTF-8 with a BOM, CRLF line ends (what Excel expects). Returns the number of rows."""
+    """CSV, UTF-8 with a BOM, CRLF line ends (what Excel expects), formula-like text cells
+    neutralised (crawler.csvsafe). Returns the number of rows."""
     import io
+
+    from crawler.csvsafe import cell
 
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
     n = 0
     try:
         for columns, cur in rows(db_path, sql, params):
             w = csv.writer(text, lineterminator="\r\n")
-            w.writerow(columns)
+            w.writerow([cell(c) for c in columns])
             for row in cur:
-                w.writerow(["" if v is None else v for v in row])
+                w.writerow(["" if v is None else cell(v) for v in row])
                 n += 1
     finally:
         text.flush()

@@ -2,11 +2,11 @@
 
 Datasette counts each configured facet of a table page with a ``group by`` over every row:
 5-7 facets over 1.3M reports took ~0.5 s a page, and 1.6 s for the reports of one year
-(docs/benchmarks.md). ``refresh`` counts them once per build (migration 0010) with the same
+(docs/benchmarks.md). ``refresh`` counts them once per build (migration 0015) with the same
 SQL semantics as Datasette's ColumnFacet (non-null values, by count descending then value):
 ``facet_counts`` per column over all rows, and ``facet_cube``, the rows counted by every
 combination of the table's facet columns (1,220 combinations for 1.3M reports). The archive's
-Datasette plugin (crawler.db.facet_plugin) serves a page without filters from facet_counts and
+Datasette plugin (crawler.web.facets) serves a page without filters from facet_counts and
 a page filtered only by facet columns (``?year=2023&province=…``, what clicking facet values
 gives) by summing facet_cube; anything else is counted live.
 

@@ -11,15 +11,14 @@ import hashlib
 import json
 import operator
 import re
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 import sqlite_utils
 
 from parsers import formats
 
-from . import compact, regions
-from . import segment
-from .segment import index_text
+from . import compact, regions, sketches
+from .search import index_texts, search_is_current, search_rowid
 
 SECTION_HEADINGS = {
     "s1": "一、总体情况",
@@ -121,8 +120,12 @@ def upsert_agency(db: sqlite_utils.Database, name: str, region_code: str | None,
     return row
 
 
-def report_key(result: Mapping, cap: Mapping) -> tuple[str | None, str | None, int | None, str]:
-    """(agency name, region code, year, variant) of a document; None where unknown."""
+def report_key(result: Mapping, cap: Mapping, version: str | None = None
+               ) -> tuple[str | None, str | None, int | None, str]:
+    """(agency name, region code, year, variant) of a document; None where unknown.
+
+    `version` (a sha256) marks an earlier payload captured at the same address: its variant
+    ends in @<12 digits of it>, the latest payload keeps the plain variant (stable links)."""
     # The registry's name and code (on the capture) identify an agency across years; the name
     # printed in a report varies (洪泽区人民政府 / 淮安市洪泽区人民政府) and is kept in its title.
     agency = cap.get("agency") or result.get("agency")
@@ -139,6 +142,8 @@ def report_key(result: Mapping, cap: Mapping) -> tuple[str | None, str | None, i
     # A report is one document at one address; the same agency and year can have several
     # (an HTML page and its PDF attachment, a mirror). The variant keeps them apart, stably.
     variant = f"{kind}-{hashlib.sha1(url.encode()).hexdigest()[:8]}" if url else kind
+    if version:
+        variant += "@" + version[:12]
     return agency, region, year, variant
 
 
@@ -171,57 +176,33 @@ def check_status(checks: list[Mapping]) -> tuple[str, int]:
 
 
 def delete_report(db: sqlite_utils.Database, report_id: str) -> None:
+    """Take out a document and everything loaded from it, whether it is its report's canonical
+    document (reports) or another of its documents (documents)."""
     key = compact.report_key_of(db.conn, report_id)
     if key is not None:
         db.execute("delete from cells where report_key = ?", [key])
         db.execute("delete from check_results where report_key = ?", [key])
+        db.execute("delete from report_sketches where report_key = ?", [key])
     if search_is_current(db):  # take the report's texts out of the index, as they were indexed
-        _index_texts(db, db.execute("select id, text from search_index where report_id = ?",
+        index_texts(db, db.execute("select id, text from search_index where report_id = ?",
                                     [report_id]).fetchall(), delete=True)
     for table in ("report_sections", "search_index"):
         db.execute(f'delete from "{table}" where report_id = ?', [report_id])
     db.execute("delete from reports where id = ?", [report_id])
+    db.execute("delete from documents where id = ?", [report_id])
 
 
-SEARCH_VERSION_KEY = "search_segmenter"
-
-
-def _index_texts(db, texts: Iterable[tuple[int, str]], delete: bool = False) -> None:
-    """Put (row id, text) pairs into the FTS index, or take them out (FTS5 'delete' must repeat
-    the tokens indexed), segmented by index_text, in row id order: FTS5 writes what it holds in
-    memory out as a new segment whenever a row id is lower than the last one."""
-    sql = ("insert into search_index_fts(search_index_fts, rowid, tokens) values ('delete', ?, ?)"
-           if delete else "insert into search_index_fts(rowid, tokens) values (?, ?)")
-    db.conn.executemany(sql, sorted(((i, index_text(t)) for i, t in texts),
-                                    key=operator.itemgetter(0)))
-
-
-def search_is_current(db: sqlite_utils.Database) -> bool:
-    """Whether the FTS index holds exactly search_index, segmented by today's index_text, so
-    the loader keeps it up to date row by row. When it does not (index_text changed), the
-    loader leaves it alone and the next build re-indexes everything (refresh_search)."""
-    row = db.execute("select value from archive_info where key = ?", [SEARCH_VERSION_KEY]).fetchone()
-    return bool(row) and row[0] == segment.VERSION
-
-
-def search_rowid(report_id: str, part: str, year: int | None = None) -> int:
-    """The row id of a text in search_index and its FTS index: the year in the top bits, a
-    hash of (report, part) below. The index lists rows in row id order, so the newest matches
-    of a phrase found in every report are read first and the search stops after its page
-    (a query of the whole national index took seconds, docs/benchmarks.md)."""
-    y = min(max((year or 1900) - 1900, 0), 255)
-    return (y << 52) | int(hashlib.sha1(f"{report_id}\0{part}".encode()).hexdigest()[:13], 16)
-
-
-def load_parsed(db: sqlite_utils.Database, result: Mapping, capture: Any = None) -> str | None:
-    """Load one parse result; returns the report id, or None when the document is no report.
+def load_parsed(db: sqlite_utils.Database, result: Mapping, capture: Any = None,
+                version: str | None = None) -> str | None:
+    """Load one parse result; returns the document's id, or None when the document is no report.
 
     A document that is not an annual report, or whose agency or year cannot be told, is
-    recorded in parse_errors with the reason instead.
+    recorded in parse_errors with the reason instead. `version` (the payload's sha256) loads an
+    earlier payload of the capture's address beside the latest one (report_key).
     """
     try:
         with db.atomic():
-            rid, rows = _stage(db, result, capture)
+            rid, rows = _stage(db, result, capture, version=version)
             _insert_rows(db, rows)
     except BaseException:
         compact.interner(db).reset()  # keys given inside the rolled-back transaction
@@ -262,10 +243,12 @@ class _Rows:
         self.checks: list[tuple] = []   # rows of check_results
         self.sections: list[dict] = []
         self.search: list[dict] = []
+        self.sketches: list[tuple] = []
 
     def extend(self, other: "_Rows") -> None:
         self.values += other.values
         self.checks += other.checks
+        self.sketches += other.sketches
         self.sections += other.sections
         self.search += other.search
 
@@ -281,20 +264,31 @@ def _insert_rows(db, rows: "_Rows") -> None:
         db.conn.executemany("insert into cells values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows.values)
     if rows.checks:
         db.conn.executemany("insert into check_results values (?, ?, ?, ?, ?, ?)", rows.checks)
+    sketches.insert(db.conn, rows.sketches)
     _executemany(db, "report_sections", rows.sections)
     _executemany(db, "search_index", rows.search)
     if rows.search and search_is_current(db):  # a batch's ids (year-major) are not in order
-        _index_texts(db, ((r["id"], r["text"]) for r in rows.search))
+        index_texts(db, ((r["id"], r["text"]) for r in rows.search))
 
 
-def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None) -> tuple[str | None, "_Rows"]:
+def content_digest(result: Mapping) -> str:
+    """sha256 of what was read from a document: its numbers, printed cells, format and text.
+    Two payloads of one address with the same digest (an HTML page whose chrome changed) are
+    one version of the report: the later one's cells are not stored twice (documents.same_as)."""
+    keep = {k: result.get(k) for k in ("format", "values", "raw", "absent", "sections", "title")}
+    return hashlib.sha256(json.dumps(keep, ensure_ascii=False, sort_keys=True, default=str)
+                          .encode("utf-8")).hexdigest()
+
+
+def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None,
+           version: str | None = None) -> tuple[str | None, "_Rows"]:
     """Everything of load_parsed but the child rows, which are returned (inside a transaction)."""
     rows = _Rows()
     cap = capture_dict(capture)
     if capture is not None and cap.get("sha256") is None:
         cap["sha256"] = result.get("sha256")
     cap_id = upsert_capture(db, cap) if capture is not None else None
-    agency, region, year, variant = report_key(result, cap)
+    agency, region, year, variant = report_key(result, cap, version)
     status = parse_status(result)
     reason = None
     if status == "not_annual_report":
@@ -315,14 +309,23 @@ def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None) -
     if key is not None:  # a report not yet archived has nothing to take out (its rows go in with it)
         delete_report(db, rid)
     if url := (cap.get("final_url") or cap.get("url")):  # an earlier failure at this address
-        for (old,) in db.execute("select id from reports where url = ? and parse_status = 'failed'",
-                                 [url]).fetchall():
+        for (old,) in db.execute("select id from reports where url = ? and parse_status = 'failed' "
+                                 "union all select id from documents where url = ? "
+                                 "and parse_status = 'failed'", [url, url]).fetchall():
             delete_report(db, old)
     checks = list(result.get("checks") or [])
     cstatus, nfailed = check_status(checks)
     values = result.get("values") or {}
     if key is None:
         key = compact.next_report_key(db.conn)
+    digest = content_digest(result)
+    same_as = None
+    if version:  # an earlier payload of this address that reads exactly as another one
+        latest = rid.rsplit("@", 1)[0]
+        row = db.execute("select id from reports where id = ? and content_sha256 = ? union all "
+                         "select id from documents where id = ? and content_sha256 = ?",
+                         [latest, digest, latest, digest]).fetchone()
+        same_as = row[0] if row else None
     _insert(db, "reports", {
         "key": key, "id": rid, "agency_id": ag["id"], "agency": agency, "region_code": region,
         "province": ag["province"], "level": ag["level"], "year": year, "variant": variant,
@@ -335,8 +338,13 @@ def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None) -
         "n_values": sum(1 for v in values.values() if v is not None),
         "warnings": _json(list(result.get("warnings") or [])),
         "parser_version": result.get("parser_version"),
+        "printed_agency": result.get("agency"), "content_sha256": digest, "same_as": same_as,
+        "n_documents": 1,
     })
+    if same_as:  # its cells, checks and text are those of the document it reads as
+        return rid, rows
     rows.values = _value_rows(db, key, result)
+    rows.sketches = sketches.rows(key, values, result.get("sections") or {})
     rows.checks = _check_rows(db, key, [(c, "report") for c in checks]
                               + [(c, "text") for c in result.get("text_checks") or []])
     rows.sections, rows.search = _text_rows(rid, ag, year, result)
@@ -421,8 +429,9 @@ def record_failed_report(db, cap: Mapping, reason: str, parser_version: str | No
     capture tells its agency and the title its year, so coverage counts it as unparsed.
     A report already parsed from an earlier capture of the same address is kept instead."""
     url = cap.get("final_url") or cap.get("url")
-    if url and db.execute("select 1 from reports where url = ? and parse_status != 'failed'",
-                          [url]).fetchone():
+    if url and db.execute("select 1 from reports where url = ? and parse_status != 'failed' "
+                          "union all select 1 from documents where url = ? "
+                          "and parse_status != 'failed'", [url, url]).fetchone():
         return None
     agency, region, year, variant = report_key({"kind": "unreadable"}, cap)
     if not agency or year is None:
@@ -441,47 +450,3 @@ def record_failed_report(db, cap: Mapping, reason: str, parser_version: str | No
         "warnings": _json([reason]), "parser_version": parser_version,
     })
     return rid
-
-
-def mark_search_current(db: sqlite_utils.Database) -> None:
-    """Record that the FTS index matches search_index under today's index_text."""
-    db.execute("insert into archive_info (key, value) values (?, ?) "
-               "on conflict (key) do update set value = excluded.value",
-               [SEARCH_VERSION_KEY, segment.VERSION])
-
-
-def drop_search(db: sqlite_utils.Database) -> None:
-    """Empty the index and mark it stale: the loader then leaves it alone and the next
-    refresh_search re-indexes everything once. A build that reloads much of the archive does
-    this first (an FTS5 delete and insert per text cost more than one re-index, and leave the
-    index full of deletion markers until merged)."""
-    db.execute("insert into search_index_fts(search_index_fts) values ('delete-all')")
-    db.execute("delete from archive_info where key = ?", [SEARCH_VERSION_KEY])
-
-
-def refresh_search(db: sqlite_utils.Database) -> int:
-    """The search index after loading: the loader already indexed every text it wrote, so
-    this only re-indexes everything when index_text changed (segment.VERSION). At national
-    size a full re-index takes most of an hour; a build that reloads a few reports should
-    cost a few reports. Returns the number of texts re-indexed."""
-    if search_is_current(db):
-        return 0
-    return rebuild_search(db)
-
-
-def rebuild_search(db: sqlite_utils.Database) -> int:
-    """Re-derive the whole FTS index from search_index, segmented by today's index_text, and
-    record that version so the loader keeps it up to date from now on."""
-    db.execute("insert into search_index_fts(search_index_fts) values ('delete-all')")
-    n, last = 0, None
-    while True:  # in slices: the texts of a national archive do not fit in memory at once
-        rows = db.execute("select id, text from search_index where ? is null or id > ? "
-                          "order by id limit 5000", [last, last]).fetchall()
-        if not rows:
-            break
-        _index_texts(db, rows)
-        n += len(rows)
-        last = rows[-1][0]
-    db.execute("insert into search_index_fts(search_index_fts) values ('optimize')")
-    mark_search_current(db)
-    return n

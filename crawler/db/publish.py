@@ -5,9 +5,14 @@ released by the OS if the build dies), copies the current archive.db to a privat
 it (``.<db>.build-<pid>``), builds there, and moves the result over archive.db with one
 ``os.replace``: a reader sees the old file or the new one, never a file being written. A
 server that opened the old file keeps reading it (its inode lives while it is open) until it
-notices the new one (crawler.db.serve reopens on a change of inode). A build that fails or is
+notices the new one (crawler.web.limits reopens on a change of inode). A build that fails or is
 killed leaves archive.db untouched; a stale private file of a killed build is removed by the
 next build.
+
+A full disk anywhere in a build (the copy, a document's rows, the derived tables, the final
+sync) ends it with :class:`DiskFull`: the private file is removed and archive.db stays as it was.
+The build never goes on past it, so it can never publish an archive one document short, even
+when space comes back midway.
 """
 from __future__ import annotations
 
@@ -21,6 +26,23 @@ from pathlib import Path
 
 class BuildLocked(Exception):
     """Another build holds the lock on this database (the message says which file)."""
+
+
+class DiskFull(Exception):
+    """The disk filled up while a build wrote its database: nothing was published (the message
+    says which file and that the published one is unchanged)."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """SQLite's SQLITE_FULL ("database or disk is full"), or an OS write that found no space
+    (ENOSPC, EDQUOT)."""
+    import errno
+
+    if isinstance(exc, sqlite3.Error):
+        text = str(exc).lower()
+        return ("disk is full" in text or "disk i/o error" in text
+                or getattr(exc, "sqlite_errorcode", None) == 13)  # SQLITE_FULL
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def lock_path(db_path: Path) -> Path:

@@ -12,7 +12,8 @@ from sqlite_utils.migrations import Migrations
 
 from parsers import formats
 
-from . import compact
+from . import compact, search
+from .sql import statements
 
 MIGRATIONS = Migrations("ogi-archive")
 
@@ -172,7 +173,7 @@ CREATE TABLE search_index (
     tokens TEXT                     -- always NULL: the segmented copy lives only in the index
 );
 CREATE INDEX idx_search_index_report ON search_index (report_id);
--- The index holds a segmented copy of search_index.text (crawler.db.segment). It names
+-- The index holds a segmented copy of search_index.text (crawler.db.search). It names
 -- search_index as its content table so Datasette and datasette-search-all find it.
 CREATE VIRTUAL TABLE search_index_fts USING fts5 (tokens, content="search_index", content_rowid="id");
 CREATE TABLE archive_info (
@@ -184,7 +185,7 @@ CREATE TABLE archive_info (
 
 @MIGRATIONS(name="0001_initial")
 def m0001_initial(db: sqlite_utils.Database) -> None:
-    for statement in _statements(TABLES_V1):
+    for statement in statements(TABLES_V1):
         db.execute(statement)
 
 
@@ -207,20 +208,8 @@ def m0002_scale_indexes(db: sqlite_utils.Database) -> None:
     """Indexes for a national-size archive (bench/, docs/benchmarks.md): the loader's and the
     build's look-ups by address and digest (a full scan per document otherwise), the reports
     table's facets, the wide views' order, and the checks queries by rule."""
-    for statement in _statements(SCALE_INDEXES_V2):
+    for statement in statements(SCALE_INDEXES_V2):
         db.execute(statement)
-
-
-def _statements(script: str) -> list[str]:
-    """Split a DDL script on `;` at line ends (executescript would commit mid-migration)."""
-    out, buf = [], []
-    for line in script.splitlines():
-        code = line.split("--", 1)[0]
-        buf.append(code)
-        if code.rstrip().endswith(";"):
-            out.append("\n".join(buf).strip().rstrip(";"))
-            buf = []
-    return [s for s in out if s]
 
 
 CRAWL_STATE_V3 = """
@@ -251,7 +240,7 @@ CREATE INDEX idx_portal_crawls_agency ON portal_crawls (agency_id, finished);
 def m0003_crawl_state(db: sqlite_utils.Database) -> None:
     """What each crawl of a portal found (one row per spider of a run), so coverage tells a
     portal that blocked the crawler from one that has no report for a year."""
-    for statement in _statements(CRAWL_STATE_V3):
+    for statement in statements(CRAWL_STATE_V3):
         db.execute(statement)
 
 
@@ -277,7 +266,7 @@ def m0004_province_year_totals(db: sqlite_utils.Database) -> None:
     """National sums by province and year, derived on every build (crawler.db.build
     .refresh_totals): the research queries read ~250 rows instead of summing ~10 values of
     every report per page view (seconds at 100,000 reports; docs/benchmarks.md)."""
-    for statement in _statements(PROVINCE_YEAR_TOTALS_V4):
+    for statement in statements(PROVINCE_YEAR_TOTALS_V4):
         db.execute(statement)
 
 
@@ -294,7 +283,7 @@ def m0005_wide_facet_indexes(db: sqlite_utils.Database) -> None:
     """The wide views' facets (reports with a format, counted by province, level, year or
     check status) answered from an index alone: a scan of every report row per facet took
     ~70 ms each at 100,000 reports (docs/benchmarks.md)."""
-    for statement in _statements(WIDE_FACET_INDEXES_V5):
+    for statement in statements(WIDE_FACET_INDEXES_V5):
         db.execute(statement)
 
 
@@ -323,7 +312,7 @@ def m0007_coverage_table(db: sqlite_utils.Database) -> None:
     the view grouped every agency x year x report on each request (missing_reports: 4.2 s at
     1.3M reports, docs/benchmarks.md). Same name, same columns, same rows."""
     db.execute("DROP VIEW IF EXISTS coverage")
-    for statement in _statements(COVERAGE_TABLE_V7):
+    for statement in statements(COVERAGE_TABLE_V7):
         db.execute(statement)
     refresh_coverage(db)
 
@@ -337,8 +326,8 @@ def m0008_failing_checks_index(db: sqlite_utils.Database) -> None:
                "WHERE status = 'fail' AND kind = 'report'")
 
 
-@MIGRATIONS(name="0009_i10_retryable_errors")
-def m0009_i10_retryable_errors(db: sqlite_utils.Database) -> None:
+@MIGRATIONS(name="0009_retryable_errors")
+def m0009_retryable_errors(db: sqlite_utils.Database) -> None:
     """parse_errors.retryable: 1 when the document failed on a resource limit of its parser
     process (memory, time, a decompression bomb), which `ogi build --incremental` retries."""
     db.execute("ALTER TABLE parse_errors ADD COLUMN retryable INTEGER NOT NULL DEFAULT 0")
@@ -383,12 +372,12 @@ GROUP BY g.province, g.level, x.year;
 """
 
 
-@MIGRATIONS(name="m0009_i12_registry")
-def m0009_i12_registry(db: sqlite_utils.Database) -> None:
+@MIGRATIONS(name="0010_registry")
+def m0010_registry(db: sqlite_utils.Database) -> None:
     """The portal registry as a table (``ogi registry publish``, ``ogi crawl --all --db``) and
     two views over it: what is known, checked and found per province and level, and the
     reports archived per year filed under registry entries (the coverage dashboard)."""
-    for statement in _statements(REGISTRY_V9):
+    for statement in statements(REGISTRY_V9):
         db.execute(statement)
 
 
@@ -403,13 +392,13 @@ ALTER TABLE coverage ADD COLUMN incomplete_lists INTEGER;
 """
 
 
-@MIGRATIONS(name="0009_i16_list_completeness")
-def m0009_i16_list_completeness(db: sqlite_utils.Database) -> None:
-    """How complete each crawled report column was against its own count (issue 16): per
+@MIGRATIONS(name="0011_list_completeness")
+def m0011_list_completeness(db: sqlite_utils.Database) -> None:
+    """How complete each crawled report column was against its own count: per
     portal crawl, the columns' expected and found items and the shortfall; coverage carries the
     latest crawl's shortfall beside crawl_state, so a year missing from an incomplete list is
     not taken for a year without a report."""
-    for statement in _statements(LIST_COMPLETENESS_V9):
+    for statement in statements(LIST_COMPLETENESS_V9):
         db.execute(statement)
     refresh_coverage(db)
 
@@ -417,7 +406,7 @@ def m0009_i16_list_completeness(db: sqlite_utils.Database) -> None:
 COVERAGE_COLUMNS = ("agency_id, agency, province, city, county, level, year, found, missing, "
                     "parsed, unparsed, failed_checks, status, crawl_state, last_crawled")
 
-# the latest crawl of each agency's portal: how short its report lists were (m0009)
+# the latest crawl of each agency's portal: how short its report lists were (migration 0011)
 COVERAGE_LISTS_SQL = """update coverage set
     list_shortfall = (select pc.list_shortfall from portal_crawls pc
         where pc.agency_id = coverage.agency_id
@@ -427,34 +416,31 @@ COVERAGE_LISTS_SQL = """update coverage set
         order by pc.finished desc, pc.run_id desc, pc.seq desc limit 1)"""
 
 
-@MIGRATIONS(name="m0009_i14_ocr_confidence")
-def m0009_i14_ocr_confidence(db: sqlite_utils.Database) -> None:
+@MIGRATIONS(name="0012_ocr_confidence")
+def m0012_ocr_confidence(db: sqlite_utils.Database) -> None:
     """Values read by OCR from a scanned report keep their recognition confidence (0-100,
     Tesseract's word confidence); NULL for every value read from a text layer."""
     db.execute('ALTER TABLE "values" ADD COLUMN ocr_confidence REAL')
 
 
-@MIGRATIONS(name="0010_i11_compact_cells")
-def m0010_i11_compact_cells(db: sqlite_utils.Database) -> None:
+@MIGRATIONS(name="0013_compact_cells")
+def m0013_compact_cells(db: sqlite_utils.Database) -> None:
     """Cells and checks stored once in narrow tables keyed by small integers (crawler/db/compact.py):
     the former wide `values` and `checks` tables are carried over and become views with the
     same columns (a national archive: ~230 GB -> a few GB)."""
-    from . import compact
-
     compact.migrate_rows(db)
 
 
-@MIGRATIONS(name="0011_i11_search_rowids_by_year")
-def m0011_i11_search_rowids_by_year(db: sqlite_utils.Database) -> None:
-    """search_index row ids carry the year in their top bits (crawler.db.load.search_rowid), so
+@MIGRATIONS(name="0014_search_rowids_by_year")
+def m0014_search_rowids_by_year(db: sqlite_utils.Database) -> None:
+    """search_index row ids carry the year in their top bits (crawler.db.search.search_rowid), so
     the search reads the newest matches first and stops; the index is rebuilt on them."""
-    from . import load
 
     rows = db.execute("select id, report_id, part, year from search_index").fetchall()
     db.conn.executemany("update search_index set id = ? where id = ?",
-                        [(load.search_rowid(rid, part, year), old) for old, rid, part, year in rows])
+                        [(search.search_rowid(rid, part, year), old) for old, rid, part, year in rows])
     if rows:
-        load.rebuild_search(db)
+        search.rebuild_search(db)
 
 
 FACET_COUNTS_V10 = """
@@ -484,51 +470,173 @@ CREATE INDEX idx_facet_cube ON facet_cube (tbl);
 """
 
 
-@MIGRATIONS(name="0010_i11_facet_counts")
-def m0010_i11_facet_counts(db: sqlite_utils.Database) -> None:
+@MIGRATIONS(name="0015_facet_counts")
+def m0015_facet_counts(db: sqlite_utils.Database) -> None:
     """Facet counts of every faceted table and view, computed by every build
-    (crawler.db.facet_counts.refresh) and served by crawler.db.facet_plugin for unfiltered
+    (crawler.db.facet_counts.refresh) and served by crawler.web.facets for unfiltered
     pages (facet_counts) and pages filtered by facet values (facet_cube): counting 5-7 facets
     over 1.3M reports took ~0.5 s a page, 1.6 s filtered by a year (docs/benchmarks.md).
     Empty until the next build; the server then counts live."""
-    for statement in _statements(FACET_COUNTS_V10):
+    for statement in statements(FACET_COUNTS_V10):
         db.execute(statement)
 
 
-@MIGRATIONS(name="0010_i11_report_peers_index")
-def m0010_i11_report_peers_index(db: sqlite_utils.Database) -> None:
+@MIGRATIONS(name="0016_report_peers_index")
+def m0016_report_peers_index(db: sqlite_utils.Database) -> None:
     """A report page's peers (the parsed reports of its province, level and year,
-    crawler.db.report_page.data.peers) read from one index range, ~4,000 entries at national
+    crawler.web.report_page.data.peers) read from one index range, ~4,000 entries at national
     scale, instead of every parsed report of the year through idx_reports_parse_status and
     their table rows (230 ms at 1.3M reports, docs/benchmarks.md)."""
     db.execute("CREATE INDEX idx_reports_peers ON reports "
                "(province, year, level, parse_status, scope, agency_id, agency, id)")
 
 
-@MIGRATIONS(name="0012_i11_incremental_search")
-def m0012_i11_incremental_search(db: sqlite_utils.Database) -> None:
+@MIGRATIONS(name="0017_incremental_search")
+def m0017_incremental_search(db: sqlite_utils.Database) -> None:
     """The loader keeps the search index up to date as it writes and deletes texts, instead
     of every build re-indexing the whole archive (most of an hour at national size). The
     index is rebuilt once here, so it holds exactly what search_index holds (an archive
     loaded without derived data had texts not yet indexed), and its segmenter is recorded."""
-    from . import load
 
     if db.execute("select 1 from search_index limit 1").fetchone():
-        load.rebuild_search(db)
+        search.rebuild_search(db)
     else:
-        load.mark_search_current(db)
+        search.mark_search_current(db)
+
+
+REPORT_DOCUMENTS_V18 = """
+ALTER TABLE reports ADD COLUMN printed_agency TEXT;
+ALTER TABLE reports ADD COLUMN content_sha256 TEXT;
+ALTER TABLE reports ADD COLUMN same_as TEXT;
+ALTER TABLE reports ADD COLUMN n_documents INTEGER;
+ALTER TABLE reports ADD COLUMN revised_cells INTEGER;
+ALTER TABLE reports ADD COLUMN flags TEXT;
+CREATE TABLE report_sketches (
+    report_key INTEGER NOT NULL,    -- reports.key (or documents.key) of the document sketched
+    part TEXT NOT NULL,             -- t2 | t3 | t4 (a table's numbers) | s1 | s5 | s6 (a section's prose)
+    size INTEGER,                   -- non-zero numbers of the table | characters of the normalised prose
+    hash INTEGER,                   -- tables: 64-bit digest of the table's numbers
+    minhash BLOB,                   -- prose: MinHash of its 5-character shingles (crawler.db.sketches)
+    PRIMARY KEY (report_key, part)
+) WITHOUT ROWID;
+CREATE INDEX idx_report_sketches_hash ON report_sketches (part, hash) WHERE part IN ('t2', 't3', 't4');
+CREATE TABLE report_flags (
+    report_id TEXT NOT NULL,
+    flag TEXT NOT NULL,             -- tables_identical | prose_near_duplicate | outlier_peers | outlier_history
+    part TEXT NOT NULL,             -- t2 | t3 | t4 | s1 | s5 | s6 | a field id (outliers)
+    relation TEXT,                  -- previous_year | same_agency | other_agency (copies)
+    other_report_id TEXT,
+    score REAL,
+    detail TEXT,
+    agency_id TEXT,
+    year INTEGER,
+    province TEXT,
+    PRIMARY KEY (report_id, flag, part)
+);
+CREATE INDEX idx_report_flags_flag ON report_flags (flag, part);
+CREATE TABLE version_diffs (
+    report_id TEXT NOT NULL,
+    document_id TEXT NOT NULL,
+    field_id TEXT NOT NULL,
+    document_value NUMERIC,
+    document_raw TEXT,
+    canonical_value NUMERIC,
+    canonical_raw TEXT,
+    PRIMARY KEY (report_id, document_id, field_id)
+);
+"""
+
+# Columns of documents beyond those it shares with reports.
+DOCUMENT_COLUMNS = {"report_id": "TEXT", "role": "TEXT"}
+
+
+@MIGRATIONS(name="0018_report_documents")
+def m0018_report_documents(db: sqlite_utils.Database) -> None:
+    """A report is one report: the documents of one agency's report for one year (an HTML page
+    and its attachment, a re-published copy, each version captured at an address) are one row
+    of reports, its canonical document (crawler.db.documents), and the others rows of
+    documents, with the same columns; cells and check results stay keyed by each document's
+    key, so the values and checks views (joined on reports.key) count every report once.
+    Also: the sketches that copy detection buckets on, the flags, the version diffs."""
+    for statement in statements(REPORT_DOCUMENTS_V18):
+        db.execute(statement)
+    # documents has reports' columns (a later migration adding one to reports adds it here)
+    cols = []
+    for _, name, decl, _notnull, _default, _pk in db.execute("pragma table_info(reports)").fetchall():
+        cols.append(f'"{name}" {decl or ""}' + (" PRIMARY KEY" if name == "id" else ""))
+    cols += [f"{name} {decl}" for name, decl in DOCUMENT_COLUMNS.items()]
+    db.execute("CREATE TABLE documents (\n    " + ",\n    ".join(cols) + "\n)")
+    db.execute("CREATE UNIQUE INDEX idx_documents_key ON documents (key)")
+    db.execute("CREATE INDEX idx_documents_report ON documents (report_id)")
+    db.execute("CREATE INDEX idx_documents_sha256 ON documents (capture_sha256)")
+    db.execute("CREATE INDEX idx_documents_url ON documents (url)")
+    db.execute("CREATE INDEX idx_documents_agency ON documents (agency_id, year)")
+    if db.execute("select 1 from reports limit 1").fetchone():
+        from . import sketches
+        sketches.fill_missing(db)
+
+
+REGISTRY_REACH = """
+ALTER TABLE registry ADD COLUMN known_reports TEXT;  -- space-separated report addresses
+DROP VIEW registry_coverage;
+CREATE VIEW registry_coverage AS
+SELECT g.province, g.level, count(*) AS known,
+    sum(g.home_url <> '') AS with_home_page,
+    sum(g.column_urls <> '') AS with_column,
+    sum(coalesce(g.known_reports, '') <> '' AND g.column_urls = '') AS with_known_reports_only,
+    sum(g.home_url <> '' AND g.column_urls = '' AND coalesce(g.known_reports, '') = '')
+        AS with_home_page_only,
+    sum(g.status = 'verified') AS verified,
+    coalesce(sum((SELECT count(*) FROM agencies a JOIN reports x ON x.agency_id = a.id
+                  WHERE a.portal = g.code)), 0) AS reports
+FROM registry g GROUP BY g.province, g.level;
+"""
+
+
+@MIGRATIONS(name="0019_registry_reach")
+def m0019_registry_reach(db: sqlite_utils.Database) -> None:
+    """Registry entries hold the report addresses they are known by (crawled directly where
+    no column is known), and the coverage view tells governments and bodies with a 年报
+    column, with known reports only and with a home page only."""
+    for statement in statements(REGISTRY_REACH):
+        db.execute(statement)
 
 
 def refresh_coverage(db: sqlite_utils.Database) -> None:
     """Recompute the coverage table from agencies, reports and portal_crawls (derived data)."""
     db.execute("DELETE FROM coverage")
     db.execute(f"INSERT INTO coverage ({COVERAGE_COLUMNS}) {COVERAGE_SQL}")
-    # migration 0007 refreshes coverage before m0009 added the list columns
+    # migration 0007 refreshes coverage before 0011 added the list columns
     if "list_shortfall" in db["coverage"].columns_dict:
         db.execute(COVERAGE_LISTS_SQL)
 
 
+# Former names of migrations, as an archive.db built before they were numbered in file order
+# records them in _sqlite_migrations: renamed there before applying, so none runs twice.
+FORMER_NAMES = {
+    "0009_i10_retryable_errors": "0009_retryable_errors",
+    "m0009_i12_registry": "0010_registry",
+    "0009_i16_list_completeness": "0011_list_completeness",
+    "m0009_i14_ocr_confidence": "0012_ocr_confidence",
+    "0010_i11_compact_cells": "0013_compact_cells",
+    "0011_i11_search_rowids_by_year": "0014_search_rowids_by_year",
+    "0010_i11_facet_counts": "0015_facet_counts",
+    "0010_i11_report_peers_index": "0016_report_peers_index",
+    "0012_i11_incremental_search": "0017_incremental_search",
+}
+
+
+def rename_applied(db: sqlite_utils.Database) -> None:
+    if not db[MIGRATIONS.migrations_table].exists():
+        return
+    with db.atomic():
+        for old, new in FORMER_NAMES.items():
+            db.execute(f"update {MIGRATIONS.migrations_table} set name = ? "
+                       "where migration_set = ? and name = ?", [new, MIGRATIONS.name, old])
+
+
 def migrate(db: sqlite_utils.Database) -> None:
+    rename_applied(db)
     MIGRATIONS.apply(db)
     create_views(db)
 
@@ -591,7 +699,19 @@ left join last_crawl lc on lc.agency_id = a.id
 group by a.id, years.year
 order by a.province, a.id, years.year"""
 
+# Every document of every report: its canonical document (reports) and the others (documents).
+REPORT_DOCUMENTS_VIEW = """select r.id as report_id, r.id as document_id, 'canonical' as role,
+    r.kind, r.url, r.capture_sha256, r.capture_id, r.fetched_at, r.title, r.published, r.format,
+    r.parse_status, r.n_values, r.same_as, r.key as document_key, r.agency_id, r.year
+from reports r
+union all
+select d.report_id, d.id, d.role, d.kind, d.url, d.capture_sha256, d.capture_id, d.fetched_at,
+    d.title, d.published, d.format, d.parse_status, d.n_values, d.same_as, d.key, d.agency_id,
+    d.year
+from documents d"""
+
 VIEWS = {
+    "report_documents": lambda keys: REPORT_DOCUMENTS_VIEW,
     "values": lambda keys: compact.VALUES_VIEW,
     "checks": lambda keys: compact.CHECKS_VIEW,
     "t2_wide": lambda keys: wide_view_sql("t2", keys),

@@ -16,7 +16,7 @@ import hashlib
 import re
 import urllib.parse
 
-from spiders.classify import NEGATIVE, YEAR, classify_title, norm
+from crawler.links import NEGATIVE, YEAR, classify_title, norm
 
 TOWN_SUFFIXES = ("街道办事处", "街道", "镇", "乡", "苏木", "民族乡", "办事处")
 DEPT_SUFFIXES = ("局", "委员会", "委", "办公室", "办", "院", "中心", "所", "站", "队", "署", "会",

@@ -1,0 +1,171 @@
+"""The archive's full-text search: segmenting Chinese for SQLite's default FTS5 tokenizer, the
+row ids of search_index, and keeping its FTS index up to date (indexing, taking out, rebuilding,
+the segmenter's version).
+
+SQLite 3.40's `unicode61` tokenizer treats a run of Han characters as one token, and the
+`trigram` tokenizer never matches fewer than three characters. So the archive indexes a
+*segmented copy* of every text: each run of Han characters becomes its overlapping character
+bigrams followed by its last character (政府信息公开 → 政府 府信 信息 息公 公开 开); everything
+else is left to unicode61. A query is segmented the same way:
+
+* a run of two or more Han characters becomes a phrase of its bigrams, which matches exactly
+  where the run occurs ("复议" → "复议"; "政府信息公开" → "政府 府信 信息 息公 公开");
+* a single Han character becomes a prefix query (议*), which matches a bigram starting with it
+  or the single character closing a run;
+* other words are quoted as Datasette's own `escape_fts` does.
+
+`fts_query` replaces Datasette's `escape_fts` SQL function (see crawler.web.plugin), so the
+table search box, datasette-search-all and the canned `search` query all go through it.
+"""
+from __future__ import annotations
+
+import hashlib
+import operator
+import re
+from typing import Iterable
+
+import sqlite_utils
+
+# The version of index_text's output. The index is kept up to date as reports are loaded and
+# deleted (crawler.db.load through index_texts), and an FTS5 delete must repeat the tokens that were indexed: bump
+# this whenever index_text changes, and the next build re-indexes everything (refresh_search).
+VERSION = "1"
+
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUN = re.compile(f"[{_HAN}]+|[^{_HAN}\\s]+")
+_IS_HAN = re.compile(f"[{_HAN}]")
+# characters FTS5 would read as query syntax inside a bareword
+_WORD = re.compile(r"[\w]+", re.UNICODE)
+# a run of Han characters, or a word of other characters: a maximal run of word characters
+# that are not Han (= _WORD's words inside _RUN's non-Han runs)
+_PIECE = re.compile(f"([{_HAN}]+)|([^\\W{_HAN}]+)")
+
+
+def _bigrams(run: str) -> list[str]:
+    return [run[i:i + 2] for i in range(len(run) - 1)]
+
+
+def index_text(text: str | None) -> str:
+    """The segmented copy of `text` that goes into the FTS index.
+
+    Written for speed (the loader segments every text it writes): one regex pass gives each run
+    of Han characters or each word of other characters (the words of _WORD inside the runs of
+    _RUN), and a run's bigrams are built by map() rather than index by index; the output is
+    the definition in this module's docstring, character for character (tests/test_db_search.py)."""
+    if not text:
+        return ""
+    out: list[str] = []
+    extend, append = out.extend, out.append
+    for han, word in _PIECE.findall(text):
+        if han:
+            extend(map(operator.add, han, han[1:]))
+            append(han[-1])
+        else:
+            append(word)
+    return " ".join(out)
+
+
+def fts_query(query: str | None) -> str:
+    """Turn what a reader typed into an FTS5 query over `index_text` output (terms ANDed)."""
+    if not query:
+        return '""'
+    parts: list[str] = []
+    for term in query.split():
+        tokens: list[str] = []
+        prefix_only: str | None = None
+        for m in _RUN.finditer(term):
+            piece = m.group(0)
+            if _IS_HAN.match(piece):
+                if len(piece) == 1:
+                    prefix_only = piece
+                    continue
+                tokens.extend(_bigrams(piece))
+            else:
+                tokens.extend(_WORD.findall(piece))
+        if tokens:
+            parts.append('"' + " ".join(t.replace('"', '""') for t in tokens) + '"')
+        if prefix_only and not tokens:
+            parts.append(f'"{prefix_only}"*')
+    return " ".join(parts) if parts else '""'
+
+
+# ---------------------------------------------------------------- the FTS index of search_index
+SEARCH_VERSION_KEY = "search_segmenter"
+
+
+def index_texts(db, texts: Iterable[tuple[int, str]], delete: bool = False) -> None:
+    """Put (row id, text) pairs into the FTS index, or take them out (FTS5 'delete' must repeat
+    the tokens indexed), segmented by index_text, in row id order: FTS5 writes what it holds in
+    memory out as a new segment whenever a row id is lower than the last one."""
+    sql = ("insert into search_index_fts(search_index_fts, rowid, tokens) values ('delete', ?, ?)"
+           if delete else "insert into search_index_fts(rowid, tokens) values (?, ?)")
+    db.conn.executemany(sql, sorted(((i, index_text(t)) for i, t in texts),
+                                    key=operator.itemgetter(0)))
+
+
+def search_is_current(db: sqlite_utils.Database) -> bool:
+    """Whether the FTS index holds exactly search_index, segmented by today's index_text, so
+    the loader keeps it up to date row by row. When it does not (index_text changed), the
+    loader leaves it alone and the next build re-indexes everything (refresh_search)."""
+    row = db.execute("select value from archive_info where key = ?", [SEARCH_VERSION_KEY]).fetchone()
+    return bool(row) and row[0] == VERSION
+
+
+def search_rowid(report_id: str, part: str, year: int | None = None) -> int:
+    """The row id of a text in search_index and its FTS index: the year in the top bits, a
+    hash of (report, part) below. The index lists rows in row id order, so the newest matches
+    of a phrase found in every report are read first and the search stops after its page
+    (a query of the whole national index took seconds, docs/benchmarks.md)."""
+    y = min(max((year or 1900) - 1900, 0), 255)
+    return (y << 52) | int(hashlib.sha1(f"{report_id}\0{part}".encode()).hexdigest()[:13], 16)
+
+
+def mark_search_current(db: sqlite_utils.Database) -> None:
+    """Record that the FTS index matches search_index under today's index_text."""
+    db.execute("insert into archive_info (key, value) values (?, ?) "
+               "on conflict (key) do update set value = excluded.value",
+               [SEARCH_VERSION_KEY, VERSION])
+
+
+def drop_search(db: sqlite_utils.Database) -> None:
+    """Empty the index and mark it stale: the loader then leaves it alone and the next
+    refresh_search re-indexes everything once. A build that reloads much of the archive does
+    this first (an FTS5 delete and insert per text cost more than one re-index, and leave the
+    index full of deletion markers until merged)."""
+    db.execute("insert into search_index_fts(search_index_fts) values ('delete-all')")
+    db.execute("delete from archive_info where key = ?", [SEARCH_VERSION_KEY])
+
+
+def refresh_search(db: sqlite_utils.Database) -> int:
+    """The search index after loading: the loader already indexed every text it wrote, so
+    this only re-indexes everything when index_text changed (VERSION). At national
+    size a full re-index takes most of an hour; a build that reloads a few reports should
+    cost a few reports. Returns the number of texts re-indexed."""
+    if search_is_current(db):
+        return 0
+    return rebuild_search(db)
+
+
+def rebuild_search(db: sqlite_utils.Database) -> int:
+    """Re-derive the whole FTS index from search_index, segmented by today's index_text, and
+    record that version so the loader keeps it up to date from now on."""
+    db.execute("insert into search_index_fts(search_index_fts) values ('delete-all')")
+    n, last = 0, None
+    while True:  # in slices: the texts of a national archive do not fit in memory at once
+        rows = db.execute("select id, text from search_index where ? is null or id > ? "
+                          "order by id limit 5000", [last, last]).fetchall()
+        if not rows:
+            break
+        index_texts(db, rows)
+        n += len(rows)
+        last = rows[-1][0]
+    db.execute("insert into search_index_fts(search_index_fts) values ('optimize')")
+    mark_search_current(db)
+    return n
+
+
+def register_functions(conn) -> None:
+    """The SQL functions the search and the canned queries use: Datasette's `escape_fts`
+    replaced by fts_query, and `cjk_fts_query` (the same function under its own name)."""
+    conn.create_function("escape_fts", 1, fts_query, deterministic=True)
+    conn.create_function("cjk_fts_query", 1, fts_query, deterministic=True)
