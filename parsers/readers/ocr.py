@@ -281,8 +281,10 @@ def _flatten(gray, scale: float):
     bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     bg = cv2.GaussianBlur(bg, (0, 0), k / 2)
     bg = cv2.resize(bg, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
-    out = gray.astype(np.float32) * (255.0 / np.maximum(bg.astype(np.float32), 16.0))
-    return np.clip(out, 0, 255).astype(np.uint8)
+    np.maximum(bg, 16, out=bg)
+    # in 8 bits (saturating), never a float copy of the page: a page at the pixel budget
+    # (40 MP) must stay well inside a parser's memory limit
+    return cv2.divide(gray, bg, scale=255.0)
 
 
 def _seal_free(img):
@@ -302,9 +304,10 @@ def _seal_mask(img, flat):
     np = _np()
     if img.ndim != 3:
         return None
-    rgb = img.astype(np.int16)
-    red = rgb[..., 0] - np.maximum(rgb[..., 1], rgb[..., 2])
-    return (red > 40) & (flat > 175)
+    cv2 = _cv2()
+    red = cv2.subtract(np.ascontiguousarray(img[..., 0]),
+                       cv2.max(np.ascontiguousarray(img[..., 1]), np.ascontiguousarray(img[..., 2])))
+    return (red > 40) & (flat > 175)  # 8-bit, saturating: as above, no wide copy of the page
 
 
 def skew_angle(gray, max_degrees: float = 5.0) -> float:
