@@ -94,6 +94,7 @@ class Mapping:
     # missing or unrecognised: such rows may be placed by structure, then confirmed.
     t3_sequence: list[tuple[str | None, "Line"]] = field(default_factory=list)
     positional: list[str] = field(default_factory=list)
+    doubtful: dict[str, str] = field(default_factory=dict)  # OCR field -> why its reading is doubtful
     extras: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     tables_seen: set[str] = field(default_factory=set)
@@ -246,6 +247,9 @@ def _assign(m: Mapping, field_id: str, line: Line, col: int, cell: Cell, label: 
             value, flags = None, ["low_confidence"]
             m.warnings.append(f"{field_id}: OCR could not read the number with confidence "
                               f"({cell.confidence:.0f}); value left null, nothing guessed")
+        elif cell.doubtful and value is not None:
+            flags = [*flags, "doubtful"]  # kept only where a rule confirms it (parsers.parse)
+            m.doubtful[field_id] = cell.doubtful
         flags = [*flags, "ocr"]
     m.slots[field_id] = Slot((cell.text or "").strip(), value, flags, unit, line.grid,
                              cell.page or line.page, line.row, col, label, cell.confidence)

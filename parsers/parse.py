@@ -200,6 +200,9 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
                 warnings.append(f"table 三: {len(placed) // 7} row(s) without a readable label were not "
                                 "mapped: the arithmetic rules do not confirm a placement")
                 result_checks = checks.evaluate(fmt_version, values, t3v)
+        if m.doubtful:
+            result_checks = _gate_doubtful(m.doubtful, fmt_version, t3v, values, raw, flags,
+                                           result_checks, warnings)
         text_checks = _text_checks(doc.text, values)
         warnings.extend(
             f"{c['id']}: section 一 states {c['actual']} applications, table 三 prints {c['expected']} new"
@@ -266,6 +269,41 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
         "parser_version": PARSER_VERSION,
         "ocr": ocr_info,
     }
+
+
+def _gate_doubtful(doubtful: dict[str, str], fmt_version: str, t3v: str, values: dict, raw: dict,
+                   flags: dict, result_checks: list[dict], warnings: list[str]) -> list[dict]:
+    """OCR numbers read but doubtful (their agreeing readings barely confident) are kept only
+    where the arithmetic decides them. Every rule over such a number
+    undecidable (other cells of its row and column not read): null with low_confidence, its
+    reading named in a warning. A rule over it holds: kept (flag rule_confirmed). Only rules
+    over it that fail: kept, flagged by the failing rule as any number is (leaving it out
+    would turn the failure undecidable and hide the numbers the rule also covers). A number is
+    never changed, only kept or left out. Returns the rule results over the final values."""
+    by_field: dict[str, list[bool | None]] = {}
+    for c in result_checks:
+        for f in c["fields"]:
+            by_field.setdefault(f, []).append(c["ok"])
+    dropped = kept = 0
+    for f, why in doubtful.items():
+        if values.get(f) is None:
+            continue
+        outcomes = by_field.get(f, [])
+        if True in outcomes:
+            flags[f] = [x for x in flags.get(f, []) if x != "doubtful"] + ["rule_confirmed"]
+            kept += 1
+        elif False not in outcomes:  # every rule over it undecidable: nothing confirms it
+            warnings.append(f"{f}: OCR read {raw.get(f)!r} but {why}, and no arithmetic rule "
+                            "over it can be decided: value left null, nothing guessed")
+            values[f] = None
+            raw[f] = ""
+            flags[f] = ["low_confidence", "ocr"]
+            dropped += 1
+    if kept:
+        warnings.append(f"OCR: {kept} doubtful number(s) kept where an arithmetic rule over them "
+                        "holds (flag rule_confirmed)")
+    # a dropped number was in undecidable rules only: no rule's outcome changes
+    return checks.evaluate(fmt_version, values, t3v) if dropped else result_checks
 
 
 def scan_summary(doc: Document, values: dict, flags: dict, result_checks: list[dict]) -> dict:

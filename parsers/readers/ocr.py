@@ -36,6 +36,7 @@ DEBIAN_PACKAGES = {"tesseract": "tesseract-ocr", "chi_sim": "tesseract-ocr-chi-s
 DIGITS = "0123456789.+-"  # signs for the 2019 format's 本年增/减 column
 _DIGITS_RE = re.compile(r"[+\-]?\d+(\.\d+)?")
 _SIGN_WORD = re.compile(r"^\s*([增减+\-—–－])")
+SURE = 70.0  # a number whose agreeing readings are less confident than this is doubtful
 LABEL_SCALE = 1.5  # labels are read at this size relative to an A4 page at 200 dpi
 # the readings of a number: (Tesseract model, px of the number's ink), in the order they are tried
 DIGIT_READINGS = (("eng", 28), ("eng", 36), ("chi_sim", 36), ("eng", 20), ("chi_sim", 28),
@@ -674,6 +675,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 again.append(item)
         todo = again if n >= 1 else todo
     unread: set[tuple] = set()
+    doubtful: dict[tuple, str] = {}  # read, but kept only where a rule confirms it (parsers.parse)
     for t, bbox, bw, box in numeric:
         key = (t, bbox)
         label_text, label_conf = texts[key]
@@ -692,6 +694,8 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 text, conf = f"sign {sign.group(1)!r} not confirmed: {text}", 0.0
             else:
                 texts[key] = (text, conf)
+                if (conf or 0) < SURE:
+                    doubtful[key] = f"its readings agreed only barely (confidence {conf:.0f} < {SURE:.0f})"
                 continue
         if _label_like(label_text):
             continue  # a short label after all (规章, 其他): keep the Chinese reading
@@ -741,7 +745,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 elif conf is None:
                     conf = 100.0  # no ink in the cell: a blank, not a reading
                 out.append(Cell(text, copy=copy, page=page_no, confidence=conf,
-                                unread=(t, bbox) in unread))
+                                unread=(t, bbox) in unread, doubtful=doubtful.get((t, bbox))))
                 res.cells += 0 if copy else 1
             grid.append(out)
         res.grids.append(grid)
