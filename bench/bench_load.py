@@ -18,7 +18,7 @@ from pathlib import Path
 from _common import report
 
 from crawler.db import build as build_module
-from crawler.db import load, regions, search
+from crawler.db import load, regions, search, texts
 from testbed import synthetic_archive as synthetic
 
 
@@ -52,17 +52,18 @@ def main(argv=None) -> dict:
     # the same rows, read back, for the floor
     tables = {}
     # what the load writes: the compact cells and check results (values and checks are views)
-    for t in ("reports", "cells", "check_results", "report_sections", "search_index", "captures",
+    for t in ("reports", "cells", "check_results", "search_index", "captures",
               "agencies", "field_keys", "flag_sets", "printed_labels", "check_rules"):
-        cur = db.execute(f'select * from "{t}"')
-        tables[t] = ([d[0] for d in cur.description], cur.fetchall())
-    db.close()
+        # the stored columns (search_index computes text, part, heading and year from them)
+        cols = [r[1] for r in db.execute(f'pragma table_xinfo("{t}")') if r[6] == 0]
+        cur = db.execute(f'select {", ".join(chr(34) + c + chr(34) for c in cols)} from "{t}"')
+        tables[t] = (cols, cur.fetchall())
     # and the search index's rows: the loader indexes each text as it writes it (the
-    # segmentation is the loader's work; the floor inserts the segmented rows)
-    cols, rows = tables["search_index"]
-    at_id, at_text = cols.index("id"), cols.index("text")
+    # segmentation and the compression are the loader's work; the floor inserts their output)
     tables["search_index_fts"] = (["rowid", "tokens"],
-                                  [(r[at_id], search.index_text(r[at_text])) for r in rows])
+                                  [(i, search.index_text(text)) for i, text in
+                                   db.execute("select id, text from search_index")])
+    db.close()
 
     # 2. the floor: bare executemany of exactly those rows into the same (empty) schema
     def bare(which):
@@ -70,6 +71,7 @@ def main(argv=None) -> dict:
         path.unlink(missing_ok=True)
         build_module.open_db(path).close()
         conn = sqlite3.connect(path, isolation_level=None)
+        texts.register(conn)  # search_index's generated text column names it
         conn.execute("pragma cache_size = -262144")  # the same page cache as crawler.db.build.open_db
         for t in which:  # opening the archive filled the field keys (the views name them)
             if t != "search_index_fts":  # empty, and a delete would read its content table

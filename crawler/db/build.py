@@ -22,7 +22,7 @@ import sqlite_utils
 from parsers import checks, formats, guard
 from parsers.document import UnreadableDocument
 
-from . import compact, facet_counts, load, page_images, publish, regions, schema, search
+from . import compact, facet_counts, load, page_images, publish, regions, schema, search, texts
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,11 @@ def open_db(db_path: Path | str) -> sqlite_utils.Database:
     # A 256 MB page cache (default 2 MB): at national scale the values indexes outgrow the
     # default and every insert turns into random reads (bench/, docs/benchmarks.md).
     db.execute("pragma cache_size = -262144")
+    # search_index.text and report_sections.text read ogi_text(body); again after migrating
+    # (migration 0018 writes the dictionary it reads)
+    texts.register(db.conn)
     schema.migrate(db)
+    texts.register(db.conn)
     return db
 
 

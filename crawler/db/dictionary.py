@@ -134,15 +134,20 @@ order by province, agency_id, year""",
     },
     "search": {
         "title": "全文检索 · Full-text search (titles and section text)",
-        "description": "Finds two-character words (复议, 诉讼) and long phrases (政府信息公开): the text is indexed as character bigrams (crawler/db/search.py). Several words separated by spaces must all occur. Up to 500 matches, the newest years first (of a year with more, 500 of them); the search box of search_index gives every match.",
-        "sql": """select s.report_id, s.agency, s.year, s.part, s.heading,
-    case when instr(s.text, :q) > 0
-        then '…' || substr(s.text, max(1, instr(s.text, :q) - 30), 60 + length(:q)) || '…'
-        else substr(s.text, 1, 90) end as excerpt
-from search_index s
-where s.id in (select rowid from search_index_fts where search_index_fts match cjk_fts_query(:q)
-               order by rowid desc limit 500)
-order by s.year desc, s.report_id, s.part""",
+        "description": "Finds two-character words (复议, 诉讼) and long phrases (政府信息公开): the text is indexed as character bigrams and each phrase is then checked in the text (crawler/db/search.py). Several words separated by spaces must all occur. Up to 500 matches, the newest years first (of a year with more, 500 of its latest reports; the index is read for the latest 2,000 texts holding every bigram); the search box of search_index gives every match.",
+        "sql": """select * from (
+    select report_id, agency, year, part, heading,
+        case when instr(text, :q) > 0
+            then '…' || substr(text, max(1, instr(text, :q) - 30), 60 + length(:q)) || '…'
+            else substr(text, 1, 90) end as excerpt
+    from (select s.report_id, s.agency, s.year, s.part, s.heading, s.text
+          from (select rowid as id from search_index_fts
+                where search_index_fts match cjk_fts_query(:q) order by rowid desc limit 2000) f
+          cross join search_index s on s.id = f.id
+          limit 2000)
+    where cjk_contains(text, :q)
+    limit 500)
+order by year desc, report_id, part""",
     },
 }
 
@@ -218,14 +223,20 @@ TABLES = {
         "facets": ["province", "level"],
     },
     "report_sections": {
-        "description": "报告正文（一至六） · The text of each report by section s1 … s6.",
+        "description": "报告正文（一至六） · The text of each report by section s1 … s6 (a view of search_index, where each text is stored once).",
         "facets": ["section"],
     },
+    "text_dictionaries": {
+        "description": "压缩词典 · The preset dictionaries the stored texts are compressed with (search_index.body; crawler/db/texts.py): the national formats' labels and headings.",
+        "hidden": True,
+        "columns": {"version": "版本 · dictionary version: the first byte of a compressed text",
+                    "dict": "词典 · the zlib preset dictionary (UTF-8 words, one a line)"},
+    },
     "search_index": {
-        "description": "全文检索 · Titles and section texts, searchable (two-character words and phrases). Use the search box, or the canned query search.",
+        "description": "全文检索 · Titles and section texts, each stored once, searchable (two-character words and phrases). Use the search box, or the canned query search.",
         "facets": ["part", "year", "province"],
         "fts_table": "search_index_fts", "fts_pk": "id",
-        "columns": {"text": "原文 · the text as extracted",
+        "columns": {"text": "原文 · the text as extracted (read from body)",
                     "tokens": "分词 · always empty: the segmented copy (character bigrams) lives only in search_index_fts"},
     },
     "fields": {
@@ -440,8 +451,10 @@ COLUMNS = {
         "signed": "可为负 · 1 = may be negative (增减 changes), 0 = never negative",
     },
     "search_index": {
-        "id": "编号 · row id (stable hash of report and part)",
-        "part": "部分 · title | s1 … s6",
+        "id": "编号 · row id: the year, the report's key (reports.key) and the part (crawler.db.search.text_id; the search reads it in descending order: newest first)",
+        "part": "部分 · title | s1 … s6 (from the row id)",
+        "year": "年度 · year reported on (from the row id)",
+        "body": "存储正文 · the text as stored, once: plain, or compressed with the archive's dictionary (crawler/db/texts.py; text reads it)",
         "agency": "机关 · agency name",
     },
     "archive_info": {
@@ -502,7 +515,9 @@ def schema_columns() -> dict:
     db = sqlite_utils.Database(memory=True)
     schema.migrate(db)
     names = [n for n in db.table_names() if not n.startswith(("search_index_fts", "_"))]
-    return {n: [c.name for c in db[n].columns] for n in names + db.view_names()}
+    # table_xinfo: generated columns too (search_index.text, part, heading, year)
+    return {n: [r[1] for r in db.execute(f"pragma table_xinfo([{n}])").fetchall() if r[6] != 1]
+            for n in names + db.view_names()}
 
 
 def column_descriptions(table: str, own: dict | None = None) -> dict:

@@ -12,7 +12,7 @@ from sqlite_utils.migrations import Migrations
 
 from parsers import formats
 
-from . import compact, search
+from . import compact, search, texts
 from .sql import statements
 
 MIGRATIONS = Migrations("ogi-archive")
@@ -504,6 +504,66 @@ def m0017_incremental_search(db: sqlite_utils.Database) -> None:
         search.mark_search_current(db)
 
 
+def search_index_v18() -> str:
+    """search_index from migration 0018: each text once (compressed in `body`), the part,
+    heading, year and text computed from the row id and body (virtual generated columns, in
+    the former column order), and its FTS index without positions."""
+    return f"""
+CREATE TABLE search_index (
+    id INTEGER PRIMARY KEY,         -- year << 40 | report key << 3 | part (crawler.db.search.text_id)
+    report_id TEXT NOT NULL REFERENCES reports(id),
+    part TEXT GENERATED ALWAYS AS ({search.PART_SQL}) VIRTUAL,
+    heading TEXT GENERATED ALWAYS AS ({search.HEADING_SQL}) VIRTUAL,
+    text TEXT GENERATED ALWAYS AS (ogi_text(body)) VIRTUAL,
+    agency TEXT,
+    year INTEGER GENERATED ALWAYS AS ({search.YEAR_SQL}) VIRTUAL,
+    province TEXT,
+    tokens TEXT,                    -- always NULL: the segmented copy lives only in the index
+    body                            -- the text, stored once: TEXT, or a compressed BLOB (crawler.db.texts)
+);
+CREATE VIRTUAL TABLE search_index_fts USING fts5 (tokens, content="search_index", content_rowid="id", detail=none, columnsize=0);
+"""
+
+
+@MIGRATIONS(name="0018_texts_stored_once")
+def m0018_texts_stored_once(db: sqlite_utils.Database) -> None:
+    """Each report text stored once and compressed: search_index holds it (body; text is
+    computed from it), report_sections becomes a view over search_index, row ids follow the
+    reports' keys within a year (search.text_id), and the FTS index keeps which texts hold
+    each word but not where (detail=none: a phrase is checked against the text, search.py).
+    A national archive's texts took 2 x 7 GB and their index 8.7 GB (docs/benchmarks.md)."""
+    conn = db.conn
+    texts.create(conn)
+    codec = texts.register(conn)
+    conn.execute("DROP TABLE search_index_fts")
+    # legacy rename: the views are recreated after every migration (create_views), and one of
+    # an earlier layout may name a table gone since (the wide views over "values" before 0013)
+    conn.execute("PRAGMA legacy_alter_table = ON")
+    try:
+        conn.execute("ALTER TABLE search_index RENAME TO search_index_v17")
+    finally:
+        conn.execute("PRAGMA legacy_alter_table = OFF")
+    for statement in statements(search_index_v18()):
+        conn.execute(statement)
+    rows = conn.execute("""
+        select r.year, r.key, x.part, x.text, r.id, r.agency, r.province from (
+            select report_id, section as part, text from report_sections
+            union all select report_id, 'title', text from search_index_v17 where part = 'title') x
+        join reports r on r.id = x.report_id
+        where x.text is not null and x.text != ''""")
+    while batch := rows.fetchmany(5000):
+        conn.executemany(
+            "insert into search_index (id, report_id, agency, province, body) values (?, ?, ?, ?, ?)",
+            [(search.text_id(year, key, part), rid, agency, province, codec.pack(text))
+             for year, key, part, text, rid, agency, province in batch])
+    conn.execute("DROP TABLE search_index_v17")
+    conn.execute("DROP TABLE report_sections")
+    if conn.execute("select 1 from search_index limit 1").fetchone():
+        search.rebuild_search(db)
+    else:
+        search.mark_search_current(db)
+
+
 def refresh_coverage(db: sqlite_utils.Database) -> None:
     """Recompute the coverage table from agencies, reports and portal_crawls (derived data)."""
     db.execute("DELETE FROM coverage")
@@ -601,8 +661,19 @@ left join last_crawl lc on lc.agency_id = a.id
 group by a.id, years.year
 order by a.province, a.id, years.year"""
 
+# The texts of sections 一 … 六 of each report, from search_index (migration 0018): a report's
+# texts are the row ids text_id_range gives, so a report's sections are one range of them
+# (+s.part: a filter on section must not make SQLite index search_index's computed part, which
+# took seconds, instead of reading each report's range).
+REPORT_SECTIONS_VIEW = f"""select r.id as report_id, +s.part as section, s.heading, s.text
+from reports r
+join search_index s on s.id between
+    ((min(max(coalesce(r.year, 1900) - 1900, 0), 255) << {search.YEAR_SHIFT}) | (r.key << 3)) + 1
+    and ((min(max(coalesce(r.year, 1900) - 1900, 0), 255) << {search.YEAR_SHIFT}) | (r.key << 3)) + 6"""
+
 VIEWS = {
     "values": lambda keys: compact.VALUES_VIEW,
+    "report_sections": lambda keys: REPORT_SECTIONS_VIEW,
     "checks": lambda keys: compact.CHECKS_VIEW,
     "t2_wide": lambda keys: wide_view_sql("t2", keys),
     "t3_wide": lambda keys: wide_view_sql("t3", keys),

@@ -3,7 +3,9 @@
 
 * Chinese search: replaces Datasette's `escape_fts` SQL function with
   crawler.db.search.fts_query, so the table search box and datasette-search-all query the
-  bigram index; `cjk_fts_query(q)` is the same function under its own name for canned SQL.
+  bigram index; `cjk_fts_query(q)` is the same function under its own name for canned SQL,
+  `cjk_contains(text, q)` checks the phrases in the text (the search box of search_index
+  does: filters_from_request), `ogi_text(body)` reads a stored text (crawler.db.texts).
 * `/-/capture/<sha256>`: the archived original document, streamed from the WARC with the
   content type it was served with (HTML under a sandbox CSP: archived pages never run).
 * sha256 columns link to that route, so from any value a reader reaches the original;
@@ -73,6 +75,30 @@ def _quote(name: str) -> str:
     from urllib.parse import quote
 
     return quote(name, safe="")
+
+
+# The FTS tables whose texts the bigram index does not place (detail=none): a search of their
+# content table also checks each Chinese word or phrase in the text (crawler.db.search)
+CHECKED_FTS = {"search_index_fts": "text"}
+
+
+@hookimpl
+def filters_from_request(request, database, table, datasette):
+    """The search box of search_index finds exactly the texts holding each Chinese word or
+    phrase: Datasette's own search filter asks the index for texts holding its bigrams, this
+    adds ``cjk_contains(text, q)`` (the index keeps no positions)."""
+    from datasette.filters import FilterArguments
+
+    fts = (datasette.table_metadata(database, table) or {}).get("fts_table")
+    column = CHECKED_FTS.get(fts)
+    if column is None or request.args.get("_searchmode") == "raw":
+        return None
+    values = [request.args[k] for k in request.args
+              if k.startswith("_search") and k != "_searchmode" and request.args[k]]
+    if not values:
+        return None
+    where = [f'cjk_contains("{column}", :ogi_search_{i})' for i in range(len(values))]
+    return FilterArguments(where, {f"ogi_search_{i}": v for i, v in enumerate(values)})
 
 
 @hookimpl
