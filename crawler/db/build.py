@@ -42,7 +42,7 @@ def open_db(db_path: Path | str) -> sqlite_utils.Database:
     # (migration 0018 writes the dictionary it reads)
     texts.register(db.conn)
     schema.migrate(db)
-    texts.register(db.conn)
+    texts.attach(db)
     return db
 
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-import weakref
 import zlib
 
 VERSION = 1
@@ -86,8 +85,10 @@ class Codec:
         self._inflaters = {v: zlib.decompressobj(-15, d) for v, d in dictionaries.items()}
         self._inflaters[0] = zlib.decompressobj(-15)
         # SQLite computes a generated column anew at every mention (a query's excerpt names
-        # the text four times): the last few texts are kept
-        self.unpack = functools.lru_cache(maxsize=16)(self._unpack)
+        # the text four times, and an INSERT computes it once more): the last few texts read
+        # are kept, and a text packed here is handed back once without inflating it
+        self._cached = functools.lru_cache(maxsize=16)(self._unpack)
+        self._packed: dict = {}
 
     def pack(self, text: str | None):
         if text is None:
@@ -98,7 +99,18 @@ class Codec:
         packed = c.compress(raw) + c.flush()
         if len(packed) + 1 >= len(raw):
             return text
-        return bytes([VERSION if self.zdict else 0]) + packed
+        body = bytes([VERSION if self.zdict else 0]) + packed
+        if len(self._packed) >= 50_000:  # packed but never inserted: forget them
+            self._packed.clear()
+        self._packed[body] = text
+        return body
+
+    def unpack(self, body):
+        if type(body) is bytes and self._packed:
+            text = self._packed.pop(body, None)
+            if text is not None:
+                return text
+        return self._cached(body)
 
     def _unpack(self, body):
         if body is None or isinstance(body, str):
@@ -128,12 +140,16 @@ def register(conn) -> Codec:
     return c
 
 
-_CODECS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
 def codec_of(db) -> Codec:
-    """The Codec of a sqlite_utils.Database (read once per Database object and connection)."""
-    got = _CODECS.get(db)
+    """The Codec of a sqlite_utils.Database: the one its connection's ogi_text uses (so a text
+    the loader packs is not inflated again when SQLite computes the generated column)."""
+    got = getattr(db, "_ogi_codec", None)
     if got is None or got[0] is not db.conn:
-        got = _CODECS[db] = (db.conn, codec(db.conn))
+        got = db._ogi_codec = (db.conn, register(db.conn))
     return got[1]
+
+
+def attach(db) -> Codec:
+    """ogi_text on a sqlite_utils.Database's connection, as it is now (after its migrations)."""
+    db._ogi_codec = (db.conn, register(db.conn))
+    return db._ogi_codec[1]
