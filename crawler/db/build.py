@@ -22,7 +22,7 @@ import sqlite_utils
 from parsers import checks, formats, guard
 from parsers.document import UnreadableDocument
 
-from . import compact, facet_counts, load, page_images, publish, regions, schema, search, texts
+from . import compact, counts, facet_counts, load, page_images, publish, regions, schema, search, texts
 
 log = logging.getLogger(__name__)
 
@@ -520,9 +520,12 @@ def refresh_derived(db, parser_version: str | None) -> None:
 
 
 def refresh_facet_counts(db) -> None:
-    """Precomputed facet counts (crawler.db.facet_counts): the last derived step of a build."""
+    """Precomputed facet counts (crawler.db.facet_counts), then the row count of every table
+    and view (crawler.db.counts): the last derived steps of a build, the counts in its last
+    transaction."""
     with db.atomic():
-        facet_counts.refresh(db)
+        known = facet_counts.refresh(db)
+    counts.refresh(db, known)
 
 
 def rebuild_after_load(db) -> None:

@@ -226,6 +226,11 @@ TABLES = {
         "description": "报告正文（一至六） · The text of each report by section s1 … s6 (a view of search_index, where each text is stored once).",
         "facets": ["section"],
     },
+    "table_counts": {
+        "description": "行数 · The rows of every table and view when the build ended (crawler/db/counts.py): the server answers row counts from it while the file is as the build left it (archive_info table_counts_stamp).",
+        "hidden": True,
+        "columns": {"tbl": "表 · table or view", "n": "行数 · its rows (行 · rows)"},
+    },
     "text_dictionaries": {
         "description": "压缩词典 · The preset dictionaries the stored texts are compressed with (search_index.body; crawler/db/texts.py): the national formats' labels and headings.",
         "hidden": True,
