@@ -64,21 +64,25 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
     parser version. `captures`, `runs` and `parse` replace crawler.archive and
     parsers.parse (tests, other archives); by default they are read from `archive_dir`.
     Each document is parsed in a guarded worker process (parsers.guard: `max_memory` bytes of
-    address space, `max_seconds` per document). The build works on a private copy of
+    address space, `max_seconds` per document). The build works on a private file beside
     `db_path` and replaces it atomically at the end (crawler.db.publish); a second build of the
     same file raises publish.BuildLocked.
     `progress(done, total)` is called before the first document and after each one parsed.
+    A `full` build starts from an empty file (no copy of the old one: crawler.db.publish), an
+    incremental one from a copy.
     `ocr` (parsers.readers.ocr.OcrOptions) sets how scanned reports are read; the images of a
     图片版 page are given to the page's parse (crawler.db.page_images), never parsed alone.
     """
-    with publish.atomic_build(db_path) as work:
+    # a full build re-derives everything: it starts from an empty file, not a copy of the old
+    with publish.atomic_build(db_path, fresh=full) as work:
         return _build(Path(archive_dir), work, full=full, captures=captures, runs=runs,
                       parse=parse, parser_version=parser_version, jobs=jobs,
-                      max_memory=max_memory, max_seconds=max_seconds, progress=progress, ocr=ocr)
+                      max_memory=max_memory, max_seconds=max_seconds, progress=progress, ocr=ocr,
+                      previous=Path(db_path).absolute() if full else None)
 
 
 def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, parser_version,
-           jobs, max_memory, max_seconds, progress=None, ocr=None) -> dict:
+           jobs, max_memory, max_seconds, progress=None, ocr=None, previous=None) -> dict:
     damage: list = []
     if captures is None or runs is None:
         from crawler import archive as archive_module
@@ -92,6 +96,7 @@ def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, par
         parser_version = parser_version or default_version
 
     db = open_db(db_path)
+    publish.carry_over(db, previous)  # the tables no build derives (a fresh file lacks them)
     summary = {"captures": 0, "reports": 0, "parsed": 0, "skipped": 0, "failed": 0,
                "not_reports": 0, "values": 0, "resource_limited": 0}
     all_caps = list(captures)
