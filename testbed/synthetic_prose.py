@@ -200,24 +200,27 @@ def _render(t: Template, rng: random.Random, year: int, place: str) -> str:
 
 
 def _prose(m: Model, section: str, rng: random.Random, target: int, year: int, place: str) -> str:
-    """Sentences of `section` recombined up to about `target` characters (no sentence twice)."""
+    """Sentences of `section` recombined up to about `target` characters (no sentence twice:
+    the sources share some, 洪泽 2023 and 2024 many)."""
     pool = m.pools[section]
     out: list[str] = []
     n, used = 0, set()
     src, j = pool[rng.randrange(len(pool))] if pool else (None, None)
     while src is not None and n + m.sources[src].prose[section][j].length // 2 < target:
-        used.add((src, j))
-        s = _render(m.sources[src].prose[section][j], rng, year, place)
+        t = m.sources[src].prose[section][j]
+        used.add(t)
+        s = _render(t, rng, year, place)
         out.append(s)
         n += len(s)
         if len(out) % 4 == 0:
             out.append("\n")
-        if rng.random() < P_NEXT and (src, j + 1) not in used and j + 1 < len(m.sources[src].prose[section]):
+        sentences = m.sources[src].prose[section]
+        if rng.random() < P_NEXT and j + 1 < len(sentences) and sentences[j + 1] not in used:
             j += 1
             continue
         for _ in range(8):  # a jump to a sentence the text does not hold yet
             src, j = pool[rng.randrange(len(pool))]
-            if (src, j) not in used:
+            if m.sources[src].prose[section][j] not in used:
                 break
         else:
             src = None
