@@ -3,19 +3,25 @@
 The rows include the search index's (row id, segmented text): the loader indexes as it writes.
 
     .venv/bin/python bench/bench_load.py --reports 2000
+    .venv/bin/python bench/bench_load.py --reports 5000 --baseline 5e39476   # and an earlier loader
 
-The reports come from the synthetic generator (testbed/synthetic_archive.py) and are generated
-before the clock starts; both sides write fresh databases in one transaction per batch.
+The reports come from the synthetic generator (testbed/synthetic_archive.py; with OGI_SHARED
+their texts are drawn from the real reports) and are generated before the clock starts; both
+sides write fresh databases in one transaction per batch. --baseline REV also loads the same
+reports with the loader of commit REV (its files exported from git into a temporary directory,
+run in a subprocess): `baseline_load_s` against `load_s` says whether loading got slower.
 """
 from __future__ import annotations
 
 import argparse
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _common import report
+from _common import ROOT, report
 
 from crawler.db import build as build_module
 from crawler.db import load, regions, search, texts
@@ -27,6 +33,10 @@ def main(argv=None) -> dict:
     ap.add_argument("--reports", type=int, default=2000)
     ap.add_argument("--batch", type=int, default=500)
     ap.add_argument("--dir", type=Path, default=None, help="where the databases go (default: a temp dir)")
+    ap.add_argument("--baseline", metavar="REV", default=None,
+                    help="also load the same reports with the loader of this git commit")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="runs of each side, interleaved; the best of each counts (a shared machine)")
     args = ap.parse_args(argv)
     tmp = args.dir or Path(tempfile.mkdtemp(prefix="ogi-bench-load-"))
     tmp.mkdir(parents=True, exist_ok=True)
@@ -42,12 +52,19 @@ def main(argv=None) -> dict:
 
     # 1. the project's load path: load.load_many (= load_parsed's rows, batched)
     db_path = tmp / "load.db"
-    db_path.unlink(missing_ok=True)
-    db = build_module.open_db(db_path)
-    t0 = time.perf_counter()
-    for i in range(0, len(items), args.batch):
-        load.load_many(db, items[i:i + args.batch], agencies=extras)
-    t_load = time.perf_counter() - t0
+
+    def run_load():
+        db_path.unlink(missing_ok=True)
+        db = build_module.open_db(db_path)
+        t0 = time.perf_counter()
+        for i in range(0, len(items), args.batch):
+            load.load_many(db, items[i:i + args.batch], agencies=extras)
+        dt = time.perf_counter() - t0
+        return db, dt
+
+    loads, floors, floors_values, baselines = [], [], [], []
+    db, t = run_load()
+    loads.append(t)
     loaded = db.execute("select count(*) from cells").fetchone()[0]
     # the same rows, read back, for the floor
     tables = {}
@@ -88,10 +105,23 @@ def main(argv=None) -> dict:
         conn.close()
         return dt
 
-    t_bare_values = bare(["cells"])
-    t_bare_all = bare(list(tables))
+    if args.baseline:
+        src = export_baseline(args.baseline, tmp)
+    for k in range(args.repeat):
+        if k:
+            db, t = run_load()
+            db.close()
+            loads.append(t)
+        floors_values.append(bare(["cells"]))
+        floors.append(bare(list(tables)))
+        if args.baseline:
+            baselines.append(baseline(src, items, extras, tmp, args.batch))
+    t_load, t_bare_all, t_bare_values = min(loads), min(floors), min(floors_values)
     figures = {
         "reports": len(items), "values": n_values, "values_loaded": loaded,
+        "section_chars_per_report": round(sum(len(t) for r, _ in items for t in r["sections"].values())
+                                          / max(1, len(items))),
+        "db_mb": round(db_path.stat().st_size / 2**20, 1),
         "load_s": round(t_load, 3), "load_values_per_s": round(n_values / t_load),
         "floor_all_rows_s": round(t_bare_all, 3),
         "floor_all_rows_values_per_s": round(n_values / t_bare_all),
@@ -101,8 +131,60 @@ def main(argv=None) -> dict:
         "ratio_to_values_only_floor": round(t_bare_values / t_load, 3),
         "target": ">= 0.5 x bare executemany of the same rows",
     }
+    figures["runs"] = {"load_s": [round(x, 2) for x in loads], "floor_s": [round(x, 2) for x in floors]}
+    if args.baseline:
+        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", args.baseline],
+                                capture_output=True, text=True).stdout.strip()
+        figures.update({"baseline": commit, "baseline_load_s": round(min(baselines), 3),
+                        "baseline_db_mb": round((tmp / "baseline.db").stat().st_size / 2**20, 1),
+                        "load_vs_baseline": round(min(baselines) / t_load, 3)})
+        figures["runs"]["baseline_load_s"] = [round(x, 2) for x in baselines]
     report("load", figures)
     return figures
+
+
+BASELINE_LOAD = """
+import pickle, sys, time
+sys.path.insert(0, sys.argv[1])
+from crawler.db import build, load, regions
+with open(sys.argv[2], "rb") as fh:
+    items, extras = pickle.load(fh)
+regions.registry_entries()
+db = build.open_db(sys.argv[3])
+t0 = time.perf_counter()
+for i in range(0, len(items), int(sys.argv[4])):
+    load.load_many(db, items[i:i + int(sys.argv[4])], agencies=extras)
+print(time.perf_counter() - t0)
+"""
+
+
+def export_baseline(rev: str, tmp: Path) -> Path:
+    """The files of commit `rev` (git archive) in a directory of their own."""
+    src = tmp / f"baseline-{rev}"
+    if not src.exists():
+        src.mkdir(parents=True)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(src)], input=archive, check=True)
+    return src
+
+
+def baseline(src: Path, items, extras, tmp: Path, batch: int) -> float:
+    """Seconds the loader of an earlier commit (its files in `src`) takes on the same reports,
+    in a subprocess importing those files."""
+    import pickle
+
+    data = tmp / "items.pickle"
+    if not data.exists():
+        with open(data, "wb") as fh:
+            pickle.dump((items, extras), fh)
+    db = tmp / "baseline.db"
+    db.unlink(missing_ok=True)
+    out = subprocess.run([sys.executable, "-c", BASELINE_LOAD, str(src), str(data), str(db), str(batch)],
+                         cwd=src, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"baseline {src.name} failed: {out.stderr[-2000:]}")
+    return float(out.stdout.strip().splitlines()[-1])
 
 
 if __name__ == "__main__":
