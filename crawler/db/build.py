@@ -22,7 +22,7 @@ import sqlite_utils
 from parsers import checks, formats, guard
 from parsers.document import UnreadableDocument
 
-from . import compact, counts, facet_counts, load, page_images, publish, regions, schema, search, texts
+from . import carry, compact, counts, facet_counts, load, page_images, publish, regions, schema, search, texts
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +74,15 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
     图片版 page are given to the page's parse (crawler.db.page_images), never parsed alone.
     """
     # a full build re-derives everything: it starts from an empty file, not a copy of the old
-    with publish.atomic_build(db_path, fresh=full) as work:
+    # (whose layout must be today's, for what is carried over from it: else it is copied and
+    # migrated, as an incremental build's)
+    path = Path(db_path).absolute()
+    fresh = full and (not path.exists() or schema.is_current(path))
+    with publish.atomic_build(path, fresh=fresh) as work:
         return _build(Path(archive_dir), work, full=full, captures=captures, runs=runs,
                       parse=parse, parser_version=parser_version, jobs=jobs,
                       max_memory=max_memory, max_seconds=max_seconds, progress=progress, ocr=ocr,
-                      previous=Path(db_path).absolute() if full else None)
+                      previous=path if fresh else None)
 
 
 def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, parser_version,
@@ -96,7 +100,10 @@ def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, par
         parser_version = parser_version or default_version
 
     db = open_db(db_path)
-    publish.carry_over(db, previous)  # the tables no build derives (a fresh file lacks them)
+    # a fresh file: what no build derives comes from the archive it replaces
+    prev = carry.Previous(db, previous) if previous is not None and Path(previous).exists() else None
+    if prev is not None:
+        prev.tables()
     summary = {"captures": 0, "reports": 0, "parsed": 0, "skipped": 0, "failed": 0,
                "not_reports": 0, "values": 0, "resource_limited": 0}
     all_caps = list(captures)
@@ -146,6 +153,8 @@ def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, par
             with db.atomic():
                 load.record_error(db, sha, c, reason, parser_version, load.capture_id(c),
                                   retryable=retryable)
+                if prev is not None:  # what was loaded before stays
+                    prev.reports_at(c.get("final_url") or c.get("url"))
                 _mark_failed(db, c, reason)
                 load.record_failed_report(db, c, reason, parser_version)
             summary["failed"] += 1
@@ -158,15 +167,22 @@ def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, par
             with db.atomic():
                 load.record_error(db, sha, c, f"load failed: {type(exc).__name__}: {exc}",
                                   parser_version, load.capture_id(c))
+                if prev is not None:
+                    prev.reports_at(c.get("final_url") or c.get("url"))
             summary["failed"] += 1
             continue
         if rid is None:
+            if prev is not None:  # no longer read as a report: the report read before stays
+                with db.atomic():
+                    prev.reports_at(c.get("final_url") or c.get("url"))
             summary["not_reports"] += 1
         else:
             summary["parsed"] += 1
             if result.get("ocr"):
                 summary["ocr"] = summary.get("ocr", 0) + 1
 
+    if prev is not None:
+        prev.close()
     refresh_derived(db, parser_version)
     summary["reports"] = db["reports"].count
     summary["values"] = db.execute('select count(*) from cells where value is not null').fetchone()[0]

@@ -9,8 +9,8 @@ keeps reading it (its inode lives while it is open) until it notices the new one
 archive.db untouched; a stale private file of a killed build is removed by the next build.
 
 The private file starts empty when the build re-derives everything (``fresh``: `ogi build
---full`, the default): no copy of the old file is made, and the tables a build does not derive
-(the portal registry `ogi registry publish` writes) are carried over from it (carry_over).
+--full`, the default): no copy of the old file is made; what no build derives (the portal
+registry, the reports of documents that now fail) is carried over from it (crawler.db.carry).
 Otherwise (``--incremental``) it starts as a copy of archive.db: a reflink, sharing the old
 file's blocks until either is written, where the filesystem can (btrfs, XFS; FICLONE), else a
 byte copy (ext4).
@@ -52,11 +52,6 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-# Tables of archive.db that no build derives from the WARC archive: a fresh build copies them
-# from the file it replaces.
-KEPT_TABLES = ("registry",)
-
-
 def _clone(src: Path, dst: Path) -> str:
     """Copy src to dst: a reflink where the filesystem supports it, else bytes. Returns which."""
     try:
@@ -69,29 +64,6 @@ def _clone(src: Path, dst: Path) -> str:
         dst.unlink(missing_ok=True)
         shutil.copyfile(src, dst)
         return "copy"
-
-
-def carry_over(db, previous: Path | str | None, tables=KEPT_TABLES) -> int:
-    """Copy the rows of `tables` from the archive a fresh build replaces into the new one
-    (`db`: a sqlite_utils.Database, migrated). Returns the rows copied."""
-    if previous is None or not Path(previous).exists():
-        return 0
-    n = 0
-    db.conn.execute("attach database ? as previous", [str(previous)])
-    try:
-        with db.atomic():
-            for t in tables:
-                if not db.execute("select 1 from previous.sqlite_master where type = 'table' and name = ?",
-                                  [t]).fetchone():
-                    continue
-                cols = [r[1] for r in db.execute(f'pragma previous.table_info("{t}")')]
-                mine = {r[1] for r in db.execute(f'pragma main.table_info("{t}")')}
-                cols = ", ".join(f'"{c}"' for c in cols if c in mine)
-                db.execute(f'delete from main."{t}"')
-                n += db.conn.execute(f'insert into main."{t}" ({cols}) select {cols} from previous."{t}"').rowcount
-    finally:
-        db.conn.execute("detach database previous")
-    return n
 
 
 @contextlib.contextmanager
