@@ -23,6 +23,7 @@ WORKERS=${WORKERS:-1}; THINK=${THINK:-0}
 RESULTS="$OUT/results.jsonl"
 : > "$RESULTS"
 run() { "$PY" "$@" | tee /dev/stderr | sed -n 's/^BENCH //p' >> "$RESULTS"; }
+run bench/bench_prose.py --reports "$LOAD"
 run bench/bench_load.py --reports "$LOAD" --dir "$OUT/load" --repeat "$REPEAT" ${BASELINE:+--baseline "$BASELINE"}
 run bench/bench_parse.py
 run bench/bench_build.py --copies "$COPIES"

@@ -86,6 +86,13 @@ def test_bench_load_runs(tmp_path):
     assert fig["baseline_load_s"] > 0 and fig["load_vs_baseline"] > 0
 
 
+def test_bench_prose_runs():
+    fig = _bench("bench_prose.py", "--reports", "60")
+    assert set(fig["corpus_groups"]) == {"seed", "real", "rotated/docs", "wild"}
+    assert fig["synthetic_total"]["n"] == 60 and fig["texts_synthetic"]["stored_ratio"] < 1
+    assert len(fig["complete_reports"]) >= 5
+
+
 def test_bench_parse_runs_on_generated_documents():
     fig = _bench("bench_parse.py", "--repeat", "1", "--no-cli", "--generated")
     for kind in ("html", "pdf", "docx", "text"):
