@@ -49,7 +49,7 @@ def main() -> None:
               f"{right}/{len(truth)} cells right")
         out.append(row)
     per_page = sum(r["seconds"] for r in out) / sum(r["pages"] for r in out)
-    print("BENCH " + json.dumps({"dpi": a.dpi, "jobs": a.jobs, "noisy": a.noisy,
+    print("BENCH " + json.dumps({"bench": "ocr", "dpi": a.dpi, "jobs": a.jobs, "noisy": a.noisy,
                                  "seconds_per_page": round(per_page, 2), "docs": out}))
 
 
