@@ -151,6 +151,12 @@ order by year desc, report_id, part""",
     },
 }
 
+BIG_VIEW_NOTE = (
+    "行数与分面 · Its row count, whole or filtered by table, year, province, unit, field_id (values) "
+    "or status, severity, kind, year, province, rule_id (checks), comes from the counts of the build "
+    "(crawler/db/facet_counts.py); no facets are shown by default (summing them took ~20 ms each at "
+    "national size), ?_facet=year and the like give them from the same counts.")
+
 OCR_NOTE = (
     "图片版 · Values flagged ocr were read by OCR from a scanned report (document_kind scanned, "
     "parse_status parsed_ocr or ocr_review): Tesseract 5 (Debian tesseract-ocr, chi_sim) reads each "
@@ -188,8 +194,7 @@ TABLES = {
         },
     },
     "values": {
-        "description": "表格数字（长表） · Every printed cell of tables 二/三/四, one row per report × field, with its raw text and where it was read (a view over the compact cells table). value is NULL for a blank, a dash or a row not printed: read raw and flags. " + OCR_NOTE,
-        "facets": ["table", "year", "province", "unit"],
+        "description": "表格数字（长表） · Every printed cell of tables 二/三/四, one row per report × field, with its raw text and where it was read (a view over the compact cells table). value is NULL for a blank, a dash or a row not printed: read raw and flags. " + BIG_VIEW_NOTE + " " + OCR_NOTE,
         "columns": {
             "report_id": "报告 · report", "field_id": "字段 · field id (see fields)", "table": "表 · table 二/三/四",
             "row_label": "行 · row label (format)", "column_label": "列 · column label (format)",
@@ -204,8 +209,7 @@ TABLES = {
         },
     },
     "checks": {
-        "description": "勾稽关系检查 · Arithmetic checks: the format's rules per report (kind=report), across one agency's consecutive years (kind=cross, warnings) and the figures stated in the report's text against its tables (kind=text, advisory: not counted in check_status). ok NULL = undecidable (blank cells).",
-        "facets": ["status", "severity", "kind", "year", "province"],
+        "description": "勾稽关系检查 · Arithmetic checks: the format's rules per report (kind=report), across one agency's consecutive years (kind=cross, warnings) and the figures stated in the report's text against its tables (kind=text, advisory: not counted in check_status). ok NULL = undecidable (blank cells). " + BIG_VIEW_NOTE,
         "columns": {
             "rule_id": "规则 · rule id (rule.t3.balance.<col>, rule.cross.carry.<col> …)",
             "status": "结果 · pass | fail | undecidable", "expected": "应为 · what the rule requires",
