@@ -414,7 +414,9 @@ def generate(n_reports: int, seed: int = 1, jobs: int = 1) -> Iterator[tuple[dic
     order. With jobs > 1 the reports are drawn in worker processes (the same reports, in the
     same order: each agency has its own random stream)."""
     per_agency = len(YEARS) * (1 - P_MISSING)
-    ags = agencies(max(1, math.ceil(n_reports / per_agency)), seed)
+    # a margin of agencies: the missing years are drawn, so ceil(n / per_agency) agencies may
+    # hold fewer than n reports (the list is the same whatever its length, in the same order)
+    ags = agencies(max(1, math.ceil(n_reports / per_agency * 1.05) + 10), seed)
     made = 0
     if jobs <= 1:
         chunks: Iterator = ([(i, agency_reports(i, ag, seed))] for i, ag in enumerate(ags))

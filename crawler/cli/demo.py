@@ -30,7 +30,7 @@ def command(db_path: str, archive_dir: str, no_serve: bool, host: str, port: int
 
     archive = Path(archive_dir).resolve()
     db = Path(db_path).resolve()
-    with serve_portal("demo") as base_url, tempfile.TemporaryDirectory(prefix="ogi-demo-") as tmp:
+    with serve_portal() as base_url, tempfile.TemporaryDirectory(prefix="ogi-demo-") as tmp:
         registry = Path(tmp) / "demo-registry.yaml"
         registry.write_text(demo_registry(base_url), "utf-8")
         click.echo(f"demo portal: {base_url}/  (report columns of 4 agencies on 127.0.0.1)")
