@@ -32,10 +32,11 @@ from _common import ROOT, add_archive_args, report, synthetic_db
 
 from crawler.db import search
 
-# The full-text part: the texts of the reports and their index; everything else is the
-# structured archive (reports, cells, checks, agencies, captures, coverage, derived tables).
-FULL_TEXT = ("search_index", "text_dictionaries",
-             # the layout before migration 0018 (every text twice)
+# The full-text part: the texts of the reports and of their other documents, and their index;
+# everything else is the structured archive (reports, cells, checks, agencies, captures,
+# coverage, derived tables).
+FULL_TEXT = ("search_index", "document_texts", "text_dictionaries",
+             # the layout before migration 0020 (every text twice)
              "report_sections", "sqlite_autoindex_report_sections_1", "idx_search_index_report")
 
 

@@ -106,7 +106,8 @@ def pages(db: Path) -> dict[str, str]:
     rule = one("select rule_id from check_rules where rule_id like 'rule.t3.%' order by key limit 1")
     con.close()
     q = urllib.parse.quote
-    out = {"home": "/", "reports (facets)": "/archive/reports",
+    out = {"home": "/", "home search": "/?" + urllib.parse.urlencode({"q": "政府信息"}),
+           "reports (facets)": "/archive/reports",
            "t2_wide": "/archive/t2_wide", "t3_wide": "/archive/t3_wide"}
     if year:  # a page filtered by a facet value (a click on it): facets summed from facet_cube
         out["reports of one year (facets)"] = f"/archive/reports?year={year}"

@@ -575,8 +575,12 @@ def write_run_summary(archive_dir: pathlib.Path | str, summary: dict) -> pathlib
     d.mkdir(parents=True, exist_ok=True)
     path = d / f"{summary['run_id']}.json"
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=1), "utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=1), "utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # a full disk: no half-written file left behind
+        raise
     return path
 
 

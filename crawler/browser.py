@@ -15,12 +15,28 @@ leaves the browser:
     the crawler's own requests never overlap the browser's.
 The cost is bounded: ``OGI_BROWSER_MAX_PAGES`` list pages per column (clicks through the page
 bar) and ``OGI_BROWSER_PAGE_TIMEOUT`` seconds per page (navigation, settling, each click).
+
+Those bounds hold from outside the renderer (:class:`PageWatch`): a script that never yields
+(``while (true) {}``) ignores every Playwright timeout, since the renderer never answers. A
+watchdog in the crawler's own event loop kills the page's renderer processes (SIGKILL) when the
+page made no progress for twice the page time (plus a few seconds), when its renderers hold
+more than ``OGI_BROWSER_MAX_MEMORY`` MiB, or as soon as the crawl is stopping (SIGTERM, Ctrl-C):
+the column gets a named failure ("browser rendering failed: ..."), the page is never rendered
+again in that run, and the crawl goes on (or ends) with its lock released. V8's heap is capped
+too (``--js-flags=--max-old-space-size``).
+
+Nothing leaves the browser around the guard either: popup windows (``window.open``, a link with
+a target) are closed and their requests refused, WebSockets never reach a server
+(``route_web_socket``), service workers are blocked for the context, and dedicated or shared
+workers cannot be started; each attempt is named in the run summary like any refused request.
 """
 from __future__ import annotations
 
 import asyncio
 import ipaddress
 import logging
+import os
+import signal
 import time
 import urllib.parse
 
@@ -40,9 +56,15 @@ def resolver_rules(allowed_domains) -> str:
     return "--host-resolver-rules=MAP * ~NOTFOUND" + "".join(", " + e for e in excl)
 
 
+class BrowserPageStopped(Exception):
+    """A rendered page killed from outside its renderer (the message says why)."""
+
+
 class LazyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
     """scrapy-playwright's handler, starting Playwright only when a request asks for the
-    browser: crawls whose lists read completely never start a driver or a browser."""
+    browser: crawls whose lists read completely never start a driver or a browser. Every page
+    it renders runs under a :class:`PageWatch`, and is tried once (scrapy-playwright tries a
+    page whose target closed three times: a page killed for hanging would be rendered again)."""
 
     async def _maybe_launch_in_thread(self) -> None:  # engine_started: nothing yet
         return None
@@ -55,7 +77,133 @@ class LazyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         async with lock:
             if getattr(self, "browser_provider", None) is None:
                 await self._launch()
-        return await super()._download_request(request, spider)
+        spider = spider or self._crawler.spider
+        if self._crawler.crawling is False:
+            raise BrowserPageStopped("the crawl is stopping: the page was not rendered")
+        s = self._crawler.settings
+        step = s.getfloat("OGI_BROWSER_PAGE_TIMEOUT", 30)
+        watch = PageWatch(self._crawler, step=2 * step + 5,
+                          max_rss=s.getint("OGI_BROWSER_MAX_MEMORY", 1024) * 2 ** 20)
+        guard = request.meta.get("ogi_browser_guard")
+        if guard is not None:
+            guard.watch = watch
+        work = asyncio.ensure_future(self._download_request_with_retry(request, spider))
+        watcher = asyncio.ensure_future(watch.run(self, work))
+        try:
+            return await work
+        except (Exception, asyncio.CancelledError) as exc:
+            if watch.reason:
+                raise BrowserPageStopped(watch.reason) from exc
+            raise
+        finally:
+            watch.done = True
+            watcher.cancel()
+
+
+def _proc_children() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat", "rb") as fh:
+                    ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(d))
+    return children
+
+
+def _renderers(root: int) -> list[int]:
+    """The chromium renderer processes below process `root`."""
+    children = _proc_children()
+    out, todo = [], [root]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            todo.append(c)
+            try:
+                with open(f"/proc/{c}/cmdline", "rb") as fh:
+                    if b"--type=renderer" in fh.read():
+                        out.append(c)
+            except OSError:
+                continue
+    return out
+
+
+def _rss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+class PageWatch:
+    """Bounds one rendered page from outside its renderer (see the module): polls a few times a
+    second, and kills the renderer processes of the crawler's browser (SIGKILL) when the page
+    made no progress for `step` seconds, when they hold more than `max_rss` bytes, or when the
+    crawl is stopping. `progress()` (a page read) starts a new step."""
+
+    POLL = 0.25
+
+    def __init__(self, crawler, step: float, max_rss: int) -> None:
+        self.crawler = crawler
+        self.step = step
+        self.max_rss = max_rss
+        self.deadline = time.monotonic() + step
+        self.reason: str | None = None
+        self.done = False
+
+    def progress(self) -> None:
+        self.deadline = time.monotonic() + self.step
+
+    async def _browser_pid(self, handler) -> int:
+        browser = getattr(handler, "browser", None)
+        if browser is not None:
+            try:
+                session = await asyncio.wait_for(browser.new_browser_cdp_session(), 5)
+                info = await asyncio.wait_for(session.send("SystemInfo.getProcessInfo"), 5)
+                for p in info.get("processInfo", []):
+                    if p.get("type") == "browser":
+                        return int(p["id"])
+            except Exception:  # noqa: BLE001 - fall back to every chromium below this process
+                pass
+        return os.getpid()
+
+    async def run(self, handler, work) -> None:
+        root = None
+        while not self.done and not work.done():
+            await asyncio.sleep(self.POLL)
+            if root is None:
+                root = await self._browser_pid(handler)
+            renderers = _renderers(root)
+            why = None
+            if self.crawler.crawling is False:
+                why = "the crawl was stopped while the page rendered (its renderer was killed)"
+            elif time.monotonic() > self.deadline:
+                why = (f"the page gave no answer within {self.step:.0f} s (a script that never "
+                       f"yields): its renderer was killed from outside")
+            else:
+                rss = sum(_rss(p) for p in renderers)
+                if rss > self.max_rss:
+                    why = (f"the page's renderer held {rss // 2 ** 20} MiB, over the browser's "
+                           f"memory cap of {self.max_rss // 2 ** 20} MiB: it was killed")
+            if why:
+                self.reason = why
+                logger.warning("browser: %s", why)
+                for pid in renderers:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                # a crashed page fails every call on it at once; anything still waiting after
+                # a few seconds is cancelled
+                await asyncio.wait({work}, timeout=10)
+                if not work.done():
+                    work.cancel()
+                return
 
 
 def _ip_literal(host: str):
@@ -80,11 +228,62 @@ class BrowserGuard:
         self.requests: list[tuple[str, str]] = []   # (url, "sent" | reason refused)
         self.pending = 0                             # let through, answer not in yet
         self.last_activity = time.monotonic()
+        self.watch: PageWatch | None = None          # set by the handler for this page
+
+    def progress(self) -> None:
+        """A page of the list was read: the watchdog's clock starts again."""
+        if self.watch is not None:
+            self.watch.progress()
 
     async def attach(self, page) -> None:
         page.on("requestfinished", self._done)
         page.on("requestfailed", self._done)
         await page.route("**/*", self.handle)
+        # WebSockets bypass page.route: each is answered here and never reaches a server
+        await page.route_web_socket("**", self._web_socket)
+        page.on("popup", self._popup)
+        await page.expose_binding("__ogiRefused", self._refused_by_script)
+        await page.add_init_script(NO_ESCAPES_JS)
+        context = page.context
+        context._ogi_guard = self  # the guard of the page rendered now in this context
+        if not getattr(context, "_ogi_guarded", False):
+            # requests of pages the crawler did not open (popups) meet the context's route:
+            # page routes come first, and the crawler's pages always continue or abort there
+            context._ogi_guarded = True
+
+            async def stray(route, request):
+                await context._ogi_guard._stray(route, request)
+
+            await context.route("**/*", stray)
+
+    def _refuse(self, url: str, why: str, kind: str) -> None:
+        self.requests.append((url, why))
+        self.spider.browser_refused(self.column, url, why, kind)
+
+    async def _web_socket(self, ws) -> None:
+        self._refuse(ws.url, "refused: a WebSocket (never opened by the crawler's browser)",
+                     "websocket")
+        await ws.close()
+
+    def _popup(self, popup) -> None:
+        # its request (if any) was refused by the context's route and named there
+        url = popup.url or ""
+        if url.startswith(("http:", "https:")) and not any(u == url for u, _ in self.requests):
+            self._refuse(url, "refused: a popup window (window.open or a link's target), "
+                              "closed", "popup")
+        asyncio.ensure_future(_quietly(popup.close()))
+
+    async def _stray(self, route, request) -> None:
+        self._refuse(request.url, "refused: asked for by a window the crawler did not open "
+                                  "(a popup)", request.resource_type)
+        await route.abort("blockedbyclient")
+
+    def _refused_by_script(self, source, kind: str, url: str) -> None:
+        what = {"worker": "a web worker", "sharedworker": "a shared worker",
+                "serviceworker": "a service worker", "popup": "a popup window (window.open)",
+                "websocket": "a WebSocket"}.get(kind, kind)
+        self._refuse(str(url or ""), f"refused: {what} (never started by the crawler's browser)",
+                     kind)
 
     def refusal(self, url: str) -> str | None:
         parts = urllib.parse.urlsplit(url)
@@ -168,6 +367,31 @@ class BrowserGuard:
             self._done(req)
 
 
+async def _quietly(coro) -> None:
+    try:
+        await coro
+    except Exception:  # noqa: BLE001 - already gone
+        pass
+
+
+# Before any script of the page: no popup, worker or service worker can start (each attempt is
+# reported to the guard); WebSockets are answered by the guard's route_web_socket.
+NO_ESCAPES_JS = """(() => {
+  const tell = (kind, url) => { try { window.__ogiRefused(kind, String(url || "")); } catch (e) {} };
+  const abs = u => { try { return new URL(String(u), location.href).href; } catch (e) { return String(u); } };
+  window.open = function (u) { tell("popup", abs(u || "about:blank")); return null; };
+  for (const [name, kind] of [["Worker", "worker"], ["SharedWorker", "sharedworker"]]) {
+    if (window[name]) {
+      window[name] = function (u) { tell(kind, abs(u)); throw new DOMException("blocked", "SecurityError"); };
+    }
+  }
+  if (navigator.serviceWorker) {
+    const sw = navigator.serviceWorker;
+    sw.register = function (u) { tell("serviceworker", abs(u)); return Promise.reject(new DOMException("blocked", "SecurityError")); };
+  }
+})();"""
+
+
 # Finds and clicks the control that shows the next page of a list: a 下一页 / next control, or
 # the number of the next page in a page bar. Returns what it clicked, or "" when there is none.
 CLICK_NEXT_JS = """(n) => {
@@ -218,6 +442,7 @@ async def browse_list(page, guard: "BrowserGuard", max_pages: int, timeout_s: fl
     for n in range(1, max_pages + 1):
         items = {u for u, _ in list_items(html, page.url)}
         pages.append((page.url, html))
+        guard.progress()
         seen |= items
         if want is not None and len(seen) >= want or n == max_pages:
             break
@@ -297,6 +522,7 @@ class BrowserMiddleware:
             "playwright_context": f"ogi-{spider.name}",
             "playwright_page_init_callback": init,
             "playwright_page_methods": [PageMethod(browse)],
+            "playwright_context_kwargs": {"service_workers": "block"},
             "download_timeout": s.getfloat("OGI_BROWSER_PAGE_TIMEOUT", 30)
             * (s.getint("OGI_BROWSER_MAX_PAGES", 20) + 1),
         })

@@ -36,6 +36,15 @@ class RunRecorder:
         self.paused: set[str] = set()
         self.block_limit = block_limit
         self.started = utcnow_iso()
+        # columns a crawl read off known reports' pages (their breadcrumb or 栏目 link), for
+        # the registry's review (written as proposals by `ogi crawl`, never into the registry)
+        self.proposed_columns: list[dict] = []
+
+    def propose_column(self, portal: str | None, column: str, report: str, evidence: str) -> None:
+        if portal and not any(p["column"] == column and p["portal"] == portal
+                              for p in self.proposed_columns):
+            self.proposed_columns.append({"portal": portal, "column": column, "report": report,
+                                          "evidence": evidence})
 
     def fail(self, url: str, reason: str, role: str | None = None) -> None:
         if url in self._failed_urls:
@@ -79,6 +88,8 @@ class CrawlState:
         self.standalone = not s.get("OGI_RUN_ID")  # `scrapy crawl`, not `ogi crawl`
         self.recorder = RunRecorder(s.getint("OGI_BLOCK_LIMIT", 5))
         self._index: ArchiveIndex | None = None
+        from . import diskfull
+        diskfull.register(crawler, self.run_id)
 
     @property
     def index(self) -> ArchiveIndex:
@@ -161,7 +172,15 @@ class ArchivePipeline:
                       request_headers=item.request_headers, request_body=item.request_body,
                       role=item.role, title=item.title, agency=item.agency,
                       region_code=item.region_code, portal=item.portal, referer=item.referer)
-        outcome, cap = self.writer.write(fetch)
+        try:
+            outcome, cap = self.writer.write(fetch)
+        except OSError as exc:
+            from . import diskfull
+            if not diskfull.is_disk_full(exc):
+                raise
+            diskfull.stop(self.crawler, exc, f"the WARC record of {item.url}")
+            from scrapy.exceptions import DropItem
+            raise DropItem(f"not archived: the disk is full ({item.url})") from None
         rec = self.state.recorder
         if item.role == "report":
             rec.report_seen(item.url)
@@ -171,12 +190,21 @@ class ArchivePipeline:
 
     def close_spider(self, spider=None) -> None:
         if self.writer is not None:
-            self.writer.close()
+            try:
+                self.writer.close()
+            except OSError as exc:  # a full disk: what was written stays (a cut tail at most)
+                logger.error("closing the WARC file: %s", exc)
 
     def spider_closed(self, spider, reason) -> None:
+        from . import diskfull
+        if reason == diskfull.REASON and self.jobdir:  # its space first: the summary needs it
+            shutil.rmtree(self.jobdir, ignore_errors=True)
         spider_summary = self.summary(spider, reason)
-        merge_run_summary(self.state.archive_dir, self.state.run_id, spider_summary,
-                          finalize=self.state.standalone)
+        try:
+            merge_run_summary(self.state.archive_dir, self.state.run_id, spider_summary,
+                              finalize=self.state.standalone)
+        except OSError as exc:  # a full disk: `ogi crawl` still has it (UNWRITTEN)
+            logger.error("the run summary could not be written: %s", exc)
         if self.jobdir:
             d = pathlib.Path(self.jobdir)
             if reason == "shutdown":
@@ -201,7 +229,14 @@ class ArchivePipeline:
             # each report column against its own count: expected, found (static / API /
             # browser), shortfall (crawler.listcount)
             "columns": spider.ledger.summaries() if hasattr(spider, "ledger") else [],
+            "proposed_columns": list(rec.proposed_columns),
+            **self._disk_full(reason),
         }
+
+    def _disk_full(self, reason: str) -> dict:
+        from . import diskfull
+        why = diskfull.message(self.state.run_id) if reason == diskfull.REASON else None
+        return {"errors": [why]} if why else {}
 
 
 def exit_code_for(summary: dict) -> int:
@@ -227,8 +262,9 @@ def list_totals(columns: list[dict]) -> dict:
 
 def merge_run_summary(archive_dir, run_id: str, part: dict, finalize: bool,
                       args: dict | None = None) -> dict:
-    """Fold one spider's summary into runs/<run_id>.json (spiders of a run close one by one)."""
-    s = read_run_summary(archive_dir, run_id) or {
+    """Fold one spider's summary into runs/<run_id>.json (spiders of a run close one by one).
+    The merged summary is also kept in UNWRITTEN until it is written (a full disk)."""
+    s = UNWRITTEN.get(run_id) or read_run_summary(archive_dir, run_id) or {
         "run_id": run_id, "started": part["started"], "finished": None, "spiders": [],
         "args": args or {}, "counts": {k: 0 for k in COUNT_KEYS}, "failures": [],
         "paused": [], "exit_code": None, "per_spider": [],
@@ -237,14 +273,24 @@ def merge_run_summary(archive_dir, run_id: str, part: dict, finalize: bool,
     s["per_spider"].append({k: part.get(k) for k in ("spider", "portal", "start_urls", "counts",
                                                      "finish_reason", "columns")})
     s.setdefault("columns", []).extend(part.get("columns") or [])
+    s.setdefault("proposed_columns", []).extend(part.get("proposed_columns") or [])
     s["lists"] = list_totals(s["columns"])
     for k in COUNT_KEYS:
         s["counts"][k] = s["counts"].get(k, 0) + part["counts"].get(k, 0)
     s["failures"].extend(part["failures"])
     s["paused"] = sorted(set(s["paused"]) | set(part["paused"]))
+    for e in part.get("errors") or []:  # a full disk: said in the file even if it is the last
+        if e not in s.setdefault("errors", []):
+            s["errors"].append(e)
+            s["exit_code"] = 5
     s["started"] = min(s["started"], part["started"])
     s["finished"] = part["finished"]
     if finalize:
         s["exit_code"] = exit_code_for(s)
+    UNWRITTEN[run_id] = s
     write_run_summary(archive_dir, s)
+    UNWRITTEN.pop(run_id, None)
     return s
+
+
+UNWRITTEN: dict[str, dict] = {}  # run id -> its merged summary, while it could not be written

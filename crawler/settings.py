@@ -60,6 +60,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.browser.BrowserMiddleware": 950,
 }
 SPIDER_MIDDLEWARES = {}
+# Scrapy's scheduler, stopping the crawl when the disk holding its JOBDIR is full (crawler.diskfull)
+SCHEDULER = "crawler.diskfull.DiskAwareScheduler"
 ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 300,
 }
@@ -80,14 +82,17 @@ OGI_BROWSER = True                 # `ogi crawl --no-browser` switches it off
 OGI_BROWSER_EXECUTABLE = os.environ.get("OGI_CHROMIUM", "/usr/bin/chromium")
 OGI_BROWSER_MAX_PAGES = 20         # list pages the browser shows per column (page-bar clicks)
 OGI_BROWSER_PAGE_TIMEOUT = 30      # seconds per rendered page (navigation, settling, a click)
+OGI_BROWSER_MAX_MEMORY = 1024      # MiB the renderers of a rendered page may hold (then killed)
 DOWNLOAD_HANDLERS = {"http": "crawler.browser.LazyPlaywrightHandler",
                      "https": "crawler.browser.LazyPlaywrightHandler"}
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {
     "executable_path": OGI_BROWSER_EXECUTABLE, "headless": True,
-    # never `playwright install`: Debian's chromium, with these switches (see README)
+    # never `playwright install`: Debian's chromium, with these switches (see docs/crawling.md)
     "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update"],
+             "--disable-component-update",
+             # V8's heap per page; arrays outside it are bounded by OGI_BROWSER_MAX_MEMORY
+             "--js-flags=--max-old-space-size=512"],
 }
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = OGI_BROWSER_PAGE_TIMEOUT * 1000
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 1

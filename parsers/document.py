@@ -13,6 +13,14 @@ class UnreadableDocument(Exception):
     """The document cannot be read at all (the reason is the message, one line)."""
 
 
+class ResourceExhausted(UnreadableDocument):
+    """Not read because a resource limit was reached (a converter's time limit, memory, a
+    pixel budget): the bytes may well be readable with more, so the build retries it
+    (``ogi build --incremental``), unlike other unreadable documents."""
+
+    retryable = True
+
+
 @dataclass
 class Cell:
     """One grid position.

@@ -13,6 +13,13 @@ return to Python). What happens then:
   its worker again fails (a ResourceLimit naming the signal); its neighbours are parsed
   normally.
 
+Workers die with the build: each asks the kernel for SIGKILL when its parent (the forkserver)
+goes (``PR_SET_PDEATHSIG``) and watches the build process itself (a pidfd), so a build killed
+with SIGKILL leaves no worker, forkserver or resource tracker behind.
+
+Running out of memory inside a C library (OpenCV's "Insufficient memory", numpy's allocation
+error) is the same resource limit as a MemoryError.
+
 A ResourceLimit is retryable: ``ogi build --incremental`` parses such a document again (a
 larger limit, or a parser fix, may read it), while other parse errors of the same bytes and
 parser version are not retried.
@@ -41,7 +48,59 @@ class _TimeUp(BaseException):  # not an Exception: readers' `except Exception` m
     pass
 
 
-def _limit_worker(max_memory: int) -> None:
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(sig: int = signal.SIGKILL) -> bool:
+    """Ask the kernel to send `sig` to this process when its parent exits (Linux prctl)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def exit_with(pid: int) -> None:
+    """End this process (SIGKILL) as soon as process `pid` has ended: a daemon thread waits on
+    a pidfd of it. Also when `pid` is gone already."""
+    import os
+    import threading
+
+    try:
+        fd = os.pidfd_open(pid)
+    except (OSError, AttributeError):
+        if pid and not _alive(pid):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return
+
+    def watch() -> None:
+        import select
+
+        select.select([fd], [], [])
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="ogi-parent-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _limit_worker(max_memory: int, parent: int = 0) -> None:
+    die_with_parent()
+    if parent:
+        exit_with(parent)
     if max_memory:
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         cap = max_memory if hard == resource.RLIM_INFINITY else min(max_memory, hard)
@@ -57,6 +116,19 @@ def _limit_worker(max_memory: int) -> None:
             importlib.import_module(module)
         except Exception:  # noqa: BLE001 - the document that needs it will say why
             pass
+
+
+_OOM_WORDS = ("insufficient memory", "failed to allocate", "out of memory",
+              "cannot allocate memory", "std::bad_alloc")
+
+
+def out_of_memory(exc: BaseException) -> bool:
+    """An exception that says a library ran out of memory (OpenCV's cv2.error "Insufficient
+    memory", a C++ bad_alloc), not that the document is wrong."""
+    if isinstance(exc, MemoryError):
+        return True
+    text = str(exc).lower()
+    return any(w in text for w in _OOM_WORDS)
 
 
 def _alarm(signum, frame):
@@ -81,6 +153,10 @@ def run_guarded(parse: Callable[..., dict], data: bytes, name: str, content_type
     except _TimeUp:
         return ResourceLimit(f"time limit: parsing took more than {seconds} s")
     except Exception as exc:  # noqa: BLE001 - returned: the build records it and goes on
+        if out_of_memory(exc):
+            return ResourceLimit(f"memory limit: parsing needed more than "
+                                 f"{max_memory // 2 ** 20} MiB ({type(exc).__name__}: "
+                                 f"{str(exc).strip().splitlines()[-1][:200]})")
         return exc
     finally:
         signal.alarm(0)
@@ -106,8 +182,10 @@ class GuardedParser:
         # forkserver: workers start from a small fresh process, not a fork of the builder
         # (whose address space, holding every capture of a national archive, may alone exceed
         # the workers' limit)
+        import os
+
         return ProcessPoolExecutor(max_workers=workers, initializer=_limit_worker,
-                                   initargs=(self.max_memory,),
+                                   initargs=(self.max_memory, os.getpid()),
                                    mp_context=multiprocessing.get_context("forkserver"))
 
     def _submit(self, pool, item):

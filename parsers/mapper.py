@@ -70,7 +70,7 @@ class Mapping:
     t3_version: str | None = None
     t3_rows_seen: list[str] = field(default_factory=list)
     # table 三 rows with seven values, in order: (row key, line), key None when the label is
-    # missing or unrecognised (D7): such rows may be placed by structure, then confirmed.
+    # missing or unrecognised: such rows may be placed by structure, then confirmed.
     t3_sequence: list[tuple[str | None, "Line"]] = field(default_factory=list)
     positional: list[str] = field(default_factory=list)
     extras: list[dict] = field(default_factory=list)

@@ -37,15 +37,32 @@ def detect_kind(data: bytes, name: str = "", content_type: str | None = None) ->
         return "doc"
     if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
         return "image"
+    utf16 = _utf16(data)
+    if utf16:  # text in UTF-16 (with or without a byte-order mark): sniffed as its text
+        head = data[:4096].decode(utf16, errors="ignore").encode("utf-8")
     low = head.lower()
     if b"<html" in low or b"<!doctype html" in low or b"<table" in low or b"<body" in low or b"<p" in low or b"<div" in low:
         return "html"
     ext = Path(name).suffix.lower()
     if ext in (".htm", ".html", ".shtml", ".jhtml"):
         return "html"
+    if utf16:
+        return "text"
     if b"\x00" in head:
         return "binary"
     return "text"
+
+
+def _utf16(data: bytes) -> str | None:
+    import codecs
+
+    from .encoding import utf16_without_bom
+
+    if data.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le"
+    if data.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be"
+    return utf16_without_bom(data)
 
 
 _READERS = {

@@ -11,7 +11,8 @@ from __future__ import annotations
 import urllib.parse
 from typing import Mapping
 
-from .document import Document, UnreadableDocument
+from . import pixels
+from .document import Document, ResourceExhausted, UnreadableDocument
 from .readers import ocr as ocr_reader
 
 NEEDS_OCR = ("needs OCR",)
@@ -36,7 +37,8 @@ def page_images(doc: Document, data: bytes, kind: str, name: str,
         except ValueError as exc:
             raise UnreadableDocument(str(exc)) from None
     if kind == "pdf":
-        return ocr_reader.page_images_of_pdf(data, opts, max_pages), warnings
+        pages = ocr_reader.page_images_of_pdf(data, opts, max_pages)
+        return pages, warnings + list(getattr(pages, "warnings", []))
     out = []
     images = images or {}
     for n, src in enumerate(doc.image_srcs, 1):
@@ -45,11 +47,16 @@ def page_images(doc: Document, data: bytes, kind: str, name: str,
         if payload is None:
             warnings.append(f"page image {n} ({src or 'no src'}) is not in the archive: not read")
             continue
-        try:
-            out.append(ocr_reader.load_image(payload))
+        try:  # the header only: each page is decoded when the OCR reads it (one at a time)
+            pixels.check_image(payload, what=f"page image {n} ({src})")
+        except ResourceExhausted as exc:
+            warnings.append(f"{exc}: not read")
+            continue
         except ValueError:
             warnings.append(f"page image {n} ({src}) cannot be decoded: not read")
-    return out, warnings
+            continue
+        out.append(payload)
+    return pixels.LazyImages(out, ocr_reader.load_image), warnings
 
 
 def read_by_ocr(doc: Document, data: bytes, *, kind: str, name: str,
@@ -67,7 +74,10 @@ def read_by_ocr(doc: Document, data: bytes, *, kind: str, name: str,
     if not pages:
         doc.warnings.extend(warnings)
         return doc
-    read = ocr_reader.read_images(pages, name=name, opts=opts, kind=doc.kind)
+    try:
+        read = ocr_reader.read_images(pages, name=name, opts=opts, kind=doc.kind)
+    finally:
+        getattr(pages, "close", lambda: None)()
     # the HTML page's own text (title, date) comes first; the reader's "needs OCR" notes go
     kept = [w for w in doc.warnings if not any(k in w for k in NEEDS_OCR)]
     text = read.text if kind != "html" else (doc.text + "\n" + read.text).strip()

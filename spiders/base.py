@@ -25,6 +25,7 @@ Arguments (``-a name=value`` or ``ogi crawl``): ``url`` (a column or a home page
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import logging
 import pathlib
 import re
@@ -81,10 +82,30 @@ def reads_scripts(reader):
 @dataclasses.dataclass(frozen=True)
 class Column:
     """A report column derived from a report's address by a platform's rule: its list page
-    (``url``), the platform that reads it, and the rule, named for the registry's source."""
+    (``url``), the platform that reads it, and the rule, named for the registry's source.
+
+    A ``url`` holding ``{year}`` is a year-parameterised report viewer (one report a year, by
+    a parameter of the address): a spider requests it for every year (``year_urls``)."""
     url: str
     platform: str
     rule: str
+
+    @property
+    def by_year(self) -> bool:
+        return YEAR_SLOT in self.url
+
+
+YEAR_SLOT = "{year}"
+FIRST_REPORT_YEAR = 2008  # the regulation took effect on 2008-05-01: the first reports are for 2008
+
+
+def year_urls(template: str, last: int) -> list[str]:
+    """The addresses of a year-parameterised report viewer, newest year first."""
+    return [template.replace(YEAR_SLOT, str(y)) for y in range(last, FIRST_REPORT_YEAR - 1, -1)]
+
+
+def origin(parts: urllib.parse.SplitResult) -> str:
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 class ReportSpider(scrapy.Spider):
@@ -104,6 +125,8 @@ class ReportSpider(scrapy.Spider):
                  registry: str | None = None, proposals: str | None = None, **kw) -> None:
         super().__init__(**kw)
         self.claimed_elsewhere: dict[str, list[str]] = {}
+        self.known_reports: list[str] = []      # report addresses crawled directly
+        self.others_reports: set[str] = set()   # other entries' known reports on these hosts
         if portal or self.portal_code:
             self._from_registry(portal or self.portal_code, registry, proposals)
         if url:
@@ -121,12 +144,13 @@ class ReportSpider(scrapy.Spider):
                                       f"{self.portal_code} ({', '.join(self.allowed_domains)})")
         if api:
             self.api = api
-        if not getattr(self, "start_urls", None):
+        if not getattr(self, "start_urls", None) and not self.known_reports:
             raise ConfigError(f"spider {self.name}: nothing to crawl (give url=… or portal=…"
-                              f" with report column URLs in the registry)")
+                              f" with report column URLs or known reports in the registry)")
+        self.start_urls = list(getattr(self, "start_urls", None) or [])
         if not getattr(self, "allowed_domains", None):
             raise ConfigError(f"spider {self.name}: no allowed domains")
-        for u in self.start_urls:
+        for u in self.start_urls + self.known_reports:
             if urllib.parse.urlsplit(u).scheme not in ("http", "https"):
                 raise ConfigError(f"not an http(s) URL: {u}")
         self.max_pages = int(max_pages) if max_pages else None
@@ -154,6 +178,7 @@ class ReportSpider(scrapy.Spider):
         self.region_code = entry.region_code
         self.allowed_domains = list(entry.domains)
         self.start_urls = list(entry.column_urls)
+        self.known_reports = list(entry.known_reports)
         if entry.list_api:
             self.api = entry.list_api
         # the columns of other registry entries on this portal's hosts (a department's column
@@ -163,8 +188,9 @@ class ReportSpider(scrapy.Spider):
         own = {url_dir(u) for u in entry.column_urls}
         others = {o.code: o for d in entry.domains for o in reg.on_domain(d)}
         for other in others.values():
-            if other.code == code or not other.column_urls:
+            if other.code == code:
                 continue
+            self.others_reports.update(u.split("#")[0] for u in other.known_reports)
             for u in other.column_urls:
                 host, d = url_dir(u)
                 if entry.on_domains(u) and (host, d) not in own:
@@ -274,8 +300,19 @@ class ReportSpider(scrapy.Spider):
                               headers=headers, meta=meta, dont_filter=True)
 
     async def start(self):
+        this_year = datetime.datetime.now(datetime.timezone.utc).year
         for url in self.start_urls:
+            if YEAR_SLOT in url:  # a report viewer by year: its report of every year
+                for u in year_urls(url, this_year):
+                    req = self.doc_request(u, None, None, ogi_year_viewer=True)
+                    if req is not None:
+                        yield req
+                continue
             req = self.start_request(url)
+            if req is not None:
+                yield req
+        for url in self.known_reports:
+            req = self.doc_request(url, None, None, ogi_known=True)
             if req is not None:
                 yield req
 
@@ -478,6 +515,8 @@ class ReportSpider(scrapy.Spider):
 
     def handle_link(self, url: str, title: str, referer: str, in_list: bool = True):
         kind = classify_title(title)
+        if url.split("#")[0] in self.others_reports:
+            return  # another entry's report (a shared column): crawled and filed under it
         if kind == "report":
             ext = attachment_ext(url)
             req = self.doc_request(url, title, referer, expect=ext if ext else None)
@@ -607,8 +646,14 @@ class ReportSpider(scrapy.Spider):
             role = "report"
         else:
             role = "other"
+        if meta.get("ogi_year_viewer") and role != "report" and not attachments and not images:
+            return  # the viewer has no report of that year: nothing to keep, nothing failed
         if role == "report":
             self.ogi.recorder.report_seen(requested)
+        if meta.get("ogi_known") and page is not None:
+            found = self.breadcrumb_column(page)
+            if found:
+                self.ogi.recorder.propose_column(self.portal_code, found[0], requested, found[1])
         yield CaptureItem.from_response(response, role, title, referer, self)
         if role != "report" and not attachments and not images:
             self.ogi.recorder.report_seen(requested)
@@ -624,6 +669,30 @@ class ReportSpider(scrapy.Spider):
                 req = self.doc_request(url, title, response.url, expect=attachment_ext(url))
                 if req is not None:
                     yield req
+
+    # where a page says where it sits: 当前位置：首页 > 政务公开 > 政府信息公开年报
+    BREADCRUMB_CSS = ", ".join(f"[{attr}*={word}]" for word in ("crumb", "position", "location",
+                                                                "dqwz", "weizhi", "curpos")
+                               for attr in ("class", "id"))
+    BREADCRUMB_WORDS = ("当前位置", "您的位置", "您现在的位置", "所在位置", "当前的位置", "栏目")
+
+    def breadcrumb_column(self, page: TextResponse) -> tuple[str, str] | None:
+        """(column URL, evidence) of a report page's own 年报 column, as its breadcrumb or its
+        栏目 link names it: the last link there whose text reads as a 年报 column, on this
+        portal's domains; None when the page names none."""
+        areas = list(page.css(self.BREADCRUMB_CSS))
+        for word in self.BREADCRUMB_WORDS:
+            areas += page.xpath(f"//*[contains(text(), '{word}')]/..")
+        for area in areas:
+            links = [(a.attrib.get("href", "").strip(), text_of(a)) for a in area.css("a[href]")]
+            for href, label in reversed(links):
+                if not href or href.startswith(("javascript:", "#", "mailto:")):
+                    continue
+                url = page.urljoin(href)
+                if classify_title(label) == "column" and not self.allowed(url):
+                    trail = " > ".join(t for _, t in links if t)
+                    return url.split("#")[0], f"breadcrumb of {page.url}: {trail}"[:300]
+        return None
 
     def content_area(self, page: TextResponse):
         for sel in CONTENT_SELECTORS:

@@ -1,14 +1,29 @@
 """Generic discovery: from a portal's home or 信息公开 page, follow 政务公开 / 信息公开 links to the
 年报 column (found by its link text), then read it with every platform's list readers. The
-spider for a registry entry whose platform is unknown (``generic``)."""
+spider for a registry entry whose platform is unknown (``generic``).
+
+Report addresses of CMSes with no module of their own (see ``column_of``): a report in a
+directory named as a 年报 column (``zfxxgknb``, ``gknb``, ``xxgkndbg``, ``bmnb`` …, with the date
+and content folders below it) is listed by that directory; a document in a month folder
+(``<column>/YYYYMM/<id>``) by the folder above it; a Guangdong intensive-platform page
+``<column>/content/post_N.html`` by ``<column>/``; ``<column>/art/YYYY/art_<32 hex>.html`` by
+``<column>/``; Hunan's numbered columns ``/N/N/N/content_N.html`` by ``/N/N/N/index.htm``;
+shanghai.gov.cn's ``/nwID/YYYYMMDD/0001-ID_N.html`` by ``/nwID/index.html``;
+``year_details.aspx?dept=D&year=YYYY`` shows every year by its parameter. Anything else names
+no column: the address is a known report.
+"""
 from __future__ import annotations
+
+import re
+import urllib.parse
 
 from scrapy.http import TextResponse
 
 from crawler.items import CaptureItem
 from crawler.links import challenge_reason, classify_title
 
-from .base import ReportSpider, is_markup, text_of
+from . import hanweb, jeecms, jsonapi, openness, trs, vsb
+from .base import Column, ReportSpider, is_markup, origin, text_of
 from .hanweb import HanwebLists
 from .jsonapi import JSONLists
 from .trs import COUNT_PAGE, TRS_PAGER, TRSLists
@@ -23,9 +38,10 @@ class DiscoverSpider(TRSLists, HanwebLists, JSONLists, ReportSpider):
     nav_depth = 4
 
     def start_request(self, url):
-        if self.portal_code and self.claimed_elsewhere:
-            # a registry column among others on the same portal: read it, do not wander off
-            # through the navigation into the columns of the other entries
+        if self.portal_code and (self.claimed_elsewhere
+                                 or urllib.parse.urlsplit(url).path.strip("/")):
+            # a registry column (among others on the same portal, or a 年报 column of its own,
+            # not a home page): read it, do not wander off through the navigation
             self.nav_depth = 0
         return self.list_request(url, callback=self.parse_nav, new_column=True,
                                  meta={"ogi_depth": 0})
@@ -77,3 +93,111 @@ class DiscoverSpider(TRSLists, HanwebLists, JSONLists, ReportSpider):
         yield CaptureItem.from_response(response, "list" if lists_reports else "other",
                                         referer=response.meta.get("ogi_referer"), spider=self)
         yield from out
+
+
+# ------------------------------------------------------------------ report address -> column
+# a directory named as a 年报 column: 政府信息公开年报 zfxxgknb, 公开年报 gknb, 年度报告 ndbg/
+# xxgkndbg/zfxxgkgzndbg, 部门年报 bmnb, 年度工作报告 ndgzbg …, with a numeric suffix (TRS's
+# zfxxgknb_88827, zfxxgknb2022) or a body suffix (…ndbgbm); not 工作报告 gzbg alone (the
+# government work report), not a word that merely starts with nb (nbjb)
+ANNUAL_DIR = re.compile(r"(?:ndbg|nianbao|ndgzbg|(?:gk|zf|bm|sj|xj|qj|xx|fx|jd|xz)nb)"
+                        r"|^nb(?:\d*|_\d+)$", re.I)
+# folders below a column that are no column of their own: dates, content, art/YYYY
+DATE_DIR = re.compile(r"^(?:(?:19|20)\d{2}(?:\d{2}|\d{4}|-\d{2}(?:-\d{2})?)?|\d{1,2}|content|art)$", re.I)
+MONTH_DOC = re.compile(r"^(?P<col>(?:/[^/]+)+/)(?:19|20)\d{4}/[^/]+\.\w{2,6}$")
+POST = re.compile(r"^(?P<col>(?:/[^/]+)+/)content/post_\d+\.html?$", re.I)
+ART_HEX = re.compile(r"^(?P<col>(?:/[^/]+)+/)art/(?:19|20)\d\d/art_[0-9a-f]{32}\.html?$", re.I)
+# Hunan's intensive platform: columns are chains of numbers with an index.htm list
+# (/yiyang/2/135/138/27709/index.htm), documents content_N.html inside them
+NUMERIC_CONTENT = re.compile(r"^(?P<col>(?:/[a-z]+)?(?:/\d+){2,}/)content_\d+\.html?$", re.I)
+SHANGHAI_NW = re.compile(r"^/nw(?P<id>\d+)/(?:19|20)\d{6}/\d+-(?P=id)_\d+\.html?$", re.I)
+YEAR_DETAILS = re.compile(r"^(?:/[^/]+)*/year_details\.aspx$", re.I)
+
+
+def annual_dirs(path: str) -> list[str]:
+    """The directories of *path* (without its file name) that are named as 年报 columns, the
+    outermost first, each as a path ending in /."""
+    segs = path.split("/")[1:-1]
+    return ["/" + "/".join(segs[:i + 1]) + "/" for i, seg in enumerate(segs) if ANNUAL_DIR.search(seg)]
+
+
+def listing_dir(path: str) -> str:
+    """The directory of *path* without its date and content folders: the list it sits in."""
+    segs = path.split("/")[1:-1]
+    while segs and DATE_DIR.match(segs[-1]):
+        segs.pop()
+    return "/" + "/".join(segs) + ("/" if segs else "")
+
+
+def generic_column_of(url: str) -> Column | None:
+    """The column of a report address by the rules of no particular platform (see the module
+    doc)."""
+    p = urllib.parse.urlsplit(url)
+    path = p.path
+    m = SHANGHAI_NW.match(path)
+    if m:
+        return Column(f"{origin(p)}/nw{m.group('id')}/index.html", "generic",
+                      "shanghai: /nwID/YYYYMMDD/0001-ID_N.html → /nwID/index.html")
+    if YEAR_DETAILS.match(path):
+        params = urllib.parse.parse_qsl(p.query)
+        if dict(params).get("dept") and re.fullmatch(r"(?:19|20)\d\d", dict(params).get("year", "")):
+            query = "&".join(f"{k}={'{year}' if k == 'year' else urllib.parse.quote(v)}"
+                             for k, v in params)
+            return Column(f"{origin(p)}{path}?{query}", "generic",
+                          "year_details.aspx?dept=D&year=YYYY → every year of the unit")
+        return None
+    m = ART_HEX.match(path)
+    if m:
+        return Column(origin(p) + m.group("col"), "generic",
+                      "<column>/art/YYYY/art_<32 hex>.html → <column>/")
+    if annual_dirs(path):
+        listing = listing_dir(path)
+        if annual_dirs(listing + "x"):
+            return Column(origin(p) + listing, "generic",
+                          "a directory named as a 年报 column (…nb, …ndbg) → that directory")
+    m = NUMERIC_CONTENT.match(path)
+    if m:
+        return Column(origin(p) + m.group("col") + "index.htm", "generic",
+                      "hunan: <numbered column>/content_N.html → <numbered column>/index.htm")
+    m = POST.match(path)
+    if m:
+        return Column(origin(p) + m.group("col"), "generic",
+                      "guangdong: <column>/content/post_N.html → <column>/")
+    m = MONTH_DOC.match(path)
+    if m:
+        return Column(origin(p) + m.group("col"), "generic",
+                      "<column>/YYYYMM/<document> → <column>/")
+    return None
+
+
+def annual_root(url: str) -> str | None:
+    """The outermost directory of *url* named as a 年报 column (a government's shared column
+    whose sub-columns hold its own and its bodies' reports), or None."""
+    if "/gate/big5/" in url:  # a portal's traditional-character gateway: a copy of another page
+        return None
+    p = urllib.parse.urlsplit(url)
+    dirs = annual_dirs(p.path)
+    return origin(p) + dirs[0] if dirs else None
+
+
+# every platform's rule, the most specific first; the generic rules last
+ADDRESS_RULES = (jsonapi.column_of, hanweb.column_of, openness.column_of, jeecms.column_of,
+                 trs.column_of, vsb.column_of, generic_column_of)
+
+
+def column_of(url: str) -> Column | None:
+    """The column a report's address implies, by the first platform rule that matches; None:
+    the address names no column (it is then a known report, crawled directly)."""
+    if "/gate/big5/" in url:  # a portal's traditional-character gateway: a copy of another page
+        return None
+    for rule in ADDRESS_RULES:
+        col = rule(url)
+        if col is not None:
+            return col
+    return None
+
+
+# the discovery spider reads any platform's lists and answers for any platform's addresses
+# (the CLI finds it by name through Scrapy's spider loader)
+DiscoverSpider.column_of = staticmethod(column_of)
+DiscoverSpider.annual_root = staticmethod(annual_root)

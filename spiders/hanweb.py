@@ -18,7 +18,7 @@ from scrapy.http import TextResponse
 
 from crawler.links import norm
 
-from .base import Column, ReportSpider, reads_scripts, text_of
+from .base import Column, ReportSpider, origin, reads_scripts, text_of
 
 
 class HanwebLists:
@@ -102,12 +102,30 @@ class HanwebSpider(HanwebLists, ReportSpider):
 # ------------------------------------------------------------------ report address -> column
 ART = re.compile(r"^(?P<root>(?:/[^/]+)*?)/art/(?:19|20)\d\d/\d{1,2}/\d{1,2}/art_(?P<col>\d+)_\d+\.html?$",
                  re.I)
+COL = re.compile(r"^(?P<root>(?:/[^/]+)*?)/col/col(?P<col>\d+)/(?:index\.html?)?$", re.I)
+# the jcms annual-report module: one report per unit (area) and year (fbtime)
+ANNUAL_MODULE = re.compile(r"^(?P<root>(?:/[^/]+)*?)/module/xxgk/xxgkAnnualReport\.jsp$", re.I)
 
 
 def column_of(url: str) -> Column | None:
+    """A Hanweb report → its column: ``/art/Y/M/D/art_COLID_N.html`` is published in
+    ``/col/colCOLID/index.html``; a column address is its own column; the annual-report module
+    ``xxgkAnnualReport.jsp?area=UNIT&fbtime=YYYY`` shows the unit's report of every year."""
     p = urllib.parse.urlsplit(url)
     m = ART.match(p.path)
-    if not m:
-        return None
-    return Column(f"{p.scheme}://{p.netloc}{m.group('root')}/col/col{m.group('col')}/index.html",
-                  "hanweb", "hanweb: /art/Y/M/D/art_COLID_N.html → /col/colCOLID/index.html")
+    if m:
+        return Column(f"{origin(p)}{m.group('root')}/col/col{m.group('col')}/index.html", "hanweb",
+                      "hanweb: /art/Y/M/D/art_COLID_N.html → /col/colCOLID/index.html")
+    m = COL.match(p.path)
+    if m:
+        return Column(f"{origin(p)}{m.group('root')}/col/col{m.group('col')}/index.html", "hanweb",
+                      "hanweb: a column address /col/colCOLID/")
+    if ANNUAL_MODULE.match(p.path):
+        q = urllib.parse.parse_qs(p.query)
+        if q.get("area") and q.get("fbtime"):
+            rest = [(k, v) for k, v in urllib.parse.parse_qsl(p.query)
+                    if k not in ("fbtime", "showType", "artId")]
+            query = urllib.parse.urlencode(rest) + "&fbtime={year}"
+            return Column(f"{origin(p)}{p.path}?{query}", "hanweb",
+                          "hanweb: xxgkAnnualReport.jsp?area=UNIT&fbtime=YYYY → every year of the unit")
+    return None

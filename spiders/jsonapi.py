@@ -16,7 +16,7 @@ from scrapy.http import TextResponse
 
 from crawler.links import attachment_ext, classify_title, norm
 
-from .base import Column, ReportSpider, reads_scripts
+from .base import Column, ReportSpider, origin, reads_scripts
 
 
 def loads_lenient(text: str):
@@ -176,12 +176,12 @@ GKMLPT_POST = re.compile(r"^(?P<root>(?:/[^/]+)*?)/gkmlpt/content/\d+/\d+/post_\
 
 
 def column_of(url: str) -> Column | None:
-    """A gkmlpt report → its unit's catalogue (``…/gkmlpt/index``), with the category of the
-    address's fragment when it names one (``#2411`` → ``/gkmlpt/index#2411``)."""
+    """A gkmlpt report → its unit's catalogue ``…/gkmlpt/index`` (with the category of the
+    address's fragment when it names one, ``#2411``), read through the catalogue's API."""
     p = urllib.parse.urlsplit(url)
     m = GKMLPT_POST.match(p.path)
     if not m:
         return None
     frag = f"#{p.fragment}" if p.fragment.isdigit() else ""
-    return Column(f"{p.scheme}://{p.netloc}{m.group('root')}/gkmlpt/index{frag}", "json",
+    return Column(f"{origin(p)}{m.group('root')}/gkmlpt/index{frag}", "json",
                   "gkmlpt: /gkmlpt/content/…/post_N.html → the unit's /gkmlpt/index")

@@ -9,23 +9,24 @@ fingerprint and the rule from a report's address to its column.
                        matches (None: no rule derives one; the address is then a known report)
 
 Adding a platform = one new module (its spider with ``platform`` and ``fingerprint``, its list
-readers as a mixin, its ``column_of``) listed in PLATFORMS below, and its fixture-backed tests.
+readers as a mixin, its ``column_of``) listed in PLATFORMS below and in discover.py's
+ADDRESS_RULES (the discovery spider reads every platform's lists and answers for every
+platform's addresses), the platform's name in crawler/registry's PLATFORMS and the CLI's
+SPIDERS, and its tests on real addresses and a simulated portal.
 """
 from __future__ import annotations
 
 import functools
 import re
 
-from . import hanweb, jsonapi, trs, vsb
-from .base import Column
-from .discover import DiscoverSpider
+from . import hanweb, jeecms, jsonapi, openness, trs, vsb
+from .discover import DiscoverSpider, annual_root, column_of
 
 # module per platform, in the order of preference on a fingerprint tie (the most specific list
 # machinery first)
 PLATFORMS = {"json": jsonapi.JSONListSpider, "hanweb": hanweb.HanwebSpider,
+             "openness": openness.OpennessSpider, "jeecms": jeecms.JEECMSSpider,
              "vsb": vsb.VSBSpider, "trs": trs.TRSListSpider}
-# modules with a report-address rule, most specific first
-ADDRESS_RULES = (jsonapi, hanweb, trs, vsb)
 
 
 def spider_for(platform: str | None) -> type:
@@ -53,9 +54,4 @@ def fingerprint(html: str | None) -> str:
     return next(p for p in PLATFORMS if s[p] == best)
 
 
-def column_of(url: str) -> Column | None:
-    for module in ADDRESS_RULES:
-        col = module.column_of(url)
-        if col is not None:
-            return col
-    return None
+__all__ = ["PLATFORMS", "spider_for", "fingerprint", "column_of", "annual_root"]

@@ -18,7 +18,7 @@ import urllib.parse
 
 from scrapy.http import TextResponse
 
-from .base import Column, ReportSpider, reads_scripts
+from .base import Column, ReportSpider, origin, reads_scripts
 from .jsonapi import JSONAnswers
 
 TRS_PAGER = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*"
@@ -110,19 +110,17 @@ class TRSListSpider(TRSLists, ReportSpider):
 
 
 # ------------------------------------------------------------------ report address -> column
-# <column>/YYYYMM/tYYYYMMDD_N.ext or <column>/YYYYMM/P0YYYYMMDD…(.pdf …): the month folder's date
-# agrees with the document's own
-TRS_DOC = re.compile(r"^(?P<col>(?:/[^/]+)*?/)(?P<ym>20\d{4})/(?:t(?P<d>20\d{6})_\d+\.s?html?|"
-                     r"P0(?P<pd>20\d{6})\d*\.\w{2,5})$", re.I)
+# <column>/YYYYMM/tYYYYMMDD_N.ext (a mobile twin _wap) or <column>/YYYYMM/P0YYYYMMDD….ext
+TRS_DOC = re.compile(r"^(?P<col>(?:/[^/]+)*?/)(?P<ym>(?:19|20)\d{4})/(?:t(?:19|20)\d{6}_\d+(?:_wap)?"
+                     r"\.s?html?|P0(?:19|20)\d{6}\d*\w*\.\w{2,5})$", re.I)
 
 
 def column_of(url: str) -> Column | None:
+    """A TRS document → the column its month folder sits in (``<column>/``, whose pages are
+    index.html, index_1.html …)."""
     p = urllib.parse.urlsplit(url)
     m = TRS_DOC.match(p.path)
-    if not m:
+    if not m or m.group("col") == "/":
         return None
-    day = m.group("d") or m.group("pd")
-    if not day.startswith(m.group("ym")):
-        return None
-    return Column(f"{p.scheme}://{p.netloc}{m.group('col')}", "trs",
-                  "trs: <column>/YYYYMM/tYYYYMMDD_N.html → <column>/ (index.html, index_N.html)")
+    return Column(origin(p) + m.group("col"), "trs",
+                  "trs: <column>/YYYYMM/tYYYYMMDD_N.html → <column>/")

@@ -19,6 +19,12 @@ Sites:
   trs-module, json-inline, xhr-pager, overcount
               columns built by JavaScript (testbed.jslists): an API endpoint in a script module,
               a list rendered from inline JSON, an XHR page bar, a count beyond reach
+  reach       what a registry built from report addresses points at (testbed.reach): a
+              year-parameterised report viewer, a department's report whose breadcrumb names
+              its column, a shared list of departments' reports
+  hang, escape, memory
+              hostile list scripts (testbed.jslists): a script that never yields, one that
+              opens popups, a WebSocket, workers and a service worker, one that holds 3 GB
 
 Faults (``faults=`` or ``--fault``, ``all`` for every one): see crawler.demo.site.FAULTS.
 """
@@ -29,13 +35,16 @@ from crawler.demo import (DEMO_COLUMN, DEMO_REPORT, DEMO_REPORTS, DEMO_SEED_REPO
 from crawler.demo.site import Site
 
 SITE_NAMES = ("demo", "trs", "trs-gbk", "trs-dynamic", "hanweb", "json", "generic",
-              "trs-module", "json-inline", "xhr-pager", "overcount")
+              "trs-module", "json-inline", "xhr-pager", "overcount", "reach", "hang", "escape",
+              "memory")
 
 
 def make_site(site: str = "demo", faults=(), documents_dir=None, **kw) -> Site:
     if site == "demo":
         return demo_site(faults, documents_dir, **kw)
-    from . import beds, jslists
+    from . import beds, jslists, reach
+    if site == "reach":
+        return reach.ReachSite(faults, documents_dir, **kw)
     if site in jslists.SITES:
         return jslists.build(site, faults=faults, documents_dir=documents_dir, **kw)
     return beds.build(site, faults=faults, documents_dir=documents_dir, **kw)

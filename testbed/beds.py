@@ -1,4 +1,4 @@
-"""Generated test-bed portals, one per platform kind (issue 4).
+"""Generated test-bed portals, one per platform kind.
 
 Every site is a fictional county, 示范县 (so no page can be mistaken for a real government's),
 with a 年报 column of 60+ items over several pages: 36 reports of its bodies for 2019–2024 and

@@ -1,4 +1,4 @@
-"""Simulated portals whose report column is built by JavaScript (issue 16), served with their
+"""Simulated portals whose report column is built by JavaScript, served with their
 scripts. Each is a test-bed county (testbed.beds) with a different list mechanism:
 
   trs-module   TRS "动静结合": a static first page of 10 items; the rest only from a TRS search
@@ -227,7 +227,69 @@ fetch("{self.ROBOTS_DISALLOWED}").catch(function () {{}});
         return []
 
 
+class HostileScriptSite(TestbedSite):
+    """A column of a few static items that says it holds more (so the crawler renders it),
+    whose script is ``SCRIPT``: the hostile portals of the browser's bounds."""
+    STATIC = 3
+    stated_count = 12
+    SCRIPT = ""
+
+    def make_items(self):
+        return super().make_items()[:self.STATIC]
+
+    def build_lists(self) -> None:
+        self.column_path = COLUMN
+        self.list_paths = [COLUMN]
+        static = "\n".join(self.li(it, COLUMN) for it in self.items)
+        main = f"""<div class="title">政府信息公开年报</div><ul class="list" id="list">
+{static}
+</ul><div class="pagination" id="pager"><span>共 {self.stated_count} 条</span></div>
+<script>
+{self.SCRIPT}
+</script>"""
+        self.add_html(COLUMN, page("政府信息公开年报", main))
+        self.add("/sw.js", "self.addEventListener('fetch', function () {});",
+                 "application/javascript")
+        self.add("/search/worker.js", "postMessage(1);", "application/javascript")
+
+    def list_fault_paths(self) -> list[str]:
+        return []
+
+
+class HangSite(HostileScriptSite):
+    """Its list script never yields: the renderer is busy for good 200 ms after the load."""
+    SCRIPT = "setTimeout(function () { while (true) {} }, 200);"
+
+
+class EscapeSite(HostileScriptSite):
+    """Its script reaches past the route guard: a popup, a WebSocket, a service worker and a
+    worker, each for a path robots.txt disallows (/search/) or a script of its own."""
+    SCRIPT = """
+window.open("/search/popup.jsp?p=gknb");
+var a = document.createElement("a"); a.href = "/search/target.jsp?p=gknb"; a.target = "_blank";
+document.body.appendChild(a); a.click();
+try { new WebSocket("ws://" + location.host + "/search/ws?p=gknb"); } catch (e) {}
+try { new Worker("/search/worker.js"); } catch (e) {}
+if (navigator.serviceWorker) { navigator.serviceWorker.register("/sw.js").catch(function () {}); }
+"""
+
+
+class MemorySite(HostileScriptSite):
+    """Its script fills twelve 256 MB arrays (3 GB) and holds them."""
+    SCRIPT = """
+window.hog = [];
+(function grow() {
+  if (window.hog.length >= 12) return;
+  window.hog.push(new Uint8Array(256 * 1024 * 1024).fill(7));
+  setTimeout(grow, 50);
+})();
+"""
+
+
 SITES = {
+    "hang": HangSite,
+    "escape": EscapeSite,
+    "memory": MemorySite,
     "trs-module": TRSModuleSite,
     "json-inline": InlineJSONSite,
     "xhr-pager": XHRPagerSite,

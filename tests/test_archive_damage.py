@@ -86,7 +86,7 @@ def test_a_cut_off_record_is_reported_never_parsed_and_the_next_crawl_fetches_it
     assert len(again) == 1 and again[0].payload() == whole and again[0].run_id == run["run_id"]
     proc, summary = ogi_build(archive, tmp_path / "archive.db")
     assert summary["damaged"][0]["start"] == off  # the old cut tail stays (never rewritten), named
-    assert db_rows(tmp_path / "archive.db", "select 1 from reports r join captures c "
+    assert db_rows(tmp_path / "archive.db", "select 1 from report_documents r join captures c "
                    "on c.sha256 = r.capture_sha256 where c.final_url = ?", [url])
 
 

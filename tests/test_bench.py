@@ -169,3 +169,23 @@ def test_national_agency_count_is_reached():
     ags = synthetic.agencies(200_000)
     assert len(ags) == 200_000 and len({(a["region_code"], a["name"]) for a in ags}) == 200_000
     assert {a["level"] for a in ags} >= {"省级", "市级", "县级", "乡级"}
+
+
+def test_bench_documents_runs(tmp_path):
+    fig = _bench("bench_documents.py", "--reports", "200", "--dir", str(tmp_path),
+                 "--forms", "0.05", "--versions", "0.05")
+    # every extra form or version joins its report: the report count stays that of the archive
+    assert fig["reports"] == 200 and fig["other_documents"] == 20
+    assert fig["documents_moved"]["multi_document_groups"] == 20
+    assert fig["version_diff_rows"] == 10  # each constructed version differs in one cell
+    assert fig["sizes_mb"]["report_sketches"] > 0
+
+
+def test_bench_hostile_runs_its_cases_and_prints_their_figures():
+    fig = _bench("bench_hostile.py", "--only", "parse-png-bomb", "--only", "build-disk-full")
+    for case in ("parse-png-bomb", "build-disk-full"):
+        row = fig[case]
+        assert {"peak_mem_mb", "wall_s", "bound_s", "leftover_processes", "ok"} <= set(row)
+        assert row["ok"] is True, row
+    assert fig["build-disk-full"]["exit"] == 3 and fig["build-disk-full"]["published"] is False
+    assert fig["all_ok"] is True

@@ -214,26 +214,39 @@ def test_cross_checks_name_last_years_report(archive):
 def _read_everything(path, former: bool) -> dict:
     out = {}
     for name in dictionary.CANNED:
+        if name in LATER_QUERIES:
+            continue
         sql = FORMER_SQL.get(name) if former else None
-        sql = sql or dictionary.CANNED[name]["sql"]
+        sql = (sql or dictionary.CANNED[name]["sql"]).replace("r.n_documents, ", "")
         params = {"agency": "人民政府", "q": "政府信息"}
         out[f"query {name}"] = rows(path, sql, params)
     conn = sqlite3.connect(path)
     views = [r[0] for r in conn.execute("select name from sqlite_master where type = 'view'")]
     conn.close()
     for view in sorted(set(views) | {"values", "checks", "report_sections"}):
+        if view in LATER_VIEWS:
+            continue
         cols, got = rows(path, f'select * from "{view}"')
         out[f"view {view}"] = (cols, sorted(got, key=repr))
     out["texts"] = rows(path, "select report_id, part, heading, text, agency, year, province "
                               "from search_index order by 1, 2")
     for table in ("reports", "agencies", "coverage", "province_year_totals", "fields"):
         cols, got = rows(path, f'select * from "{table}"')
-        if "key" in cols:  # the one column the migration adds
-            i = cols.index("key")
-            cols = cols[:i] + cols[i + 1:]
-            got = [r[:i] + r[i + 1:] for r in got]
+        for col in ("key",) + LATER_REPORT_COLUMNS:  # what this migration and later ones add
+            if col in cols:
+                i = cols.index(col)
+                cols = cols[:i] + cols[i + 1:]
+                got = [r[:i] + r[i + 1:] for r in got]
         out[f"table {table}"] = (cols, sorted(got, key=repr))
     return out
+
+
+# what migrations after 0013 add (0018_report_documents): undone for the former layout
+LATER_VIEWS = ("report_documents",)
+LATER_QUERIES = ("revised_reports", "copied_reports", "implausible_values")
+LATER_TABLES = ("documents", "report_sketches", "report_flags", "version_diffs")
+LATER_REPORT_COLUMNS = ("printed_agency", "content_sha256", "same_as", "n_documents",
+                        "revised_cells", "flags")
 
 
 def _to_former_layout(src, dst) -> None:
@@ -244,22 +257,27 @@ def _to_former_layout(src, dst) -> None:
     from tests.test_texts_once import to_former_texts
 
     register_functions(conn)
-    to_former_texts(conn)  # the texts as they were stored before migration 0018 too
+    to_former_texts(conn)  # the texts as they were stored before migration 0020 too
     conn.executescript(FORMER_TABLES.replace('CREATE TABLE "values"', 'CREATE TABLE former_values')
                        .replace('ON "values"', "ON former_values")
                        .replace("CREATE TABLE checks", "CREATE TABLE former_checks")
                        .replace("ON checks", "ON former_checks"))
     conn.execute('insert into former_values select * from "values"')
     conn.execute("insert into former_checks select * from checks")
-    for view in ("values", "checks", "t2_wide", "t3_wide", "t4_wide"):
+    for view in ("values", "checks", "t2_wide", "t3_wide", "t4_wide") + LATER_VIEWS:
         conn.execute(f'drop view "{view}"')
+    for table in LATER_TABLES:
+        conn.execute(f"drop table {table}")
+    for col in LATER_REPORT_COLUMNS:
+        conn.execute(f"alter table reports drop column {col}")
+    conn.execute("delete from _sqlite_migrations where name = '0018_report_documents'")
     for table in ("cells", "check_results", "check_rules", "field_keys", "flag_sets", "printed_labels"):
         conn.execute(f"drop table {table}")
     conn.execute("drop index idx_reports_key")
     conn.execute("alter table reports drop column key")
     conn.execute('alter table former_values rename to "values"')
     conn.execute("alter table former_checks rename to checks")
-    conn.execute("delete from _sqlite_migrations where name in ('0013_compact_cells', '0018_texts_stored_once')")
+    conn.execute("delete from _sqlite_migrations where name in ('0013_compact_cells', '0020_texts_stored_once')")
     conn.commit()
     conn.close()
 

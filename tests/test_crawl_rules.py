@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.middlewares import check_url, retry_after_seconds
-from crawler.registry import load_registry
+from crawler.registry import NO_COLUMN, load_registry
 from crawler.links import attachment_ext, challenge_reason, classify_title, sniff
 
 
@@ -107,7 +107,7 @@ def test_registry_real_entries_and_refusals():
     boai = reg["410822"]
     # the hand-written entry (portals.yaml) keeps its name; the national import adds its portal
     assert boai.agency == "博爱县人民政府" and boai.name == "博爱县" and boai.domains == ["boai.gov.cn"]
-    assert boai.crawl_problems() == ["no report column URL (unknown: left empty in the registry)"]
+    assert boai.crawl_problems() == [NO_COLUMN]
     assert reg["350128"].crawl_problems() == []
     assert len(reg.crawlable()) >= 5
 

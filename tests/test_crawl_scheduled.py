@@ -1,4 +1,4 @@
-"""Scheduled runs outside `ogi crawl` (README "Scheduled crawls"): the project egg scrapyd-deploy
+"""Scheduled runs outside `ogi crawl` (docs/scheduling.md): the project egg scrapyd-deploy
 builds (settings entry point, registry read from inside the zipped egg), and a standalone
 `scrapy crawl` — what scrapyd runs — with a JOBDIR per spider and portal from OGI_JOBDIR_ROOT
 and a finalized run summary."""

@@ -173,7 +173,9 @@ def test_provenance_value_to_report_capture_and_original(ds):
     assert original.status_code == 200
     assert original.content == (CORPUS / "seed/boai-2024.txt").read_bytes()
     assert original.headers["content-type"].startswith("text/plain")
-    assert original.headers["content-security-policy"] == "sandbox"
+    # a sandbox whatever the bytes, and the type is the project's: never sniffed by the browser
+    assert original.headers["content-security-policy"].startswith("sandbox")
+    assert original.headers["x-content-type-options"] == "nosniff"
     (missing,) = fetch(ds, "/-/capture/" + "0" * 64)
     assert missing.status_code == 404
 
@@ -182,3 +184,16 @@ def test_read_only(ds):
     (r,) = fetch(ds, "/archive.json?sql=" + urllib.parse.quote("delete from reports"))
     assert r.status_code == 400
     assert rows(ds, "/archive/reports", url=BROKEN[0])[0]["parse_status"] == "failed"
+
+
+def test_a_capture_that_cannot_be_read_names_no_server_path(tmp_path_factory, tmp_path):
+    from crawler.web.app import datasette_instance
+
+    _, db, _ = built_archive(tmp_path_factory)
+    empty = tmp_path / "archive-without-its-warc-files"
+    empty.mkdir()
+    ds = datasette_instance(db, empty)
+    (r,) = fetch(ds, f"/-/capture/{SEED_SHA}")
+    assert r.status_code == 500 and "cannot read the capture warc/" in r.text
+    assert str(tmp_path) not in r.text and str(db.parent) not in r.text
+    assert r.headers["content-security-policy"].startswith("sandbox")

@@ -66,11 +66,13 @@ def test_import_of_the_real_file_keeps_every_division_once(tmp_path):
     assert stats["by_status"] == {"unverified": len(rows)}
 
     # a second import keeps what an operator verified
-    text = reg_path.read_text("utf-8").replace(
-        "110101,东城区,东城区,县,110000,110101,https://www.bjdch.gov.cn/,bjdch.gov.cn,,,,,unverified",
-        "110101,东城区,东城区,县,110000,110101,https://www.bjdch.gov.cn/,bjdch.gov.cn,trs,"
-        "https://www.bjdch.gov.cn/zwgk/nb/,,,verified")
-    reg_path.write_text(text, "utf-8")
+    # (platform, column_urls, known_reports, list_api, xxgk_url, status)
+    old = "110101,东城区,东城区,县,110000,110101,https://www.bjdch.gov.cn/,bjdch.gov.cn,,,,,,unverified"
+    text = reg_path.read_text("utf-8")
+    assert old in text
+    reg_path.write_text(text.replace(old, "110101,东城区,东城区,县,110000,110101,https://www.bjdch.gov.cn/,"
+                                          "bjdch.gov.cn,trs,https://www.bjdch.gov.cn/zwgk/nb/,,,,verified"),
+                        "utf-8")
     assert ogi("registry", "import", str(SEED), "--registry", str(reg_path)).returncode == 0
     p = load_registry(reg_path)["110101"]
     assert (p.status, p.column_urls, p.platform) == ("verified", ["https://www.bjdch.gov.cn/zwgk/nb/"], "trs")

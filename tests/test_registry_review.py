@@ -40,8 +40,10 @@ def test_check_diff_accept_and_verified_entries(tmp_path):
         assert ogi("registry", "import", str(tmp_path / "seed.csv"), "--registry", str(reg)).returncode == 0
         before = reg.read_text("utf-8")
         # a person verified c1 with a column of their own choosing
-        reg.write_text(before.replace(f"http://{c1.host}/,sim001.gov.cn,,,,,unverified",
-                                      f"http://{c1.host}/,sim001.gov.cn,trs,http://{c1.host}/hand/,,,verified"),
+        # (platform, column_urls, known_reports, list_api, xxgk_url, status)
+        old = f"http://{c1.host}/,sim001.gov.cn,,,,,,unverified"
+        assert old in before
+        reg.write_text(before.replace(old, f"http://{c1.host}/,sim001.gov.cn,trs,http://{c1.host}/hand/,,,,verified"),
                        "utf-8")
         before = reg.read_text("utf-8")
         proc = ogi("registry", "check", "--all", "--registry", str(reg), *resolve,

@@ -126,7 +126,7 @@ def test_ogi_build_under_a_hammered_server_fails_no_request_and_is_picked_up(tmp
         workers = [threading.Thread(target=hammer, args=(paths,)) for _ in range(3)]
         [w.start() for w in workers]
         try:
-            for k in range(3):  # the README's cron recipe builds again and again
+            for k in range(3):  # the cron recipe of docs/scheduling.md builds again and again
                 archive_reports(archive, 5, f"more{k}")
                 proc = subprocess.run(OGI + ["build", "--archive", str(archive), "--db", str(db),
                                              "--full"],

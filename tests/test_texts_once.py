@@ -1,4 +1,4 @@
-"""Each report text stored once and compressed (crawler/db/texts.py, migration 0018):
+"""Each report text stored once and compressed (crawler/db/texts.py, migration 0020):
 search_index holds it, report_sections reads it, the index finds exactly what it found,
 and an archive of the former layout (every text twice, hashed row ids, an index with
 positions) migrates to the same texts and the same search answers."""
@@ -31,12 +31,16 @@ def connect(path) -> sqlite3.Connection:
 
 
 def to_former_texts(conn: sqlite3.Connection) -> None:
-    """Turn an archive's texts into the layout an archive.db had before migration 0018: every
+    """Turn an archive's texts into the layout an archive.db had before migration 0020: every
     section in report_sections and again (with the title) in search_index, row ids hashed
-    (migration 0014), an index with positions; the migration not applied."""
+    (migration 0014), an index with positions; the sections of the documents that are not
+    their report's canonical one in report_sections only; the migration not applied."""
     old = conn.execute("select id, report_id, part, heading, text, agency, year, province "
                        "from search_index").fetchall()
+    others = conn.execute("select document_id, part, heading, text from document_texts "
+                          "where part != 'title'").fetchall()
     conn.execute("drop view report_sections")
+    conn.execute("drop table document_texts")
     conn.execute("drop table search_index_fts")
     conn.execute("drop table search_index")
     conn.execute("drop table text_dictionaries")
@@ -46,11 +50,11 @@ def to_former_texts(conn: sqlite3.Connection) -> None:
                        province) for _, rid, part, heading, text, agency, year, province in old])
     conn.executemany("insert into report_sections values (?, ?, ?, ?)",
                      [(rid, part, heading, text) for _, rid, part, heading, text, *_ in old
-                      if part != "title"])
+                      if part != "title"] + others)
     conn.executemany("insert into search_index_fts (rowid, tokens) values (?, ?)",
                      sorted((search.search_rowid(rid, part, year), search.index_text(text))
                             for _, rid, part, _, text, _, year, _ in old))
-    conn.execute("delete from _sqlite_migrations where name = '0018_texts_stored_once'")
+    conn.execute("delete from _sqlite_migrations where name = '0020_texts_stored_once'")
     conn.commit()
 
 
@@ -201,7 +205,7 @@ def test_migration_from_texts_stored_twice(archive, tmp_path):
     queries = ("复议", "政府信息公开", "诉讼 复议")
     before_hits = {q: sorted(_search(former, q)) for q in queries}
     assert before_texts == _texts(archive) and before_sections == _sections(archive)
-    db = build.open_db(former)  # applies migration 0018
+    db = build.open_db(former)  # applies migration 0020
     db.close()
     assert _texts(former) == before_texts
     assert _sections(former) == before_sections

@@ -6,7 +6,7 @@ import importlib
 import click
 
 # verb name -> module in crawler.cli that defines `command`
-VERBS = ["parse", "crawl", "worker", "build", "serve", "export", "demo", "registry"]
+VERBS = ["parse", "crawl", "worker", "build", "serve", "export", "release", "demo", "registry"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

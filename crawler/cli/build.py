@@ -51,12 +51,13 @@ def command(archive_dir: Path, db_path: Path, full: bool, jobs: int, max_memory:
       1  built, but damaged or cut-off WARC records were skipped (listed on stderr and in
          the summary's "damaged"; every intact record was loaded)
       2  configuration error: no archive directory, another build of the same database
+      3  the disk filled up: the build stopped and published nothing (archive.db unchanged)
     """
     import os
     import sqlite3
 
     from crawler.db.build import build
-    from crawler.db.publish import BuildLocked
+    from crawler.db.publish import BuildLocked, DiskFull
 
     if not archive_dir.is_dir():
         fail(f"{archive_dir}: no such archive directory")
@@ -80,6 +81,9 @@ def command(archive_dir: Path, db_path: Path, full: bool, jobs: int, max_memory:
                             progress=progress, ocr=ocr)
     except BuildLocked as exc:
         fail(str(exc))
+    except DiskFull as exc:
+        click.echo(f"ogi build: {exc}", err=True)
+        sys.exit(3)
     except sqlite3.OperationalError as exc:
         if "locked" not in str(exc):
             raise

@@ -1,6 +1,7 @@
 """`ogi crawl`: find and archive annual reports (raw WARC captures), then optionally build the db."""
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import os
@@ -11,15 +12,19 @@ import urllib.parse
 import click
 
 EXIT_OK, EXIT_NOTHING, EXIT_CONFIG, EXIT_BLOCKED, EXIT_NONE_ARCHIVED = 0, 1, 2, 3, 4
-NO_COLUMN = "no report column URL (unknown: left empty in the registry)"
+EXIT_DISK_FULL = 5
 
 
-def close_summary(archive, summary: dict, errors: list) -> int:
-    """The run's exit code (configuration errors first), written into its summary file."""
+def close_summary(archive, summary: dict, errors: list, override: int | None = None) -> int:
+    """The run's exit code (`override`, then configuration errors, then the counts), written
+    into its summary file."""
     from crawler.archive import write_run_summary
     from crawler.pipelines import exit_code_for
 
-    if errors:
+    if override is not None:
+        summary.setdefault("errors", []).extend(errors)
+        code = override
+    elif errors:
         summary.setdefault("errors", []).extend(errors)
         code = EXIT_CONFIG
     else:
@@ -36,6 +41,8 @@ SPIDERS = {
     "hanweb": "hanweb",
     "json": "jsonapi",
     "vsb": "vsb",
+    "jeecms": "jeecms",
+    "openness": "openness",
 }
 
 
@@ -77,6 +84,8 @@ Exit codes:
      or nothing was found and the portal blocked the crawler
   4  none archived: reports were found but every one failed to download
      (each failure is listed in the summary)
+  5  stopped: the disk holding the archive filled up (what was archived is
+     kept; the lock is released; crawl again once there is space)
 \b
 Examples:
   ogi crawl --url http://127.0.0.1:8000/ --allow-private          (the demo portal)
@@ -133,14 +142,18 @@ Examples:
               help="With --redis: discard a run still in progress (queued requests are lost).")
 @click.option("--status", is_flag=True,
               help="With --redis: print the frontier (queue, seen set, workers) and exit.")
-@click.option("--json", "as_json", is_flag=True, help="With --status: print JSON.")
+@click.option("--plan", is_flag=True,
+              help="With --all or --portal: print the columns, year viewers and known reports "
+                   "the crawl would visit, their hosts and the time it needs at the politeness "
+                   "limits, without fetching anything.")
+@click.option("--json", "as_json", is_flag=True, help="With --status or --plan: print JSON.")
 @click.option("-v", "--verbose", is_flag=True,
               help="Show Scrapy's log on the terminal (by default it goes to "
                    "ARCHIVE/runs/<run_id>.log beside the run summary).")
 def command(urls, portals, all_, archive_dir, db_path, allow_private, platform, api, registry,
             proposals, resolve, jobdir, max_pages, max_size, timeout, delay, browser, browser_pages,
-            browser_timeout, overrides, log_level, redis_url, frontier, reset, status, as_json,
-            verbose):
+            browser_timeout, overrides, log_level, redis_url, frontier, reset, status, plan,
+            as_json, verbose):
     """Find and archive annual reports as raw WARC captures (spiders never parse tables).
 
     Prints a run summary (pages, reports found, new, changed, unchanged, failed with each
@@ -154,6 +167,12 @@ def command(urls, portals, all_, archive_dir, db_path, allow_private, platform, 
         _fail("give exactly one of --url, --portal or --all")
     if db_path and redis_url:
         _fail("--db does not apply to --redis (workers archive; run `ogi build` when they end)")
+    if plan:
+        if urls:
+            _fail("--plan reads the registry: give --all or --portal")
+        from crawler.registry.proposals import default_path as _default
+        sys.exit(print_plan(portals, all_, registry, proposals or str(_default(registry)), delay,
+                            as_json))
     from scrapy.settings import Settings
 
     from crawler.archive import ArchiveLock, new_run_id, read_run_summary
@@ -183,6 +202,8 @@ def command(urls, portals, all_, archive_dir, db_path, allow_private, platform, 
         log_file = archive / "runs" / f"{run_id}.log"
         log_file.parent.mkdir(parents=True, exist_ok=True)
         settings.set("LOG_FILE", str(log_file), priority="cmdline")
+        import logging
+        logging.raiseExceptions = False  # a log line lost to a full disk: no traceback for it
     for name, value in cmdline.items():
         settings.set(name, value, priority="cmdline")
     if not allow_private and not os.environ.get("OGI_CONTACT"):
@@ -213,18 +234,37 @@ def command(urls, portals, all_, archive_dir, db_path, allow_private, platform, 
                    + ("" if verbose else f"; Scrapy's log: {archive / 'runs' / (run_id + '.log')}"))
         with crawl_progress(crawlers):
             process.start()
-        summary = read_run_summary(archive, run_id)
+        from crawler import diskfull
+        from crawler.pipelines import UNWRITTEN
+        summary = UNWRITTEN.pop(run_id, None) or read_run_summary(archive, run_id)
         if summary is None:
             summary = {"run_id": run_id, "started": None, "finished": None, "spiders": [],
                        "counts": {}, "failures": [], "paused": []}
         summary["args"] = {"url": list(urls), "portal": list(portals), "all": all_,
                            "archive": str(archive), "db": db_path, "platform": platform,
                            "allow_private": allow_private, "skipped": skipped}
-        code = close_summary(archive, summary, errors)
+        full = diskfull.message(run_id)
+        if full and full not in (summary.get("errors") or []):
+            errors.append(full)
+        try:
+            code = close_summary(archive, summary, errors, EXIT_DISK_FULL if full else None)
+        except OSError as exc:
+            click.echo(f"ogi crawl: the run summary could not be written ({exc.strerror or exc}); "
+                       f"it follows here", err=True)
+            code = summary.get("exit_code") or EXIT_CONFIG
+        if full:
+            click.echo(f"ogi crawl: {full}; what was archived before is kept; free space and "
+                       f"crawl again (the archive lock is released)", err=True)
     finally:
         lock.release()
 
     print_summary(summary, skipped)
+    if summary.get("proposed_columns") and not urls:
+        from crawler.archive import utcnow_iso
+        from crawler.registry.proposals import propose_columns
+        n = propose_columns(summary["proposed_columns"], proposals, utcnow_iso())
+        click.echo(f"{n} entr{'y' if n == 1 else 'ies'}: a column read off a known report's "
+                   f"page, proposed in {proposals} (review: ogi registry diff)")
     if db_path:
         build_db(archive, pathlib.Path(db_path))
         if not urls:
@@ -276,7 +316,7 @@ def publish_registry(db_path: pathlib.Path, registry, proposals) -> None:
 def build_targets(urls, portals, all_, registry, platform, api, proposals=None):
     """The spiders to run: [(spider class, kwargs, key, settings)] and the skipped portals."""
     from crawler.archive import safe_name
-    from crawler.registry import RegistryError, load_registry
+    from crawler.registry import NO_COLUMN, RegistryError, load_registry
 
     targets: list[tuple[type, dict, str, dict]] = []  # (spider class, kwargs, key, settings)
     skipped: list[str] = []
@@ -330,6 +370,84 @@ def build_targets(urls, portals, all_, registry, platform, api, proposals=None):
             cs = {"ROBOTSTXT_OBEY": False} if p.robots == "ignore" else {}
             targets.append((cls, kw, safe_name(f"{cls.name}-{p.code}"), cs))
     return targets, skipped
+
+
+# what a crawl costs, for the plan: list pages read per column on a first crawl (most 年报
+# columns hold one to three pages), documents per column (about 18 years of reports since 2008,
+# some with an attachment), and per known report (the page and perhaps its attachment)
+PLAN_LIST_PAGES = 3
+PLAN_DOCS_PER_COLUMN = 27
+PLAN_REQUESTS_PER_REPORT = 1.5
+
+
+def crawl_plan(entries, delay: float, concurrent: int) -> dict:
+    """What `ogi crawl` would visit for *entries*, and the time it needs at the politeness
+    limits (one request at a time per host, *delay* seconds apart, *concurrent* hosts at once)."""
+    import datetime
+
+    from crawler.registry.addresses import registrable
+
+    years = datetime.datetime.now(datetime.timezone.utc).year - 2008 + 1
+    visits, per_host = [], collections.Counter()
+    for p in entries:
+        for u in p.column_urls:
+            kind = "year viewer" if "{year}" in u else "column"
+            cost = years if kind == "year viewer" else PLAN_LIST_PAGES + PLAN_DOCS_PER_COLUMN
+            visits.append({"portal": p.code, "agency": p.agency, "level": p.level, "kind": kind,
+                           "url": u, "requests": cost})
+            per_host[registrable(urllib.parse.urlsplit(u).hostname or "")] += cost
+        for u in p.known_reports:
+            visits.append({"portal": p.code, "agency": p.agency, "level": p.level,
+                           "kind": "known report", "url": u, "requests": PLAN_REQUESTS_PER_REPORT})
+            per_host[registrable(urllib.parse.urlsplit(u).hostname or "")] += PLAN_REQUESTS_PER_REPORT
+    total = sum(per_host.values())
+    busiest = max(per_host.values(), default=0)
+    # hosts run in parallel up to `concurrent` at once; no host faster than its own queue
+    seconds = max(busiest * delay, total * delay / max(1, min(concurrent, len(per_host) or 1)))
+    kinds = collections.Counter(v["kind"] for v in visits)
+    return {"entries": len(entries),
+            "governments": sum(1 for p in entries if p.level in ("省", "市", "县")),
+            "bodies": sum(1 for p in entries if p.level not in ("省", "市", "县")),
+            "columns": kinds["column"], "year_viewers": kinds["year viewer"],
+            "known_reports": kinds["known report"], "hosts": len(per_host),
+            "requests": round(total), "delay": delay, "hosts_at_once": concurrent,
+            "busiest_hosts": [{"host": h, "requests": round(n)} for h, n in per_host.most_common(10)],
+            "hours": round(seconds / 3600, 1),
+            "assumptions": f"per column {PLAN_LIST_PAGES} list pages + {PLAN_DOCS_PER_COLUMN} "
+                           f"documents, per year viewer {years} years, per known report "
+                           f"{PLAN_REQUESTS_PER_REPORT} requests; one request at a time per "
+                           f"host, {delay:g} s apart, {concurrent} hosts at once",
+            "visits": visits}
+
+
+def print_plan(portals, all_, registry, proposals, delay, as_json) -> int:
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    targets, skipped = build_targets((), portals, all_, registry, "auto", None, proposals)
+    from crawler.registry import load_registry
+    reg = load_registry(registry, proposals if pathlib.Path(proposals).exists() else None)
+    entries = [reg[kw["portal"]] for _, kw, _, _ in targets]
+    if delay is None:
+        delay = settings.getfloat("DOWNLOAD_DELAY") + settings.getfloat("DOWNLOAD_DELAY_JITTER", 0) / 2
+    plan = crawl_plan(entries, delay, settings.getint("CONCURRENT_REQUESTS"))
+    if as_json:
+        click.echo(json.dumps(dict(plan, skipped=skipped), ensure_ascii=False, indent=1))
+        return EXIT_OK
+    for v in plan["visits"]:
+        click.echo(f"{v['portal']}\t{v['level']}\t{v['agency']}\t{v['kind']}\t{v['url']}")
+    click.echo(f"plan: {plan['entries']} entries ({plan['governments']} governments, "
+               f"{plan['bodies']} bodies): {plan['columns']} columns, {plan['year_viewers']} year "
+               f"viewers, {plan['known_reports']} known reports on {plan['hosts']} hosts; about "
+               f"{plan['requests']} requests")
+    click.echo(f"time at the politeness limits: about {plan['hours']} h "
+               f"({plan['assumptions']})")
+    for h in plan["busiest_hosts"][:5]:
+        click.echo(f"  busiest host {h['host']}: about {h['requests']} requests")
+    if skipped:
+        click.echo(f"skipped: {len(skipped)} (not crawlable; `ogi crawl --all` lists why)")
+    return EXIT_OK
 
 
 def run_settings(urls, allow_private, max_pages, max_size, timeout, delay, overrides,
@@ -464,13 +582,13 @@ def build_db(archive: pathlib.Path, db_path: pathlib.Path) -> None:
                    f"yet ({exc}); captures are archived, run `ogi build` later", err=True)
         return
     from crawler.cli.build import report_damage
-    from crawler.db.publish import BuildLocked
+    from crawler.db.publish import BuildLocked, DiskFull
     from crawler.progress import build_progress
 
     try:
         with build_progress() as progress:
             result = build(archive, db_path, progress=progress)
-    except BuildLocked as exc:
+    except (BuildLocked, DiskFull) as exc:
         click.echo(f"ogi crawl: --db: {exc}; captures are archived, run `ogi build` later",
                    err=True)
         return

@@ -1,9 +1,10 @@
 """`ogi demo`: the main job end to end on the built-in offline default.
 
 Starts the demo portal (shipped in crawler/demo/sites/demo: report columns of four agencies
-holding their published reports, 2019 and 2021 formats, HTML, PDF and DOCX) on 127.0.0.1, runs
-the real Scrapy spiders over the demo portal's registry into WARC captures, builds archive.db
-from the captures and serves it with Datasette. `--no-serve` stops after building, for scripts.
+holding their published reports, 2019 and 2021 formats, HTML, PDF and DOCX, and of a constructed
+body whose report copies another) on 127.0.0.1, runs the real Scrapy spiders over the demo
+portal's registry into WARC captures twice (between the crawls the portal corrects one report in
+place and publishes the copy), builds archive.db from the captures and serves it with Datasette. `--no-serve` stops after building, for scripts.
 The terminal gets a few plain lines, live progress and the summaries; `-v` shows Scrapy's log.
 """
 from __future__ import annotations
@@ -26,22 +27,32 @@ import click
 def command(db_path: str, archive_dir: str, no_serve: bool, host: str, port: int,
             verbose: bool) -> None:
     """Crawl the local demo portal, build archive.db and serve it with Datasette."""
-    from crawler.demo import demo_registry, serve as serve_portal
+    from crawler.demo import demo_first_state, demo_later_state, demo_registry, serve as serve_portal
 
     archive = Path(archive_dir).resolve()
     db = Path(db_path).resolve()
     with serve_portal() as base_url, tempfile.TemporaryDirectory(prefix="ogi-demo-") as tmp:
         registry = Path(tmp) / "demo-registry.yaml"
         registry.write_text(demo_registry(base_url), "utf-8")
-        click.echo(f"demo portal: {base_url}/  (report columns of 4 agencies on 127.0.0.1)")
+        click.echo(f"demo portal: {base_url}/  (report columns of 5 agencies on 127.0.0.1)")
         crawl = [sys.executable, "-m", "crawler.cli", "crawl", "--all", "--registry", str(registry),
                  "--archive", str(archive), "--db", str(db), "--allow-private"]
         if verbose:
             crawl.append("-v")
+        # Two crawls, as a portal is crawled over time: between them the demo portal corrects a
+        # number of one report in place and publishes a report copied from another
+        # (sites/demo/_SOURCES.md), so the archive shows a silent revision and a copy.
+        demo_first_state(base_url.site)
         click.echo("crawling: ogi crawl --all --registry <the demo portal's registry> "
                    f"--archive {archive} --db {db} --allow-private", )
         sys.stdout.flush()
         rc = subprocess.call(crawl)
+        if rc == 0:
+            demo_later_state(base_url.site)
+            click.echo("crawling again: the demo portal has since corrected one report in place "
+                       "and published a copied one")
+            sys.stdout.flush()
+            rc = subprocess.call(crawl)
     if rc != 0:
         click.echo(f"ogi demo: the crawl exited {rc}; see its summary above", err=True)
         sys.exit(rc)

@@ -1,5 +1,5 @@
-"""`ogi registry`: the national registry of portals — import, list, stats, check, discover,
-diff, accept, publish.
+"""`ogi registry`: the national registry of portals — import, reach, list, stats, check,
+discover, diff, accept, publish.
 
 Tools never overwrite the registry: `check` and `discover` write proposals
 (crawler/registry/proposals.py) that `diff` shows and `accept` takes; `ogi crawl --all` crawls
@@ -82,6 +82,53 @@ def import_(path, registry, source, source_date):
                f"({len(merged)} entries; {kept} verified or checked entries kept as they were)")
 
 
+# ---------------------------------------------------------------- reach
+@command.command("reach", context_settings=OPTS)
+@registry_option
+@click.option("--addresses", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="Report addresses [default: the shipped crawler/registry/report_addresses.csv].")
+@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+def reach(registry, addresses, dry_run):
+    """Give the registry's governments and bodies the 年报 columns and known reports their
+    report addresses imply (each platform's address rules; nothing invented, verified entries
+    kept), into a CSV registry (default: the shipped crawler/registry/national.csv)."""
+    from crawler.registry import NATIONAL_FILE, RegistryError, parse_registry, write_registry
+    from crawler.registry.addresses import read_addresses
+    from crawler.registry.reach import build, host_coverage
+
+    from .crawl import spider_class
+
+    target = pathlib.Path(registry) if registry else NATIONAL_FILE
+    try:
+        reg = parse_registry(target.read_text("utf-8"), str(target), "csv")
+    except (OSError, RegistryError) as exc:
+        _fail(str(exc))
+    rows = read_addresses(addresses)
+    if not rows:
+        _fail("no report addresses to read")
+    rules = spider_class("discover")  # answers for every platform's addresses
+    before = stats_of(reg)
+    out, changes = build(reg, rows, rules.column_of, rules.annual_root)
+    after = stats_of(out)
+    if not dry_run:
+        write_registry(out, target)
+    click.echo(f"{'would change' if dry_run else 'wrote'} {target}: {len(rows)} report addresses; "
+               f"{changes['bodies_created']} bodies added, {changes['entries_changed']} entries "
+               f"given columns or known reports")
+    for key, label in (("governments_with_column", "governments with a 年报 column"),
+                       ("bodies_with_column", "bodies with a 年报 column"),
+                       ("known_reports_only", "entries with known reports only")):
+        click.echo(f"  {label}: {before[key]} -> {after[key]}")
+    h = host_coverage(out, rows)
+    if h["governments"]:
+        click.echo(f"  of the {h['governments']} governments with a report address: "
+                   f"{h['own_column_on_host']} ({h['own_column_on_host'] / h['governments']:.0%}) "
+                   f"have a 年报 column of their own on a report's host, "
+                   f"{h['own_or_body_column_on_host']} "
+                   f"({h['own_or_body_column_on_host'] / h['governments']:.0%}) one of their own "
+                   f"or of one of their bodies")
+
+
 # ---------------------------------------------------------------- list and stats
 def _select(reg, province, level, status, crawlable, parent):
     out = []
@@ -126,14 +173,20 @@ def list_(registry, proposals, province, level, status, parent, crawlable, codes
 def stats_of(reg) -> dict:
     from crawler.db.regions import province_of
     out = {"entries": len(reg), "with_home_page": 0, "with_column": 0, "crawlable": 0,
-           "governments": 0, "bodies": 0, "by_level": collections.Counter(),
+           "governments": 0, "bodies": 0, "governments_with_column": 0, "bodies_with_column": 0,
+           "known_reports_only": 0, "home_page_only": 0, "by_level": collections.Counter(),
            "by_status": collections.Counter(), "by_platform": collections.Counter(),
-           "by_province": {}}
+           "by_province": {}, "by_level_reach": {}}
     for p in reg.values():
         gov = p.level in ("省", "市", "县")
         out["governments" if gov else "bodies"] += 1
         out["with_home_page"] += bool(p.home_url)
         out["with_column"] += bool(p.column_urls)
+        out["governments_with_column" if gov else "bodies_with_column"] += bool(p.column_urls)
+        known_only = bool(p.known_reports) and not p.column_urls
+        home_only = bool(p.home_url) and not p.column_urls and not p.known_reports
+        out["known_reports_only"] += known_only
+        out["home_page_only"] += home_only
         out["crawlable"] += not p.crawl_problems()
         out["by_level"][p.level or "?"] += 1
         out["by_status"][p.status] += 1
@@ -144,10 +197,18 @@ def stats_of(reg) -> dict:
         row["governments" if gov else "bodies"] += 1
         row["with_home_page"] += bool(p.home_url)
         row["with_column"] += bool(p.column_urls)
+        row["known_reports_only"] += known_only
+        row["home_page_only"] += home_only
         row[p.level or "?"] += 1
+        lv = out["by_level_reach"].setdefault(p.level or "?", collections.Counter())
+        lv["entries"] += 1
+        lv["with_column"] += bool(p.column_urls)
+        lv["known_reports_only"] += known_only
+        lv["home_page_only"] += home_only
     for k in ("by_level", "by_status", "by_platform"):
         out[k] = dict(sorted(out[k].items()))
     out["by_province"] = {k: dict(v) for k, v in sorted(out["by_province"].items())}
+    out["by_level_reach"] = {k: dict(v) for k, v in sorted(out["by_level_reach"].items())}
     return out
 
 
@@ -164,13 +225,22 @@ def stats(registry, proposals, as_json):
     click.echo(f"{s['entries']} entries: {s['governments']} governments, {s['bodies']} bodies; "
                f"{s['with_home_page']} with a home page, {s['with_column']} with a 年报 column, "
                f"{s['crawlable']} crawlable")
+    click.echo(f"governments: {s['governments_with_column']} with a 年报 column; bodies: "
+               f"{s['bodies_with_column']} with a 年报 column; {s['known_reports_only']} entries with "
+               f"known reports only, {s['home_page_only']} with a home page only")
+    click.echo("level\tentries\twith column\tknown reports only\thome page only")
+    for lv, r in s["by_level_reach"].items():
+        click.echo(f"{lv}\t{r.get('entries', 0)}\t{r.get('with_column', 0)}\t"
+                   f"{r.get('known_reports_only', 0)}\t{r.get('home_page_only', 0)}")
     click.echo("level:    " + ", ".join(f"{k} {v}" for k, v in s["by_level"].items()))
     click.echo("status:   " + ", ".join(f"{k} {v}" for k, v in s["by_status"].items()))
     click.echo("platform: " + ", ".join(f"{k} {v}" for k, v in s["by_platform"].items()))
-    click.echo("province\tentries\tgovernments\tbodies\thome pages\tcolumns")
+    click.echo("province\tentries\tgovernments\tbodies\thome pages\tcolumns\tknown reports only\t"
+               "home page only")
     for prov, r in s["by_province"].items():
         click.echo(f"{prov}\t{r.get('entries', 0)}\t{r.get('governments', 0)}\t"
-                   f"{r.get('bodies', 0)}\t{r.get('with_home_page', 0)}\t{r.get('with_column', 0)}")
+                   f"{r.get('bodies', 0)}\t{r.get('with_home_page', 0)}\t{r.get('with_column', 0)}\t"
+                   f"{r.get('known_reports_only', 0)}\t{r.get('home_page_only', 0)}")
 
 
 # ---------------------------------------------------------------- check and discover

@@ -90,7 +90,7 @@ def command(redis_url, frontier, archive_dir, worker_id, heartbeat_timeout, wait
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
-    from crawler.archive import read_run_summary
+    from crawler.archive import read_run_summary, utcnow_iso
 
     archive = pathlib.Path(archive_dir)
     run_id = f"{run['run_id']}-{wid}"
@@ -161,6 +161,13 @@ def command(redis_url, frontier, archive_dir, worker_id, heartbeat_timeout, wait
     summary["requeued_from_dead_workers"] = hb.rescued
     code = close_summary(archive, summary, errors)
     print_summary(summary, [])
+    if summary.get("proposed_columns"):  # columns read off known reports' pages, for review
+        from crawler.registry.proposals import default_path, propose_columns
+        registries = {spec.get("kwargs", {}).get("registry") for spec in targets.values()}
+        path = default_path(registries.pop() if len(registries) == 1 else None)
+        n = propose_columns(summary["proposed_columns"], path, utcnow_iso())
+        click.echo(f"{n} entr{'y' if n == 1 else 'ies'}: a column read off a known report's "
+                   f"page, proposed in {path} (review: ogi registry diff)")
     click.echo(f"worker {wid}: fetched {summary['fetched']} responses, requeued "
                f"{hb.rescued} request(s) of dead workers")
     sys.exit(code)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -22,7 +23,8 @@ import sqlite_utils
 from parsers import checks, formats, guard
 from parsers.document import UnreadableDocument
 
-from . import carry, compact, counts, facet_counts, load, page_images, publish, regions, schema, search, texts
+from . import (carry, compact, counts, documents, facet_counts, flags, load, page_images, publish,
+               regions, schema, search, texts)
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ def open_db(db_path: Path | str) -> sqlite_utils.Database:
     # default and every insert turns into random reads (bench/, docs/benchmarks.md).
     db.execute("pragma cache_size = -262144")
     # search_index.text and report_sections.text read ogi_text(body); again after migrating
-    # (migration 0018 writes the dictionary it reads)
+    # (migration 0020 writes the dictionary it reads)
     texts.register(db.conn)
     schema.migrate(db)
     texts.attach(db)
@@ -78,11 +80,20 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
     # migrated, as an incremental build's)
     path = Path(db_path).absolute()
     fresh = full and (not path.exists() or schema.is_current(path))
-    with publish.atomic_build(path, fresh=fresh) as work:
-        return _build(Path(archive_dir), work, full=full, captures=captures, runs=runs,
-                      parse=parse, parser_version=parser_version, jobs=jobs,
-                      max_memory=max_memory, max_seconds=max_seconds, progress=progress, ocr=ocr,
-                      previous=path if fresh else None)
+    try:
+        with publish.atomic_build(path, fresh=fresh) as work:
+            return _build(Path(archive_dir), work, full=full, captures=captures, runs=runs,
+                          parse=parse, parser_version=parser_version, jobs=jobs,
+                          max_memory=max_memory, max_seconds=max_seconds, progress=progress,
+                          ocr=ocr, previous=path if fresh else None)
+    except (sqlite3.Error, OSError) as exc:
+        if not publish.is_disk_full(exc):
+            raise
+        name = Path(db_path).name
+        raise publish.DiskFull(
+            f"the disk holding {name} is full ({str(exc).strip().splitlines()[0]}): the build "
+            f"stopped and published nothing; {name} is unchanged. Free space and build "
+            f"again") from None
 
 
 def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, parser_version,
@@ -120,24 +131,34 @@ def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, par
     # the page images of 图片版 pages are read with their page: no report of their own
     summary["page_images"] = len({id(cap) for imgs in page_imgs.values() for cap in imgs.values()})
     summary["not_reports"] += summary["page_images"]
-    for cap in report_caps:
+    # every payload an address has held is a version of its report (latest first: an earlier
+    # payload that reads as the latest one is then stored once, crawler.db.load.content_digest)
+    versions = [(cap, None) for cap in report_caps] + [
+        (cap, load.capture_dict(cap).get("sha256")) for cap in earlier_versions(all_caps, report_caps)]
+    for cap, version in versions:
         c = load.capture_dict(cap)
         sha = c.get("sha256")
-        if not full and parser_version and _already_done(db, sha, parser_version):
+        if not full and parser_version and _already_done(db, sha, parser_version,
+                                                         c.get("final_url") or c.get("url"), version):
             summary["skipped"] += 1
             continue
-        todo.append((cap, c))
+        todo.append((cap, c, version))
 
     if len(todo) >= REINDEX_SHARE * db.execute("select count(*) from reports").fetchone()[0]:
         with db.atomic():  # reloading much of the archive: one re-index after it is cheaper
             search.drop_search(db)
     if progress:
         progress(0, len(todo))
+    version_of = {id(cap): version for cap, _, version in todo}
+    done_count = 0
     for done, (cap, c, outcome) in enumerate(
-            _parse_all(todo, parse, jobs, max_memory, max_seconds, page_imgs, ocr), 1):
+            _parse_all([(cap, c) for cap, c, _ in todo], parse, jobs, max_memory, max_seconds,
+                       page_imgs, ocr), 1):
+        done_count = done
         if progress:
             progress(done, len(todo))
         sha = c.get("sha256")
+        version = version_of.get(id(cap))
         try:
             if isinstance(outcome, BaseException):
                 raise outcome
@@ -145,6 +166,8 @@ def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, par
             if result.get("parser_version") is None:
                 result["parser_version"] = parser_version
         except Exception as exc:  # UnreadableDocument, or a parser bug: record, never abort
+            if publish.is_disk_full(exc):
+                raise
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             retryable = bool(getattr(exc, "retryable", False))
             if not isinstance(exc, (UnreadableDocument, guard.ResourceLimit)):
@@ -155,14 +178,17 @@ def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, par
                                   retryable=retryable)
                 if prev is not None:  # what was loaded before stays
                     prev.reports_at(c.get("final_url") or c.get("url"))
-                _mark_failed(db, c, reason)
-                load.record_failed_report(db, c, reason, parser_version)
+                if version is None:  # an earlier payload that fails changes nothing current
+                    _mark_failed(db, c, reason)
+                    load.record_failed_report(db, c, reason, parser_version)
             summary["failed"] += 1
             summary["resource_limited"] += retryable
             continue
         try:
-            rid = load.load_parsed(db, result, cap)
+            rid = load.load_parsed(db, result, cap, version=version)
         except Exception as exc:  # a load error rolls back this document only
+            if publish.is_disk_full(exc):
+                raise  # not this document's fault: the whole build stops, unpublished
             log.exception("loading %s failed", c.get("url"))
             with db.atomic():
                 load.record_error(db, sha, c, f"load failed: {type(exc).__name__}: {exc}",
@@ -183,8 +209,12 @@ def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, par
 
     if prev is not None:
         prev.close()
+    if done_count != len(todo):  # never publish an archive short of a document, unsaid
+        raise RuntimeError(f"the build handled {done_count} of the {len(todo)} captures it "
+                           f"meant to load: nothing was published")
     refresh_derived(db, parser_version)
     summary["reports"] = db["reports"].count
+    summary["documents"] = summary["reports"] + db["documents"].count
     summary["values"] = db.execute('select count(*) from cells where value is not null').fetchone()[0]
     summary["parse_errors"] = db["parse_errors"].count
     db.close()
@@ -203,7 +233,8 @@ def _parse_all(todo: list, parse: Callable[..., dict], jobs: int, max_memory: in
         extra = {}
         imgs = (page_imgs or {}).get(c.get("final_url")) or (page_imgs or {}).get(c.get("url"))
         if imgs:
-            extra["images"] = page_images.payloads(imgs)
+            # positions, not bytes: the worker reads each image itself (under its limits)
+            extra["images"] = page_images.ArchivedImages(imgs)
         if ocr is not None:
             extra["ocr"] = ocr
         return extra
@@ -238,10 +269,17 @@ def _parse_all(todo: list, parse: Callable[..., dict], jobs: int, max_memory: in
         yield cap, c, outcome
 
 
-def _already_done(db, sha: str, parser_version: str) -> bool:
-    if db.execute("select 1 from reports where capture_sha256 = ? and parser_version = ? "
-                  "and parse_status != 'failed'", [sha, parser_version]).fetchone():
-        return True
+def _already_done(db, sha: str, parser_version: str, url: str | None = None,
+                  version: str | None = None) -> bool:
+    """Whether this payload was loaded by this parser version, as what it is now: the latest
+    payload of its address (a plain id) or an earlier one (an id ending in @<sha256[:12]>)."""
+    suffix = "@" + (version or "")[:12]
+    for table in ("reports", "documents"):
+        for (rid,) in db.execute(f"select id from {table} where capture_sha256 = ? and "
+                                 "parser_version = ? and parse_status != 'failed' "
+                                 "and (? is null or url = ?)", [sha, parser_version, url, url]):
+            if (rid.endswith(suffix) if version else "@" not in rid.rsplit("/", 1)[-1]):
+                return True
     # a failure on a resource limit (memory, time, decompression bomb) is tried again
     return bool(db.execute("select 1 from parse_errors where capture_sha256 = ? and "
                            "parser_version = ? and retryable = 0",
@@ -252,9 +290,10 @@ def _mark_failed(db, cap: dict, reason: str) -> None:
     """A document that was parsed before keeps its values; its report row says it now fails."""
     url = cap.get("final_url") or cap.get("url")
     note = f"latest capture {(cap.get('sha256') or '')[:12]} could not be parsed: {reason}"
-    db.execute("update reports set warnings = json_insert(coalesce(warnings, '[]'), '$[#]', ?) "
-               "where url = ? and capture_sha256 != ? and instr(coalesce(warnings, ''), ?) = 0",
-               [note, url, cap.get("sha256"), json.dumps(note, ensure_ascii=False)[1:-1]])
+    for table in ("reports", "documents"):  # wherever the address's document now stands
+        db.execute(f"update {table} set warnings = json_insert(coalesce(warnings, '[]'), '$[#]', ?) "
+                   "where url = ? and capture_sha256 != ? and instr(coalesce(warnings, ''), ?) = 0",
+                   [note, url, cap.get("sha256"), json.dumps(note, ensure_ascii=False)[1:-1]])
 
 
 def current_report_captures(captures: Iterable[Any]) -> list[Any]:
@@ -280,6 +319,26 @@ def current_report_captures(captures: Iterable[Any]) -> list[Any]:
                    and not load.capture_dict(x).get("revisit")]
         out.append(holders[-1] if holders else caps[-1])
     return out
+
+
+def earlier_versions(captures: Iterable[Any], current: Iterable[Any]) -> list[Any]:
+    """The earlier payloads of each current report address: for every payload (sha256) an
+    address held before its current one, the last record holding it (never a revisit, never a
+    failed fetch), oldest first. Raw captures are never deleted, so a replaced report keeps
+    every version it was captured in."""
+    now = {}
+    for cap in current:
+        c = load.capture_dict(cap)
+        now[c.get("final_url") or c.get("url")] = c.get("sha256")
+    held: dict[str, dict[str, Any]] = defaultdict(dict)
+    for cap in sorted(captures, key=lambda x: load.capture_dict(x).get("fetched_at") or ""):
+        c = load.capture_dict(cap)
+        url = c.get("final_url") or c.get("url")
+        if (c.get("role") != "report" or c.get("status") not in (None, 200) or c.get("revisit")
+                or url not in now or c.get("sha256") in (None, now[url])):
+            continue
+        held[url][c["sha256"]] = cap
+    return [cap for url in sorted(held) for cap in held[url].values()]
 
 
 EXIT_STATES = {0: "ok", 1: "nothing_found", 2: "config_error", 3: "blocked", 4: "none_archived"}
@@ -502,6 +561,7 @@ def write_archive_info(db, parser_version: str | None) -> None:
         "last_capture": one("select max(fetched_at) from captures"),
         "captures": one("select count(*) from captures"),
         "reports": one("select count(*) from reports"),
+        "documents": one("select (select count(*) from reports) + (select count(*) from documents)"),
         "agencies": one("select count(*) from agencies"),
         "years": one("select group_concat(year) from (select distinct year from reports order by year)"),
         "parser_version": parser_version or one("select max(parser_version) from reports"),
@@ -524,15 +584,19 @@ def analyze(db) -> None:
 
 
 def refresh_derived(db, parser_version: str | None) -> None:
-    """Everything derived from the loaded reports: cross-year checks, check status, province
-    totals, coverage, planner statistics, the search index, archive facts, the views and,
+    """Everything derived from the loaded reports: each report's canonical document and the
+    diffs of its other documents, cross-year checks, check status, province totals, coverage,
+    copy and outlier flags, planner statistics, the search index, archive facts, the views and,
     last, the facet counts of every faceted table and view (they count the views and
     every table written above)."""
     with db.atomic():
+        documents.refresh(db)
+        documents.refresh_diffs(db)
         cross_checks(db)
         refresh_report_check_status(db)
         refresh_totals(db)
         schema.refresh_coverage(db)
+        flags.refresh(db)
         analyze(db)
         search.refresh_search(db)
         write_archive_info(db, parser_version)

@@ -8,10 +8,11 @@ the old one. Two things it cannot derive come from the old file, attached as ``p
   error) or is no longer read as a report: a build never loses what was loaded before, so the
   report rows parsed from that address are carried over as they were: ``reports_at``.
 
-A report carried over gets a key of the new file; its cells, report and text checks and texts
-are copied with the interned keys (fields, flags, printed labels, rules) translated, its texts
-re-packed unless both files hold the same dictionary. Cross-year checks are derived again by
-the build.
+A document carried over (its report's canonical one or another: it goes into reports, and the
+build chooses each report's canonical document again) gets a key of the new file; its cells,
+report and text checks, sketches and texts are copied with the interned keys (fields, flags,
+printed labels, rules) translated, its texts re-packed unless both files hold the same
+dictionary. Cross-year checks, copy flags and version diffs are derived again by the build.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ class Previous:
         try:
             theirs = {int(v): bytes(d) for v, d in
                       db.execute("select version, dict from previous.text_dictionaries").fetchall()}
-        except Exception:  # noqa: BLE001 - an archive from before migration 0018
+        except Exception:  # noqa: BLE001 - an archive from before migration 0020
             theirs = None
         self.same_texts = theirs == mine
         self.codec = texts.Codec(theirs or {})
@@ -45,9 +46,10 @@ class Previous:
         return bool(self.db.execute("select 1 from previous.sqlite_master where type = 'table' "
                                     "and name = ?", [table]).fetchone())
 
-    def _columns(self, table: str) -> str:
+    def _columns(self, table: str, into: str | None = None) -> str:
+        """The columns of previous.`table` that main.`into` (default: the same table) has."""
         theirs = [r[1] for r in self.db.execute(f'pragma previous.table_info("{table}")')]
-        mine = {r[1] for r in self.db.execute(f'pragma main.table_info("{table}")')}
+        mine = {r[1] for r in self.db.execute(f'pragma main.table_info("{into or table}")')}
         return ", ".join(f'"{c}"' for c in theirs if c in mine)
 
     def tables(self, names=KEPT_TABLES) -> int:
@@ -64,28 +66,36 @@ class Previous:
         return n
 
     def reports_at(self, url: str | None) -> list[str]:
-        """Carry over the reports the old file parsed from `url` that the new one lacks (inside
-        the caller's transaction). Returns their ids."""
+        """Carry over the documents the old file parsed from `url` that the new one lacks
+        (inside the caller's transaction): a report's canonical document or another of its
+        documents (they go into reports; the build then chooses each report's canonical
+        document again: crawler.db.documents). Returns their ids."""
         if not url or not self.has("cells"):
             return []
         db = self.db
-        ids = [r[0] for r in db.execute(
-            "select p.id from previous.reports p where p.url = ? and p.parse_status != 'failed' "
-            "and not exists (select 1 from main.reports m where m.id = p.id)", [url]).fetchall()]
-        for rid in ids:
-            self._report(rid)
-        return ids
+        ids = []
+        for table in ("reports", "documents"):
+            if not self.has(table):
+                continue
+            ids += [(r[0], table) for r in db.execute(
+                f"select p.id from previous.{table} p where p.url = ? and p.parse_status != 'failed' "
+                "and not exists (select 1 from main.reports m where m.id = p.id) "
+                "and not exists (select 1 from main.documents m where m.id = p.id)", [url]).fetchall()]
+        for rid, table in ids:
+            self._report(rid, table)
+        return [rid for rid, _ in ids]
 
-    def _report(self, rid: str) -> None:
+    def _report(self, rid: str, table: str = "reports") -> None:
         db = self.db
-        old_key, year = db.execute("select key, year from previous.reports where id = ?", [rid]).fetchone()
+        old_key, year = db.execute(f"select key, year from previous.{table} where id = ?",
+                                   [rid]).fetchone()
         key = compact.next_report_key(db.conn)
         db.execute("insert into main.agencies select * from previous.agencies where id = "
-                   "(select agency_id from previous.reports where id = ?) on conflict do nothing", [rid])
-        cols = [c.strip('"') for c in self._columns("reports").split(", ")]
+                   f"(select agency_id from previous.{table} where id = ?) on conflict do nothing", [rid])
+        cols = [c.strip('"') for c in self._columns(table, "reports").split(", ")]
         sel = ", ".join("?" if c == "key" else f'p."{c}"' for c in cols)
         db.execute(f'insert into main.reports ({", ".join(chr(34) + c + chr(34) for c in cols)}) '
-                   f"select {sel} from previous.reports p where p.id = ?", [key, rid])
+                   f"select {sel} from previous.{table} p where p.id = ?", [key, rid])
         # the interned keys the report's rows name, then its rows with the keys translated
         for table, column, source in (
                 ("field_keys", "field_id", "select field_key from previous.cells where report_key = ?"),
@@ -115,20 +125,24 @@ class Previous:
             join main.check_rules mk on mk.rule_id = pk.rule_id and mk.kind is pk.kind
                 and mk.severity is pk.severity and mk.fields is pk.fields
             where c.report_key = ?""", [key, old_key])
-        self._texts(rid, old_key, key, year)
+        if self.has("report_sketches"):
+            db.execute("insert or replace into main.report_sketches select ?, part, size, hash, "
+                       "minhash from previous.report_sketches where report_key = ?", [key, old_key])
+        self._texts(rid, old_key, key, year, table)
         compact.interner(db).reset()  # keys were written behind its back
 
-    def _texts(self, rid: str, old_key: int, key: int, year) -> None:
+    def _texts(self, rid: str, old_key: int, key: int, year, table: str = "reports") -> None:
         db = self.db
-        if self.has("report_sections"):  # a file from before migration 0018: texts twice
-            rows = db.execute("select 'title', title from previous.reports where id = ? and title "
+        if self.has("report_sections"):  # a file from before migration 0020: texts twice
+            rows = db.execute(f"select 'title', title from previous.{table} where id = ? and title "
                               "is not null union all select section, text from "
                               "previous.report_sections where report_id = ?", [rid, rid]).fetchall()
             bodies = [(part, text, None) for part, text in rows if text]
         else:
             lo, hi = search.text_id_range(year, old_key)
+            stored = "document_texts" if table == "documents" else "search_index"
             bodies = [(search.PARTS[i & 7], None, body) for i, body in db.execute(
-                "select id, body from previous.search_index where id between ? and ?", [lo, hi])]
+                f"select id, body from previous.{stored} where id between ? and ?", [lo, hi])]
         mine = texts.codec_of(db)
         agency, province = db.execute("select agency, province from main.reports where id = ?",
                                       [rid]).fetchone()

@@ -190,12 +190,25 @@ def interner(db) -> Interner:
     return it
 
 
+def _has_documents(conn) -> bool:
+    return conn.execute("select 1 from sqlite_master where type = 'table' and name = 'documents'"
+                        ).fetchone() is not None
+
+
 def next_report_key(conn) -> int:
-    return (conn.execute("select max(key) from reports").fetchone()[0] or 0) + 1
+    """A key no document holds: reports (canonical documents) and documents (the others)
+    share one key space, so a document keeps its cells when it moves between them."""
+    top = conn.execute("select max(key) from reports").fetchone()[0] or 0
+    if _has_documents(conn):
+        top = max(top, conn.execute("select max(key) from documents").fetchone()[0] or 0)
+    return top + 1
 
 
 def report_key_of(conn, report_id: str) -> int | None:
+    """The key of a document by its id, canonical or not."""
     row = conn.execute("select key from reports where id = ?", [report_id]).fetchone()
+    if row is None and _has_documents(conn):
+        row = conn.execute("select key from documents where id = ?", [report_id]).fetchone()
     return row[0] if row else None
 
 

@@ -80,7 +80,7 @@ def refresh(db, known: dict[str, int] | None = None) -> dict[str, int]:
 
 def read(conn, path: Path | str) -> dict[str, int] | None:
     """The counts of the build that wrote `path`, or None when the file changed since (or has
-    none: an archive from before migration 0019, a database in WAL mode)."""
+    none: an archive from before migration 0021, a database in WAL mode)."""
     counter = change_counter(path)
     if counter is None:
         return None

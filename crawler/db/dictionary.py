@@ -43,7 +43,8 @@ The 2019 trial format and the 2021 format differ in table 二 and in （六）�
 <code>format</code> column in view. Aggregate reports (scope = aggregate) cover a whole jurisdiction and
 overlap the reports of its departments; the canned queries leave them out of sums. Coverage is what the
 crawler found: a missing report may be unpublished, unreachable or not yet crawled (see
-<a href="/{DB}/coverage">coverage</a>). Scanned (图片版) documents are archived but not parsed.</p>
+<a href="/{DB}/coverage">coverage</a>). Scanned (图片版) reports are read by OCR: their values carry the flag
+<code>ocr</code> and a confidence, and a scan whose values fail a rule is <code>ocr_review</code>, left out of the sums.</p>
 <p>Search 全文检索: <a href="/{DB}/search?q=复议">/{DB}/search?q=复议</a>, the search box of
 <a href="/{DB}/search_index">search_index</a>, or <a href="/-/search">search all</a>; two-character words and long phrases both work.
 Excel: use <code>ogi export</code> (UTF-8 with BOM) — Datasette's own CSV has no BOM and Excel shows mojibake.</p>"""
@@ -51,7 +52,7 @@ Excel: use <code>ogi export</code> (UTF-8 with BOM) — Datasette's own CSV has 
 LICENSE = "Data: CC BY 4.0 (the compilation, parsed values and checks); the original documents remain public government information of their publishers"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 SOURCE = "Government portals' 政府信息公开年报 columns, crawled by ogi-archive (WARC captures)"
-SOURCE_URL = "https://www.gov.cn/zhengce/content/2019-04/15/content_5382991.htm"
+SOURCE_URL = "/-/about#built"  # which portals, how they are crawled (crawler.web.home)
 
 
 def field_description(f: formats.FieldDef) -> str:
@@ -75,9 +76,9 @@ SQL_OUTCOMES = """
 CANNED = {
     "agency_by_year": {
         "title": "一个机关历年申请与办理结果 · One agency's applications and outcomes by year",
-        "description": "Table 三 totals (总计 column) per report of the agencies whose name contains the text given. Sums of sub-rows ignore blank cells; see the values table for raw text.",
+        "description": "Table 三 totals (总计 column) per report of the agencies whose name contains the text given, one row per report (its canonical document; n_documents says how many documents it was captured in). Sums of sub-rows ignore blank cells; see the values table for raw text.",
         "sql": f"""select r.agency, r.year, r.format, r.scope, {SQL_OUTCOMES},
-    r.check_status, r.id as report_id, r.url
+    r.check_status, r.n_documents, r.id as report_id, r.url
 from (select rowid as rid from reports where agency like '%' || :agency || '%') m
 cross join reports r on r.rowid = m.rid
 join "values" v on v.report_id = r.id
@@ -87,7 +88,7 @@ order by r.agency, r.year, r.id""",
     },
     "withheld_unavailable_shares": {
         "title": "不予公开、无法提供占比（按省、年） · Shares withheld and unavailable by province and year",
-        "description": "Σ（三）不予公开 and Σ（四）无法提供 as a percentage of （七）总计 (concluded applications), summed over the parsed reports of each province and year; aggregate (jurisdiction-wide) reports are left out so that nothing is counted twice.",
+        "description": "Σ（三）不予公开 and Σ（四）无法提供 as a percentage of （七）总计 (concluded applications), summed over the parsed reports of each province and year; a report captured as several documents (an HTML page and its attachment, versions) counts once (its canonical document), and aggregate (jurisdiction-wide) reports are left out, so that nothing is counted twice.",
         "sql": """select province, year, reports, concluded, withheld, unavailable,
     round(100.0 * withheld / nullif(concluded, 0), 2) as withheld_pct,
     round(100.0 * unavailable / nullif(concluded, 0), 2) as unavailable_pct
@@ -125,6 +126,37 @@ left join reports p on p.key = c.previous_report_key
 where k.rule_id like 'rule.cross.carry.%'
 order by r.agency, r.year, k.rule_id""",
     },
+    "revised_reports": {
+        "title": "发布后被修改的报告 · Reports whose numbers differ between their documents",
+        "description": "Reports captured as several documents (a payload replaced at its address, a corrected re-publication, an attachment) whose numbers differ from the canonical document's, cell by cell: the document, when it was captured, its role, and each changed cell (that document's number → the canonical number). Only an archive that kept every capture can show a silent revision. Every cell: version_diffs.",
+        "sql": """select r.agency, r.year, vd.report_id, vd.document_id, d.role, d.fetched_at,
+    d.capture_sha256, count(*) as changed_cells,
+    group_concat(vd.field_id || ': ' || coalesce(vd.document_raw, '∅') || ' → '
+                 || coalesce(vd.canonical_raw, '∅'), '; ') as changes
+from version_diffs vd
+join reports r on r.id = vd.report_id
+join documents d on d.id = vd.document_id
+group by vd.report_id, vd.document_id
+order by vd.report_id, d.fetched_at""",
+    },
+    "copied_reports": {
+        "title": "表格或正文与其他报告雷同 · Reports whose tables or prose repeat another report",
+        "description": "Reports whose table 二, 三 or 四 prints exactly the numbers of another report (at least 6 non-zero numbers outside the totals in 二 and 四, 10 in 三), or whose section 一, 五 or 六 is a near-duplicate of another report's (estimated Jaccard ≥ 0.8 of 5-character shingles): the presumed source (the earliest) is not listed, each later report is, with the report it repeats and whether that is the same agency's previous year; in report order (region code, agency, year). Filter report_flags for more.",
+        "sql": """select r.agency, r.year, f.flag, f.part, f.relation, f.other_report_id, f.score, f.detail,
+    r.id as report_id
+from report_flags f join reports r on r.id = f.report_id
+where +f.flag in ('tables_identical', 'prose_near_duplicate')
+order by f.report_id, f.flag, f.part""",
+    },
+    "implausible_values": {
+        "title": "异常数值 · Values far outside the agency's history or its peers",
+        "description": "Key numbers (new applications, concluded, review and litigation totals) far outside the same agency's other years or the reports of the same province, level and year: at least 10× the group's median and at least 100 (or at most 1/10 of the median), at least 20 apart, and a robust z-score of log(1 + x) beyond ±5. Flagged, never changed: a real surge and a misprint look alike.",
+        "sql": """select r.agency, r.year, f.flag, f.part as field_id, f.score as robust_z, f.detail,
+    r.id as report_id, r.url
+from report_flags f join reports r on r.id = f.report_id
+where +f.flag in ('outlier_peers', 'outlier_history')
+order by f.report_id, f.flag, f.part""",
+    },
     "missing_reports": {
         "title": "缺少年度报告的机关 · Agencies missing a report for a year",
         "description": "Agency × year cells of the coverage table (rebuilt by every build) with no report found, between the first and last year in the archive. crawl_state is what the latest crawl of the agency's portal met (blocked, nothing_found, ok …; empty when no recorded crawl names it): a blocked portal's gap is not evidence that no report was published.",
@@ -156,6 +188,19 @@ BIG_VIEW_NOTE = (
     "or status, severity, kind, year, province, rule_id (checks), comes from the counts of the build "
     "(crawler/db/facet_counts.py); no facets are shown by default (summing them took ~20 ms each at "
     "national size), ?_facet=year and the like give them from the same counts.")
+CANONICAL_RULE_TEXT = ("the canonical document is the one with the most complete text layer (read "
+                       "from a text layer, then by OCR, then not read), then the most numbers read, "
+                       "then the most text, then the latest capture")
+FLAGS_TEXT = ("tables_identical: a table (二, 三, 四) prints exactly the numbers of another report's, "
+              "with at least 6 (二, 四) or 10 (三) non-zero numbers outside its totals; prose_near_duplicate: a section (一, 五, 六) of at least 200 "
+              "letters whose 5-character shingles have an estimated Jaccard similarity ≥ 0.8 with "
+              "another report's (MinHash, 32 values; LSH 8 bands × 4) — in both the earliest report "
+              "(year, publication or first capture) is the presumed source and is not flagged; "
+              "outlier_peers / outlier_history: new applications, concluded, review or litigation "
+              "totals against the median of the same province, level and year (≥ 10 reports) or of "
+              "the agency's other years (≥ 2): at least 10× the median and at least 100, or at most "
+              "1/10 of it, at least 20 apart, with a robust z-score of log(1 + x) beyond ±5 "
+              "(MAD × 1.4826, at least 0.5).")
 
 OCR_NOTE = (
     "图片版 · Values flagged ocr were read by OCR from a scanned report (document_kind scanned, "
@@ -168,7 +213,7 @@ OCR_NOTE = (
 
 TABLES = {
     "reports": {
-        "description": "每份年度报告一行（机关 × 年度 × 版本） · One row per report: agency × year × variant (one document at one address). parse_status: parsed | parsed_ocr (a scan read by OCR, every rule holding) | ocr_review (a scan read by OCR whose values fail an arithmetic rule: marked for review, left out of the sums) | failed | scanned (not read) | pre2019 | no_tables; check_status: pass | warning | fail | undecidable | none.",
+        "description": "每份年度报告一行（机关 × 年度） · One row per report: one agency's report for one year (its own work, or an aggregate of a jurisdiction), counted once however many documents it was captured in. The row is the report's canonical document — " + CANONICAL_RULE_TEXT + " —; its other documents (an HTML page's Word or PDF attachment, a re-publication, each earlier payload of an address) are in documents and listed in report_documents. parse_status: parsed | parsed_ocr (a scan read by OCR, every rule holding) | ocr_review (a scan read by OCR whose values fail an arithmetic rule: marked for review, left out of the sums) | failed | scanned (not read) | pre2019 | no_tables; check_status: pass | warning | fail | undecidable | none.",
         "facets": ["province", "level", "year", "format", "check_status", "parse_status", "scope"],
         "sort_desc": "year",
         "label_column": "title",
@@ -191,6 +236,68 @@ TABLES = {
             "checks_failed": "未通过检查数 · number of failed checks (incl. cross-year warnings)",
             "n_values": "数值个数 · numbers read", "warnings": "解析提示 · parser warnings (JSON)",
             "parser_version": "解析器版本 · parser version",
+            "printed_agency": "印刷机关名 · the agency as printed in the title (a report's documents share it; agency is the registry's name)",
+            "content_sha256": "内容摘要 · sha256 of what was read (numbers, printed cells, format, text): two payloads of one address with the same digest are one version",
+            "same_as": "同内容文件 · the document whose numbers and text this payload reads as exactly (its own cells are not stored); empty for a report",
+            "n_documents": "文件数 · documents of this report (份): 1, or more where it was captured as several files, addresses or versions (see report_documents)",
+            "revised_cells": "修订单元格数 · cells whose number differs between the report's documents (a silent revision, a corrected re-publication, or two forms read differently; see version_diffs); empty for a single document",
+            "flags": "标记 · JSON list of the report's flags (tables_identical, prose_near_duplicate, outlier_peers, outlier_history; see report_flags); empty when none",
+        },
+    },
+    "documents": {
+        "description": "报告的其他文件 · Every document of a report that is not its canonical one: the same columns as reports (numbers and checks of these documents are stored but left out of the values and checks views and of every sum), plus the report it belongs to and its role: version (another payload captured at the address of another document of the report: a revision, or the same text with other bytes) | alternate (another address: an attachment in another format, a re-publication, a mirror).",
+        "facets": ["role", "kind", "year", "province"],
+        "columns": {
+            "id": "文件编号 · document id: <agency id>/<year>/<kind>-<address hash>[@<12 digits of the payload's sha256> for an earlier payload of the address]",
+            "report_id": "所属报告 · the report (reports.id: its canonical document)",
+            "role": "角色 · version | alternate",
+            "key": "文件键 · the document's small integer key (cells.report_key: its numbers)",
+        },
+    },
+    "report_documents": {
+        "description": "报告文件清单 · Every document of every report, canonical first: its role (canonical | version | alternate), address, capture time and sha256 (links to the archived original). A report captured once has one row.",
+        "columns": {
+            "document_id": "文件编号 · document id (reports.id or documents.id)",
+            "role": "角色 · canonical (the report's row in reports) | version | alternate",
+            "document_key": "文件键 · cells.report_key of the document's numbers",
+            "kind": "文件类型 · html | pdf | docx | doc | text",
+            "published": "发布日期 · publication date (YYYY-MM-DD)",
+            "parse_status": "解析状态 · parse status of the document",
+            "n_values": "数值个数 · numbers read from the document",
+            "same_as": "同内容文件 · the document it reads as exactly (its cells are not stored twice)",
+        },
+    },
+    "version_diffs": {
+        "description": "版本差异 · For every report with several documents, each cell whose number in another document differs from the canonical document's (a number against none counts): what an archive shows that a portal does not — the numbers of a report revised after publication.",
+        "columns": {
+            "document_id": "文件 · the other document (see report_documents)",
+            "field_id": "字段 · field id (see fields)",
+            "document_value": "该文件数值 · the number in that document",
+            "document_raw": "该文件原文 · its printed text",
+            "canonical_value": "规范文件数值 · the number in the canonical document",
+            "canonical_raw": "规范文件原文 · its printed text",
+        },
+    },
+    "report_flags": {
+        "description": "报告标记 · Flags a researcher can filter on, recomputed by every build; a flag never changes a value. " + FLAGS_TEXT,
+        "facets": ["flag", "part", "relation", "year", "province"],
+        "columns": {
+            "flag": "标记 · tables_identical | prose_near_duplicate | outlier_peers | outlier_history",
+            "part": "部分 · t2 | t3 | t4 (a table) | s1 | s5 | s6 (a section) | the field id of an outlier",
+            "relation": "关系 · previous_year (the same agency's previous year) | same_agency (another year) | other_agency; empty for outliers",
+            "other_report_id": "对照报告 · the report it was found identical or near-identical to (the earliest: the presumed source)",
+            "score": "分值 · tables: reports printing the table; prose: estimated Jaccard similarity; outliers: robust z-score of log(1 + value)",
+            "detail": "说明 · what was found, in words",
+        },
+    },
+    "report_sketches": {
+        "description": "报告指纹 · The sketches copy detection buckets on, made when each document is loaded (crawler/db/sketches.py): a digest of each table's numbers (tables with at least 6 (二, 四) or 10 (三) non-zero numbers outside their totals) and a MinHash of each prose section (at least 200 letters): the MinHash of its 5-character shingles.",
+        "columns": {
+            "report_key": "文件键 · reports.key / documents.key",
+            "part": "部分 · the part sketched: t2 | t3 | t4 (tables) | s1 | s5 | s6 (sections)",
+            "size": "大小 · non-zero numbers (tables) | letters (prose)",
+            "hash": "摘要 · 64-bit digest of the table's numbers (tables only)",
+            "minhash": "最小哈希 · MinHash: 32 × uint32 (little-endian) of the prose's 5-character shingles",
         },
     },
     "values": {
@@ -227,7 +334,7 @@ TABLES = {
         "facets": ["province", "level"],
     },
     "report_sections": {
-        "description": "报告正文（一至六） · The text of each report by section s1 … s6 (a view of search_index, where each text is stored once).",
+        "description": "报告正文（一至六） · The text of each document by section s1 … s6: a report's canonical document and its other documents (a view of search_index and document_texts, where each text is stored once).",
         "facets": ["section"],
     },
     "table_counts": {
@@ -240,6 +347,17 @@ TABLES = {
         "hidden": True,
         "columns": {"version": "版本 · dictionary version: the first byte of a compressed text",
                     "dict": "词典 · the zlib preset dictionary (UTF-8 words, one a line)"},
+    },
+    "document_texts": {
+        "description": "其他文件正文 · The titles and section texts of the documents that are not their report's canonical one (see documents), stored once as search_index stores a report's; not searched (a report is found once, by its canonical document). report_sections shows them.",
+        "hidden": True,
+        "columns": {
+            "id": "编号 · row id: the year, the document's key (documents.key) and the part (crawler.db.search.text_id), as in search_index",
+            "document_id": "文件编号 · the document (see documents)",
+            "part": "部分 · title | s1 … s6 (from the row id)",
+            "text": "原文 · the text as extracted (read from body)",
+            "body": "存储正文 · the text as stored: plain, or compressed with the archive's dictionary (crawler/db/texts.py; text reads it)",
+        },
     },
     "search_index": {
         "description": "全文检索 · Titles and section texts, each stored once, searchable (two-character words and phrases). Use the search box, or the canned query search.",
@@ -335,7 +453,7 @@ TABLES = {
         "facets": ["status", "crawl_state", "province", "level", "year"],
     },
     "registry": {
-        "description": "门户登记 · The portal registry as the last registry-driven crawl (or `ogi registry publish`) used it: every government of the GB/T 2260 list with its portal home page, the departments and townships discovered under it, their 年报 columns, platform and verification status. Seed entries are unverified until `ogi registry check` and an operator's `accept`.",
+        "description": "门户登记 · The portal registry as the last registry-driven crawl (or `ogi registry publish`) used it: every government of the GB/T 2260 list with its portal home page, the departments and townships found under it (by discovery, or by their reports' addresses in public pages), their 年报 columns and known report addresses, platform and verification status. Seed entries are unverified until `ogi registry check` and an operator's `accept`.",
         "facets": ["province", "level", "status", "platform"],
     },
     "registry_coverage": {
@@ -409,6 +527,7 @@ COLUMNS = {
         "revisit": "重复抓取 · 1 = revisit record (same payload as an earlier capture), 0 = new payload",
     },
     "report_sections": {
+        "report_id": "文件 · the document (reports.id for a report's canonical document, else documents.id: see report_documents)",
         "section": "部分 · section s1 … s6 (一 总体情况 … 六 其他需要报告的事项)",
         "text": "正文 · the section's text as extracted",
     },
@@ -467,7 +586,7 @@ COLUMNS = {
         "agency": "机关 · agency name",
     },
     "archive_info": {
-        "key": "项目 · fact: snapshot_date, first_capture, last_capture, captures, reports, agencies, years, parser_version, format_versions",
+        "key": "项目 · fact: snapshot_date, first_capture, last_capture, captures, reports (each counted once), documents (every document of every report), agencies, years, parser_version, format_versions",
         "value": "值 · its value (dates UTC; counts 份 · documents)",
     },
     "registry": {
@@ -479,7 +598,8 @@ COLUMNS = {
         "home_url": "首页 · portal home page (a body's own page for a department or township)",
         "domains": "域名 · the portal's official domains (only these are crawled), space-separated",
         "platform": "平台 · CMS family by fingerprint: trs | hanweb | json | vsb | generic (decides the spider)",
-        "column_urls": "年报栏目 · 政府信息公开年报 column(s), space-separated (empty: not found yet)",
+        "column_urls": "年报栏目 · 政府信息公开年报 column(s), space-separated (empty: not found yet); an address with {year} is a report viewer asked for every year",
+        "known_reports": "已知年报地址 · report addresses crawled directly (where no column is known, or the column is another entry's), space-separated; each with its source in `source`",
         "status": "核实状态 · unverified | verified | moved | unreachable | blocked",
         "checked": "核查时间 · when a person or `ogi registry check/discover` last looked (UTC)",
         "robots": "robots 规则 · obey | ignore (with robots_reason)",
@@ -492,6 +612,8 @@ COLUMNS = {
         "known": "已登记 · entries known (机关数)",
         "with_home_page": "有首页 · entries with a home page",
         "with_column": "有年报栏目 · entries whose 年报 column is known",
+        "with_known_reports_only": "仅有年报地址 · entries known only by report addresses (no column yet)",
+        "with_home_page_only": "仅有首页 · entries known only by their home page (no column, no report address)",
         "verified": "已核实 · entries verified by an operator",
         "reports": "已归档报告 · reports archived under these entries (份)",
     },
@@ -628,6 +750,15 @@ def dashboards() -> dict:
 REGISTRY_FILTERS = """ [[ AND province = :province ]]"""
 
 
+def html_text(column: str) -> str:
+    """SQL for `column` as HTML text (& < > " ' escaped): what a dashboard chart that writes
+    its cells with innerHTML (the table library) must be given for every text column."""
+    expr = f'"{column}"'
+    for ch, ent in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#39;")):
+        expr = f"replace({expr}, '{ch.replace(chr(39), chr(39) * 2)}', '{ent}')"
+    return expr
+
+
 def coverage_dashboard() -> dict:
     """Governments and bodies known, columns found, reports archived per year (registry)."""
     def metric(title: str, where: str) -> dict:
@@ -637,9 +768,10 @@ def coverage_dashboard() -> dict:
 
     return {
         "title": "登记覆盖 · Registry coverage",
-        "description": "What the portal registry knows (governments of the GB/T 2260 list, the departments and townships discovered under them), how many 年报 columns were found, and the reports archived per year by level. Filter by province.",
-        "layout": [["governments", "bodies", "columns"], ["reports-by-year", "reports-by-year", "reports-by-year"],
-                   ["by-province", "by-province", "by-province"]],
+        "description": "What the portal registry knows (governments of the GB/T 2260 list, the departments and townships found under them by discovery or by their report addresses), how many have a 年报 column, how many are known by report addresses only, and the reports archived per year by level. Filter by province.",
+        "layout": [["governments", "bodies", "columns", "known-reports-only"],
+                   ["reports-by-year", "reports-by-year", "reports-by-year", "reports-by-year"],
+                   ["by-province", "by-province", "by-province", "by-province"]],
         "filters": {
             "province": {"name": "省份 Province", "type": "select", "db": DB,
                          "query": "SELECT DISTINCT province FROM registry WHERE province IS NOT NULL ORDER BY province"},
@@ -648,6 +780,8 @@ def coverage_dashboard() -> dict:
             "governments": metric("已登记政府 · Governments known", "level IN ('省', '市', '县')"),
             "bodies": metric("已发现部门和乡镇 · Departments and townships known", "level IN ('部门', '乡')"),
             "columns": metric("已找到年报栏目 · 年报 columns found", "column_urls <> ''"),
+            "known-reports-only": metric("仅有年报地址 · Known by report addresses only",
+                                         "column_urls = '' AND coalesce(known_reports, '') <> ''"),
             "reports-by-year": {
                 "title": "已归档报告（按年度、层级） · Reports archived per year by level", "db": DB, "library": "vega-lite",
                 "query": "SELECT year, level, sum(reports) AS reports FROM registry_reports WHERE year IS NOT NULL"
@@ -659,7 +793,10 @@ def coverage_dashboard() -> dict:
             },
             "by-province": {
                 "title": "各省登记与归档 · Known, with column, archived, by province and level", "db": DB, "library": "table",
-                "query": "SELECT province, level, known, with_home_page, with_column, verified, reports FROM registry_coverage WHERE 1 = 1"
+                # datasette-dashboards writes a table chart's cells (and headers) with innerHTML:
+                # its text columns leave SQL as HTML text, so a registry value never runs
+                "query": "SELECT " + html_text("province") + " AS province, " + html_text("level")
+                         + " AS level, known, with_home_page, with_column, with_known_reports_only, with_home_page_only, verified, reports FROM registry_coverage WHERE 1 = 1"
                          + REGISTRY_FILTERS + " ORDER BY province, level",
             },
         },
@@ -684,6 +821,9 @@ def metadata() -> dict:
     }
     for t in ("t2", "t3", "t4"):
         tables[f"{t}_wide"] = wide_view(t)
+    # documents has reports' columns: described as there, unless said otherwise
+    tables["documents"] = {**tables["documents"], "columns": {
+        **TABLES["reports"]["columns"], **TABLES["documents"]["columns"]}}
     for name in schema_columns():
         if not name.endswith("_wide"):
             if name not in tables:
@@ -697,7 +837,7 @@ def metadata() -> dict:
         "source": SOURCE,
         "source_url": SOURCE_URL,
         "about": "ogi-archive: how it is built, the format and the checks",
-        "about_url": "https://www.gov.cn/zhengce/content/2019-04/15/content_5382991.htm",
+        "about_url": "/-/about",  # the archive's own About page (crawler.web.home)
         "databases": {DB: {
             "description": "The archive: reports, their numbers, checks, text and captures. 年度报告、数字、检查、正文与抓取记录。",
             "tables": tables,

@@ -1,5 +1,6 @@
-"""Exports for researchers: CSV that Excel opens with Chinese intact (UTF-8 with BOM), JSON
-lines, and a consistent copy of the whole database file (SQLite backup API)."""
+"""Exports for researchers: CSV that Excel opens with Chinese intact (UTF-8 with BOM) and that
+runs nothing (a text cell starting a formula gets a ``'`` prefix: crawler.csvsafe), JSON lines
+(values as stored), and a consistent copy of the whole database file (SQLite backup API)."""
 from __future__ import annotations
 
 import csv
@@ -30,7 +31,7 @@ def canned_sql(name: str) -> str:
 
 # Columns that hold a text as stored (compressed: crawler.db.texts) beside the column that reads
 # it: an export gives the text, not the stored bytes
-STORED_FORM = {"search_index": {"body"}}
+STORED_FORM = {"search_index": {"body"}, "document_texts": {"body"}}
 
 
 def _q(name: str) -> str:
@@ -65,17 +66,20 @@ def rows(db_path: Path, sql: str, params: dict | None = None) -> Iterator[tuple[
 
 
 def write_csv(db_path: Path, sql: str, out: IO[bytes], params: dict | None = None) -> int:
-    """CSV, UTF-8 with a BOM, CRLF line ends (what Excel expects). Returns the number of rows."""
+    """CSV, UTF-8 with a BOM, CRLF line ends (what Excel expects), formula-like text cells
+    neutralised (crawler.csvsafe). Returns the number of rows."""
     import io
+
+    from crawler.csvsafe import cell
 
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
     n = 0
     try:
         for columns, cur in rows(db_path, sql, params):
             w = csv.writer(text, lineterminator="\r\n")
-            w.writerow(columns)
+            w.writerow([cell(c) for c in columns])
             for row in cur:
-                w.writerow(["" if v is None else _plain(v) for v in row])
+                w.writerow(["" if v is None else cell(_plain(v)) for v in row])
                 n += 1
     finally:
         text.flush()

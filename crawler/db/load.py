@@ -17,7 +17,7 @@ import sqlite_utils
 
 from parsers import formats
 
-from . import compact, regions, texts
+from . import compact, regions, sketches, texts
 from .search import SECTION_HEADINGS, index_texts, search_is_current, text_id, text_id_range  # noqa: F401
 
 CAPTURE_FIELDS = (
@@ -112,8 +112,12 @@ def upsert_agency(db: sqlite_utils.Database, name: str, region_code: str | None,
     return row
 
 
-def report_key(result: Mapping, cap: Mapping) -> tuple[str | None, str | None, int | None, str]:
-    """(agency name, region code, year, variant) of a document; None where unknown."""
+def report_key(result: Mapping, cap: Mapping, version: str | None = None
+               ) -> tuple[str | None, str | None, int | None, str]:
+    """(agency name, region code, year, variant) of a document; None where unknown.
+
+    `version` (a sha256) marks an earlier payload captured at the same address: its variant
+    ends in @<12 digits of it>, the latest payload keeps the plain variant (stable links)."""
     # The registry's name and code (on the capture) identify an agency across years; the name
     # printed in a report varies (洪泽区人民政府 / 淮安市洪泽区人民政府) and is kept in its title.
     agency = cap.get("agency") or result.get("agency")
@@ -130,6 +134,8 @@ def report_key(result: Mapping, cap: Mapping) -> tuple[str | None, str | None, i
     # A report is one document at one address; the same agency and year can have several
     # (an HTML page and its PDF attachment, a mirror). The variant keeps them apart, stably.
     variant = f"{kind}-{hashlib.sha1(url.encode()).hexdigest()[:8]}" if url else kind
+    if version:
+        variant += "@" + version[:12]
     return agency, region, year, variant
 
 
@@ -162,28 +168,36 @@ def check_status(checks: list[Mapping]) -> tuple[str, int]:
 
 
 def delete_report(db: sqlite_utils.Database, report_id: str) -> None:
-    row = db.execute("select key, year from reports where id = ?", [report_id]).fetchone()
-    if row is not None:
+    """Take out a document and everything loaded from it, whether it is its report's canonical
+    document (reports) or another of its documents (documents)."""
+    row = db.execute("select key, year from reports where id = ? union all "
+                     "select key, year from documents where id = ?", [report_id, report_id]).fetchone()
+    if row is not None and row[0] is not None:
         key, year = row
         db.execute("delete from cells where report_key = ?", [key])
         db.execute("delete from check_results where report_key = ?", [key])
+        db.execute("delete from report_sketches where report_key = ?", [key])
         lo, hi = text_id_range(year, key)
         if search_is_current(db):  # take the report's texts out of the index, as they were indexed
             index_texts(db, db.execute("select id, text from search_index where id between ? and ?",
                                         [lo, hi]).fetchall(), delete=True)
         db.execute("delete from search_index where id between ? and ?", [lo, hi])
+        db.execute("delete from document_texts where id between ? and ?", [lo, hi])
     db.execute("delete from reports where id = ?", [report_id])
+    db.execute("delete from documents where id = ?", [report_id])
 
 
-def load_parsed(db: sqlite_utils.Database, result: Mapping, capture: Any = None) -> str | None:
-    """Load one parse result; returns the report id, or None when the document is no report.
+def load_parsed(db: sqlite_utils.Database, result: Mapping, capture: Any = None,
+                version: str | None = None) -> str | None:
+    """Load one parse result; returns the document's id, or None when the document is no report.
 
     A document that is not an annual report, or whose agency or year cannot be told, is
-    recorded in parse_errors with the reason instead.
+    recorded in parse_errors with the reason instead. `version` (the payload's sha256) loads an
+    earlier payload of the capture's address beside the latest one (report_key).
     """
     try:
         with db.atomic():
-            rid, rows = _stage(db, result, capture)
+            rid, rows = _stage(db, result, capture, version=version)
             _insert_rows(db, rows)
     except BaseException:
         compact.interner(db).reset()  # keys given inside the rolled-back transaction
@@ -224,10 +238,12 @@ class _Rows:
         self.checks: list[tuple] = []   # rows of check_results
         self.search: list[tuple] = []   # rows of search_index (id, report_id, agency, province, body)
         self.texts: list[tuple] = []    # (id, text) of those rows, for the FTS index
+        self.sketches: list[tuple] = []
 
     def extend(self, other: "_Rows") -> None:
         self.values += other.values
         self.checks += other.checks
+        self.sketches += other.sketches
         self.search += other.search
         self.texts += other.texts
 
@@ -243,6 +259,7 @@ def _insert_rows(db, rows: "_Rows") -> None:
         db.conn.executemany("insert into cells values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows.values)
     if rows.checks:
         db.conn.executemany("insert into check_results values (?, ?, ?, ?, ?, ?)", rows.checks)
+    sketches.insert(db.conn, rows.sketches)
     if rows.search:
         db.conn.executemany("insert into search_index (id, report_id, agency, province, body) "
                             "values (?, ?, ?, ?, ?)", rows.search)
@@ -250,14 +267,24 @@ def _insert_rows(db, rows: "_Rows") -> None:
         index_texts(db, rows.texts)
 
 
-def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None) -> tuple[str | None, "_Rows"]:
+def content_digest(result: Mapping) -> str:
+    """sha256 of what was read from a document: its numbers, printed cells, format and text.
+    Two payloads of one address with the same digest (an HTML page whose chrome changed) are
+    one version of the report: the later one's cells are not stored twice (documents.same_as)."""
+    keep = {k: result.get(k) for k in ("format", "values", "raw", "absent", "sections", "title")}
+    return hashlib.sha256(json.dumps(keep, ensure_ascii=False, sort_keys=True, default=str)
+                          .encode("utf-8")).hexdigest()
+
+
+def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None,
+           version: str | None = None) -> tuple[str | None, "_Rows"]:
     """Everything of load_parsed but the child rows, which are returned (inside a transaction)."""
     rows = _Rows()
     cap = capture_dict(capture)
     if capture is not None and cap.get("sha256") is None:
         cap["sha256"] = result.get("sha256")
     cap_id = upsert_capture(db, cap) if capture is not None else None
-    agency, region, year, variant = report_key(result, cap)
+    agency, region, year, variant = report_key(result, cap, version)
     status = parse_status(result)
     reason = None
     if status == "not_annual_report":
@@ -278,14 +305,23 @@ def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None) -
     if key is not None:  # a report not yet archived has nothing to take out (its rows go in with it)
         delete_report(db, rid)
     if url := (cap.get("final_url") or cap.get("url")):  # an earlier failure at this address
-        for (old,) in db.execute("select id from reports where url = ? and parse_status = 'failed'",
-                                 [url]).fetchall():
+        for (old,) in db.execute("select id from reports where url = ? and parse_status = 'failed' "
+                                 "union all select id from documents where url = ? "
+                                 "and parse_status = 'failed'", [url, url]).fetchall():
             delete_report(db, old)
     checks = list(result.get("checks") or [])
     cstatus, nfailed = check_status(checks)
     values = result.get("values") or {}
     if key is None:
         key = compact.next_report_key(db.conn)
+    digest = content_digest(result)
+    same_as = None
+    if version:  # an earlier payload of this address that reads exactly as another one
+        latest = rid.rsplit("@", 1)[0]
+        row = db.execute("select id from reports where id = ? and content_sha256 = ? union all "
+                         "select id from documents where id = ? and content_sha256 = ?",
+                         [latest, digest, latest, digest]).fetchone()
+        same_as = row[0] if row else None
     _insert(db, "reports", {
         "key": key, "id": rid, "agency_id": ag["id"], "agency": agency, "region_code": region,
         "province": ag["province"], "level": ag["level"], "year": year, "variant": variant,
@@ -298,8 +334,13 @@ def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None) -
         "n_values": sum(1 for v in values.values() if v is not None),
         "warnings": _json(list(result.get("warnings") or [])),
         "parser_version": result.get("parser_version"),
+        "printed_agency": result.get("agency"), "content_sha256": digest, "same_as": same_as,
+        "n_documents": 1,
     })
+    if same_as:  # its cells, checks and text are those of the document it reads as
+        return rid, rows
     rows.values = _value_rows(db, key, result)
+    rows.sketches = sketches.rows(key, values, result.get("sections") or {})
     rows.checks = _check_rows(db, key, [(c, "report") for c in checks]
                               + [(c, "text") for c in result.get("text_checks") or []])
     rows.search, rows.texts = _text_rows(db, rid, key, ag, year, result)
@@ -390,8 +431,9 @@ def record_failed_report(db, cap: Mapping, reason: str, parser_version: str | No
     capture tells its agency and the title its year, so coverage counts it as unparsed.
     A report already parsed from an earlier capture of the same address is kept instead."""
     url = cap.get("final_url") or cap.get("url")
-    if url and db.execute("select 1 from reports where url = ? and parse_status != 'failed'",
-                          [url]).fetchone():
+    if url and db.execute("select 1 from reports where url = ? and parse_status != 'failed' "
+                          "union all select 1 from documents where url = ? "
+                          "and parse_status != 'failed'", [url, url]).fetchone():
         return None
     agency, region, year, variant = report_key({"kind": "unreadable"}, cap)
     if not agency or year is None:

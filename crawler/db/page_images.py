@@ -8,6 +8,7 @@ of that report, not a report of its own: the build gives the page's parse every 
 from __future__ import annotations
 
 from pathlib import PurePosixPath
+from collections.abc import Mapping
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
@@ -44,6 +45,30 @@ def split_pages(report_captures: Iterable[Any]) -> tuple[list[Any], dict[str, di
             continue
         reports.append(cap)
     return reports, images
+
+
+class ArchivedImages(Mapping):
+    """Image URL -> bytes, each read from the archive when the parser asks for it: sent to the
+    guarded parser process as WARC positions (a few bytes), so a page of large images is read,
+    size-checked and decoded inside the worker, under its memory limit, one image at a time
+    and never in the building process. A record that cannot be read gives None (the parser
+    names the page image as not read)."""
+
+    def __init__(self, images: dict[str, Any]) -> None:
+        self._caps = dict(images)
+
+    def __getitem__(self, url: str) -> bytes:
+        cap = self._caps[url]
+        try:
+            return cap.payload()
+        except (OSError, ValueError):
+            raise KeyError(url) from None
+
+    def __iter__(self):
+        return iter(self._caps)
+
+    def __len__(self) -> int:
+        return len(self._caps)
 
 
 def payloads(images: dict[str, Any] | None) -> dict[str, bytes]:

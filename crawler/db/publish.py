@@ -14,6 +14,11 @@ registry, the reports of documents that now fail) is carried over from it (crawl
 Otherwise (``--incremental``) it starts as a copy of archive.db: a reflink, sharing the old
 file's blocks until either is written, where the filesystem can (btrfs, XFS; FICLONE), else a
 byte copy (ext4).
+
+A full disk anywhere in a build (the copy, a document's rows, the derived tables, the final
+sync) ends it with :class:`DiskFull`: the private file is removed and archive.db stays as it was.
+The build never goes on past it, so it can never publish an archive one document short, even
+when space comes back midway.
 """
 from __future__ import annotations
 
@@ -27,6 +32,23 @@ from pathlib import Path
 
 class BuildLocked(Exception):
     """Another build holds the lock on this database (the message says which file)."""
+
+
+class DiskFull(Exception):
+    """The disk filled up while a build wrote its database: nothing was published (the message
+    says which file and that the published one is unchanged)."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """SQLite's SQLITE_FULL ("database or disk is full"), or an OS write that found no space
+    (ENOSPC, EDQUOT)."""
+    import errno
+
+    if isinstance(exc, sqlite3.Error):
+        text = str(exc).lower()
+        return ("disk is full" in text or "disk i/o error" in text
+                or getattr(exc, "sqlite_errorcode", None) == 13)  # SQLITE_FULL
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def lock_path(db_path: Path) -> Path:

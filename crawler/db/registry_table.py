@@ -15,6 +15,7 @@ def rows(reg) -> list[dict]:
         r.pop("xxgk_url", None)
         r["domains"] = " ".join(p.domains)
         r["column_urls"] = " ".join(p.column_urls)
+        r["known_reports"] = " ".join(p.known_reports)
         r["province"] = regions.province_of(p.region_code)[1]
         out.append(r)
     return out

@@ -504,10 +504,110 @@ def m0017_incremental_search(db: sqlite_utils.Database) -> None:
         search.mark_search_current(db)
 
 
-def search_index_v18() -> str:
-    """search_index from migration 0018: each text once (compressed in `body`), the part,
+REPORT_DOCUMENTS_V18 = """
+ALTER TABLE reports ADD COLUMN printed_agency TEXT;
+ALTER TABLE reports ADD COLUMN content_sha256 TEXT;
+ALTER TABLE reports ADD COLUMN same_as TEXT;
+ALTER TABLE reports ADD COLUMN n_documents INTEGER;
+ALTER TABLE reports ADD COLUMN revised_cells INTEGER;
+ALTER TABLE reports ADD COLUMN flags TEXT;
+CREATE TABLE report_sketches (
+    report_key INTEGER NOT NULL,    -- reports.key (or documents.key) of the document sketched
+    part TEXT NOT NULL,             -- t2 | t3 | t4 (a table's numbers) | s1 | s5 | s6 (a section's prose)
+    size INTEGER,                   -- non-zero numbers of the table | characters of the normalised prose
+    hash INTEGER,                   -- tables: 64-bit digest of the table's numbers
+    minhash BLOB,                   -- prose: MinHash of its 5-character shingles (crawler.db.sketches)
+    PRIMARY KEY (report_key, part)
+) WITHOUT ROWID;
+CREATE INDEX idx_report_sketches_hash ON report_sketches (part, hash) WHERE part IN ('t2', 't3', 't4');
+CREATE TABLE report_flags (
+    report_id TEXT NOT NULL,
+    flag TEXT NOT NULL,             -- tables_identical | prose_near_duplicate | outlier_peers | outlier_history
+    part TEXT NOT NULL,             -- t2 | t3 | t4 | s1 | s5 | s6 | a field id (outliers)
+    relation TEXT,                  -- previous_year | same_agency | other_agency (copies)
+    other_report_id TEXT,
+    score REAL,
+    detail TEXT,
+    agency_id TEXT,
+    year INTEGER,
+    province TEXT,
+    PRIMARY KEY (report_id, flag, part)
+);
+CREATE INDEX idx_report_flags_flag ON report_flags (flag, part);
+CREATE TABLE version_diffs (
+    report_id TEXT NOT NULL,
+    document_id TEXT NOT NULL,
+    field_id TEXT NOT NULL,
+    document_value NUMERIC,
+    document_raw TEXT,
+    canonical_value NUMERIC,
+    canonical_raw TEXT,
+    PRIMARY KEY (report_id, document_id, field_id)
+);
+"""
+
+# Columns of documents beyond those it shares with reports.
+DOCUMENT_COLUMNS = {"report_id": "TEXT", "role": "TEXT"}
+
+
+@MIGRATIONS(name="0018_report_documents")
+def m0018_report_documents(db: sqlite_utils.Database) -> None:
+    """A report is one report: the documents of one agency's report for one year (an HTML page
+    and its attachment, a re-published copy, each version captured at an address) are one row
+    of reports, its canonical document (crawler.db.documents), and the others rows of
+    documents, with the same columns; cells and check results stay keyed by each document's
+    key, so the values and checks views (joined on reports.key) count every report once.
+    Also: the sketches that copy detection buckets on, the flags, the version diffs."""
+    for statement in statements(REPORT_DOCUMENTS_V18):
+        db.execute(statement)
+    # documents has reports' columns (a later migration adding one to reports adds it here)
+    cols = []
+    for _, name, decl, _notnull, _default, _pk in db.execute("pragma table_info(reports)").fetchall():
+        cols.append(f'"{name}" {decl or ""}' + (" PRIMARY KEY" if name == "id" else ""))
+    cols += [f"{name} {decl}" for name, decl in DOCUMENT_COLUMNS.items()]
+    db.execute("CREATE TABLE documents (\n    " + ",\n    ".join(cols) + "\n)")
+    db.execute("CREATE UNIQUE INDEX idx_documents_key ON documents (key)")
+    db.execute("CREATE INDEX idx_documents_report ON documents (report_id)")
+    db.execute("CREATE INDEX idx_documents_sha256 ON documents (capture_sha256)")
+    db.execute("CREATE INDEX idx_documents_url ON documents (url)")
+    db.execute("CREATE INDEX idx_documents_agency ON documents (agency_id, year)")
+    if db.execute("select 1 from reports limit 1").fetchone():
+        from . import sketches
+        sketches.fill_missing(db)
+
+
+REGISTRY_REACH = """
+ALTER TABLE registry ADD COLUMN known_reports TEXT;  -- space-separated report addresses
+DROP VIEW registry_coverage;
+CREATE VIEW registry_coverage AS
+SELECT g.province, g.level, count(*) AS known,
+    sum(g.home_url <> '') AS with_home_page,
+    sum(g.column_urls <> '') AS with_column,
+    sum(coalesce(g.known_reports, '') <> '' AND g.column_urls = '') AS with_known_reports_only,
+    sum(g.home_url <> '' AND g.column_urls = '' AND coalesce(g.known_reports, '') = '')
+        AS with_home_page_only,
+    sum(g.status = 'verified') AS verified,
+    coalesce(sum((SELECT count(*) FROM agencies a JOIN reports x ON x.agency_id = a.id
+                  WHERE a.portal = g.code)), 0) AS reports
+FROM registry g GROUP BY g.province, g.level;
+"""
+
+
+@MIGRATIONS(name="0019_registry_reach")
+def m0019_registry_reach(db: sqlite_utils.Database) -> None:
+    """Registry entries hold the report addresses they are known by (crawled directly where
+    no column is known), and the coverage view tells governments and bodies with a 年报
+    column, with known reports only and with a home page only."""
+    for statement in statements(REGISTRY_REACH):
+        db.execute(statement)
+
+
+def search_index_v20() -> str:
+    """search_index from migration 0020: each text once (compressed in `body`), the part,
     heading, year and text computed from the row id and body (virtual generated columns, in
-    the former column order), and its FTS index without positions."""
+    the former column order), and its FTS index without positions; document_texts, the texts
+    of the documents that are not their report's canonical one (documents), stored alike and
+    never searched (crawler.db.documents moves a document's rows between the two)."""
     return f"""
 CREATE TABLE search_index (
     id INTEGER PRIMARY KEY,         -- year << 40 | report key << 3 | part (crawler.db.search.text_id)
@@ -522,14 +622,23 @@ CREATE TABLE search_index (
     body                            -- the text, stored once: TEXT, or a compressed BLOB (crawler.db.texts)
 );
 CREATE VIRTUAL TABLE search_index_fts USING fts5 (tokens, content="search_index", content_rowid="id", detail=none, columnsize=0);
+CREATE TABLE document_texts (
+    id INTEGER PRIMARY KEY,         -- as search_index.id, with documents.key (search.text_id)
+    document_id TEXT NOT NULL REFERENCES documents(id),
+    part TEXT GENERATED ALWAYS AS ({search.PART_SQL}) VIRTUAL,
+    heading TEXT GENERATED ALWAYS AS ({search.HEADING_SQL}) VIRTUAL,
+    text TEXT GENERATED ALWAYS AS (ogi_text(body)) VIRTUAL,
+    body                            -- as search_index.body
+);
 """
 
 
-@MIGRATIONS(name="0018_texts_stored_once")
-def m0018_texts_stored_once(db: sqlite_utils.Database) -> None:
+@MIGRATIONS(name="0020_texts_stored_once")
+def m0020_texts_stored_once(db: sqlite_utils.Database) -> None:
     """Each report text stored once and compressed: search_index holds it (body; text is
-    computed from it), report_sections becomes a view over search_index, row ids follow the
-    reports' keys within a year (search.text_id), and the FTS index keeps which texts hold
+    computed from it), document_texts the texts of the other documents of a report (which the
+    search leaves out), report_sections becomes a view over both, row ids follow the
+    documents' keys within a year (search.text_id), and the FTS index keeps which texts hold
     each word but not where (detail=none: a phrase is checked against the text, search.py).
     A national archive's texts took 2 x 7 GB and their index 8.7 GB (docs/benchmarks.md)."""
     conn = db.conn
@@ -540,15 +649,15 @@ def m0018_texts_stored_once(db: sqlite_utils.Database) -> None:
     # an earlier layout may name a table gone since (the wide views over "values" before 0013)
     conn.execute("PRAGMA legacy_alter_table = ON")
     try:
-        conn.execute("ALTER TABLE search_index RENAME TO search_index_v17")
+        conn.execute("ALTER TABLE search_index RENAME TO search_index_v19")
     finally:
         conn.execute("PRAGMA legacy_alter_table = OFF")
-    for statement in statements(search_index_v18()):
+    for statement in statements(search_index_v20()):
         conn.execute(statement)
     rows = conn.execute("""
         select r.year, r.key, x.part, x.text, r.id, r.agency, r.province from (
             select report_id, section as part, text from report_sections
-            union all select report_id, 'title', text from search_index_v17 where part = 'title') x
+            union all select report_id, 'title', text from search_index_v19 where part = 'title') x
         join reports r on r.id = x.report_id
         where x.text is not null and x.text != ''""")
     while batch := rows.fetchmany(5000):
@@ -556,7 +665,19 @@ def m0018_texts_stored_once(db: sqlite_utils.Database) -> None:
             "insert into search_index (id, report_id, agency, province, body) values (?, ?, ?, ?, ?)",
             [(search.text_id(year, key, part), rid, agency, province, codec.pack(text))
              for year, key, part, text, rid, agency, province in batch])
-    conn.execute("DROP TABLE search_index_v17")
+    # the other documents' texts: their sections (the search held none of them) and titles
+    rows = conn.execute("""
+        select d.year, d.key, x.part, x.text, d.id from (
+            select report_id, section as part, text from report_sections
+            union all select id, 'title', title from documents) x
+        join documents d on d.id = x.report_id
+        where x.text is not null and x.text != '' and d.key is not null""")
+    while batch := rows.fetchmany(5000):
+        conn.executemany(
+            "insert into document_texts (id, document_id, body) values (?, ?, ?)",
+            [(search.text_id(year, key, part), did, codec.pack(text))
+             for year, key, part, text, did in batch])
+    conn.execute("DROP TABLE search_index_v19")
     conn.execute("DROP TABLE report_sections")
     if conn.execute("select 1 from search_index limit 1").fetchone():
         search.rebuild_search(db)
@@ -564,8 +685,8 @@ def m0018_texts_stored_once(db: sqlite_utils.Database) -> None:
         search.mark_search_current(db)
 
 
-@MIGRATIONS(name="0019_table_counts")
-def m0019_table_counts(db: sqlite_utils.Database) -> None:
+@MIGRATIONS(name="0021_table_counts")
+def m0021_table_counts(db: sqlite_utils.Database) -> None:
     """Row counts of every table and view, written by the build's last step
     (crawler.db.counts) and handed to Datasette, which counted every table before listening
     (73 s at national scale) and counts a table page's rows live. Empty until the next build."""
@@ -573,8 +694,8 @@ def m0019_table_counts(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-@MIGRATIONS(name="0020_drop_prefix_indexes")
-def m0020_drop_prefix_indexes(db: sqlite_utils.Database) -> None:
+@MIGRATIONS(name="0022_drop_prefix_indexes")
+def m0022_drop_prefix_indexes(db: sqlite_utils.Database) -> None:
     """Indexes of reports whose columns begin a longer index (agency_id, year → + id; year →
     + format; province, year → the peers index; level → + format; check_status → + format):
     the longer one answers the same look-ups, and at national scale the five took ~0.15 GB."""
@@ -698,17 +819,43 @@ left join last_crawl lc on lc.agency_id = a.id
 group by a.id, years.year
 order by a.province, a.id, years.year"""
 
-# The texts of sections 一 … 六 of each report, from search_index (migration 0018): a report's
-# texts are the row ids text_id_range gives, so a report's sections are one range of them
-# (+s.part: a filter on section must not make SQLite index search_index's computed part, which
-# took seconds, instead of reading each report's range).
-REPORT_SECTIONS_VIEW = f"""select r.id as report_id, +s.part as section, s.heading, s.text
+# The texts of sections 一 … 六 of every document, from search_index (a report's canonical
+# document) and document_texts (its others; migration 0020): a document's texts are the row ids
+# text_id_range gives, so its sections are one range of them (+s.part: a filter on section must
+# not make SQLite index the computed part, which took seconds, instead of reading each range).
+# The text is looked up by row id outside the union: SQLite computes every column of a compound
+# subquery it does not flatten, and a count or a facet of the view must inflate no text.
+def _text_range(alias: str) -> str:
+    lo = (f"((min(max(coalesce({alias}.year, 1900) - 1900, 0), 255) << {search.YEAR_SHIFT})"
+          f" | ({alias}.key << 3))")
+    return f"{lo} + 1 and {lo} + 6"
+
+
+REPORT_SECTIONS_VIEW = f"""select u.report_id, u.section, u.heading,
+    case when u.canonical then (select x.text from search_index x where x.id = u.id)
+         else (select y.text from document_texts y where y.id = u.id) end as text
+from (select r.id as report_id, +s.part as section, s.heading, s.id, 1 as canonical
+      from reports r
+      join search_index s on s.id between {_text_range("r")}
+      union all
+      select d.id, +t.part, t.heading, t.id, 0
+      from documents d
+      join document_texts t on t.id between {_text_range("d")}) u"""
+
+
+# Every document of every report: its canonical document (reports) and the others (documents).
+REPORT_DOCUMENTS_VIEW = """select r.id as report_id, r.id as document_id, 'canonical' as role,
+    r.kind, r.url, r.capture_sha256, r.capture_id, r.fetched_at, r.title, r.published, r.format,
+    r.parse_status, r.n_values, r.same_as, r.key as document_key, r.agency_id, r.year
 from reports r
-join search_index s on s.id between
-    ((min(max(coalesce(r.year, 1900) - 1900, 0), 255) << {search.YEAR_SHIFT}) | (r.key << 3)) + 1
-    and ((min(max(coalesce(r.year, 1900) - 1900, 0), 255) << {search.YEAR_SHIFT}) | (r.key << 3)) + 6"""
+union all
+select d.report_id, d.id, d.role, d.kind, d.url, d.capture_sha256, d.capture_id, d.fetched_at,
+    d.title, d.published, d.format, d.parse_status, d.n_values, d.same_as, d.key, d.agency_id,
+    d.year
+from documents d"""
 
 VIEWS = {
+    "report_documents": lambda keys: REPORT_DOCUMENTS_VIEW,
     "values": lambda keys: compact.VALUES_VIEW,
     "report_sections": lambda keys: REPORT_SECTIONS_VIEW,
     "checks": lambda keys: compact.CHECKS_VIEW,

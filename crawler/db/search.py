@@ -132,7 +132,7 @@ def search_is_current(db: sqlite_utils.Database) -> bool:
 
 
 def search_rowid(report_id: str, part: str, year: int | None = None) -> int:
-    """The row ids search_index had from migration 0014 to 0018 (the year in the top bits, a
+    """The row ids search_index had from migration 0014 to 0020 (the year in the top bits, a
     hash of report and part below); migration 0014 still gives them. Today's: text_id."""
     y = min(max((year or 1900) - 1900, 0), 255)
     return (y << 52) | int(hashlib.sha1(f"{report_id}\0{part}".encode()).hexdigest()[:13], 16)
@@ -162,7 +162,7 @@ def text_id(year: int | None, report_key: int, part: str) -> int:
     The index lists a word's rows in row id order, so the newest years are read first and a
     search stops after its page; and the rows of one year follow the reports' keys, so the
     gaps between the row ids of a word's rows are small and the index stores each in a byte
-    or two (with hashed ids, as before migration 0018, it was twice the size:
+    or two (with hashed ids, as before migration 0020, it was twice the size:
     docs/benchmarks.md). A reloaded report keeps its key, so its texts keep their ids."""
     if not 0 <= report_key < 1 << KEY_BITS:
         raise ValueError(f"report key {report_key} out of range for a text id")
@@ -176,7 +176,7 @@ def text_id_range(year: int | None, report_key: int) -> tuple[int, int]:
     return lo, lo + 7
 
 
-# search_index's columns computed from the row id (generated columns, migration 0018)
+# search_index's columns computed from the row id (generated columns, migration 0020)
 PART_SQL = ("case id & 7 " + " ".join(f"when {i} then '{p}'" for i, p in enumerate(PARTS))
             + " end")
 HEADING_SQL = ("case id & 7 " + " ".join(f"when {PART_NUMBER[k]} then '{h}'" for k, h in SECTION_HEADINGS.items())

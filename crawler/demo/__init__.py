@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import pathlib
+import re
 from typing import Iterator
 
 from .server import start, stop
@@ -38,6 +39,12 @@ DEMO_REPORTS = (
     "/shanghai/zfxxgknb/202001/t20200131_2019.html",
 )
 DEMO_SEED_REPORTS = DEMO_REPORTS[:2]  # what a crawl of the seed's column alone finds
+# Constructed for the demo (sites/demo/_SOURCES.md): the 上海 page's earlier state, one cell
+# misprinted, and a copy-paste report of a body that does not exist (淮安市演示局), listed only in
+# the demo registry's column for it.
+DEMO_REVISED = "/shanghai/zfxxgknb/202001/t20200131_2019.html"
+DEMO_COPY_COLUMN = "/huaian/yanshiju/zfxxgknb/index.html"
+DEMO_COPY = "/huaian/yanshiju/zfxxgknb/202502/t20250220_2001.html"
 
 
 class BaseURL(str):
@@ -52,6 +59,37 @@ class BaseURL(str):
 def demo_site(faults=(), documents_dir=None, **kw) -> Site:
     return StaticSite(SITES_DIR / "demo", "demo", faults, documents_dir,
                       report_paths={p: "report" for p in DEMO_REPORTS}, **kw)
+
+
+def demo_first_state(site_obj: Site) -> None:
+    """The demo portal as it was before its last changes: the 上海 report as first published
+    (sites/demo/_constructed/shanghai-2019-first.html: one number misprinted) and the copied
+    report not yet listed in its column. `ogi demo` crawls this state first and the shipped one
+    (demo_later_state) second, as a portal is crawled over time: the archive then holds a silent
+    revision (two captures of one address, one cell changed) and a copy published after the
+    report it copies."""
+    from .site import Doc
+
+    first = (SITES_DIR / "demo" / "_constructed" / "shanghai-2019-first.html").read_bytes()
+    doc = site_obj.docs[DEMO_REVISED]
+    site_obj.docs[DEMO_REVISED] = Doc(first, doc.content_type,
+                                      last_modified="Fri, 31 Jan 2020 02:00:00 GMT")
+    col = site_obj.docs[DEMO_COPY_COLUMN]
+    empty = re.sub(rb"<li>.*?</li>\s*", b"", col.body, flags=re.S).replace(
+        b"createPageHTML(1, 0,", b"createPageHTML(0, 0,")
+    site_obj.docs[DEMO_COPY_COLUMN] = Doc(empty, col.content_type,
+                                          last_modified="Mon, 20 Jan 2025 01:30:00 GMT")
+    site_obj.docs.pop(DEMO_COPY, None)
+
+
+def demo_later_state(site_obj: Site) -> None:
+    """The shipped state: the corrected 上海 page and the copied report listed and served."""
+    from .site import Doc
+
+    root = SITES_DIR / "demo"
+    for path in (DEMO_REVISED, DEMO_COPY_COLUMN, DEMO_COPY):
+        site_obj.docs[path] = Doc((root / path.lstrip("/")).read_bytes(), "text/html; charset=utf-8",
+                                  last_modified="Thu, 20 Feb 2025 02:00:00 GMT")
 
 
 def demo_registry(base_url: str) -> str:
@@ -86,4 +124,5 @@ def serve(host: str = "127.0.0.1", port: int = 0, faults=(), documents_dir=None,
 
 
 __all__ = ["serve", "serve_site", "demo_site", "BaseURL", "FAULTS", "expand_faults",
-           "DEMO_REPORT", "DEMO_COLUMN", "DEMO_REPORTS", "DEMO_SEED_REPORTS", "demo_registry"]
+           "DEMO_REPORT", "DEMO_COLUMN", "DEMO_REPORTS", "DEMO_SEED_REPORTS", "DEMO_REVISED",
+           "DEMO_COPY", "DEMO_COPY_COLUMN", "demo_first_state", "demo_later_state", "demo_registry"]

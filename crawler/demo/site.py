@@ -256,7 +256,8 @@ class StaticSite(Site):
         self.name = name
         self.root = pathlib.Path(root)
         for p in sorted(self.root.rglob("*")):
-            if p.is_file() and not p.name.startswith("_"):
+            # names starting with "_" are not served (_SOURCES.md, _registry.yaml, _constructed/)
+            if p.is_file() and not any(x.startswith("_") for x in p.relative_to(self.root).parts):
                 rel = "/" + str(p.relative_to(self.root)).replace("\\", "/")
                 ctype = mimetypes.guess_type(p.name)[0] or "application/octet-stream"
                 if ctype.startswith("text/") or ctype.endswith("javascript"):

@@ -9,8 +9,10 @@ file instead (``.csv`` or YAML).
 Each entry: ``code`` (registry code; by convention the 6-digit GB/T 2260 region code, with a
 suffix for a body other than the government itself, e.g. ``350128-gov``), ``agency``,
 ``region_code`` (6 digits), ``level`` (省/市/县/乡/部门), ``domains`` (official portal domains;
-only these are followed), ``column_urls`` (report columns), ``platform`` (trs, hanweb, json,
-generic), ``list_api`` (JSON list URL template with {page}, platform json), ``robots``
+only these are followed), ``column_urls`` (report columns; an address holding ``{year}`` is a
+report viewer asked for every year), ``known_reports`` (report addresses crawled directly: where
+no column is known, or the column is another entry's), ``platform`` (trs, hanweb, json, vsb,
+jeecms, openness, generic), ``list_api`` (JSON list URL template with {page}, platform json), ``robots``
 (``obey``, or ``ignore`` together with ``robots_reason``), ``source`` (where each URL was seen),
 ``notes``. A field that is not known for certain is left empty, never guessed.
 
@@ -24,8 +26,8 @@ and ``discover`` write proposals (crawler/registry/proposals.py) that an operato
 (``ogi registry diff``) and takes (``ogi registry accept``); until then a proposal only fills
 what an entry leaves empty, and never touches a ``verified`` entry.
 
-A portal is crawlable only with a region code, at least one domain and one column URL, all
-column URLs on its domains, a reason if robots.txt is to be ignored, and a status that is not
+A portal is crawlable only with a region code, at least one domain and one column URL or known
+report, all column URLs and known reports on its domains, a reason if robots.txt is to be ignored, and a status that is not
 moved, unreachable or blocked.
 """
 from __future__ import annotations
@@ -43,11 +45,15 @@ import yaml
 
 REGISTRY_FILE = pathlib.Path(__file__).with_name("portals.yaml")
 NATIONAL_FILE = pathlib.Path(__file__).with_name("national.csv")
-PLATFORMS = ("trs", "hanweb", "json", "vsb", "generic")
+# the platforms of spiders/platforms.py (a test holds the two lists together)
+PLATFORMS = ("trs", "hanweb", "json", "vsb", "jeecms", "openness", "generic")
 LEVELS = ("省", "市", "县", "乡", "部门", "")
 STATUSES = ("unverified", "verified", "moved", "unreachable", "blocked")
 NOT_CRAWLED = ("moved", "unreachable", "blocked")
-LIST_FIELDS = ("domains", "column_urls")
+LIST_FIELDS = ("domains", "column_urls", "known_reports")
+
+
+NO_COLUMN = "no report column URL or known report (unknown: left empty in the registry)"
 
 
 class RegistryError(ValueError):
@@ -62,6 +68,7 @@ class Portal:
     level: str = ""
     domains: list[str] = dataclasses.field(default_factory=list)
     column_urls: list[str] = dataclasses.field(default_factory=list)
+    known_reports: list[str] = dataclasses.field(default_factory=list)
     platform: str = ""
     list_api: str = ""
     robots: str = "obey"
@@ -82,12 +89,13 @@ class Portal:
             p.append("no 6-digit GB/T 2260 region code")
         if not self.domains:
             p.append("no allowed domains")
-        if not self.column_urls:
-            p.append("no report column URL (unknown: left empty in the registry)")
-        for u in self.column_urls:
+        if not self.column_urls and not self.known_reports:
+            p.append(NO_COLUMN)
+        for u in self.column_urls + self.known_reports:
             host = urllib.parse.urlsplit(u).hostname or ""
             if not any(host == d or host.endswith("." + d) for d in self.domains):
-                p.append(f"column URL {u} is not on the portal's domains")
+                what = "column URL" if u in self.column_urls else "known report"
+                p.append(f"{what} {u} is not on the portal's domains")
         if self.robots not in ("obey", "ignore"):
             p.append(f"robots policy {self.robots!r} is neither obey nor ignore")
         if self.robots == "ignore" and not self.robots_reason.strip():
@@ -108,7 +116,7 @@ class Portal:
 FIELDS = tuple(f.name for f in dataclasses.fields(Portal))
 # the column order of a CSV registry (national.csv)
 CSV_FIELDS = ("code", "agency", "name", "level", "parent", "region_code", "home_url", "domains",
-              "platform", "column_urls", "list_api", "xxgk_url", "status", "checked", "robots",
+              "platform", "column_urls", "known_reports", "list_api", "xxgk_url", "status", "checked", "robots",
               "robots_reason", "source", "source_date", "notes")
 assert set(CSV_FIELDS) == set(FIELDS)
 
@@ -143,6 +151,20 @@ def _entry(raw: dict, where: str) -> Portal:
     for k in set(FIELDS) - set(LIST_FIELDS):
         if k in vals:
             vals[k] = str(vals[k])
+    if vals.get("level", "") not in LEVELS:
+        raise RegistryError(f"{where}: entry {vals['code']}: level {vals['level']!r} is not one "
+                            f"of {', '.join(x for x in LEVELS if x)}")
+    for k in ("agency", "name"):
+        if re.search(r"[\x00-\x1f\x7f\u2028\u2029]", vals.get(k, "")):
+            raise RegistryError(f"{where}: entry {vals['code']}: {k} {vals[k]!r} is not one line")
+    for k in ("home_url", "xxgk_url", "list_api"):
+        v = vals.get(k, "")
+        if v and urllib.parse.urlsplit(v).scheme not in ("http", "https"):
+            raise RegistryError(f"{where}: entry {vals['code']}: {k} {v!r} is not an http(s) URL")
+    for v in vals.get("column_urls", []):
+        if urllib.parse.urlsplit(v).scheme not in ("http", "https"):
+            raise RegistryError(f"{where}: entry {vals['code']}: column URL {v!r} is not an "
+                                f"http(s) URL")
     if not vals.get("status"):
         vals["status"] = "unverified"
     if vals["status"] not in STATUSES:
@@ -163,8 +185,9 @@ def parse_registry(text: str, where: str, kind: str) -> Registry:
             raise RegistryError(f"cannot read the portal registry {where}: {exc}") from exc
         rows = data.get("portals") or []
     for i, raw in enumerate(rows):
-        if kind == "csv":
-            raw = {k: v for k, v in raw.items() if k is not None and v not in (None, "")}
+        if kind == "csv":  # written by write_registry: formula-like text came with a '
+            from crawler.csvsafe import unquote
+            raw = {k: unquote(v) for k, v in raw.items() if k is not None and v not in (None, "")}
         p = _entry(raw, f"{where}: entry {i + 1}")
         if p.code in reg:
             raise RegistryError(f"{where}: duplicate code {p.code}")
@@ -243,7 +266,10 @@ def load_registry(path: str | pathlib.Path | None = None,
 
 
 def write_registry(reg: Registry | list, path: str | pathlib.Path) -> None:
-    """Write a registry as CSV (atomically; the CSV_FIELDS columns, lists space-separated)."""
+    """Write a registry as CSV (atomically; the CSV_FIELDS columns, lists space-separated;
+    a text starting a spreadsheet formula gets a ``'`` prefix, crawler.csvsafe)."""
+    from crawler.csvsafe import mapping
+
     path = pathlib.Path(path)
     if registry_kind(path) != "csv":
         raise RegistryError(f"{path}: tools write CSV registries only; a YAML registry is "
@@ -256,7 +282,7 @@ def write_registry(reg: Registry | list, path: str | pathlib.Path) -> None:
         row = dataclasses.asdict(p)
         for k in LIST_FIELDS:
             row[k] = " ".join(row[k])
-        w.writerow(row)
+        w.writerow(mapping(row))
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(buf.getvalue(), "utf-8")
     os.replace(tmp, path)

@@ -1,7 +1,7 @@
 """Import a national list of governments and their portals (``ogi registry import PATH``).
 
 The input is a CSV with the columns of ``cn_gov_portals_by_division.csv`` (the 3,213 divisions of
-the 2024 GB/T 2260 list joined with one portal home page per government; see the README):
+the 2024 GB/T 2260 list joined with one portal home page per government; see docs/registry.md):
 ``code, level, name, parent_code, parent_name, province, portal_url, portal_host,
 probe_YYYYMMDD, budget_disclosure_url, policy_docs_url, src_key, note``. Each row becomes one
 registry entry, status ``unverified`` (seed data: ``ogi registry check`` compares each home page
@@ -16,6 +16,7 @@ parent's. Nothing is guessed beyond that: the agency is the division's name as l
 from __future__ import annotations
 
 import csv
+import functools
 import pathlib
 import re
 import urllib.parse
@@ -32,6 +33,70 @@ XXGK_PATH = re.compile(r"/(zfxxgk|xxgk|zwgk|gkml|zfgk|fdzdgknr)", re.I)
 def portal_domain(host: str) -> str:
     host = (host or "").strip().lower().rstrip(".")
     return host[4:] if host.startswith("www.") and host.count(".") >= 2 else host
+
+
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+@functools.lru_cache(maxsize=1)
+def _suffixes():
+    import tldextract
+
+    # the public suffix list shipped inside tldextract: nothing is downloaded
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def host_problem(host: str) -> str | None:
+    """Why `host` is not a real registrable host name (None when it is)."""
+    h = host.lower().rstrip(".")
+    if not h or len(h) > 253 or not all(_LABEL.fullmatch(x) for x in h.split(".")):
+        return "is not a host name"
+    if re.fullmatch(r"[\d.]+", h):
+        return "is an IP address, not a host name"
+    parts = _suffixes()(h)
+    if not parts.suffix or not parts.domain:
+        return "is not under a public suffix" if not parts.suffix else "is a public suffix"
+    return None
+
+
+def text_problem(value: str) -> str | None:
+    if _CONTROL.search(value):
+        return "is not one line of text"
+    from crawler.csvsafe import cell
+    if cell(value) != value:
+        return "starts like a spreadsheet formula"
+    return None
+
+
+def url_problem(url: str, registrable: bool = True) -> str | None:
+    if not url:
+        return None
+    if _CONTROL.search(url) or " " in url:
+        return "is not one URL"
+    p = urllib.parse.urlsplit(url)
+    if p.scheme not in ("http", "https") or not p.hostname:
+        return "is not an http(s) URL with a host"
+    return host_problem(p.hostname) if registrable else None
+
+
+def check_row(r: dict, where: str) -> None:
+    """Refuse a row whose values are not what they claim to be (see the module)."""
+    for col in ("name", "parent_name", "province", "note"):
+        why = text_problem((r.get(col) or "").strip())
+        if why:
+            raise RegistryError(f"{where}: {col} {r.get(col)!r} {why}")
+    # a home page must be a portal's host; a budget page may sit on a bare address (it is
+    # only used when it is on the portal's domain)
+    for col, registrable in (("portal_url", True), ("budget_disclosure_url", False)):
+        why = url_problem((r.get(col) or "").strip(), registrable)
+        if why:
+            raise RegistryError(f"{where}: {col} {r.get(col)!r} {why}")
+    host = (r.get("portal_host") or "").strip()
+    if host:
+        why = host_problem(host)
+        if why:
+            raise RegistryError(f"{where}: portal_host {host!r} {why}")
 
 
 def read_rows(path: str | pathlib.Path) -> tuple[list[dict], str]:
@@ -60,6 +125,7 @@ def import_rows(rows: list[dict], source: str, source_date: str) -> Registry:
             by_name.setdefault((r["province"], r["name"]), []).append(r)
     for i, r in enumerate(rows, 2):
         where = f"line {i}"
+        check_row(r, where)
         name = r["name"].strip()
         if not name:
             raise RegistryError(f"{where}: no name")

@@ -82,6 +82,26 @@ def record(props: dict, code: str, tool: str, at: str, fields: dict, evidence: d
     return rec
 
 
+def propose_columns(found: list[dict], path: str | pathlib.Path, at: str) -> int:
+    """Columns a crawl read off known reports' pages (their breadcrumb or 栏目 link), as
+    proposals of tool ``crawl`` for review (``ogi registry diff``/``accept``); returns how many
+    entries got one."""
+    if not found:
+        return 0
+    props = load_proposals(path)
+    codes = set()
+    for f in found:
+        rec = props.get(f["portal"])
+        cols = list((rec or {}).get("fields", {}).get("column_urls") or [])
+        if f["column"] not in cols:
+            cols.append(f["column"])
+        record(props, f["portal"], "crawl", at, {"column_urls": cols},
+               evidence={"column_read_off": f["report"], "breadcrumb": f["evidence"]})
+        codes.add(f["portal"])
+    save_proposals(props, path)
+    return len(codes)
+
+
 def _empty(v) -> bool:
     return v in ("", None, []) or v == "unverified"
 

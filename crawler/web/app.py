@@ -13,15 +13,20 @@ from datasette.app import Datasette
 
 from crawler.db import dictionary
 
-from . import facets, limits, plugin, report_page
+from . import facets, home, limits, plugin, report_page
 
 DEFAULT_SETTINGS = {
     "sql_time_limit_ms": 5000,
     "facet_time_limit_ms": 500,
     # A page renders at most 1,000 rows (Datasette's default): a 5,000-row canned-query page took
     # 0.7-1.2 s to render at 100k-1.3M reports (docs/benchmarks.md). Every row of a query:
-    # `ogi export --query NAME`; of a table: its CSV link with _stream=on.
+    # `ogi export --query NAME` or `ogi export --table NAME` (a CSV link with _stream=on stops
+    # at crawler.web.limits' stream bounds).
     "max_returned_rows": 1000,
+    # Datasette's own CSV bound writes an error line into a 200 file once a download passes it;
+    # crawler.web.limits bounds `_stream=on` downloads by time and size and cuts the connection
+    # instead, so a cut download fails visibly (every row: `ogi export`).
+    "max_csv_mb": 0,
     "allow_download": True,
     # Suggested facets cost one timed query per column per facet type on every table page:
     # ~29 s for t3_wide (196 columns) and 1.5 s for reports at 100k reports (docs/benchmarks.md).
@@ -31,7 +36,13 @@ DEFAULT_SETTINGS = {
 
 
 def register_plugin() -> None:
+    import datasette.handle_exception
     from datasette.plugins import pm
+
+    # Datasette prints every exception with rich, every local variable included, whenever rich
+    # is importable (a dependency of frictionless, which the tests use): ~240 KB of log per
+    # refused query, enough to fill a log pipe and stall the server. Its plain handling stays.
+    datasette.handle_exception.rich = None
 
     if not pm.is_registered(plugin):
         pm.register(plugin, name="ogi-archive")
@@ -39,6 +50,8 @@ def register_plugin() -> None:
         pm.register(limits, name="ogi-archive-safety")
     if not pm.is_registered(report_page):  # a package: Datasette finds its templates/
         pm.register(report_page, name="ogi-report-page")
+    if not pm.is_registered(home):  # a package: its templates (home, About)
+        pm.register(home, name="ogi-home")
     if not pm.is_registered(facets):  # unfiltered pages' facets from facet_counts
         pm.register(facets, name="ogi-facet-counts")
 

@@ -20,12 +20,13 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import zipfile
 import zlib
 
-from ..document import Cell, Document, Grid, UnreadableDocument
+from ..document import Cell, Document, Grid, ResourceExhausted, UnreadableDocument
 from .cells import join_lines
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -224,6 +225,34 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def run_group(cmd: list[str], timeout: float, env: dict) -> subprocess.CompletedProcess | None:
+    """Run `cmd` in a process group of its own; None when it ran out of time. LibreOffice's
+    launcher (oosplash) starts soffice.bin as a child: on a timeout, or if anything of it is
+    still running when the launcher returns, the whole group is killed, so a hung conversion
+    never outlives its document."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc.pid)
+        proc.communicate()
+        return None
+    except BaseException:  # the worker's own time limit, Ctrl-C: the group goes too
+        _kill_group(proc.pid)
+        proc.wait()
+        raise
+    _kill_group(proc.pid)
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def convert_to_docx(data: bytes, *, suffix: str = ".doc", timeout: float = 180) -> bytes:
     """DOC/WPS bytes -> DOCX bytes with LibreOffice headless (private profile, time-limited)."""
     exe = soffice()
@@ -236,11 +265,10 @@ def convert_to_docx(data: bytes, *, suffix: str = ".doc", timeout: float = 180) 
             fh.write(data)
         cmd = [exe, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--norestore",
                "--convert-to", "docx:MS Word 2007 XML", "--outdir", os.path.join(tmp, "out"), src]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, timeout=timeout,
-                                  env={**os.environ, "HOME": tmp})
-        except subprocess.TimeoutExpired:
-            raise UnreadableDocument(f"LibreOffice did not convert the document within {timeout:.0f} s") from None
+        proc = run_group(cmd, timeout, env={**os.environ, "HOME": tmp})
+        if proc is None:
+            raise ResourceExhausted(f"LibreOffice did not convert the document within "
+                                    f"{timeout:g} s (time limit)")
         out = os.path.join(tmp, "out", "document.docx")
         if not os.path.exists(out):
             why = (proc.stderr or proc.stdout).decode("utf-8", "replace").strip().splitlines()

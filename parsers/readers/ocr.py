@@ -230,7 +230,11 @@ def _cv2():
 
 
 def load_image(data: bytes):
-    """Image bytes (PNG, JPEG, ...) -> an RGB array; UnreadableDocument-like ValueError if not."""
+    """Image bytes (PNG, JPEG, ...) -> an RGB array; UnreadableDocument-like ValueError if not.
+    Over the pixel budget: ResourceExhausted, before anything is decoded (parsers.pixels)."""
+    from ..pixels import check_image
+
+    check_image(data)
     np, cv2 = _np(), _cv2()
     img = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
     if img is None:
@@ -238,24 +242,12 @@ def load_image(data: bytes):
     return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
 
 
-def rasterise_pdf(data: bytes, dpi: int, max_pages: int = 200) -> list:
-    """Every page of a PDF as an RGB array at `dpi` (pypdfium2; no text layer used)."""
-    import pypdfium2 as pdfium
+def rasterise_pdf(data: bytes, dpi: int, max_pages: int = 200):
+    """Every page of a PDF as an RGB array at `dpi` (pypdfium2; no text layer used), rendered
+    one at a time when read and within the pixel budget (parsers.pixels.PdfPages)."""
+    from ..pixels import PdfPages
 
-    np = _np()
-    pdf = pdfium.PdfDocument(data)
-    try:
-        out = []
-        for i in range(min(len(pdf), max_pages)):
-            page = pdf[i]
-            try:
-                pil = page.render(scale=dpi / 72).to_pil().convert("RGB")
-            finally:
-                page.close()
-            out.append(np.asarray(pil))
-        return out
-    finally:
-        pdf.close()
+    return PdfPages(data, dpi, max_pages)
 
 
 def _gray(img):

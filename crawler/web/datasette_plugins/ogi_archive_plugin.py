@@ -6,7 +6,9 @@ from crawler.web.facets import register_facet_classes  # noqa: F401
 # the report page (/-/report/<id>) is a plugin package of its own, with its templates
 from datasette.plugins import pm  # noqa: E402
 
-from crawler.web import report_page  # noqa: E402
+from crawler.web import home, report_page  # noqa: E402
 
 if not pm.is_registered(report_page):
     pm.register(report_page, name="ogi-report-page")
+if not pm.is_registered(home):  # the home page (/) and About (/-/about)
+    pm.register(home, name="ogi-home")

@@ -17,6 +17,8 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
+from crawler.db.documents import CANONICAL_RULE
+
 from . import charts, data
 from .charts import num as _num
 
@@ -57,6 +59,9 @@ def _tip(cell: dict) -> str:
         if c["status"] == "fail":
             line += f": expected {_num(c['expected'])}, printed {_num(c['actual'])}"
         lines.append(line)
+    for ch in cell.get("changes", []):
+        lines.append(f"CHANGED in version {ch['version']}: printed \u201c{ch['before_raw'] or ''}\u201d "
+                     f"before, \u201c{ch['after_raw'] or ''}\u201d after")
     return "\n".join(lines)
 
 
@@ -74,8 +79,32 @@ def _decorate(tables: list[dict]) -> None:
                         css.append("ogi-marker")
                     if cell["failing"]:
                         css.append("ogi-fail")
+                    if cell.get("changes"):
+                        css.append("ogi-changed")
                     cell["css"] = " ".join(css)
                     cell["tip"] = _tip(cell)
+
+
+# The frame a report page shows its original in. Chromium refuses to show a PDF in a sandboxed
+# frame (an error page instead), so a PDF (or a Word document's PDF rendering) is framed
+# without the attribute: its response is sandboxed by its own CSP, typed application/pdf only
+# when its bytes are a PDF (crawler.web.captures), nosniff. Everything else is framed sandboxed
+# as well (no allow-same-origin: the archived page can never reach the report page).
+FRAME_SANDBOX = ("allow-popups allow-popups-to-escape-sandbox "
+                 "allow-top-navigation-by-user-activation")
+
+
+def original_frame(datasette, sha: str | None, kind: str) -> dict | None:
+    if not sha:
+        return None
+    base = datasette.urls.path(f"/-/capture/{sha}")
+    if kind == "pdf":
+        return {"mode": "pdf", "src": base, "label": "PDF"}
+    if kind in ("docx", "doc", "wps"):
+        return {"mode": "pdf", "src": base + "/preview.pdf",
+                "label": "PDF rendering of the Word document (LibreOffice)"}
+    return {"mode": "sandboxed", "src": base, "sandbox": FRAME_SANDBOX,
+            "label": "archived HTML page" if kind == "html" else kind or "document"}
 
 
 def citation(p: dict, page_url: str) -> str:
@@ -96,7 +125,6 @@ async def report_view(request, datasette):
     _decorate(p["tables"])
     r = p["report"]
     sha = r.get("capture_sha256")
-    ctype = ((p["capture"] or {}).get("content_type") or "").lower()
     kind = (r.get("kind") or "").lower()
     hist = p["history"] or {"years": [], "groups": []}
     page_url = urllib.parse.unquote(datasette.absolute_url(request, report_path(report_id)))
@@ -104,13 +132,17 @@ async def report_view(request, datasette):
     context = {
         "p": p, "r": r, "report_id": report_id,
         "capture_url": datasette.urls.path(f"/-/capture/{sha}") if sha else None,
+        "raw_url": datasette.urls.path(f"/-/capture/{sha}/raw") if sha else None,
+        "frame": original_frame(datasette, sha, kind),
         "row_url": datasette.urls.table("archive", "reports") + "/" + _tilde(report_id),
         "checks_url": datasette.urls.table("archive", "checks") + "?report_id=" + urllib.parse.quote(report_id),
         "values_url": datasette.urls.table("archive", "values") + "?report_id=" + urllib.parse.quote(report_id),
         "agency_url": datasette.urls.table("archive", "reports") + "?agency_id=" + urllib.parse.quote(r.get("agency_id") or ""),
         "report_path": lambda rid: datasette.urls.path(report_path(rid)),
-        "show_inline": "pdf" in ctype or kind == "pdf" or "html" in ctype or kind == "html",
-        "is_pdf": "pdf" in ctype or kind == "pdf",
+        "checks_n": p["check_summary"],
+        "versions": p["versions"],
+        "capture_path": lambda s: datasette.urls.path(f"/-/capture/{s}"),
+        "canonical_rule": CANONICAL_RULE,
         "citation": citation(p, page_url),
         "table_failures": [c for c in failing if c["kind"] == "report"],
         "text_checks": [c for c in p["checks"] if c["kind"] == "text"],
@@ -119,6 +151,7 @@ async def report_view(request, datasette):
         "chart_outcomes": charts.outcomes(hist["years"], hist["groups"]),
         "chart_peers": charts.peer_strip(p["peers"]),
         "num": _num,
+        "metadata": datasette.metadata(),
     }
     return Response.html(await datasette.render_template("ogi_report.html", context, request=request))
 

@@ -17,10 +17,19 @@ def num(v) -> str:
     return str(v)
 
 
+def empty(why: str) -> Markup:
+    """What stands where a chart has nothing to draw: the reason, never a blank box."""
+    return Markup('<p class="ogi-chart-empty">{}</p>').format(why)
+
+
 def applications(years: list[dict]) -> Markup:
     """Bars of new applications (table 三 一、总计) per year; the report's own year darker."""
     if not years:
-        return Markup("")
+        return empty("无图 · No chart: no parsed report of this agency.")
+    if all(y["new"] is None for y in years):
+        return empty("无图 · No chart: 表三 “一、本年新收政府信息公开申请数量” prints no figure in its 总计 "
+                     "column (blank, a dash or not printed) in "
+                     + ("this report." if len(years) == 1 else f"any of the {len(years)} years."))
     top = max([y["new"] or 0 for y in years] + [1])
     bw = (W - 2 * PAD) / max(len(years), 1)
     parts = [f'<svg class="ogi-chart" role="img" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
@@ -43,7 +52,15 @@ def applications(years: list[dict]) -> Markup:
 def outcomes(years: list[dict], groups: list[tuple[str, str]]) -> Markup:
     """Stacked bars of the result categories of table 三 (总计 column) per year, as shares."""
     if not years:
-        return Markup("")
+        return empty("无图 · No chart: no parsed report of this agency.")
+    drawn = [y for y in years if any(o["value"] for o in y["outcomes"])]
+    if not drawn:
+        printed_zero = any(o["value"] == 0 for y in years for o in y["outcomes"])
+        return empty("无图 · No chart: 表三 “三、本年度办理结果” prints "
+                     + ("only zeros" if printed_zero else "no figure (blank cells, dashes or rows not printed)")
+                     + " in its 总计 column for （一）–（六）"
+                     + (" in this report" if len(years) == 1 else f" in each of the {len(years)} years")
+                     + "; the applicant columns may hold them (see the table).")
     bw = (W - 2 * PAD) / max(len(years), 1)
     parts = [f'<svg class="ogi-chart" role="img" width="{W}" height="{H + 40}" '
              f'viewBox="0 0 {W} {H + 40}" xmlns="http://www.w3.org/2000/svg">'
@@ -72,7 +89,7 @@ def outcomes(years: list[dict], groups: list[tuple[str, str]]) -> Markup:
 def peer_strip(peers: dict | None) -> Markup:
     """Every peer's new applications on one axis; the report's own mark in red."""
     if not peers or not peers.get("values"):
-        return Markup("")
+        return empty("无图 · No chart: no peer report prints new applications.")
     vals = peers["values"]
     lo, hi = min(vals), max(vals)
     span = (hi - lo) or 1

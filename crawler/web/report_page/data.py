@@ -40,9 +40,10 @@ def head_cells(paths: list[list[str]]) -> list[list[dict]]:
     """Merged heads of leaves whose labels have levels (['法人或其他组织', '商业企业']).
 
     Returns one list per level: the cells that start at that level, each {label, start (leaf
-    index), along (leaves spanned), across (levels spanned)}. Leaves sharing a label prefix
-    share its cell; a leaf with fewer levels spans the missing ones with its last label. For
-    column heads `along` is the colspan and `across` the rowspan, for row heads the reverse.
+    index), along (leaves spanned), across (levels spanned), level, leaf (a leaf's own label)}.
+    Leaves sharing a label prefix share its cell; a leaf with fewer levels spans the missing
+    ones with its last label. For column heads `along` is the colspan and `across` the
+    rowspan, for row heads the reverse.
     """
     depth = max((len(p) for p in paths), default=0)
     levels: list[list[dict]] = [[] for _ in range(depth)]
@@ -54,13 +55,15 @@ def head_cells(paths: list[list[str]]) -> list[list[dict]]:
                 j += 1
                 continue
             if i == len(p) - 1:  # the leaf's own label: down (or across) to the last level
-                levels[i].append({"label": p[i], "start": j, "along": 1, "across": depth - i})
+                levels[i].append({"label": p[i], "start": j, "along": 1, "across": depth - i,
+                                  "level": i, "leaf": True})
                 j += 1
                 continue
             k = j + 1
             while k < len(paths) and len(paths[k]) > i + 1 and paths[k][:i + 1] == p[:i + 1]:
                 k += 1
-            levels[i].append({"label": p[i], "start": j, "along": k - j, "across": 1})
+            levels[i].append({"label": p[i], "start": j, "along": k - j, "across": 1, "level": i,
+                              "leaf": False})
             j = k
     return levels
 
@@ -264,4 +267,133 @@ def page(conn: sqlite3.Connection, report_id: str) -> dict | None:
                                report.get("t3_version"), values, of_field)
         out["history"] = history(conn, report)
         out["peers"] = peers(conn, report)
+    out["check_summary"] = check_summary(checks)
+    out["versions"] = versions(conn, report, capture)
+    out["documents"] = documents(conn, report)
+    _mark_changes(out["tables"], out["versions"]["changes"])
     return out
+
+
+def documents(conn: sqlite3.Connection, report: dict) -> list[dict]:
+    """Every document of the report, the canonical one first: the forms it was published in
+    (an HTML page and its Word attachment) and its versions, each with its original."""
+    if not _has(conn, "report_documents", {"report_id", "document_id", "role"}):
+        return []
+    from crawler.db.documents import report_versions
+
+    found = report_versions(conn, report["id"]) or {"documents": []}
+    order = {"canonical": 0, "alternate": 1, "version": 2}
+    return sorted(found["documents"], key=lambda d: (order.get(d["role"], 3),
+                                                    d["first_captured"] or ""))
+
+
+def _mark_changes(tables_: list[dict], changes: list[dict]) -> None:
+    """Each cell a revision changed carries its changes (oldest first)."""
+    by_field: dict[str, list] = defaultdict(list)
+    for c in changes:
+        by_field[c["field_id"]].append(c)
+    for t in tables_:
+        for b in t["blocks"]:
+            for row in b["rows"]:
+                for cell in row["cells"]:
+                    cell["changes"] = by_field.get(cell["id"], [])
+
+
+# ------------------------------------------------------------------ checks in numbers
+
+STATUSES = ("pass", "fail", "undecidable")
+
+
+def check_summary(checks: list[dict]) -> dict:
+    """How many checks held, failed and could not be decided, over all and per kind, and a
+    verdict that never says "pass" when most checks could not be decided."""
+    def count(rows):
+        c = {s: 0 for s in STATUSES}
+        for r in rows:
+            c[r["status"] if r["status"] in c else "undecidable"] += 1
+        c["total"] = len(rows)
+        return c
+
+    out = count(checks)
+    out["by_kind"] = {k: count([c for c in checks if c["kind"] == k])
+                      for k in ("report", "text", "cross")}
+    if not checks:
+        verdict = "none"
+    elif out["fail"]:
+        verdict = "fail"
+    elif out["undecidable"] * 2 > out["total"]:
+        verdict = "mostly undecidable"
+    elif out["undecidable"]:
+        verdict = "pass where decidable"
+    else:
+        verdict = "pass"
+    out["verdict"] = verdict
+    return out
+
+
+# ------------------------------------------------------------------ versions (silent revisions)
+
+# A report's versions: the same report captured again later with other bytes (a silent
+# revision). The archive's data side records them; this page only reads them, through two
+# tables it may lack (an archive built before revisions were recorded):
+#
+#   report_versions(report_id TEXT, version INTEGER,      -- 1 = the first captured
+#                   capture_id TEXT, sha256 TEXT, url TEXT, fetched_at TEXT)
+#   report_version_changes(report_id TEXT, version INTEGER, -- the newer of two consecutive versions
+#                   field_id TEXT, before_raw TEXT, after_raw TEXT,
+#                   before_value NUMERIC, after_value NUMERIC)
+#
+# Absent, or without rows for the report: the report has one version, its own capture.
+def _has(conn, table: str, columns: set[str]) -> bool:
+    cols = {r[1] for r in conn.execute(f"pragma table_info({table})")}  # [] when absent
+    return columns <= cols
+
+
+def versions(conn: sqlite3.Connection, report: dict, capture: dict | None = None) -> dict:
+    """{versions: [{version, capture_id, sha256, url, fetched_at, current}], changes:
+    [{version, field_id, table, row_label, column_label, before_raw, after_raw, before, after}],
+    recorded: whether the archive records versions at all}, oldest version first.
+
+    The versions of a report are its canonical document and the earlier or later payloads its
+    address held (crawler.db.documents: role ``version``; an alternate form, such as the Word
+    file beside an HTML page, is no version). ``changes`` compare consecutive versions, from
+    each document's differences with the canonical one (table ``version_diffs``)."""
+    own = {"version": 1, "capture_id": report.get("capture_id"),
+           "sha256": report.get("capture_sha256"), "url": report.get("url"),
+           "fetched_at": (capture or {}).get("fetched_at") or report.get("fetched_at"), "current": True}
+    if not _has(conn, "report_documents", {"report_id", "document_id", "role"}):
+        return {"versions": [own], "changes": [], "recorded": False}
+    from crawler.db.documents import report_versions
+
+    found = report_versions(conn, report["id"]) or {"documents": [], "diffs": {}}
+    docs = [d for d in found["documents"] if d["role"] in ("canonical", "version")]
+    if len(docs) < 2:
+        return {"versions": [own], "changes": [], "recorded": True}
+    canonical: dict[str, tuple] = {}   # field id -> (value, raw) in the canonical document
+    labels: dict[str, dict] = {}
+    differs: dict[str, dict[str, tuple]] = {}
+    for doc_id, rows in found["diffs"].items():
+        for r in rows:
+            canonical[r["field_id"]] = (r["canonical_value"], r["canonical_raw"])
+            labels[r["field_id"]] = r
+            differs.setdefault(doc_id, {})[r["field_id"]] = (r["document_value"], r["document_raw"])
+
+    def value(doc: dict, field: str) -> tuple:
+        if doc["role"] == "canonical":
+            return canonical[field]
+        return differs.get(doc["document_id"], {}).get(field, canonical[field])
+
+    out = [{"version": n, "capture_id": d["capture_id"], "sha256": d["capture_sha256"],
+            "url": d["url"], "fetched_at": d["first_captured"], "current": d["role"] == "canonical"}
+           for n, d in enumerate(docs, 1)]
+    changes = []
+    for n in range(1, len(docs)):
+        for field in sorted(canonical):
+            (bv, br), (av, ar) = value(docs[n - 1], field), value(docs[n], field)
+            if (bv, br) != (av, ar):
+                lab = labels[field]
+                changes.append({"version": n + 1, "field_id": field, "table": lab["table"] or "",
+                                "row_label": lab["row_label"] or "",
+                                "column_label": lab["column_label"] or "",
+                                "before_raw": br, "after_raw": ar, "before": bv, "after": av})
+    return {"versions": out, "changes": changes, "recorded": True}
