@@ -372,9 +372,9 @@ def crawl_disk_full(run: Run, work: Path) -> dict:
 
 @case("build-disk-full", 120)
 def build_disk_full(run: Run, work: Path) -> dict:
-    """`ogi build` of 60 reports (3.4 MB of archive.db) into a 2 MB tmpfs."""
+    """`ogi build` of 200 reports (3.4 MB of archive.db) into a 2 MB tmpfs."""
     from testbed.hostile import report_archive
-    report_archive(work / "a", 60, "b")
+    report_archive(work / "a", 200, "b")
     with tmpfs("2m") as disk:
         p = _build(run, work / "a", disk / "archive.db")
         published = (disk / "archive.db").exists()
