@@ -289,6 +289,36 @@ def test_an_archive_with_documents_migrates_to_texts_stored_once(tmp_path, forms
     assert n == 1
 
 
+def test_a_fresh_build_carries_a_reports_other_documents_over(tmp_path, forms):
+    """A full build starts from an empty file and carries over what the documents of an address
+    that now fails had loaded (crawler.db.carry): a report's other document too, with its cells,
+    texts and sketches; the carried documents are one report again, as before."""
+    from crawler.db import build, carry
+
+    html, docx = forms
+    old = build_db(tmp_path, [(html, cap(HTML_URL, html["sha256"], "2025-03-01T00:00:00Z")),
+                              (docx, cap(DOCX_URL, docx["sha256"], "2025-03-01T00:00:02Z"))])
+    assert q(old, "select role from documents") == [{"role": "alternate"}]
+    new = tmp_path / "new.db"
+    db = build.open_db(new)
+    prev = carry.Previous(db, old)
+    with db.atomic():
+        carried = prev.reports_at(DOCX_URL) + prev.reports_at(HTML_URL)
+    prev.close()
+    build.rebuild_after_load(db)
+    db.close()
+    assert sorted(carried) == sorted(r["document_id"] for r in q(old, "select document_id "
+                                                                   "from report_documents"))
+    for sql in ("select id, n_documents, kind from reports",
+                "select id, report_id, role, kind from documents",
+                'select report_id, field_id, value, raw from "values" order by 1, 2',
+                "select report_id, section, text from report_sections order by 1, 2",
+                "select report_id, part, text from search_index order by 1, 2",
+                "select document_id, part, text from document_texts order by 1, 2",
+                "select part, size, hash, minhash from report_sketches order by 1, 2, 3"):
+        assert texts(new, sql) == texts(old, sql), sql
+
+
 # ---------------------------------------------------------------- flags
 
 def _year(result: dict, year: int, **changes) -> dict:

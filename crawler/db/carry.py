@@ -85,17 +85,17 @@ class Previous:
             self._report(rid, table)
         return [rid for rid, _ in ids]
 
-    def _report(self, rid: str, table: str = "reports") -> None:
+    def _report(self, rid: str, held: str = "reports") -> None:
         db = self.db
-        old_key, year = db.execute(f"select key, year from previous.{table} where id = ?",
+        old_key, year = db.execute(f"select key, year from previous.{held} where id = ?",
                                    [rid]).fetchone()
         key = compact.next_report_key(db.conn)
         db.execute("insert into main.agencies select * from previous.agencies where id = "
-                   f"(select agency_id from previous.{table} where id = ?) on conflict do nothing", [rid])
-        cols = [c.strip('"') for c in self._columns(table, "reports").split(", ")]
+                   f"(select agency_id from previous.{held} where id = ?) on conflict do nothing", [rid])
+        cols = [c.strip('"') for c in self._columns(held, "reports").split(", ")]
         sel = ", ".join("?" if c == "key" else f'p."{c}"' for c in cols)
         db.execute(f'insert into main.reports ({", ".join(chr(34) + c + chr(34) for c in cols)}) '
-                   f"select {sel} from previous.{table} p where p.id = ?", [key, rid])
+                   f"select {sel} from previous.{held} p where p.id = ?", [key, rid])
         # the interned keys the report's rows name, then its rows with the keys translated
         for table, column, source in (
                 ("field_keys", "field_id", "select field_key from previous.cells where report_key = ?"),
@@ -128,19 +128,19 @@ class Previous:
         if self.has("report_sketches"):
             db.execute("insert or replace into main.report_sketches select ?, part, size, hash, "
                        "minhash from previous.report_sketches where report_key = ?", [key, old_key])
-        self._texts(rid, old_key, key, year, table)
+        self._texts(rid, old_key, key, year, held)
         compact.interner(db).reset()  # keys were written behind its back
 
-    def _texts(self, rid: str, old_key: int, key: int, year, table: str = "reports") -> None:
+    def _texts(self, rid: str, old_key: int, key: int, year, held: str = "reports") -> None:
         db = self.db
         if self.has("report_sections"):  # a file from before migration 0020: texts twice
-            rows = db.execute(f"select 'title', title from previous.{table} where id = ? and title "
+            rows = db.execute(f"select 'title', title from previous.{held} where id = ? and title "
                               "is not null union all select section, text from "
                               "previous.report_sections where report_id = ?", [rid, rid]).fetchall()
             bodies = [(part, text, None) for part, text in rows if text]
         else:
             lo, hi = search.text_id_range(year, old_key)
-            stored = "document_texts" if table == "documents" else "search_index"
+            stored = "document_texts" if held == "documents" else "search_index"
             bodies = [(search.PARTS[i & 7], None, body) for i, body in db.execute(
                 f"select id, body from previous.{stored} where id between ? and ?", [lo, hi])]
         mine = texts.codec_of(db)
