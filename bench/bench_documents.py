@@ -38,7 +38,7 @@ def sizes(db_path) -> dict:
         conn.close()
     by = dict(rows)
     want = ("report_sketches", "idx_report_sketches_hash", "report_flags", "documents",
-            "version_diffs", "cells", "reports")
+            "document_texts", "version_diffs", "cells", "reports")
     return {k: round((by.get(k) or 0) / 2**20, 2) for k in want}
 
 

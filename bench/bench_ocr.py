@@ -76,7 +76,7 @@ def main() -> None:
           f"{sum(r['wrong'] for r in out)} wrong, "
           f"{sum(len(r['wrong_unflagged']) for r in out)} wrong and not flagged by a failing check, "
           f"{sum(len(r['wrong_passing']) for r in out)} of them in a check that holds")
-    print("BENCH " + json.dumps({"dpi": a.dpi, "jobs": a.jobs, "noisy": a.noisy, "scan": a.scan,
+    print("BENCH " + json.dumps({"bench": "ocr", "dpi": a.dpi, "jobs": a.jobs, "noisy": a.noisy, "scan": a.scan,
                                  "seeds": a.seeds if a.scan else None,
                                  "seconds_per_page": round(per_page, 2), "accuracy": round(right / fields, 4),
                                  "docs": out}, ensure_ascii=False))

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Every benchmark end to end, figures printed and collected in $OUT/results.jsonl.
-#   bash bench/run.sh            # load 5000 reports, parse, crawl, serve at 10k and 100k reports
+#   bash bench/run.sh            # load, parse, build, crawl, serve at 10k synthetic reports
 #   bash bench/run.sh --quick    # the same at a tiny scale (a smoke run, figures meaningless)
-#   SERVE_SIZES="100000 1300000" bash bench/run.sh   # bigger archives (see docs/benchmarks.md)
+# Environment:
+#   OGI_SHARED=../shared      the real corpus (parse; synthetic texts drawn from real reports)
+#   BASELINE=<commit>         bench_load also loads the same reports with that commit's loader
+#   NATIONAL_DB=<archive.db>  also measure that archive (sizes; every page cold and concurrent);
+#                             built beforehand by bench/bench_national.py (docs/benchmarks.md)
+#   SERVE_SIZES="10000 100000", WORKERS=2, THINK=2   (bench_serve options)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -10,22 +15,33 @@ PY=.venv/bin/python
 OUT=${OUT:-/tmp/ogi-bench}
 mkdir -p "$OUT"
 if [ "${1:-}" = "--quick" ]; then
-  LOAD=200; SERVE_SIZES=${SERVE_SIZES:-200}; BODIES=6; BENCH_SECONDS=2; REQ=3; COPIES=1
+  LOAD=200; REPEAT=1; SERVE_SIZES=${SERVE_SIZES:-200}; BODIES=6; BENCH_SECONDS=2; ROUNDS=1; COPIES=1
 else
-  LOAD=5000; SERVE_SIZES=${SERVE_SIZES:-"10000 100000"}; BODIES=150; BENCH_SECONDS=10; REQ=20; COPIES=10
+  LOAD=5000; REPEAT=3; SERVE_SIZES=${SERVE_SIZES:-10000}; BODIES=150; BENCH_SECONDS=10; ROUNDS=4; COPIES=10
 fi
+WORKERS=${WORKERS:-1}; THINK=${THINK:-0}
 RESULTS="$OUT/results.jsonl"
 : > "$RESULTS"
 run() { "$PY" "$@" | tee /dev/stderr | sed -n 's/^BENCH //p' >> "$RESULTS"; }
-run bench/bench_load.py --reports "$LOAD" --dir "$OUT"
+run bench/bench_prose.py --reports "$LOAD"
+run bench/bench_load.py --reports "$LOAD" --dir "$OUT/load" --repeat "$REPEAT" ${BASELINE:+--baseline "$BASELINE"}
 run bench/bench_parse.py
+[ "${1:-}" = "--quick" ] || run bench/bench_ocr.py --jobs 1
+[ "${1:-}" = "--quick" ] || run bench/bench_ocr.py --scan --dpi 150 --seeds 0 1 2 --jobs 2
 run bench/bench_build.py --copies "$COPIES"
 run bench/bench_crawl.py --bodies "$BODIES" --bench-seconds "$BENCH_SECONDS"
 for n in $SERVE_SIZES; do
   if [ -f "$OUT/synthetic-$n.db" ] && [ -z "${REBUILD:-}" ]; then
-    run bench/bench_serve.py --db "$OUT/synthetic-$n.db" --requests "$REQ"
+    run bench/bench_serve.py --db "$OUT/synthetic-$n.db" --rounds "$ROUNDS" --workers "$WORKERS" --think "$THINK"
   else
-    run bench/bench_serve.py --reports "$n" --dir "$OUT" --requests "$REQ"
+    run bench/bench_serve.py --reports "$n" --dir "$OUT" --rounds "$ROUNDS" --workers "$WORKERS" --think "$THINK"
   fi
 done
+if [ -n "${NATIONAL_DB:-}" ]; then
+  run bench/bench_national.py --db "$NATIONAL_DB"
+  run bench/bench_serve.py --db "$NATIONAL_DB" --rounds "$ROUNDS" --workers "$WORKERS" --think "$THINK"
+  if [ "$THINK" != "0" ]; then  # and with no pause: the server's throughput
+    run bench/bench_serve.py --db "$NATIONAL_DB" --rounds "$ROUNDS" --workers "$WORKERS" --think 0
+  fi
+fi
 echo "figures: $RESULTS"

@@ -112,6 +112,8 @@ ART_HEX = re.compile(r"^(?P<col>(?:/[^/]+)+/)art/(?:19|20)\d\d/art_[0-9a-f]{32}\
 NUMERIC_CONTENT = re.compile(r"^(?P<col>(?:/[a-z]+)?(?:/\d+){2,}/)content_\d+\.html?$", re.I)
 SHANGHAI_NW = re.compile(r"^/nw(?P<id>\d+)/(?:19|20)\d{6}/\d+-(?P=id)_\d+\.html?$", re.I)
 YEAR_DETAILS = re.compile(r"^(?:/[^/]+)*/year_details\.aspx$", re.I)
+# Lincang's (Yunnan) 年报 page of a unit: /<unit>/zfxxgknb.html?nbYear=YYYY lists that year's reports
+NB_YEAR = re.compile(r"^(?:/[^/]+)*/zfxxgknb\.html?$", re.I)
 
 
 def annual_dirs(path: str) -> list[str]:
@@ -145,6 +147,12 @@ def generic_column_of(url: str) -> Column | None:
                              for k, v in params)
             return Column(f"{origin(p)}{path}?{query}", "generic",
                           "year_details.aspx?dept=D&year=YYYY → every year of the unit")
+        return None
+    if NB_YEAR.match(path):
+        params = urllib.parse.parse_qsl(p.query)
+        if list(dict(params)) == ["nbYear"] and re.fullmatch(r"(?:19|20)\d\d", params[0][1]):
+            return Column(f"{origin(p)}{path}?nbYear={{year}}", "generic",
+                          "zfxxgknb.html?nbYear=YYYY → every year of the unit")
         return None
     m = ART_HEX.match(path)
     if m:

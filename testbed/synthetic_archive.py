@@ -32,6 +32,8 @@ from parsers import formats
 
 from crawler.db import regions
 
+from . import synthetic_prose
+
 YEARS = tuple(range(2019, 2026))
 PARSER_VERSION = "synthetic-1"
 
@@ -279,9 +281,10 @@ def report(agency: dict, year: int, rng: random.Random, carried_over: dict | Non
         prov[fid] = {"table": t, "page": None, "row": n, "col": 1, "label": formats.all_fields()[fid].row_label}
     name = agency["name"]
     title = f"{name}{year}年政府信息公开工作年度报告"
-    sections = prose(name, year, values, rng)
+    sections = (synthetic_prose.sections(name, year, rng) if synthetic_prose.available()
+                else prose(name, year, values, rng))
     sha = hashlib.sha256(title.encode() + json.dumps(values, sort_keys=True).encode()
-                         + sections["s1"].encode()).hexdigest()
+                         + "".join(sections.values()).encode()).hexdigest()
     return {
         "document": f"synthetic/{agency['region_code']}/{year}/{sha[:12]}.html",
         "sha256": sha,
@@ -411,7 +414,9 @@ def generate(n_reports: int, seed: int = 1, jobs: int = 1) -> Iterator[tuple[dic
     order. With jobs > 1 the reports are drawn in worker processes (the same reports, in the
     same order: each agency has its own random stream)."""
     per_agency = len(YEARS) * (1 - P_MISSING)
-    ags = agencies(max(1, math.ceil(n_reports / per_agency)), seed)
+    # a margin of agencies: the missing years are drawn, so ceil(n / per_agency) agencies may
+    # hold fewer than n reports (the list is the same whatever its length, in the same order)
+    ags = agencies(max(1, math.ceil(n_reports / per_agency * 1.05) + 10), seed)
     made = 0
     if jobs <= 1:
         chunks: Iterator = ([(i, agency_reports(i, ag, seed))] for i, ag in enumerate(ags))
@@ -462,7 +467,7 @@ def write(db_path: Path | str, n_reports: int, *, seed: int = 1, batch: int = 50
 
     db = build_module.open_db(db_path)
     t0 = time.perf_counter()
-    n = values = 0
+    n = values = chars = 0
     outcomes = {"pass": 0, "fail": 0, "undecidable": 0}
     buf: list[tuple[dict, dict]] = []
     build_module.load_fields(db)
@@ -473,6 +478,7 @@ def write(db_path: Path | str, n_reports: int, *, seed: int = 1, batch: int = 50
         buf.append((res, cap))
         n += 1
         values += len(res["values"])
+        chars += sum(len(t) for t in res["sections"].values())
         failed = [c for c in res["checks"] if c["ok"] is False]
         if failed:
             outcomes["fail"] += 1
@@ -493,8 +499,27 @@ def write(db_path: Path | str, n_reports: int, *, seed: int = 1, batch: int = 50
         build_module.rebuild_after_load(db)
     t_all = time.perf_counter() - t0
     db.close()
-    return {"reports": n, "values": values, "outcomes": outcomes, "load_seconds": round(t_load, 2),
-            "total_seconds": round(t_all, 2)}
+    return {"reports": n, "values": values, "section_chars_per_report": round(chars / max(1, n)),
+            "outcomes": outcomes, "load_seconds": round(t_load, 2),
+            "total_seconds": round(t_all, 2),
+            "prose": ("corpus: " + ", ".join(s.name for s in synthetic_prose.model().sources)
+                      if synthetic_prose.available() else
+                      "templates (no corpus: set OGI_SHARED for texts drawn from real reports)")}
+
+
+def derive(db_path: Path | str) -> dict:
+    """The derived step of a build on an archive loaded with derived=False."""
+    from crawler.db import build as build_module
+
+    t0 = time.perf_counter()
+    db = build_module.open_db(db_path)
+    t_open = time.perf_counter() - t0  # migrations the archive did not have yet
+    build_module.rebuild_after_load(db)
+    n = db.execute("select count(*) from reports").fetchone()[0]
+    db.close()
+    t = time.perf_counter() - t0
+    return {"reports": n, "load_seconds": 0, "open_seconds": round(t_open, 2),
+            "total_seconds": round(t, 2)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -505,10 +530,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch", type=int, default=500, help="reports per transaction")
     ap.add_argument("--no-derived", action="store_true",
                     help="skip cross-year checks, check status, totals and facet counts (the search index is kept as reports load)")
+    ap.add_argument("--derive-only", action="store_true",
+                    help="only the derived step, on an archive loaded with --no-derived")
     ap.add_argument("--jobs", type=int, default=1,
                     help="processes: with 2, reports are drawn in a second process while the "
                          "first loads them (the same archive)")
     args = ap.parse_args(argv)
+    if args.derive_only:
+        summary = derive(args.db)
+        print(json.dumps(summary, ensure_ascii=False))
+        return 0
     summary = write(args.db, args.reports, seed=args.seed, batch=args.batch,
                     derived=not args.no_derived, progress=True, jobs=args.jobs)
     print(json.dumps(summary, ensure_ascii=False))

@@ -77,10 +77,20 @@ def test_generator_writes_archive_db_through_the_load_path(tmp_path):
     assert con.execute("select count(*) from search_index_fts where search_index_fts match '年度'").fetchone()[0] > 0
 
 
-def test_bench_load_runs():
-    fig = _bench("bench_load.py", "--reports", "30")
+def test_bench_load_runs(tmp_path):
+    # the baseline: this commit's own loader, exported from git as an earlier one would be
+    fig = _bench("bench_load.py", "--reports", "30", "--dir", str(tmp_path), "--repeat", "2",
+                 "--baseline", "HEAD")
     assert fig["values_loaded"] == fig["values"] > 0
-    assert fig["ratio_to_floor"] > 0
+    assert fig["ratio_to_floor"] > 0 and len(fig["runs"]["load_s"]) == 2
+    assert fig["baseline_load_s"] > 0 and fig["load_vs_baseline"] > 0
+
+
+def test_bench_prose_runs():
+    fig = _bench("bench_prose.py", "--reports", "60")
+    assert set(fig["corpus_groups"]) == {"seed", "real", "rotated/docs", "wild"}
+    assert fig["synthetic_total"]["n"] == 60 and fig["texts_synthetic"]["stored_ratio"] < 1
+    assert len(fig["complete_reports"]) >= 5
 
 
 def test_bench_parse_runs_on_generated_documents():
@@ -115,11 +125,17 @@ def test_parallel_build_gives_the_same_archive(tmp_path):
 
 
 def test_bench_serve_runs(tmp_path):
-    fig = _bench("bench_serve.py", "--reports", "40", "--dir", str(tmp_path), "--requests", "2")
+    fig = _bench("bench_serve.py", "--reports", "40", "--dir", str(tmp_path), "--clients", "2",
+                 "--rounds", "1", "--workers", "2", "--think", "0.01")
     assert fig["reports"] == 40 and fig["value_rows"] > 0 and fig["size_on_disk_mb"] >= 0
     pages = fig["pages"]
-    assert {"home", "reports (facets)", "t2_wide", "t3_wide", "query search"} <= set(pages)
-    assert all(p["status"] == 200 for p in pages.values()), pages
+    assert {"home", "reports (facets)", "t2_wide", "t3_wide", "query search (a common phrase)",
+            "query search (a rare word)", "values", "values of an agency", "values of a year",
+            "values of a field", "checks", "checks of an agency", "checks of a year",
+            "checks of a rule"} <= set(pages)
+    assert all(p["status"] == 200 and p["requests"] == 2 and p["cold_ms"] > 0
+               for p in pages.values()), pages
+    assert fig["serve_startup_s"] > 0 and fig["concurrent_requests"] == 2 * len(pages)
     assert fig["serve_peak_rss_mb"] > 0 and fig["build_peak_rss_mb"] > 0
 
 
@@ -135,7 +151,10 @@ def test_bench_national_builds_with_two_processes_and_states_every_part(tmp_path
     assert out["build_peak_rss_gb"] > 0 and out["disk_peak_mb"] > 0
     assert out["structured_gb"] >= 0 and out["fts_index_gb"] >= 0
     assert out["largest"]["cells"] > 0
-    assert 1000 < out["text_chars_per_report"] < 3000  # prose of realistic length
+    # texts drawn from the real reports of the corpus (OGI_SHARED), at their length
+    assert out["generator"]["prose"].startswith("corpus: ")
+    assert 2500 < out["generator"]["section_chars_per_report"] < 5500
+    assert out["text_chars_per_report_sampled"] > 0
 
 
 def test_drawing_reports_in_a_second_process_gives_the_same_reports():

@@ -223,11 +223,13 @@ def _read_everything(path, former: bool) -> dict:
     conn = sqlite3.connect(path)
     views = [r[0] for r in conn.execute("select name from sqlite_master where type = 'view'")]
     conn.close()
-    for view in sorted(set(views) | {"values", "checks"}):
+    for view in sorted(set(views) | {"values", "checks", "report_sections"}):
         if view in LATER_VIEWS:
             continue
         cols, got = rows(path, f'select * from "{view}"')
         out[f"view {view}"] = (cols, sorted(got, key=repr))
+    out["texts"] = rows(path, "select report_id, part, heading, text, agency, year, province "
+                              "from search_index order by 1, 2")
     for table in ("reports", "agencies", "coverage", "province_year_totals", "fields"):
         cols, got = rows(path, f'select * from "{table}"')
         for col in ("key",) + LATER_REPORT_COLUMNS:  # what this migration and later ones add
@@ -251,6 +253,11 @@ def _to_former_layout(src, dst) -> None:
     """The same archive as an archive.db made before migration 0013 holds it."""
     shutil.copy(src, dst)
     conn = sqlite3.connect(dst)
+    from crawler.db.search import register_functions
+    from tests.test_texts_once import to_former_texts
+
+    register_functions(conn)
+    to_former_texts(conn)  # the texts as they were stored before migration 0020 too
     conn.executescript(FORMER_TABLES.replace('CREATE TABLE "values"', 'CREATE TABLE former_values')
                        .replace('ON "values"', "ON former_values")
                        .replace("CREATE TABLE checks", "CREATE TABLE former_checks")
@@ -270,7 +277,7 @@ def _to_former_layout(src, dst) -> None:
     conn.execute("alter table reports drop column key")
     conn.execute('alter table former_values rename to "values"')
     conn.execute("alter table former_checks rename to checks")
-    conn.execute("delete from _sqlite_migrations where name = '0013_compact_cells'")
+    conn.execute("delete from _sqlite_migrations where name in ('0013_compact_cells', '0020_texts_stored_once')")
     conn.commit()
     conn.close()
 

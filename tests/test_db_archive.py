@@ -12,6 +12,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from crawler.db.search import register_functions
 from tests.conftest import CORPUS
 
 RUN = "20250301T000000Z-test"
@@ -106,6 +107,7 @@ def built(tmp_path_factory):
 
 def q(db: Path, sql: str, params=()) -> list[tuple]:
     conn = sqlite3.connect(db)
+    register_functions(conn)  # the texts read through ogi_text
     try:
         return conn.execute(sql, params).fetchall()
     finally:
@@ -196,8 +198,11 @@ def _dump(db: Path) -> list[str]:
         conn.execute("create virtual table temp.fts_terms using fts5vocab(main, search_index_fts, instance)")
         terms = [repr(r) for r in conn.execute("select * from temp.fts_terms order by 1, 2, 3, 4")]
         conn.execute("drop table temp.fts_terms")
+        # (the table counts' stamp is the header's change counter the build's last transaction
+        # left: the file's write history, not its content)
         lines = [line for line in conn.iterdump()
-                 if "_sqlite_migrations" not in line and not line.startswith(_FTS_SEGMENTS)]
+                 if "_sqlite_migrations" not in line and not line.startswith(_FTS_SEGMENTS)
+                 and "'table_counts_stamp'" not in line]
         return lines + terms
     finally:
         conn.close()
@@ -224,15 +229,48 @@ def test_failing_parser_never_loses_loaded_data(tmp_path):
     archive = write_test_archive(tmp_path / "archive")
     db = tmp_path / "archive.db"
     build(archive, db)
-    before = q(db, 'select report_id, field_id, value, raw from "values" order by 1, 2')
+    # everything a reader sees of the reports (a full build starts from an empty file and
+    # carries these over from the file it replaces: crawler.db.carry)
+    reads = ['select report_id, field_id, value, raw, flags, printed_label from "values" order by 1, 2',
+             "select report_id, rule_id, kind, status, expected, actual, fields, previous_report_id "
+             "from checks order by 1, 2",
+             "select report_id, section, heading, text from report_sections order by 1, 2",
+             "select id, agency_id, year, title, url, capture_sha256, parse_status, check_status, "
+             "checks_failed from reports order by 1"]
+    before = [q(db, sql) for sql in reads]
+    assert all(before)
+    hits = q(db, "select s.report_id, s.part from search_index_fts f join search_index s on "
+                 "s.id = f.rowid where search_index_fts match '\"复议\"' order by 1, 2")
 
     def broken(data, *, name, content_type=None):
         raise UnreadableDocument("simulated parser regression")
 
     summary = build(archive, db, full=True, parse=broken, parser_version="9.9")
     assert summary["failed"] == 5 and summary["parsed"] == 0
-    assert q(db, 'select report_id, field_id, value, raw from "values" order by 1, 2') == before
+    assert [q(db, sql) for sql in reads] == before
+    assert q(db, "select s.report_id, s.part from search_index_fts f join search_index s on "
+                 "s.id = f.rowid where search_index_fts match '\"复议\"' order by 1, 2") == hits
     assert q(db, "select count(*) from parse_errors where reason = 'simulated parser regression'")[0][0] == 5
+
+
+def test_a_document_no_longer_read_as_a_report_keeps_its_report(tmp_path):
+    """A full build starts from an empty file: a document the new parser no longer reads as a
+    report (or cannot load) keeps the report read before, carried over from the old file."""
+    from crawler.db.build import build
+    from parsers.parse import parse_bytes
+
+    archive = write_test_archive(tmp_path / "archive")
+    db = tmp_path / "archive.db"
+    build(archive, db)
+    before = q(db, 'select report_id, field_id, value from "values" order by 1, 2')
+
+    def not_a_report(data, *, name, content_type=None):
+        result = parse_bytes(data, name=name, content_type=content_type)
+        result["document_kind"] = "not_annual_report"
+        return result
+
+    build(archive, db, full=True, parse=not_a_report, parser_version="9.9")
+    assert q(db, 'select report_id, field_id, value from "values" order by 1, 2') == before
 
 
 def test_migrations_are_explicit_and_rerunnable(tmp_path):

@@ -59,14 +59,14 @@ def _archive(path: pathlib.Path, n: int, tag: str) -> pathlib.Path:
 
 def test_a_build_on_a_full_disk_stops_with_one_line_and_publishes_nothing(tmp_path):
     small = _archive(tmp_path / "small", 2, "s")
-    big = _archive(tmp_path / "big", 60, "b")
+    big = _archive(tmp_path / "big", 200, "b")  # 3.4 MB of archive.db
     with small_disk(tmp_path / "disk", "12m") as disk:
         db = disk / "archive.db"
         first = subprocess.run(OGI + ["build", "--archive", str(small), "--db", str(db)],
                                capture_output=True, text=True, cwd=ROOT, timeout=300)
         assert first.returncode == 0, first.stderr
         before = sha(db)
-        fill(disk, db.stat().st_size + 1_500_000)  # room for the copy and a few reports
+        fill(disk, db.stat().st_size + 1_500_000)  # room for a copy and a few reports
         proc = subprocess.run(OGI + ["build", "--archive", str(big), "--db", str(db)],
                               capture_output=True, text=True, cwd=ROOT, timeout=300)
         assert proc.returncode == 3, explain(proc)

@@ -61,6 +61,8 @@ REAL = [
      "https://www.dongzhi.gov.cn/OpennessAnnualReport/year/show/334/{year}.html", "openness"),
     ("http://gk.ziyang.gov.cn/year_details.aspx?dept=58&year=2022",
      "http://gk.ziyang.gov.cn/year_details.aspx?dept=58&year={year}", "generic"),
+    ("https://ynfq.gov.cn/zfxxgk_fqx_cyfzfw/zfxxgknb.html?nbYear=2024",
+     "https://ynfq.gov.cn/zfxxgk_fqx_cyfzfw/zfxxgknb.html?nbYear={year}", "generic"),
     # Gansu's (and Taizhou's) art_<hex> below the 年报 column
     ("https://www.baiyinqu.gov.cn/ZFXXGKNB/2025n/bmdw/art/2026/art_bdc65e60f6a14413876d5f79de794e9a.html",
      "https://www.baiyinqu.gov.cn/ZFXXGKNB/2025n/bmdw/", "generic"),
@@ -92,6 +94,9 @@ NO_COLUMN = [
     "https://www.beijing.gov.cn/gate/big5/www.beijing.gov.cn/gongkai/zfxxgk/gknb/202503/t20250331_4050078.html",
     "http://www.example.gov.cn/zfxxgk/gzbg/123.html",                          # 工作报告 is no 年报 dir
     "http://www.example.gov.cn/nbjb/123.html",
+    "http://lincang.gov.cn/zfxxgk_lcs/artview/195/345407.html?nbYear=2025&orgCode=A01A01",  # one report
+    "https://ynfq.gov.cn/zfxxgk_fqx_cyfzfw/zfxxgknb.html?nbYear=",             # no year to vary
+    "http://www.zhangdian.gov.cn/gongkai/site_zdqhtjdbsc/channel_5fd80b6154d6e51d248642a7/doc_61f3b3b3f52710fcc5758064.html",
 ]
 
 

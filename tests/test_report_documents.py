@@ -50,6 +50,19 @@ def build_db(tmp_path, items) -> Path:
     return path
 
 
+def texts(path, sql: str, params=()) -> list[dict]:
+    """Rows of a query that reads stored texts (ogi_text registered, as `ogi serve` does)."""
+    from crawler.db.search import register_functions
+
+    conn = sqlite3.connect(path)
+    register_functions(conn)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params).fetchall()]
+    finally:
+        conn.close()
+
+
 def canned(path, name: str, params: dict | None = None) -> list[dict]:
     from crawler.db import dictionary
 
@@ -230,6 +243,80 @@ def test_a_new_canonical_document_takes_the_report_over_and_the_search(tmp_path,
     finally:
         conn.close()
     assert n == 1
+    # the texts moved between search_index and document_texts, never copied: each stored once
+    (other,) = q(path, "select id from documents")
+    parts = {d: 1 + sum(1 for v in r["sections"].values() if v) for d, r in
+             ((report["id"], richer), (other["id"], html))}
+    assert {r["document_id"] for r in q(path, "select document_id from document_texts")} == {other["id"]}
+    assert (q(path, "select count(*) as n from search_index")[0]["n"],
+            q(path, "select count(*) as n from document_texts")[0]["n"]) == (
+        parts[report["id"]], parts[other["id"]])
+    assert {(r["report_id"], r["section"]): r["text"] for r in texts(path, "select * from report_sections")} == {
+        (d, k): v for d, r in ((report["id"], richer), (other["id"], html))
+        for k, v in r["sections"].items() if v}
+
+
+def test_an_archive_with_documents_migrates_to_texts_stored_once(tmp_path, forms):
+    """An archive.db of the layout before each text was stored once (migration 0020) whose
+    report has two documents: the canonical document's texts go to search_index, the other's
+    to document_texts; report_sections shows both as before and the search finds the report once."""
+    from crawler.db import build, search
+    from tests.test_texts_once import to_former_texts
+
+    html, docx = forms
+    path = build_db(tmp_path, [(html, cap(HTML_URL, html["sha256"], "2025-03-01T00:00:00Z")),
+                               (docx, cap(DOCX_URL, docx["sha256"], "2025-03-01T00:00:02Z"))])
+    sections = texts(path, "select * from report_sections order by report_id, section")
+    searched = texts(path, "select id, report_id, part, text from search_index order by id")
+    others = texts(path, "select id, document_id, part, text from document_texts order by id")
+    assert others and {r["part"] for r in others} >= {"title", "s1"}
+    conn = sqlite3.connect(path)
+    search.register_functions(conn)
+    to_former_texts(conn)
+    conn.close()
+    assert q(path, "select type from sqlite_master where name = 'report_sections'") == [{"type": "table"}]
+    assert texts(path, "select * from report_sections order by report_id, section") == sections
+    build.open_db(path).close()  # applies migration 0020
+    assert texts(path, "select * from report_sections order by report_id, section") == sections
+    assert texts(path, "select id, report_id, part, text from search_index order by id") == searched
+    assert texts(path, "select id, document_id, part, text from document_texts order by id") == others
+    conn = sqlite3.connect(path)
+    try:
+        n = conn.execute("select count(*) from search_index_fts where search_index_fts match ?",
+                         [search.fts_query("总体情况")]).fetchone()[0]
+    finally:
+        conn.close()
+    assert n == 1
+
+
+def test_a_fresh_build_carries_a_reports_other_documents_over(tmp_path, forms):
+    """A full build starts from an empty file and carries over what the documents of an address
+    that now fails had loaded (crawler.db.carry): a report's other document too, with its cells,
+    texts and sketches; the carried documents are one report again, as before."""
+    from crawler.db import build, carry
+
+    html, docx = forms
+    old = build_db(tmp_path, [(html, cap(HTML_URL, html["sha256"], "2025-03-01T00:00:00Z")),
+                              (docx, cap(DOCX_URL, docx["sha256"], "2025-03-01T00:00:02Z"))])
+    assert q(old, "select role from documents") == [{"role": "alternate"}]
+    new = tmp_path / "new.db"
+    db = build.open_db(new)
+    prev = carry.Previous(db, old)
+    with db.atomic():
+        carried = prev.reports_at(DOCX_URL) + prev.reports_at(HTML_URL)
+    prev.close()
+    build.rebuild_after_load(db)
+    db.close()
+    assert sorted(carried) == sorted(r["document_id"] for r in q(old, "select document_id "
+                                                                   "from report_documents"))
+    for sql in ("select id, n_documents, kind from reports",
+                "select id, report_id, role, kind from documents",
+                'select report_id, field_id, value, raw from "values" order by 1, 2',
+                "select report_id, section, text from report_sections order by 1, 2",
+                "select report_id, part, text from search_index order by 1, 2",
+                "select document_id, part, text from document_texts order by 1, 2",
+                "select part, size, hash, minhash from report_sketches order by 1, 2, 3"):
+        assert texts(new, sql) == texts(old, sql), sql
 
 
 # ---------------------------------------------------------------- flags

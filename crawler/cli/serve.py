@@ -18,18 +18,47 @@ import click
 @click.option("--mutable", is_flag=True,
               help="Open read-only but not immutable (use while a build may still write the file; "
                    "otherwise immutable when no journal/WAL is beside it).")
+@click.option("--workers", type=int, default=1, show_default=True,
+              help="Server processes answering on the port (one a CPU core serves that many "
+                   "pages at once; each opens the archive itself).")
 def command(db_path: Path, archive_dir: Path | None, host: str, port: int,
-            sql_time_limit_ms: int, mutable: bool) -> None:
+            sql_time_limit_ms: int, mutable: bool, workers: int) -> None:
     """Serve archive.db with Datasette (read-only, 127.0.0.1 by default)."""
+    import json
+    import os
+
     import uvicorn
 
     from crawler.web.app import datasette_instance
 
     if archive_dir is None and Path("archive").is_dir():
         archive_dir = Path("archive")
-    ds = datasette_instance(db_path, archive_dir, immutable=False if mutable else None,
-                            settings={"sql_time_limit_ms": sql_time_limit_ms})
+    options = {"db": str(db_path.resolve()), "archive": str(archive_dir.resolve()) if archive_dir else None,
+               "immutable": False if mutable else None,
+               "settings": {"sql_time_limit_ms": sql_time_limit_ms}}
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"Datasette: http://{shown}:{port}/  (database {db_path}; archive {archive_dir or 'none'})",
                err=False)
+    if workers > 1:  # each worker process makes its own Datasette from these options
+        os.environ[WORKER_OPTIONS] = json.dumps(options)
+        uvicorn.run("crawler.cli.serve:worker_app", factory=True, workers=workers, host=host,
+                    port=port, log_level="warning", lifespan="on")
+        return
+    ds = datasette_instance(options["db"], options["archive"], immutable=options["immutable"],
+                            settings=options["settings"])
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
+
+
+WORKER_OPTIONS = "OGI_SERVE_OPTIONS"
+
+
+def worker_app():
+    """The ASGI app of one `ogi serve --workers N` process (options from its parent)."""
+    import json
+    import os
+
+    from crawler.web.app import datasette_instance
+
+    options = json.loads(os.environ[WORKER_OPTIONS])
+    return datasette_instance(options["db"], options["archive"], immutable=options["immutable"],
+                              settings=options["settings"]).app()

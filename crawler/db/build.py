@@ -23,8 +23,8 @@ import sqlite_utils
 from parsers import checks, formats, guard
 from parsers.document import UnreadableDocument
 
-from . import (compact, documents, facet_counts, flags, load, page_images, publish, regions,
-               schema, search)
+from . import (carry, compact, counts, documents, facet_counts, flags, load, page_images, publish,
+               regions, schema, search, texts)
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,11 @@ def open_db(db_path: Path | str) -> sqlite_utils.Database:
     # A 256 MB page cache (default 2 MB): at national scale the values indexes outgrow the
     # default and every insert turns into random reads (bench/, docs/benchmarks.md).
     db.execute("pragma cache_size = -262144")
+    # search_index.text and report_sections.text read ogi_text(body); again after migrating
+    # (migration 0020 writes the dictionary it reads)
+    texts.register(db.conn)
     schema.migrate(db)
+    texts.attach(db)
     return db
 
 
@@ -62,19 +66,26 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
     parser version. `captures`, `runs` and `parse` replace crawler.archive and
     parsers.parse (tests, other archives); by default they are read from `archive_dir`.
     Each document is parsed in a guarded worker process (parsers.guard: `max_memory` bytes of
-    address space, `max_seconds` per document). The build works on a private copy of
+    address space, `max_seconds` per document). The build works on a private file beside
     `db_path` and replaces it atomically at the end (crawler.db.publish); a second build of the
     same file raises publish.BuildLocked.
     `progress(done, total)` is called before the first document and after each one parsed.
+    A `full` build starts from an empty file (no copy of the old one: crawler.db.publish), an
+    incremental one from a copy.
     `ocr` (parsers.readers.ocr.OcrOptions) sets how scanned reports are read; the images of a
     图片版 page are given to the page's parse (crawler.db.page_images), never parsed alone.
     """
+    # a full build re-derives everything: it starts from an empty file, not a copy of the old
+    # (whose layout must be today's, for what is carried over from it: else it is copied and
+    # migrated, as an incremental build's)
+    path = Path(db_path).absolute()
+    fresh = full and (not path.exists() or schema.is_current(path))
     try:
-        with publish.atomic_build(db_path) as work:
+        with publish.atomic_build(path, fresh=fresh) as work:
             return _build(Path(archive_dir), work, full=full, captures=captures, runs=runs,
                           parse=parse, parser_version=parser_version, jobs=jobs,
                           max_memory=max_memory, max_seconds=max_seconds, progress=progress,
-                          ocr=ocr)
+                          ocr=ocr, previous=path if fresh else None)
     except (sqlite3.Error, OSError) as exc:
         if not publish.is_disk_full(exc):
             raise
@@ -86,7 +97,7 @@ def build(archive_dir: Path, db_path: Path, *, full: bool = False,
 
 
 def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, parser_version,
-           jobs, max_memory, max_seconds, progress=None, ocr=None) -> dict:
+           jobs, max_memory, max_seconds, progress=None, ocr=None, previous=None) -> dict:
     damage: list = []
     if captures is None or runs is None:
         from crawler import archive as archive_module
@@ -100,6 +111,10 @@ def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, par
         parser_version = parser_version or default_version
 
     db = open_db(db_path)
+    # a fresh file: what no build derives comes from the archive it replaces
+    prev = carry.Previous(db, previous) if previous is not None and Path(previous).exists() else None
+    if prev is not None:
+        prev.tables()
     summary = {"captures": 0, "reports": 0, "parsed": 0, "skipped": 0, "failed": 0,
                "not_reports": 0, "values": 0, "resource_limited": 0}
     all_caps = list(captures)
@@ -161,6 +176,8 @@ def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, par
             with db.atomic():
                 load.record_error(db, sha, c, reason, parser_version, load.capture_id(c),
                                   retryable=retryable)
+                if prev is not None:  # what was loaded before stays
+                    prev.reports_at(c.get("final_url") or c.get("url"))
                 if version is None:  # an earlier payload that fails changes nothing current
                     _mark_failed(db, c, reason)
                     load.record_failed_report(db, c, reason, parser_version)
@@ -176,15 +193,22 @@ def _build(archive_dir: Path, db_path: Path, *, full, captures, runs, parse, par
             with db.atomic():
                 load.record_error(db, sha, c, f"load failed: {type(exc).__name__}: {exc}",
                                   parser_version, load.capture_id(c))
+                if prev is not None:
+                    prev.reports_at(c.get("final_url") or c.get("url"))
             summary["failed"] += 1
             continue
         if rid is None:
+            if prev is not None:  # no longer read as a report: the report read before stays
+                with db.atomic():
+                    prev.reports_at(c.get("final_url") or c.get("url"))
             summary["not_reports"] += 1
         else:
             summary["parsed"] += 1
             if result.get("ocr"):
                 summary["ocr"] = summary.get("ocr", 0) + 1
 
+    if prev is not None:
+        prev.close()
     if done_count != len(todo):  # never publish an archive short of a document, unsaid
         raise RuntimeError(f"the build handled {done_count} of the {len(todo)} captures it "
                            f"meant to load: nothing was published")
@@ -581,9 +605,12 @@ def refresh_derived(db, parser_version: str | None) -> None:
 
 
 def refresh_facet_counts(db) -> None:
-    """Precomputed facet counts (crawler.db.facet_counts): the last derived step of a build."""
+    """Precomputed facet counts (crawler.db.facet_counts), then the row count of every table
+    and view (crawler.db.counts): the last derived steps of a build, the counts in its last
+    transaction."""
     with db.atomic():
-        facet_counts.refresh(db)
+        known = facet_counts.refresh(db)
+    counts.refresh(db, known)
 
 
 def rebuild_after_load(db) -> None:

@@ -166,18 +166,28 @@ order by province, agency_id, year""",
     },
     "search": {
         "title": "全文检索 · Full-text search (titles and section text)",
-        "description": "Finds two-character words (复议, 诉讼) and long phrases (政府信息公开): the text is indexed as character bigrams (crawler/db/search.py). Several words separated by spaces must all occur. Up to 500 matches, the newest years first (of a year with more, 500 of them); the search box of search_index gives every match.",
-        "sql": """select s.report_id, s.agency, s.year, s.part, s.heading,
-    case when instr(s.text, :q) > 0
-        then '…' || substr(s.text, max(1, instr(s.text, :q) - 30), 60 + length(:q)) || '…'
-        else substr(s.text, 1, 90) end as excerpt
-from search_index s
-where s.id in (select rowid from search_index_fts where search_index_fts match cjk_fts_query(:q)
-               order by rowid desc limit 500)
-order by s.year desc, s.report_id, s.part""",
+        "description": "Finds two-character words (复议, 诉讼) and long phrases (政府信息公开): the text is indexed as character bigrams and each phrase is then checked in the text (crawler/db/search.py). Several words separated by spaces must all occur. Up to 500 matches, the newest years first (of a year with more, 500 of its latest reports; the index is read for the latest 2,000 texts holding every bigram); the search box of search_index gives every match.",
+        "sql": """select * from (
+    select report_id, agency, year, part, heading,
+        case when instr(text, :q) > 0
+            then '…' || substr(text, max(1, instr(text, :q) - 30), 60 + length(:q)) || '…'
+            else substr(text, 1, 90) end as excerpt
+    from (select s.report_id, s.agency, s.year, s.part, s.heading, s.text
+          from (select rowid as id from search_index_fts
+                where search_index_fts match cjk_fts_query(:q) order by rowid desc limit 2000) f
+          cross join search_index s on s.id = f.id
+          limit 2000)
+    where cjk_contains(text, :q)
+    limit 500)
+order by year desc, report_id, part""",
     },
 }
 
+BIG_VIEW_NOTE = (
+    "行数与分面 · Its row count, whole or filtered by table, year, province, unit, field_id (values) "
+    "or status, severity, kind, year, province, rule_id (checks), comes from the counts of the build "
+    "(crawler/db/facet_counts.py); no facets are shown by default (summing them took ~20 ms each at "
+    "national size), ?_facet=year and the like give them from the same counts.")
 CANONICAL_RULE_TEXT = ("the canonical document is the one with the most complete text layer (read "
                        "from a text layer, then by OCR, then not read), then the most numbers read, "
                        "then the most text, then the latest capture")
@@ -291,8 +301,7 @@ TABLES = {
         },
     },
     "values": {
-        "description": "表格数字（长表） · Every printed cell of tables 二/三/四, one row per report × field, with its raw text and where it was read (a view over the compact cells table). value is NULL for a blank, a dash or a row not printed: read raw and flags. " + OCR_NOTE,
-        "facets": ["table", "year", "province", "unit"],
+        "description": "表格数字（长表） · Every printed cell of tables 二/三/四, one row per report × field, with its raw text and where it was read (a view over the compact cells table). value is NULL for a blank, a dash or a row not printed: read raw and flags. " + BIG_VIEW_NOTE + " " + OCR_NOTE,
         "columns": {
             "report_id": "报告 · report", "field_id": "字段 · field id (see fields)", "table": "表 · table 二/三/四",
             "row_label": "行 · row label (format)", "column_label": "列 · column label (format)",
@@ -307,8 +316,7 @@ TABLES = {
         },
     },
     "checks": {
-        "description": "勾稽关系检查 · Arithmetic checks: the format's rules per report (kind=report), across one agency's consecutive years (kind=cross, warnings) and the figures stated in the report's text against its tables (kind=text, advisory: not counted in check_status). ok NULL = undecidable (blank cells).",
-        "facets": ["status", "severity", "kind", "year", "province"],
+        "description": "勾稽关系检查 · Arithmetic checks: the format's rules per report (kind=report), across one agency's consecutive years (kind=cross, warnings) and the figures stated in the report's text against its tables (kind=text, advisory: not counted in check_status). ok NULL = undecidable (blank cells). " + BIG_VIEW_NOTE,
         "columns": {
             "rule_id": "规则 · rule id (rule.t3.balance.<col>, rule.cross.carry.<col> …)",
             "status": "结果 · pass | fail | undecidable", "expected": "应为 · what the rule requires",
@@ -326,14 +334,36 @@ TABLES = {
         "facets": ["province", "level"],
     },
     "report_sections": {
-        "description": "报告正文（一至六） · The text of each report by section s1 … s6.",
+        "description": "报告正文（一至六） · The text of each document by section s1 … s6: a report's canonical document and its other documents (a view of search_index and document_texts, where each text is stored once).",
         "facets": ["section"],
     },
+    "table_counts": {
+        "description": "行数 · The rows of every table and view when the build ended (crawler/db/counts.py): the server answers row counts from it while the file is as the build left it (archive_info table_counts_stamp).",
+        "hidden": True,
+        "columns": {"tbl": "表 · table or view", "n": "行数 · its rows (行 · rows)"},
+    },
+    "text_dictionaries": {
+        "description": "压缩词典 · The preset dictionaries the stored texts are compressed with (search_index.body; crawler/db/texts.py): the national formats' labels and headings.",
+        "hidden": True,
+        "columns": {"version": "版本 · dictionary version: the first byte of a compressed text",
+                    "dict": "词典 · the zlib preset dictionary (UTF-8 words, one a line)"},
+    },
+    "document_texts": {
+        "description": "其他文件正文 · The titles and section texts of the documents that are not their report's canonical one (see documents), stored once as search_index stores a report's; not searched (a report is found once, by its canonical document). report_sections shows them.",
+        "hidden": True,
+        "columns": {
+            "id": "编号 · row id: the year, the document's key (documents.key) and the part (crawler.db.search.text_id), as in search_index",
+            "document_id": "文件编号 · the document (see documents)",
+            "part": "部分 · title | s1 … s6 (from the row id)",
+            "text": "原文 · the text as extracted (read from body)",
+            "body": "存储正文 · the text as stored: plain, or compressed with the archive's dictionary (crawler/db/texts.py; text reads it)",
+        },
+    },
     "search_index": {
-        "description": "全文检索 · Titles and section texts, searchable (two-character words and phrases). Use the search box, or the canned query search.",
+        "description": "全文检索 · Titles and section texts, each stored once, searchable (two-character words and phrases). Use the search box, or the canned query search.",
         "facets": ["part", "year", "province"],
         "fts_table": "search_index_fts", "fts_pk": "id",
-        "columns": {"text": "原文 · the text as extracted",
+        "columns": {"text": "原文 · the text as extracted (read from body)",
                     "tokens": "分词 · always empty: the segmented copy (character bigrams) lives only in search_index_fts"},
     },
     "fields": {
@@ -497,6 +527,7 @@ COLUMNS = {
         "revisit": "重复抓取 · 1 = revisit record (same payload as an earlier capture), 0 = new payload",
     },
     "report_sections": {
+        "report_id": "文件 · the document (reports.id for a report's canonical document, else documents.id: see report_documents)",
         "section": "部分 · section s1 … s6 (一 总体情况 … 六 其他需要报告的事项)",
         "text": "正文 · the section's text as extracted",
     },
@@ -548,8 +579,10 @@ COLUMNS = {
         "signed": "可为负 · 1 = may be negative (增减 changes), 0 = never negative",
     },
     "search_index": {
-        "id": "编号 · row id (stable hash of report and part)",
-        "part": "部分 · title | s1 … s6",
+        "id": "编号 · row id: the year, the report's key (reports.key) and the part (crawler.db.search.text_id; the search reads it in descending order: newest first)",
+        "part": "部分 · title | s1 … s6 (from the row id)",
+        "year": "年度 · year reported on (from the row id)",
+        "body": "存储正文 · the text as stored, once: plain, or compressed with the archive's dictionary (crawler/db/texts.py; text reads it)",
         "agency": "机关 · agency name",
     },
     "archive_info": {
@@ -613,7 +646,9 @@ def schema_columns() -> dict:
     db = sqlite_utils.Database(memory=True)
     schema.migrate(db)
     names = [n for n in db.table_names() if not n.startswith(("search_index_fts", "_"))]
-    return {n: [c.name for c in db[n].columns] for n in names + db.view_names()}
+    # table_xinfo: generated columns too (search_index.text, part, heading, year)
+    return {n: [r[1] for r in db.execute(f"pragma table_xinfo([{n}])").fetchall() if r[6] != 1]
+            for n in names + db.view_names()}
 
 
 def column_descriptions(table: str, own: dict | None = None) -> dict:

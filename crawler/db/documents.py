@@ -93,7 +93,7 @@ def refresh(db) -> dict:
 
     Only agency-years with more than one document are looked at (one index scan of reports,
     plus the documents table, which holds only the others): the national archive costs a scan
-    of idx_reports_agency. Returns counts."""
+    of idx_reports_agency_order. Returns counts."""
     conn = db.conn
     shared = [c for c in _columns(conn, "reports") if c in set(_columns(conn, "documents"))]
     cols = ", ".join(f'"{c}"' for c in shared)
@@ -110,9 +110,7 @@ def refresh(db) -> dict:
             f"select {sel} from documents where agency_id is ? and year is ?", [agency_id, year])]
         for members in groups(docs):
             for d in members:
-                d["text_chars"] = conn.execute(
-                    "select coalesce(sum(length(text)), 0) from report_sections where report_id = ?",
-                    [d["id"]]).fetchone()[0] if len(members) > 1 else 0
+                d["text_chars"] = _text_chars(conn, d) if len(members) > 1 else 0
             members = order(members)
             canon = members[0]
             reports += 1
@@ -121,12 +119,12 @@ def refresh(db) -> dict:
                 conn.execute(f"insert into reports ({cols}) select {cols} from documents where id = ?",
                              [canon["id"]])
                 conn.execute("delete from documents where id = ?", [canon["id"]])
-                _search_in(db, canon["id"])
+                _search_in(db, canon["id"], canon["key"], canon["year"])
                 moved += 1
             for d in members[1:]:
                 role = _role(d, members)
                 if d["table"] == "reports":
-                    _search_out(db, d["id"])
+                    _search_out(db, d["id"], d["key"], d["year"])
                     conn.execute(f"insert into documents ({cols}, report_id, role) "
                                  f"select {cols}, ?, ? from reports where id = ?",
                                  [canon["id"], role, d["id"]])
@@ -145,35 +143,49 @@ def refresh(db) -> dict:
     return {"multi_document_groups": len(n_docs), "moved": moved}
 
 
-def _search_out(db, doc_id: str) -> None:
+def _text_chars(conn, d: dict) -> int:
+    """Characters of a document's sections (its texts' row ids: search.text_id_range)."""
+    from .search import text_id_range
+
+    lo, _ = text_id_range(d.get("year"), d["key"])
+    table = "search_index" if d["table"] == "reports" else "document_texts"
+    return conn.execute(f"select coalesce(sum(length(text)), 0) from {table} "
+                        "where id between ? and ?", [lo + 1, lo + 6]).fetchone()[0]
+
+
+def _search_out(db, doc_id: str, key: int, year: int | None) -> None:
     """A document that is not its report's canonical one leaves the search (its text is its
-    report's); report_sections keeps its text."""
-    from .search import index_texts, search_is_current
+    report's): its texts move from search_index to document_texts, stored as they were, under
+    the same row ids (report_sections keeps showing them)."""
+    from .search import index_texts, search_is_current, text_id_range
 
+    lo, hi = text_id_range(year, key)
     if search_is_current(db):
-        index_texts(db, db.execute("select id, text from search_index where report_id = ?",
-                                   [doc_id]).fetchall(), delete=True)
-    db.execute("delete from search_index where report_id = ?", [doc_id])
+        index_texts(db, db.execute("select id, text from search_index where id between ? and ?",
+                                   [lo, hi]).fetchall(), delete=True)
+    db.execute("insert or replace into document_texts (id, document_id, body) "
+               "select id, ?, body from search_index where id between ? and ?", [doc_id, lo, hi])
+    db.execute("delete from search_index where id between ? and ?", [lo, hi])
 
 
-def _search_in(db, doc_id: str) -> None:
-    """A document that becomes canonical enters the search with its title and sections."""
-    from .search import index_texts, search_is_current, search_rowid
+def _search_in(db, doc_id: str, key: int, year: int | None) -> None:
+    """A document that becomes canonical enters the search with its title and sections: its
+    texts move from document_texts to search_index, under the same row ids."""
+    from .search import index_texts, search_is_current, text_id_range
 
-    row = db.execute("select r.title, r.year, a.name, a.province from reports r "
+    row = db.execute("select a.name, a.province from reports r "
                      "left join agencies a on a.id = r.agency_id where r.id = ?", [doc_id]).fetchone()
     if row is None:
         return
-    title, year, name, province = row
-    parts = [("title", None, title)] + list(db.execute(
-        "select section, heading, text from report_sections where report_id = ? order by section",
-        [doc_id]).fetchall())
-    rows = [(search_rowid(doc_id, part, year), doc_id, part, heading, text, name, year, province)
-            for part, heading, text in parts if text]
-    db.conn.executemany("insert or replace into search_index (id, report_id, part, heading, text, "
-                        "agency, year, province) values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    if rows and search_is_current(db):
-        index_texts(db, [(r[0], r[4]) for r in rows])
+    name, province = row
+    lo, hi = text_id_range(year, key)
+    db.execute("insert into search_index (id, report_id, agency, province, body) "
+               "select id, ?, ?, ?, body from document_texts where id between ? and ?",
+               [doc_id, name, province, lo, hi])
+    db.execute("delete from document_texts where id between ? and ?", [lo, hi])
+    if search_is_current(db):
+        index_texts(db, db.execute("select id, text from search_index where id between ? and ?",
+                                   [lo, hi]).fetchall())
 
 
 # ---------------------------------------------------------------- versions and their diffs

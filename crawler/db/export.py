@@ -29,11 +29,31 @@ def canned_sql(name: str) -> str:
     return CANNED[name]["sql"]
 
 
+# Columns that hold a text as stored (compressed: crawler.db.texts) beside the column that reads
+# it: an export gives the text, not the stored bytes
+STORED_FORM = {"search_index": {"body"}, "document_texts": {"body"}}
+
+
+def _q(name: str) -> str:
+    return '"{}"'.format(name.replace('"', '""'))
+
+
 def table_sql(conn: sqlite3.Connection, table: str) -> str:
     names = {r[0] for r in conn.execute("select name from sqlite_master where type in ('table', 'view')")}
     if table not in names:
         raise KeyError(f"no table or view named {table!r} (have: {', '.join(sorted(names))})")
-    return 'select * from "{}"'.format(table.replace('"', '""'))
+    columns = [r[1] for r in conn.execute(f"pragma table_xinfo({_q(table)})") if r[6] != 1]
+    columns = [c for c in columns if c not in STORED_FORM.get(table, ())]
+    return "select {} from {}".format(", ".join(map(_q, columns)), _q(table))
+
+
+def _plain(value):
+    """A BLOB as base64 text (CSV and JSON hold no bytes)."""
+    if isinstance(value, bytes):
+        import base64
+
+        return base64.b64encode(value).decode()
+    return value
 
 
 def rows(db_path: Path, sql: str, params: dict | None = None) -> Iterator[tuple[list[str], Iterator[tuple]]]:
@@ -59,7 +79,7 @@ def write_csv(db_path: Path, sql: str, out: IO[bytes], params: dict | None = Non
             w = csv.writer(text, lineterminator="\r\n")
             w.writerow([cell(c) for c in columns])
             for row in cur:
-                w.writerow(["" if v is None else cell(v) for v in row])
+                w.writerow(["" if v is None else cell(_plain(v)) for v in row])
                 n += 1
     finally:
         text.flush()
@@ -72,7 +92,8 @@ def write_jsonl(db_path: Path, sql: str, out: IO[bytes], params: dict | None = N
     n = 0
     for columns, cur in rows(db_path, sql, params):
         for row in cur:
-            out.write((json.dumps(dict(zip(columns, row)), ensure_ascii=False) + "\n").encode("utf-8"))
+            out.write((json.dumps(dict(zip(columns, map(_plain, row))), ensure_ascii=False)
+                       + "\n").encode("utf-8"))
             n += 1
     return n
 

@@ -38,10 +38,19 @@ CUBE_CAP = 100_000
 # their counts change only when reports do. Other views: every table their SQL names.
 VIEW_SOURCES = {"t2_wide": ("reports",), "t3_wide": ("reports",), "t4_wide": ("reports",)}
 
-# Not counted at build time: one row per cell or per check result (~260M and ~60M rows at
-# national scale: each count is a scan of the whole compact table through the view's joins, tens
-# of minutes a build). Their pages count live, as Datasette does, within its facet time limit.
+# Not counted by a group by over the view: one row per cell or per check result (~260M and ~60M
+# rows at national scale: each count a scan of the compact table through the view's joins, tens
+# of minutes a build). They are counted from one ordered pass over their table instead
+# (refresh_big): every report's fields or (rule, result) pairs, grouped by year and province.
 NOT_COUNTED = {"values", "checks"}
+
+# Their cube columns: what a page may be filtered by and still have its row count and facets
+# summed from facet_cube (the declared facets and the field or rule; the rest is counted live).
+BIG_CUBES = {
+    "values": ("table", "year", "province", "unit", "field_id"),
+    "checks": ("status", "severity", "kind", "year", "province", "rule_id"),
+}
+BIG_TABLE = {"values": "cells", "checks": "check_results"}
 
 MASTER_SQL = "select type, name, sql from sqlite_master where type in ('table', 'view')"
 
@@ -75,6 +84,12 @@ def sources(name: str, master: Iterable[tuple]) -> list[str]:
 PK_SQL = "select name from pragma_table_info(?) where pk = 1"
 
 
+def column_types(db, tbl: str) -> dict:
+    """{column: declared type} of a table or view, generated columns included (table_xinfo:
+    search_index's part and year are computed from its row id)."""
+    return {r[1]: r[2] for r in db.execute(f"pragma table_xinfo({q(tbl)})").fetchall() if r[6] != 1}
+
+
 def fingerprint_sql(table: str, pk: str | None) -> str:
     """One table's part of the fingerprint: its row count and the smallest and largest key
     (its primary key's first column, else rowid), each read from an index. The same rows give
@@ -96,23 +111,136 @@ def fingerprint(execute: Callable[[str, list], list], tables: Iterable[str]) -> 
     return ";".join(parts)
 
 
+def _report_places(db) -> dict:
+    return {k: (y, p) for k, y, p in db.execute("select key, year, province from reports")}
+
+
+def _signatures(db, sql: str, places: dict) -> tuple[dict, int]:
+    """{(year, province, signature): reports} from rows (report key, rows, signature) of one
+    ordered pass over a compact table grouped by report (no sort: its primary key starts with
+    the report key), and the table's row count."""
+    out: dict = {}
+    get = places.get
+    total = 0
+    for key, n, sig in db.execute(sql):
+        total += n
+        place = get(key)
+        if place is not None:  # the views join reports: rows of no report are not theirs
+            k = (place[0], place[1], sig)
+            out[k] = out.get(k, 0) + 1
+    return out, total
+
+
+def big_cube_rows(db, tbl: str) -> tuple[list[tuple], int]:
+    """The rows of `tbl` (values or checks) counted by every combination of BIG_CUBES[tbl], as
+    the view gives them (its inner joins: a report, a field or rule key), and the row count of
+    the compact table it reads."""
+    places = _report_places(db)
+    cube: dict = {}
+    if tbl == "values":
+        fields = {k: (fid, t, u) for k, fid, t, u in db.execute(
+            'select fk.key, fk.field_id, f."table", f.unit from field_keys fk '
+            "left join fields f on f.id = fk.field_id")}
+        sigs, table_rows = _signatures(db, "select report_key, count(*), group_concat(field_key) "
+                                           "from cells group by report_key", places)
+        for (year, province, sig), n in sigs.items():
+            for fk in sig.split(","):
+                f = fields.get(int(fk))
+                if f is None:  # no field key: not in the view (an inner join)
+                    continue
+                k = (f[1], year, province, f[2], f[0])
+                cube[k] = cube.get(k, 0) + n
+    elif tbl == "checks":
+        rules = {k: (r, kind, sev) for k, r, kind, sev in db.execute(
+            "select key, rule_id, kind, severity from check_rules")}
+        status = {"1": "pass", "0": "fail", "": "undecidable"}
+        sigs, table_rows = _signatures(
+            db, "select report_key, count(*), group_concat(rule_key || ':' || coalesce(ok, '')) "
+                "from check_results group by report_key", places)
+        for (year, province, sig), n in sigs.items():
+            for item in sig.split(","):
+                rk, _, ok = item.partition(":")
+                r = rules.get(int(rk))
+                if r is None:
+                    continue
+                k = (status[ok], r[2], r[1], year, province, r[0])
+                cube[k] = cube.get(k, 0) + n
+    else:
+        raise KeyError(tbl)
+    return [(n, *k) for k, n in cube.items()], table_rows
+
+
+def refresh_big(db, master: list) -> dict[str, int]:
+    """facet_counts, facet_columns and facet_cube of the views BIG_CUBES names, from their
+    compact tables (big_cube_rows); returns their row counts."""
+    present = {n for _, n, _ in master}
+    totals = {}
+    for tbl, cols in BIG_CUBES.items():
+        if tbl not in present:
+            continue
+        rows, table_rows = big_cube_rows(db, tbl)
+        totals[tbl] = sum(r[0] for r in rows)
+        base = BIG_TABLE[tbl]
+        totals[base] = table_rows
+        types = column_types(db, tbl)
+        # the fingerprint of the tables the view reads (the compact table's count from the pass)
+        parts = []
+        for t in sources(tbl, master):
+            pk = db.execute(PK_SQL, [t]).fetchall()
+            key = q(pk[0][0]) if pk else "rowid"
+            if t == base:
+                lo, hi = db.execute(f"select min({key}), max({key}) from {q(t)}").fetchone()
+                parts.append(fingerprint_part(t, (table_rows, lo, hi)))
+            else:
+                parts.append(fingerprint_part(t, db.execute(fingerprint_sql(t, pk[0][0] if pk else None)).fetchone()))
+        fp = ";".join(parts)
+        vs = ", ".join(f"v{i}" for i in range(len(cols)))
+        if len(rows) <= CUBE_CAP:
+            db.conn.executemany(f"insert into facet_cube (tbl, n, {vs}) values (?, ?, {', '.join('?' * len(cols))})",
+                                [(tbl, *r) for r in rows])
+        for pos, col in enumerate(cols):
+            by: dict = {}
+            for r in rows:
+                if r[1 + pos] is not None:
+                    by[r[1 + pos]] = by.get(r[1 + pos], 0) + r[0]
+            top = sorted(by.items(), key=lambda kv: (-kv[1], _order(kv[0])))[:CAP]
+            db.conn.executemany("insert into facet_counts (tbl, col, value, n) values (?, ?, ?, ?)",
+                                [(tbl, col, v, n) for v, n in top])
+            db.execute("insert into facet_columns (tbl, col, pos, decl_type, distinct_values, stored, "
+                       "fingerprint) values (?, ?, ?, ?, ?, ?, ?)",
+                       [tbl, col, pos if len(rows) <= CUBE_CAP else None, types.get(col), len(by),
+                        len(top), fp])
+    return totals
+
+
+def _order(value):
+    """Sort key of SQLite's `order by value` for the values a facet holds (NULL excluded):
+    numbers before text."""
+    return (0, value, "") if isinstance(value, (int, float)) else (1, 0, str(value))
+
+
 def refresh(db) -> dict[str, int]:
     """Recount every facet of metadata.yml (dictionary.facets()) of the tables and views present:
     facet_counts (each column over all rows), facet_cube (all rows counted by every combination
-    of the table's facet columns, from which the server sums a page filtered by facet values)."""
+    of the table's facet columns, from which the server sums a page filtered by facet values);
+    and the views of BIG_CUBES (refresh_big). Returns the row counts of the tables and views
+    counted on the way ({table: rows}: crawler.db.counts takes them)."""
     master = db.execute(MASTER_SQL).fetchall()
     present = {n for _, n, _ in master}
     for t in ("facet_counts", "facet_columns", "facet_cube"):
         db.execute(f"delete from {t}")
-    counted = {}
+    known: dict[str, int] = {}
     for tbl, declared in dictionary.facets().items():
         if tbl not in present or tbl in NOT_COUNTED:
             continue
-        types = {r[1]: r[2] for r in db.execute(f"pragma table_info({q(tbl)})").fetchall()}
+        types = column_types(db, tbl)
         cols = [c for c in dict.fromkeys(declared) if c in types]
         if not cols:
             continue
         fp = fingerprint(lambda sql, args: db.execute(sql, args).fetchall(), sources(tbl, master))
+        for part in fp.split(";"):  # "<table>:<rows>:<min key>:<max key>"
+            name, rows = part.split(":")[:2]
+            known[name] = int(rows)
         cube = cols[:CUBE_COLUMNS] if len(cols) <= CUBE_COLUMNS else []
         if cube:
             vs = ", ".join(f"v{i}" for i in range(len(cube)))
@@ -122,6 +250,8 @@ def refresh(db) -> dict[str, int]:
             if made > CUBE_CAP:  # too many combinations to sum per page: live counts
                 db.execute("delete from facet_cube where tbl = ?", [tbl])
                 cube = []
+            else:  # every row is in one combination (NULLs included)
+                known[tbl] = db.execute("select sum(n) from facet_cube where tbl = ?", [tbl]).fetchone()[0] or 0
         for col in cols:
             stored = db.execute(
                 f"""insert into facet_counts (tbl, col, value, n)
@@ -135,5 +265,5 @@ def refresh(db) -> dict[str, int]:
                        "fingerprint) values (?, ?, ?, ?, ?, ?, ?)",
                        [tbl, col, cube.index(col) if col in cube else None, types[col], distinct,
                         stored, fp])
-            counted[f"{tbl}.{col}"] = distinct
-    return counted
+    known.update(refresh_big(db, master))
+    return known

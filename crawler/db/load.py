@@ -17,17 +17,9 @@ import sqlite_utils
 
 from parsers import formats
 
-from . import compact, regions, sketches
-from .search import index_texts, search_is_current, search_rowid
+from . import compact, regions, sketches, texts
+from .search import SECTION_HEADINGS, index_texts, search_is_current, text_id, text_id_range  # noqa: F401
 
-SECTION_HEADINGS = {
-    "s1": "一、总体情况",
-    "s2": "二、主动公开政府信息情况",
-    "s3": "三、收到和处理政府信息公开申请情况",
-    "s4": "四、政府信息公开行政复议、行政诉讼情况",
-    "s5": "五、存在的主要问题及改进情况",
-    "s6": "六、其他需要报告的事项",
-}
 CAPTURE_FIELDS = (
     "url", "final_url", "status", "fetched_at", "sha256", "size", "content_type", "encoding",
     "warc_file", "offset", "run_id", "role", "title", "agency", "region_code", "portal",
@@ -178,16 +170,19 @@ def check_status(checks: list[Mapping]) -> tuple[str, int]:
 def delete_report(db: sqlite_utils.Database, report_id: str) -> None:
     """Take out a document and everything loaded from it, whether it is its report's canonical
     document (reports) or another of its documents (documents)."""
-    key = compact.report_key_of(db.conn, report_id)
-    if key is not None:
+    row = db.execute("select key, year from reports where id = ? union all "
+                     "select key, year from documents where id = ?", [report_id, report_id]).fetchone()
+    if row is not None and row[0] is not None:
+        key, year = row
         db.execute("delete from cells where report_key = ?", [key])
         db.execute("delete from check_results where report_key = ?", [key])
         db.execute("delete from report_sketches where report_key = ?", [key])
-    if search_is_current(db):  # take the report's texts out of the index, as they were indexed
-        index_texts(db, db.execute("select id, text from search_index where report_id = ?",
-                                    [report_id]).fetchall(), delete=True)
-    for table in ("report_sections", "search_index"):
-        db.execute(f'delete from "{table}" where report_id = ?', [report_id])
+        lo, hi = text_id_range(year, key)
+        if search_is_current(db):  # take the report's texts out of the index, as they were indexed
+            index_texts(db, db.execute("select id, text from search_index where id between ? and ?",
+                                        [lo, hi]).fetchall(), delete=True)
+        db.execute("delete from search_index where id between ? and ?", [lo, hi])
+        db.execute("delete from document_texts where id between ? and ?", [lo, hi])
     db.execute("delete from reports where id = ?", [report_id])
     db.execute("delete from documents where id = ?", [report_id])
 
@@ -241,16 +236,16 @@ class _Rows:
     def __init__(self):
         self.values: list[tuple] = []   # rows of cells
         self.checks: list[tuple] = []   # rows of check_results
-        self.sections: list[dict] = []
-        self.search: list[dict] = []
+        self.search: list[tuple] = []   # rows of search_index (id, report_id, agency, province, body)
+        self.texts: list[tuple] = []    # (id, text) of those rows, for the FTS index
         self.sketches: list[tuple] = []
 
     def extend(self, other: "_Rows") -> None:
         self.values += other.values
         self.checks += other.checks
         self.sketches += other.sketches
-        self.sections += other.sections
         self.search += other.search
+        self.texts += other.texts
 
 
 def _executemany(db, table: str, rows: list[dict]) -> None:
@@ -265,10 +260,11 @@ def _insert_rows(db, rows: "_Rows") -> None:
     if rows.checks:
         db.conn.executemany("insert into check_results values (?, ?, ?, ?, ?, ?)", rows.checks)
     sketches.insert(db.conn, rows.sketches)
-    _executemany(db, "report_sections", rows.sections)
-    _executemany(db, "search_index", rows.search)
-    if rows.search and search_is_current(db):  # a batch's ids (year-major) are not in order
-        index_texts(db, ((r["id"], r["text"]) for r in rows.search))
+    if rows.search:
+        db.conn.executemany("insert into search_index (id, report_id, agency, province, body) "
+                            "values (?, ?, ?, ?, ?)", rows.search)
+    if rows.texts and search_is_current(db):  # a batch's ids (year-major) are not in order
+        index_texts(db, rows.texts)
 
 
 def content_digest(result: Mapping) -> str:
@@ -347,7 +343,7 @@ def _stage(db, result: Mapping, capture: Any, agencies: Mapping | None = None,
     rows.sketches = sketches.rows(key, values, result.get("sections") or {})
     rows.checks = _check_rows(db, key, [(c, "report") for c in checks]
                               + [(c, "text") for c in result.get("text_checks") or []])
-    rows.sections, rows.search = _text_rows(rid, ag, year, result)
+    rows.search, rows.texts = _text_rows(db, rid, key, ag, year, result)
     return rid, rows
 
 
@@ -403,16 +399,22 @@ def _check_rows(db, key: int, checks: list[tuple[Mapping, str]]) -> list[tuple]:
     return list(by_rule.values())
 
 
-def _text_rows(rid, ag, year, result) -> tuple[list[dict], list[dict]]:
+def _text_rows(db, rid, key, ag, year, result) -> tuple[list[tuple], list[tuple]]:
+    """Rows of search_index for the report's title and sections (each text stored once,
+    compressed: crawler.db.texts), and (row id, text) for the FTS index."""
+    codec = texts.codec_of(db)
     sections = result.get("sections") or {}
-    rows = [{"report_id": rid, "section": k, "heading": SECTION_HEADINGS.get(k), "text": v}
-            for k, v in sorted(sections.items()) if v]
-    parts = [("title", None, result.get("title"))] + [
-        (r["section"], r["heading"], r["text"]) for r in rows]
-    search = [{"id": search_rowid(rid, part, year), "report_id": rid, "part": part, "heading": heading,
-               "text": text, "agency": ag["name"], "year": year, "province": ag["province"]}
-              for part, heading, text in parts if text]
-    return rows, search
+    unknown = set(sections) - set(SECTION_HEADINGS)
+    if unknown:
+        raise ValueError(f"{rid}: sections {sorted(unknown)} are not among s1 … s6")
+    parts = [("title", result.get("title"))] + sorted(sections.items())
+    search, index = [], []
+    for part, text in parts:
+        if text:
+            i = text_id(year, key, part)
+            search.append((i, rid, ag["name"], ag["province"], codec.pack(text)))
+            index.append((i, text))
+    return search, index
 
 
 def record_error(db, sha, cap, reason, parser_version, cap_id=None, retryable=False) -> None:

@@ -1,13 +1,19 @@
 """Publish a build of archive.db atomically, one build at a time.
 
 A build never writes the file a server reads. It takes the build lock (``<db>.lock``, flock:
-released by the OS if the build dies), copies the current archive.db to a private file beside
-it (``.<db>.build-<pid>``), builds there, and moves the result over archive.db with one
-``os.replace``: a reader sees the old file or the new one, never a file being written. A
-server that opened the old file keeps reading it (its inode lives while it is open) until it
-notices the new one (crawler.web.limits reopens on a change of inode). A build that fails or is
-killed leaves archive.db untouched; a stale private file of a killed build is removed by the
-next build.
+released by the OS if the build dies), builds in a private file beside archive.db
+(``.<db>.build-<pid>``), and moves the result over archive.db with one ``os.replace``: a reader
+sees the old file or the new one, never a file being written. A server that opened the old file
+keeps reading it (its inode lives while it is open) until it notices the new one
+(crawler.web.limits reopens on a change of inode). A build that fails or is killed leaves
+archive.db untouched; a stale private file of a killed build is removed by the next build.
+
+The private file starts empty when the build re-derives everything (``fresh``: `ogi build
+--full`, the default): no copy of the old file is made; what no build derives (the portal
+registry, the reports of documents that now fail) is carried over from it (crawler.db.carry).
+Otherwise (``--incremental``) it starts as a copy of archive.db: a reflink, sharing the old
+file's blocks until either is written, where the filesystem can (btrfs, XFS; FICLONE), else a
+byte copy (ext4).
 
 A full disk anywhere in a build (the copy, a document's rows, the derived tables, the final
 sync) ends it with :class:`DiskFull`: the private file is removed and archive.db stays as it was.
@@ -68,9 +74,25 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _clone(src: Path, dst: Path) -> str:
+    """Copy src to dst: a reflink where the filesystem supports it, else bytes. Returns which."""
+    try:
+        import fcntl as _f
+
+        with open(src, "rb") as a, open(dst, "wb") as b:
+            _f.ioctl(b.fileno(), 0x40049409, a.fileno())  # FICLONE
+        return "reflink"
+    except OSError:
+        dst.unlink(missing_ok=True)
+        shutil.copyfile(src, dst)
+        return "copy"
+
+
 @contextlib.contextmanager
-def atomic_build(db_path: Path | str):
-    """Yield the private path to build in; on success it replaces `db_path` atomically."""
+def atomic_build(db_path: Path | str, fresh: bool = False):
+    """Yield the private path to build in; on success it replaces `db_path` atomically.
+    `fresh`: the private file starts empty (the caller re-derives everything and carries the
+    kept tables over from `db_path`), else as a copy of `db_path`."""
     db_path = Path(db_path).absolute()
     db_path.parent.mkdir(parents=True, exist_ok=True)
     lock = open(lock_path(db_path), "a+")
@@ -84,8 +106,9 @@ def atomic_build(db_path: Path | str):
             stale.unlink(missing_ok=True)  # left by a killed build (we hold the lock)
         work = db_path.with_name(f".{db_path.name}.build-{os.getpid()}")
         if db_path.exists():
-            _settle(db_path)
-            shutil.copyfile(db_path, work)
+            _settle(db_path)  # (also: a database another program is writing fails here)
+            if not fresh:
+                _clone(db_path, work)
         try:
             yield work
             with open(work, "rb+") as fh:

@@ -12,7 +12,7 @@ from sqlite_utils.migrations import Migrations
 
 from parsers import formats
 
-from . import compact, search
+from . import compact, counts, search, texts
 from .sql import statements
 
 MIGRATIONS = Migrations("ogi-archive")
@@ -602,6 +602,108 @@ def m0019_registry_reach(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def search_index_v20() -> str:
+    """search_index from migration 0020: each text once (compressed in `body`), the part,
+    heading, year and text computed from the row id and body (virtual generated columns, in
+    the former column order), and its FTS index without positions; document_texts, the texts
+    of the documents that are not their report's canonical one (documents), stored alike and
+    never searched (crawler.db.documents moves a document's rows between the two)."""
+    return f"""
+CREATE TABLE search_index (
+    id INTEGER PRIMARY KEY,         -- year << 40 | report key << 3 | part (crawler.db.search.text_id)
+    report_id TEXT NOT NULL REFERENCES reports(id),
+    part TEXT GENERATED ALWAYS AS ({search.PART_SQL}) VIRTUAL,
+    heading TEXT GENERATED ALWAYS AS ({search.HEADING_SQL}) VIRTUAL,
+    text TEXT GENERATED ALWAYS AS (ogi_text(body)) VIRTUAL,
+    agency TEXT,
+    year INTEGER GENERATED ALWAYS AS ({search.YEAR_SQL}) VIRTUAL,
+    province TEXT,
+    tokens TEXT,                    -- always NULL: the segmented copy lives only in the index
+    body                            -- the text, stored once: TEXT, or a compressed BLOB (crawler.db.texts)
+);
+CREATE VIRTUAL TABLE search_index_fts USING fts5 (tokens, content="search_index", content_rowid="id", detail=none, columnsize=0);
+CREATE TABLE document_texts (
+    id INTEGER PRIMARY KEY,         -- as search_index.id, with documents.key (search.text_id)
+    document_id TEXT NOT NULL REFERENCES documents(id),
+    part TEXT GENERATED ALWAYS AS ({search.PART_SQL}) VIRTUAL,
+    heading TEXT GENERATED ALWAYS AS ({search.HEADING_SQL}) VIRTUAL,
+    text TEXT GENERATED ALWAYS AS (ogi_text(body)) VIRTUAL,
+    body                            -- as search_index.body
+);
+"""
+
+
+@MIGRATIONS(name="0020_texts_stored_once")
+def m0020_texts_stored_once(db: sqlite_utils.Database) -> None:
+    """Each report text stored once and compressed: search_index holds it (body; text is
+    computed from it), document_texts the texts of the other documents of a report (which the
+    search leaves out), report_sections becomes a view over both, row ids follow the
+    documents' keys within a year (search.text_id), and the FTS index keeps which texts hold
+    each word but not where (detail=none: a phrase is checked against the text, search.py).
+    A national archive's texts took 2 x 7 GB and their index 8.7 GB (docs/benchmarks.md)."""
+    conn = db.conn
+    texts.create(conn)
+    codec = texts.register(conn)
+    conn.execute("DROP TABLE search_index_fts")
+    # legacy rename: the views are recreated after every migration (create_views), and one of
+    # an earlier layout may name a table gone since (the wide views over "values" before 0013)
+    conn.execute("PRAGMA legacy_alter_table = ON")
+    try:
+        conn.execute("ALTER TABLE search_index RENAME TO search_index_v19")
+    finally:
+        conn.execute("PRAGMA legacy_alter_table = OFF")
+    for statement in statements(search_index_v20()):
+        conn.execute(statement)
+    rows = conn.execute("""
+        select r.year, r.key, x.part, x.text, r.id, r.agency, r.province from (
+            select report_id, section as part, text from report_sections
+            union all select report_id, 'title', text from search_index_v19 where part = 'title') x
+        join reports r on r.id = x.report_id
+        where x.text is not null and x.text != ''""")
+    while batch := rows.fetchmany(5000):
+        conn.executemany(
+            "insert into search_index (id, report_id, agency, province, body) values (?, ?, ?, ?, ?)",
+            [(search.text_id(year, key, part), rid, agency, province, codec.pack(text))
+             for year, key, part, text, rid, agency, province in batch])
+    # the other documents' texts: their sections (the search held none of them) and titles
+    rows = conn.execute("""
+        select d.year, d.key, x.part, x.text, d.id from (
+            select report_id, section as part, text from report_sections
+            union all select id, 'title', title from documents) x
+        join documents d on d.id = x.report_id
+        where x.text is not null and x.text != '' and d.key is not null""")
+    while batch := rows.fetchmany(5000):
+        conn.executemany(
+            "insert into document_texts (id, document_id, body) values (?, ?, ?)",
+            [(search.text_id(year, key, part), did, codec.pack(text))
+             for year, key, part, text, did in batch])
+    conn.execute("DROP TABLE search_index_v19")
+    conn.execute("DROP TABLE report_sections")
+    if conn.execute("select 1 from search_index limit 1").fetchone():
+        search.rebuild_search(db)
+    else:
+        search.mark_search_current(db)
+
+
+@MIGRATIONS(name="0021_table_counts")
+def m0021_table_counts(db: sqlite_utils.Database) -> None:
+    """Row counts of every table and view, written by the build's last step
+    (crawler.db.counts) and handed to Datasette, which counted every table before listening
+    (73 s at national scale) and counts a table page's rows live. Empty until the next build."""
+    for statement in statements(counts.TABLE):
+        db.execute(statement)
+
+
+@MIGRATIONS(name="0022_drop_prefix_indexes")
+def m0022_drop_prefix_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes of reports whose columns begin a longer index (agency_id, year → + id; year →
+    + format; province, year → the peers index; level → + format; check_status → + format):
+    the longer one answers the same look-ups, and at national scale the five took ~0.15 GB."""
+    for name in ("idx_reports_agency", "idx_reports_year", "idx_reports_province",
+                 "idx_reports_level", "idx_reports_check_status"):
+        db.execute(f"DROP INDEX IF EXISTS {name}")
+
+
 def refresh_coverage(db: sqlite_utils.Database) -> None:
     """Recompute the coverage table from agencies, reports and portal_crawls (derived data)."""
     db.execute("DELETE FROM coverage")
@@ -633,6 +735,24 @@ def rename_applied(db: sqlite_utils.Database) -> None:
         for old, new in FORMER_NAMES.items():
             db.execute(f"update {MIGRATIONS.migrations_table} set name = ? "
                        "where migration_set = ? and name = ?", [new, MIGRATIONS.name, old])
+
+
+def is_current(path) -> bool:
+    """Whether the archive at `path` has every migration applied (a fresh build carries rows
+    over from it only then: crawler.db.carry reads the current layout)."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            applied = {n for (n,) in conn.execute(
+                f"select name from {MIGRATIONS.migrations_table} where migration_set = ?",
+                [MIGRATIONS.name])}
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return all(m.name in applied for m in MIGRATIONS._migrations)
 
 
 def migrate(db: sqlite_utils.Database) -> None:
@@ -699,6 +819,30 @@ left join last_crawl lc on lc.agency_id = a.id
 group by a.id, years.year
 order by a.province, a.id, years.year"""
 
+# The texts of sections 一 … 六 of every document, from search_index (a report's canonical
+# document) and document_texts (its others; migration 0020): a document's texts are the row ids
+# text_id_range gives, so its sections are one range of them (+s.part: a filter on section must
+# not make SQLite index the computed part, which took seconds, instead of reading each range).
+# The text is looked up by row id outside the union: SQLite computes every column of a compound
+# subquery it does not flatten, and a count or a facet of the view must inflate no text.
+def _text_range(alias: str) -> str:
+    lo = (f"((min(max(coalesce({alias}.year, 1900) - 1900, 0), 255) << {search.YEAR_SHIFT})"
+          f" | ({alias}.key << 3))")
+    return f"{lo} + 1 and {lo} + 6"
+
+
+REPORT_SECTIONS_VIEW = f"""select u.report_id, u.section, u.heading,
+    case when u.canonical then (select x.text from search_index x where x.id = u.id)
+         else (select y.text from document_texts y where y.id = u.id) end as text
+from (select r.id as report_id, +s.part as section, s.heading, s.id, 1 as canonical
+      from reports r
+      join search_index s on s.id between {_text_range("r")}
+      union all
+      select d.id, +t.part, t.heading, t.id, 0
+      from documents d
+      join document_texts t on t.id between {_text_range("d")}) u"""
+
+
 # Every document of every report: its canonical document (reports) and the others (documents).
 REPORT_DOCUMENTS_VIEW = """select r.id as report_id, r.id as document_id, 'canonical' as role,
     r.kind, r.url, r.capture_sha256, r.capture_id, r.fetched_at, r.title, r.published, r.format,
@@ -713,6 +857,7 @@ from documents d"""
 VIEWS = {
     "report_documents": lambda keys: REPORT_DOCUMENTS_VIEW,
     "values": lambda keys: compact.VALUES_VIEW,
+    "report_sections": lambda keys: REPORT_SECTIONS_VIEW,
     "checks": lambda keys: compact.CHECKS_VIEW,
     "t2_wide": lambda keys: wide_view_sql("t2", keys),
     "t3_wide": lambda keys: wide_view_sql("t3", keys),

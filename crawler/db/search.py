@@ -8,11 +8,15 @@ SQLite 3.40's `unicode61` tokenizer treats a run of Han characters as one token,
 bigrams followed by its last character (政府信息公开 → 政府 府信 信息 息公 公开 开); everything
 else is left to unicode61. A query is segmented the same way:
 
-* a run of two or more Han characters becomes a phrase of its bigrams, which matches exactly
-  where the run occurs ("复议" → "复议"; "政府信息公开" → "政府 府信 信息 息公 公开");
+* a run of two or more Han characters becomes its bigrams, which the text must all hold
+  ("复议" → "复议"; "政府信息公开" → "政府" "府信" "信息" "息公" "公开"); the index keeps which texts hold a token, not
+  where (FTS5 detail=none: a third of the size, docs/benchmarks.md), so the run itself is then
+  checked in the text (``cjk_contains(text, q)``, contains_query): the canned `search` query
+  and the search box of search_index (crawler.web.plugin) both do, so a phrase finds exactly
+  the texts that hold it;
 * a single Han character becomes a prefix query (议*), which matches a bigram starting with it
   or the single character closing a run;
-* other words are quoted as Datasette's own `escape_fts` does.
+* other words are quoted as Datasette's own `escape_fts` does, each one required.
 
 `fts_query` replaces Datasette's `escape_fts` SQL function (see crawler.web.plugin), so the
 table search box, datasette-search-all and the canned `search` query all go through it.
@@ -65,12 +69,10 @@ def index_text(text: str | None) -> str:
     return " ".join(out)
 
 
-def fts_query(query: str | None) -> str:
-    """Turn what a reader typed into an FTS5 query over `index_text` output (terms ANDed)."""
-    if not query:
-        return '""'
-    parts: list[str] = []
-    for term in query.split():
+def _query_terms(query: str | None):
+    """(Han runs of two or more characters, FTS tokens) of each term a reader typed."""
+    for term in (query or "").split():
+        runs: list[str] = []
         tokens: list[str] = []
         prefix_only: str | None = None
         for m in _RUN.finditer(term):
@@ -79,14 +81,32 @@ def fts_query(query: str | None) -> str:
                 if len(piece) == 1:
                     prefix_only = piece
                     continue
-                tokens.extend(_bigrams(piece))
+                runs.append(piece)
+                tokens.extend(dict.fromkeys(_bigrams(piece)))
             else:
                 tokens.extend(_WORD.findall(piece))
-        if tokens:
-            parts.append('"' + " ".join(t.replace('"', '""') for t in tokens) + '"')
+        yield runs, tokens, prefix_only
+
+
+def fts_query(query: str | None) -> str:
+    """Turn what a reader typed into an FTS5 query over `index_text` output: every term's
+    tokens must occur in the text (the index keeps no positions: the runs of Han characters
+    are then checked in the text by contains_query)."""
+    parts: list[str] = []
+    for _, tokens, prefix_only in _query_terms(query):
+        parts.extend('"' + t.replace('"', '""') + '"' for t in tokens)
         if prefix_only and not tokens:
             parts.append(f'"{prefix_only}"*')
     return " ".join(parts) if parts else '""'
+
+
+def contains_query(text: str | None, query: str | None) -> bool:
+    """Whether `text` holds every run of two or more Han characters of every term of `query`
+    as it is written (the phrase check the index without positions leaves to the text): with
+    fts_query's match, a search finds exactly the texts holding each Chinese word or phrase."""
+    if text is None:
+        return False
+    return all(run in text for runs, _, _ in _query_terms(query) for run in runs)
 
 
 # ---------------------------------------------------------------- the FTS index of search_index
@@ -112,12 +132,56 @@ def search_is_current(db: sqlite_utils.Database) -> bool:
 
 
 def search_rowid(report_id: str, part: str, year: int | None = None) -> int:
-    """The row id of a text in search_index and its FTS index: the year in the top bits, a
-    hash of (report, part) below. The index lists rows in row id order, so the newest matches
-    of a phrase found in every report are read first and the search stops after its page
-    (a query of the whole national index took seconds, docs/benchmarks.md)."""
+    """The row ids search_index had from migration 0014 to 0020 (the year in the top bits, a
+    hash of report and part below); migration 0014 still gives them. Today's: text_id."""
     y = min(max((year or 1900) - 1900, 0), 255)
     return (y << 52) | int(hashlib.sha1(f"{report_id}\0{part}".encode()).hexdigest()[:13], 16)
+
+
+# The standard heading of each section (search_index.heading, report_sections.heading)
+SECTION_HEADINGS = {
+    "s1": "一、总体情况",
+    "s2": "二、主动公开政府信息情况",
+    "s3": "三、收到和处理政府信息公开申请情况",
+    "s4": "四、政府信息公开行政复议、行政诉讼情况",
+    "s5": "五、存在的主要问题及改进情况",
+    "s6": "六、其他需要报告的事项",
+}
+
+# A text's part (title, sections 一 … 六) as the low three bits of its row id.
+PARTS = ("title", "s1", "s2", "s3", "s4", "s5", "s6")
+PART_NUMBER = {p: i for i, p in enumerate(PARTS)}
+KEY_BITS = 37            # report keys below 2**37; the year (since 1900) above them
+YEAR_SHIFT = KEY_BITS + 3
+
+
+def text_id(year: int | None, report_key: int, part: str) -> int:
+    """The row id of a report's text in search_index and its FTS index: the year (since 1900)
+    in the top bits, then the report's key (reports.key), then the part (PARTS).
+
+    The index lists a word's rows in row id order, so the newest years are read first and a
+    search stops after its page; and the rows of one year follow the reports' keys, so the
+    gaps between the row ids of a word's rows are small and the index stores each in a byte
+    or two (with hashed ids, as before migration 0020, it was twice the size:
+    docs/benchmarks.md). A reloaded report keeps its key, so its texts keep their ids."""
+    if not 0 <= report_key < 1 << KEY_BITS:
+        raise ValueError(f"report key {report_key} out of range for a text id")
+    y = min(max((year or 1900) - 1900, 0), 255)
+    return (y << YEAR_SHIFT) | (report_key << 3) | PART_NUMBER[part]
+
+
+def text_id_range(year: int | None, report_key: int) -> tuple[int, int]:
+    """The row ids the texts of one report can have (title to section 六)."""
+    lo = text_id(year, report_key, "title")
+    return lo, lo + 7
+
+
+# search_index's columns computed from the row id (generated columns, migration 0020)
+PART_SQL = ("case id & 7 " + " ".join(f"when {i} then '{p}'" for i, p in enumerate(PARTS))
+            + " end")
+HEADING_SQL = ("case id & 7 " + " ".join(f"when {PART_NUMBER[k]} then '{h}'" for k, h in SECTION_HEADINGS.items())
+               + " end")
+YEAR_SQL = f"case when id >> {YEAR_SHIFT} = 0 then null else (id >> {YEAR_SHIFT}) + 1900 end"
 
 
 def mark_search_current(db: sqlite_utils.Database) -> None:
@@ -166,6 +230,11 @@ def rebuild_search(db: sqlite_utils.Database) -> int:
 
 def register_functions(conn) -> None:
     """The SQL functions the search and the canned queries use: Datasette's `escape_fts`
-    replaced by fts_query, and `cjk_fts_query` (the same function under its own name)."""
+    replaced by fts_query, `cjk_fts_query` (the same function under its own name),
+    `cjk_contains(text, q)` (contains_query) and `ogi_text(body)` (crawler.db.texts)."""
+    from . import texts
+
     conn.create_function("escape_fts", 1, fts_query, deterministic=True)
     conn.create_function("cjk_fts_query", 1, fts_query, deterministic=True)
+    conn.create_function("cjk_contains", 2, contains_query, deterministic=True)
+    texts.register(conn)

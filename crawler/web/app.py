@@ -96,6 +96,7 @@ def datasette_instance(db_path: Path | str, archive_dir: Path | str | None = Non
         [], metadata=metadata_for(db_path, archive),
         settings={**DEFAULT_SETTINGS, **(settings or {})},
     )
+    memoize_metadata(ds)
     ds.ogi_query_limits = query_limits or limits.QueryLimits()
     ds.ogi_local_paths = [p for p in (db_path, db_path.parent,
                                       archive.resolve() if archive else None,
@@ -110,6 +111,8 @@ def datasette_instance(db_path: Path | str, archive_dir: Path | str | None = Non
             # first page view: 26 s for a 17 GB archive (docs/benchmarks.md). A fingerprint of
             # its size, time and first and last MiB identifies the snapshot as well.
             database.cached_hash = fingerprint(path)
+            # and counts every table before it listens (73 s): the build's counts instead
+            database.use_counts(*build_counts(path))
         if not first:
             ds._metadata_local = metadata_for(path, archive)  # the new snapshot's date
         return database
@@ -118,6 +121,52 @@ def datasette_instance(db_path: Path | str, archive_dir: Path | str | None = Non
     ds.add_database(open_database(db_path, first=True), name=dictionary.DB)
     ds.ogi_snapshot = limits.Snapshot(db_path, dictionary.DB, key, open_database)
     return ds
+
+
+def memoize_metadata(ds: Datasette) -> None:
+    """Datasette merges every metadata source anew on each ``metadata()`` and ``plugin_config()``
+    call, and plugins call them for every cell of a page (datasette-render-markdown's
+    render_cell: ~2,700 times for a page of reports, a third of its time): the answers are kept
+    while the metadata is the same object (a new snapshot sets a new one)."""
+    metadata, plugin_config = ds.metadata, ds.plugin_config
+    cache: dict = {}
+    seen = [None]
+
+    def current() -> dict:
+        if seen[0] is not ds._metadata_local:
+            cache.clear()
+            seen[0] = ds._metadata_local
+        return cache
+
+    def cached_metadata(key=None, database=None, table=None, fallback=True):
+        c, k = current(), ("m", key, database, table, fallback)
+        if k not in c:
+            c[k] = metadata(key=key, database=database, table=table, fallback=fallback)
+        return c[k]
+
+    def cached_plugin_config(plugin_name, database=None, table=None, fallback=True):
+        c, k = current(), ("p", plugin_name, database, table, fallback)
+        if k not in c:
+            c[k] = plugin_config(plugin_name, database=database, table=table, fallback=fallback)
+        return c[k]
+
+    ds.metadata, ds.plugin_config = cached_metadata, cached_plugin_config
+
+
+def build_counts(db_path: Path) -> tuple[dict | None, list[str]]:
+    """The row counts the build left in the file (while it is as the build left it), and the
+    names of its tables (Datasette's table counts are of tables only)."""
+    from crawler.db import counts
+
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error:
+        return None, []
+    try:
+        tables = [n for (n,) in conn.execute("select name from sqlite_master where type = 'table'")]
+        return counts.read(conn, db_path), tables
+    finally:
+        conn.close()
 
 
 def fingerprint(db_path: Path) -> str:

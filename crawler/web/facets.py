@@ -70,8 +70,13 @@ def page_filters(facet) -> list | None:
     at = facet.sql.find(head)
     if at < 0:
         return None
-    rest = facet.sql[at + len(head):]
-    params = dict(facet.params or {})
+    return where_filters(facet.sql[at + len(head):], facet.params)
+
+
+def where_filters(rest: str, params) -> list | None:
+    """The filters of the rest of a Datasette table query after ``from <table> ``: [] for none,
+    [(column, operator, value)] for comparisons of columns with values, None for anything else."""
+    params = dict(params or {})
     if not rest:
         return [] if not params else None
     if not rest.startswith("where ") or not rest.endswith(" "):
@@ -132,7 +137,10 @@ async def _state(ds, database: str) -> dict:
     cached = getattr(db, "_ogi_facet_state", None)
     if cached is not None:
         return cached
-    state: dict = {"columns": {}, "fingerprints": {}, "master": None}
+    # counted by the build that wrote the file as served (crawler.db.counts): the facet counts
+    # of that build are current, no fingerprint to compare
+    state: dict = {"columns": {}, "fingerprints": {}, "master": None,
+                   "stamped": getattr(db, "ogi_counts", None) is not None}
     try:
         rows = (await db.execute("select tbl, col, pos, decl_type, distinct_values, stored, "
                                  "fingerprint from facet_columns", log_sql_errors=False)).rows
@@ -164,6 +172,40 @@ async def _fingerprint(ds, database: str, state: dict, tbl: str) -> str | None:
         fp = None
     state["fingerprints"][tbl] = fp
     return fp
+
+
+_COUNT = re.compile(r'select count\(\*\) from ("(?:[^"]|"")+"|\[[^\]]+\]|[A-Za-z_][A-Za-z0-9_]*) (.*)', re.S)
+
+
+async def precomputed_count(ds, database: str, sql: str, params) -> int | None:
+    """The answer to a table page's ``select count(*) from <table> [where <filters>] `` from the
+    build's counts: the whole table from table_counts, a page filtered by cube columns summed
+    from facet_cube; None when the file is not as the build left it or the filters are others."""
+    m = _COUNT.fullmatch(sql)
+    db = ds.get_database(database)
+    counts = getattr(db, "ogi_counts", None)
+    if m is None or counts is None:
+        return None
+    table = _unquote(m.group(1))
+    filters = where_filters(m.group(2), params)
+    if filters is None:
+        return None
+    if not filters:
+        return counts.get(table)
+    state = await _state(ds, database)
+    where, args = [], {"tbl": table}
+    for i, (col, op, value) in enumerate(filters):
+        f = state["columns"].get((table, col))
+        if f is None or f["pos"] is None:
+            return None
+        value = compared_value(value, f["decl_type"])
+        if value is _BAIL:
+            return None
+        where.append(f"v{int(f['pos'])} {op} :f{i}")
+        args[f"f{i}"] = value
+    rows = (await db.execute(f"select coalesce(sum(n), 0) from facet_cube where tbl = :tbl and "
+                             f"{' and '.join(where)}", args)).rows
+    return rows[0][0]
 
 
 class PrecomputedColumnFacet(ColumnFacet):
@@ -202,7 +244,8 @@ class PrecomputedColumnFacet(ColumnFacet):
             sql = (f"select {v} as value, sum(n) as count from facet_cube where tbl = :tbl and "
                    f"{' and '.join(where)} and {v} is not null "
                    f"group by {v} order by count desc, value limit :limit")
-        if await _fingerprint(self.ds, self.database, state, self.table) != known["fingerprint"]:
+        if not state["stamped"] and \
+                await _fingerprint(self.ds, self.database, state, self.table) != known["fingerprint"]:
             return None
         return sql, params
 

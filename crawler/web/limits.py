@@ -171,10 +171,46 @@ def handle_exception(datasette, request, exception):
 _connections = threading.local()
 
 
+# A live count of a table or view of more rows than this gets the facet time limit, not the
+# SQL time limit: the page shows no count rather than waiting seconds for one
+BIG_COUNT = 1_000_000
+
+
 class SnapshotDatabase(Database):
     """A Datasette database whose per-thread connections belong to this object, not to its
     name: Datasette keeps them by name, so after a switch every thread would go on reading
-    the replaced file."""
+    the replaced file.
+
+    ``ogi_counts``: the row counts the build that wrote the file left in it (crawler.db.counts),
+    or None. With them, Datasette's table counts (at start-up, on the index pages) are taken
+    as they are, and a table page's ``select count(*)`` is answered from them or from the facet
+    cube (crawler.web.facets.precomputed_count)."""
+
+    ogi_counts: dict | None = None
+
+    def use_counts(self, counts: dict | None, tables: list[str]) -> None:
+        self.ogi_counts = counts
+        if counts is not None and not self.is_mutable and all(t in counts for t in tables):
+            # what Database.table_counts returns: the tables' (its callers look each one up)
+            self._cached_table_counts = {t: counts[t] for t in tables}
+
+    async def execute(self, sql, params=None, truncate=False, custom_time_limit=None,
+                      page_size=None, log_sql_errors=True):
+        if self.ogi_counts is not None and sql.startswith("select count(*) from "):
+            from datasette.database import Results
+
+            from .facets import _COUNT, _unquote, precomputed_count
+
+            n = await precomputed_count(self.ds, self.name, sql, params)
+            if n is not None:
+                return Results([(n,)], False, [("count(*)", None, None, None, None, None, None)])
+            m = _COUNT.fullmatch(sql)
+            if m and (self.ogi_counts.get(_unquote(m.group(1))) or 0) > BIG_COUNT:
+                limit = self.ds.setting("facet_time_limit_ms")
+                custom_time_limit = min(custom_time_limit or limit, limit)
+        return await super().execute(sql, params, truncate=truncate,
+                                     custom_time_limit=custom_time_limit, page_size=page_size,
+                                     log_sql_errors=log_sql_errors)
 
     async def execute_fn(self, fn):
         if self.ds.executor is None:

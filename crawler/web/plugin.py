@@ -3,7 +3,9 @@
 
 * Chinese search: replaces Datasette's `escape_fts` SQL function with
   crawler.db.search.fts_query, so the table search box and datasette-search-all query the
-  bigram index; `cjk_fts_query(q)` is the same function under its own name for canned SQL.
+  bigram index; `cjk_fts_query(q)` is the same function under its own name for canned SQL,
+  `cjk_contains(text, q)` checks the phrases in the text (the search box of search_index
+  does: filters_from_request), `ogi_text(body)` reads a stored text (crawler.db.texts).
 * `/-/capture/<sha256>`: the archived original as an archive shows it (crawler.web.captures):
   an HTML page rewritten under a banner (archived from URL at time, sha256) with its links
   pointing at the archived captures (or, marked, at the live site), a Word/WPS document as its
@@ -226,6 +228,30 @@ async def _word_view(datasette, sha, row, data, kind):
                         captures.Kind("html"), sha, row["url"], cache="no-cache")
     name = (row["url"] or sha).split("?")[0].rstrip("/").rsplit("/", 1)[-1] + ".pdf"
     return _respond(pdf.read_bytes(), captures.Kind("pdf"), sha, row["url"], filename=name)
+
+
+# The FTS tables whose texts the bigram index does not place (detail=none): a search of their
+# content table also checks each Chinese word or phrase in the text (crawler.db.search)
+CHECKED_FTS = {"search_index_fts": "text"}
+
+
+@hookimpl
+def filters_from_request(request, database, table, datasette):
+    """The search box of search_index finds exactly the texts holding each Chinese word or
+    phrase: Datasette's own search filter asks the index for texts holding its bigrams, this
+    adds ``cjk_contains(text, q)`` (the index keeps no positions)."""
+    from datasette.filters import FilterArguments
+
+    fts = (datasette.table_metadata(database, table) or {}).get("fts_table")
+    column = CHECKED_FTS.get(fts)
+    if column is None or request.args.get("_searchmode") == "raw":
+        return None
+    values = [request.args[k] for k in request.args
+              if k.startswith("_search") and k != "_searchmode" and request.args[k]]
+    if not values:
+        return None
+    where = [f'cjk_contains("{column}", :ogi_search_{i})' for i in range(len(values))]
+    return FilterArguments(where, {f"ogi_search_{i}": v for i, v in enumerate(values)})
 
 
 @hookimpl

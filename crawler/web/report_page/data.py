@@ -6,7 +6,7 @@ The three national tables are laid out from the format data (parsers/formats/for
 report's own format version: column and row heads from the labels' levels (" / " separates
 them), each cell with the printed text, its value, flags, provenance and the checks it takes
 part in. Every query is a look-up by report id or agency id, or by province and year (indexes
-idx_reports_agency, idx_reports_province, the primary keys of values and checks): a page costs
+idx_reports_agency_order, idx_reports_peers, the primary keys of cells and checks): a page costs
 the same at 10 reports as at a million.
 """
 from __future__ import annotations
