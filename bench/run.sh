@@ -27,6 +27,7 @@ run bench/bench_prose.py --reports "$LOAD"
 run bench/bench_load.py --reports "$LOAD" --dir "$OUT/load" --repeat "$REPEAT" ${BASELINE:+--baseline "$BASELINE"}
 run bench/bench_parse.py
 [ "${1:-}" = "--quick" ] || run bench/bench_ocr.py --jobs 1
+[ "${1:-}" = "--quick" ] || run bench/bench_ocr.py --scan --dpi 150 --seeds 0 1 2 --jobs 2
 run bench/bench_build.py --copies "$COPIES"
 run bench/bench_crawl.py --bodies "$BODIES" --bench-seconds "$BENCH_SECONDS"
 for n in $SERVE_SIZES; do

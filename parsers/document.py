@@ -38,6 +38,9 @@ class Cell:
     # `unread` when a number was not read with enough confidence (text "", value left null).
     confidence: float | None = None
     unread: bool = False
+    # OCR only: read, but doubtful (its agreeing readings barely confident): the parse keeps it
+    # only where an arithmetic rule over it can be decided
+    doubtful: str | None = None
 
 
 @dataclass

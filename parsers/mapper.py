@@ -21,6 +21,27 @@ from .numbers import is_value_token, parse_value
 T4_HEADER_KEYS = ("行政复议",)
 T3_HEADER_KEYS = ("申请人情况", "自然人")
 T4_HEADER_WORDS = {"总计", "结果维持", "结果纠正", "其他结果", "尚未审结", "复议后起诉", "未经复议直接起诉"}
+# words only table 四's header prints (its column heads, broken or whole, and its two groups)
+T4_EVIDENCE_WORDS = ("行政复议", "行政诉讼", "维持", "纠正", "审结", "复议后起诉", "直接起诉")
+# the national format's table-三 row labels that end it (the last printed before table 四)
+_T3_END = ("结转下年度", "七总计", "（七）总计", "(七)总计")
+
+
+def _t4_heading_after_t3(text: str) -> bool:
+    """The document prints table 四's heading (四、政府信息公开行政复议、行政诉讼情况, or a
+    header line naming 行政复议 and 行政诉讼) as a line of its own, after table 三's last row
+    when table 三 is printed."""
+    from .numbers import clean
+
+    last_t3 = max((text.rfind(k) for k in _T3_END), default=-1)
+    pos = 0
+    for raw in text.splitlines(keepends=True):
+        line = clean(raw)
+        if pos > last_t3 and len(line) <= 45 and "行政复议" in line and "行政诉讼" in line \
+                and not any(ch in line for ch in "。；;"):
+            return True
+        pos += len(raw)
+    return False
 
 
 @dataclass
@@ -73,10 +94,12 @@ class Mapping:
     # missing or unrecognised: such rows may be placed by structure, then confirmed.
     t3_sequence: list[tuple[str | None, "Line"]] = field(default_factory=list)
     positional: list[str] = field(default_factory=list)
+    doubtful: dict[str, str] = field(default_factory=dict)  # OCR field -> why its reading is doubtful
     extras: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     tables_seen: set[str] = field(default_factory=set)
     t3_columns: dict[int, tuple[int, ...]] = field(default_factory=dict)  # grid -> value columns
+    t2_blocks: list[tuple[str, str]] = field(default_factory=list)  # (version, caption) of each header read
 
 
 def _lines(doc: Document) -> list[Line]:
@@ -224,6 +247,9 @@ def _assign(m: Mapping, field_id: str, line: Line, col: int, cell: Cell, label: 
             value, flags = None, ["low_confidence"]
             m.warnings.append(f"{field_id}: OCR could not read the number with confidence "
                               f"({cell.confidence:.0f}); value left null, nothing guessed")
+        elif cell.doubtful and value is not None:
+            flags = [*flags, "doubtful"]  # kept only where a rule confirms it (parsers.parse)
+            m.doubtful[field_id] = cell.doubtful
         flags = [*flags, "ocr"]
     m.slots[field_id] = Slot((cell.text or "").strip(), value, flags, unit, line.grid,
                              cell.page or line.page, line.row, col, label, cell.confidence)
@@ -231,13 +257,47 @@ def _assign(m: Mapping, field_id: str, line: Line, col: int, cell: Cell, label: 
 
 # --- table 二 ---------------------------------------------------------------------------------
 
-def _column_fits(text: str, col: formats.ColumnDef) -> bool:
-    """A printed column head fits a column when it names it, or is the start of its label cut
-    short (本年新, 现行有效件, 本年增/)."""
+def _lcs(a: str, b: str) -> int:
+    """Length of the longest common subsequence of two short texts."""
+    prev = [0] * (len(b) + 1)
+    for ca in a:
+        cur = [0]
+        for j, cb in enumerate(b):
+            cur.append(prev[j] + 1 if ca == cb else max(prev[j + 1], cur[j]))
+        prev = cur
+    return prev[-1]
+
+
+def _all_column_labels() -> list[str]:
+    return sorted({normalize(c.label) for v in formats.VERSIONS for b in formats.get(v).t2_blocks
+                   for c in b.columns})
+
+
+def _near(n: str, label: str) -> float:
+    """How much of a label a printed head holds in order (1.0: all of it, at its length)."""
+    if abs(len(n) - len(label)) > 2:
+        return 0.0
+    return _lcs(n, label) / max(len(label), len(n))
+
+
+def _column_fits(text: str, col: formats.ColumnDef, block=()) -> bool:
+    """A printed column head fits a column when it names it, is the start of its label cut
+    short (本年新, 现行有效件, 本年增/), or is its label with a character dropped, added or
+    misprinted (本年发件, an OCR's 本年度止件数): most of the label's characters in order, at
+    about its length, and clearly closer to it than to any column label outside its block
+    (`block`: the block's columns, whose order tells its own columns apart)."""
     if matches(text, col.match or (col.label,)):
         return True
     n = normalize(text)
-    return len(n) >= 2 and normalize(col.label).startswith(n)
+    label = normalize(col.label)
+    if len(n) >= 2 and label.startswith(n):
+        return True
+    if len(n) < 3:
+        return False
+    near = _near(n, label)
+    own = {normalize(c.label) for c in block} | {label}
+    others = [_near(n, other) for other in _all_column_labels() if other not in own]
+    return near >= 0.6 and near >= max(others, default=0.0) + 0.1
 
 
 def _segment_heads(texts: list[str], columns) -> bool:
@@ -252,9 +312,12 @@ def _segment_heads(texts: list[str], columns) -> bool:
             if len(texts) - j < n - c - 1:
                 break
             head = "".join(texts[i:j])
-            # a head broken over cells must join back into the column's own label
-            ok = _column_fits(head, columns[c]) if j == i + 1 else \
-                normalize(columns[c].label).startswith(normalize(head))
+            # a head broken over cells must join back into the column's own label (or a
+            # wording of it about as long: 本年 / 处理决定数量)
+            ok = _column_fits(head, columns[c], columns) if j == i + 1 else \
+                normalize(columns[c].label).startswith(normalize(head)) or \
+                (matches(head, columns[c].match or (columns[c].label,))
+                 and len(normalize(head)) <= len(normalize(columns[c].label)) + 2)
             if ok and fit(j, c + 1):
                 return True
         return False
@@ -482,14 +545,54 @@ def map_document(doc: Document) -> Mapping:
 
     lines = _lines(doc)
     m.t3_columns = _learn_t3_columns(lines)
+    t4_words = False
+    heads_run: list[Line] = []  # the rows of labels since the last row of values
     for line in lines:
         text = normalize(line.label_text)
-        # header rows switch tables
+        if any(w in text for w in T4_EVIDENCE_WORDS) and not line.has_numbers:
+            t4_words = True
+        elif line.labels and line.has_numbers:
+            t4_words = False  # header words count only for the numbers that follow them
+        # header rows switch tables; a block's header may take several rows (each head cell on
+        # a row of its own): its columns are read from all of them together
         header = _t2_header(line)
+        if heads_run and not line.values:
+            run = Line(line.grid, line.row, line.page,
+                       [lab for ln in [*heads_run, line] for lab in ln.labels], [], False)
+            joined = _t2_header(run)
+            if joined and (not header or header[:2] != joined[:2]):
+                header = (joined[0], joined[1], None)  # columns from several rows: no positions
+            elif header and not joined and not any(matches(t, ["信息内容"]) for _, t in line.labels) \
+                    and any(matches(t, ["信息内容"]) for ln in heads_run for _, t in ln.labels):
+                # a header begun on earlier rows (信息内容 …) that this row alone would end as
+                # another block's (上一年项目数量 | 本年增/减 | 本年 / 处理决定数量): which block it is
+                # cannot be told, and its rows are not read
+                m.warnings.append(f"table 二 block header ending in {line.label_text!r} not "
+                                  "recognised: its rows are not mapped")
+                header = None
+                table, t2 = "t2", None
+                heads_run.append(line)
+                continue
+        if line.has_numbers:
+            heads_run = []
+        elif line.labels:
+            heads_run.append(line)
+        if not line.has_numbers and sum(matches(t, ["信息内容"]) for _, t in line.labels) > 1:
+            # block headers whose rows printed no values, one after another in a run of labels:
+            # each still says which format's columns its block has
+            starts = [i for i, (_, t) in enumerate(line.labels) if matches(t, ["信息内容"])]
+            # a segment ends at the next block's caption (第二十条第（六）项) or 信息内容
+            stops = [i for i, (_, t) in enumerate(line.labels) if "第二十条" in normalize(t)] + starts[1:]
+            for a in (starts[:-1] if header else starts):  # the last one is `header` when read
+                b = min(i for i in stops + [len(line.labels)] if i > a)
+                seg = _t2_header(Line(line.grid, line.row, line.page, line.labels[a:b], [], False))
+                if seg:
+                    m.t2_blocks.append((seg[0], seg[1][0].caption))
         if header:
             close_t4()
             table, t2 = "t2", header
             m.t2_version = m.t2_version or header[0]
+            m.t2_blocks.append((header[0], header[1][0].caption))
             m.tables_seen.add("t2")
             continue
         if not line.has_numbers and any(k in text for k in T4_HEADER_KEYS) and table != "t4":
@@ -525,7 +628,14 @@ def map_document(doc: Document) -> Mapping:
                 continue  # more header rows (结果维持 …)
         if not line.labels and 15 <= len(line.values) <= 17 and line.has_numbers \
                 and "t4.review.total" not in m.slots:
-            # table 四's one row of fifteen numbers, its header lost in prose (PDF extracts)
+            # table 四's one row of fifteen numbers, its header lost in prose (PDF extracts):
+            # placed only where something says it is table 四 (its header words just above,
+            # or its heading after table 三); fifteen numbers alone prove nothing
+            if not (t4_words or _t4_heading_after_t3(doc.text)):
+                m.warnings.append(
+                    f"{len(line.values)} numbers without row labels and nothing saying they are "
+                    "table 四 (no heading, no column words): not mapped")
+                continue
             m.tables_seen.add("t4")
             t4_tokens.extend((line, c, cell) for c, cell in line.values)
             close_t4()
@@ -556,6 +666,15 @@ def map_document(doc: Document) -> Mapping:
         m.t3_version = "2021"
     elif "result.other.subtotal" in keys:
         m.t3_version = "2019"
+    if m.t2_blocks:
+        # blocks of both formats' columns: table 二 is of the format most of its blocks have
+        # (a tie: table 三's, else the last block's: a report keeping an old block （一） above
+        # new ones is the case seen); the others are kept under their own ids
+        count = {v: sum(1 for x, _ in m.t2_blocks if x == v) for v in formats.VERSIONS}
+        top = max(count.values())
+        tied = [v for v in formats.VERSIONS if count[v] == top]
+        m.t2_version = tied[0] if len(tied) == 1 else \
+            (m.t3_version if m.t3_version in tied else m.t2_blocks[-1][0])
     if any(k is None for k, _ in m.t3_sequence):
         version = m.t3_version or m.t2_version or "2021"
         _place_unlabelled_t3(m, [r.key for r in formats.get(version).t3_rows])

@@ -10,7 +10,9 @@ from decimal import Decimal, InvalidOperation
 NA_MARKERS = frozenset({"/", "-", "—", "–", "−", "──", "——", "--", "---", "无", "無", "\\", "\u2015", "\u2015\u2015", "—-", "-—", "－", "/ /"})
 
 _NUMBER = re.compile(
-    r"(?P<sign>[增减減+\-−]?)"
+    # a change is signed by 增/减 (增加/减少), + or -; a doubled minus (--253) is how some
+    # converters print a minus sign
+    r"(?P<sign>增加|减少|減少|--|[增减減+\-−]?)"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
     r"(?P<unit>万元|萬元|元|件|项|項|个|個|宗|次)?"
 )
@@ -68,7 +70,7 @@ def parse_value(text: str | None) -> tuple[int | Decimal | None, list[str], str 
     if value == value.to_integral_value() and "." not in num:
         value = int(value)
     sign = m.group("sign")
-    if sign in ("减", "減", "-", "−"):
+    if sign in ("减", "減", "减少", "減少", "-", "−", "--"):
         value = -value
     if sign:
         flags.append("signed")

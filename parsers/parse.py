@@ -141,6 +141,25 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
     text_checks: list[dict] = []
     if fmt_version:
         ids = list(formats.get(fmt_version).field_ids)
+        hybrid_t2 = []
+        other = "2019" if fmt_version == "2021" else "2021"
+        for block in formats.get(other).t2_blocks:
+            alt = [f"t2.{r.key}.{c.key}" for r in block.rows for c in block.columns]
+            if not any(f in m.slots for f in alt if f not in ids):
+                continue
+            # a table-二 block printed with the other format's columns: its fields under their
+            # own ids, before the format's ids of that block (not printed, so absent)
+            hybrid_t2.append(block.caption)
+            mine = next((b for b in formats.get(fmt_version).t2_blocks if b.caption == block.caption), None)
+            own = [f"t2.{r.key}.{c.key}" for r in mine.rows for c in mine.columns] if mine else []
+            alt = [f for f in alt if f not in ids]
+            pos = ids.index(own[0]) if own else max(i for i, f in enumerate(ids) if f.startswith("t2.")) + 1
+            ids = ids[:pos] + alt + ids[pos:]
+            absent.extend(f for f in own if f not in m.slots)
+        if hybrid_t2:
+            warnings.append("hybrid table 二: block(s) " + "、".join(hybrid_t2) + f" printed with the "
+                            f"{other} format's columns, the others with the {fmt_version} format's: each "
+                            "read under the ids of its own columns")
         other_rows = [f for f in ids if f.startswith("t3.result.other.")]
         t3v = m.t3_version or fmt_version
         if t3v != fmt_version:  # hybrid: table 三's （六） printed the other version's way
@@ -181,6 +200,9 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
                 warnings.append(f"table 三: {len(placed) // 7} row(s) without a readable label were not "
                                 "mapped: the arithmetic rules do not confirm a placement")
                 result_checks = checks.evaluate(fmt_version, values, t3v)
+        if m.doubtful:
+            result_checks = _gate_doubtful(m.doubtful, fmt_version, t3v, values, raw, flags,
+                                           result_checks, warnings)
         text_checks = _text_checks(doc.text, values)
         warnings.extend(
             f"{c['id']}: section 一 states {c['actual']} applications, table 三 prints {c['expected']} new"
@@ -247,6 +269,41 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
         "parser_version": PARSER_VERSION,
         "ocr": ocr_info,
     }
+
+
+def _gate_doubtful(doubtful: dict[str, str], fmt_version: str, t3v: str, values: dict, raw: dict,
+                   flags: dict, result_checks: list[dict], warnings: list[str]) -> list[dict]:
+    """OCR numbers read but doubtful (their agreeing readings barely confident) are kept only
+    where the arithmetic decides them. Every rule over such a number
+    undecidable (other cells of its row and column not read): null with low_confidence, its
+    reading named in a warning. A rule over it holds: kept (flag rule_confirmed). Only rules
+    over it that fail: kept, flagged by the failing rule as any number is (leaving it out
+    would turn the failure undecidable and hide the numbers the rule also covers). A number is
+    never changed, only kept or left out. Returns the rule results over the final values."""
+    by_field: dict[str, list[bool | None]] = {}
+    for c in result_checks:
+        for f in c["fields"]:
+            by_field.setdefault(f, []).append(c["ok"])
+    dropped = kept = 0
+    for f, why in doubtful.items():
+        if values.get(f) is None:
+            continue
+        outcomes = by_field.get(f, [])
+        if True in outcomes:
+            flags[f] = [x for x in flags.get(f, []) if x != "doubtful"] + ["rule_confirmed"]
+            kept += 1
+        elif False not in outcomes:  # every rule over it undecidable: nothing confirms it
+            warnings.append(f"{f}: OCR read {raw.get(f)!r} but {why}, and no arithmetic rule "
+                            "over it can be decided: value left null, nothing guessed")
+            values[f] = None
+            raw[f] = ""
+            flags[f] = ["low_confidence", "ocr"]
+            dropped += 1
+    if kept:
+        warnings.append(f"OCR: {kept} doubtful number(s) kept where an arithmetic rule over them "
+                        "holds (flag rule_confirmed)")
+    # a dropped number was in undecidable rules only: no rule's outcome changes
+    return checks.evaluate(fmt_version, values, t3v) if dropped else result_checks
 
 
 def scan_summary(doc: Document, values: dict, flags: dict, result_checks: list[dict]) -> dict:

@@ -1,8 +1,9 @@
 """Real report pages as text converters render them (../shared/corpus/wild), each against a truth
 file written by reading the page (tests/wild_truth/, see its README): recognised as an annual
 report, format, year and (where printed) agency right, and every completely printed row
-extracted exactly, value and printed text. The same tables given as HTML <table> markup must
-read the same: the HTML reader and the mapper see the real labels, truncations and variants too.
+extracted exactly, value and printed text, and no number given where the truth labels none in a
+table it covers. The same tables given as HTML <table> markup must read the same: the HTML reader
+and the mapper see the real labels, truncations and variants too.
 """
 from __future__ import annotations
 
@@ -39,6 +40,15 @@ def _wrong(result: dict, truth: dict) -> dict:
     return wrong
 
 
+def _unlabelled_numbers(result: dict, truth: dict) -> dict:
+    """Numbers the parser gives where the truth labels none, in a table the truth covers (a
+    table it labels fields of, or whose header it says is printed): a row the truth leaves out
+    (cut off, cells dropped, run together) must come out null, never as a number."""
+    covered = {fid.split(".")[0] for fid in truth["values"]} | set(truth.get("tables_present") or ())
+    return {fid: v for fid, v in result["values"].items()
+            if v is not None and fid not in truth["values"] and fid.split(".")[0] in covered}
+
+
 def test_every_wild_document_has_a_truth_file():
     docs = sorted(p.stem for p in (CORPUS / "wild").glob("*.txt"))
     assert docs, "the wild corpus is missing (OGI_SHARED)"
@@ -56,6 +66,8 @@ def test_wild_document_parses_to_truth(truth_path):
     assert result["agency"] == (to_simplified(truth["agency"]) if truth["agency"] else None)
     wrong = _wrong(result, truth)
     assert not wrong, f"{len(wrong)} of {len(truth['values'])} labelled fields differ: {wrong}"
+    extra = _unlabelled_numbers(result, truth)
+    assert not extra, f"numbers where the truth labels none: {extra}"
     for fid in truth["values"]:
         prov = result["provenance"][fid]
         assert prov["label"] and prov["table"] is not None
@@ -81,3 +93,14 @@ def test_wild_tables_as_html_read_the_same(truth_path):
     result = parse_bytes(_as_html(text), name=truth_path.stem + ".html")
     wrong = _wrong(result, truth)
     assert not wrong, f"{len(wrong)} of {len(truth['values'])} labelled fields differ: {wrong}"
+    extra = _unlabelled_numbers(result, truth)
+    assert not extra, f"numbers where the truth labels none: {extra}"
+
+
+def test_a_number_where_the_truth_labels_none_is_caught():
+    """The check above fails on a number in a covered table that the truth leaves out, and
+    leaves alone a table the truth does not cover and a null."""
+    truth = {"values": {"t2.regulations.issued": 0}, "tables_present": ["t2", "t3"]}
+    result = {"values": {"t2.regulations.issued": 0, "t2.regulations.repealed": 5,
+                         "t3.new.total": 7, "t3.new.commercial": None, "t4.review.total": 1}}
+    assert _unlabelled_numbers(result, truth) == {"t2.regulations.repealed": 5, "t3.new.total": 7}

@@ -29,13 +29,18 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..document import Cell, Document, Grid
+from ..numbers import is_value_token
 from .cells import WIDE_RE, clean_cell_text
 
 DEBIAN_PACKAGES = {"tesseract": "tesseract-ocr", "chi_sim": "tesseract-ocr-chi-sim"}
 DIGITS = "0123456789.+-"  # signs for the 2019 format's 本年增/减 column
 _DIGITS_RE = re.compile(r"[+\-]?\d+(\.\d+)?")
 _SIGN_WORD = re.compile(r"^\s*([增减+\-—–－])")
-DIGIT_HEIGHTS = (28, 20, 36, 16, 24)  # px of a number's ink, the sizes the digits pass reads it at
+SURE = 70.0  # a number whose agreeing readings are less confident than this is doubtful
+LABEL_SCALE = 1.5  # labels are read at this size relative to an A4 page at 200 dpi
+# the readings of a number: (Tesseract model, px of the number's ink), in the order they are tried
+DIGIT_READINGS = (("eng", 28), ("eng", 36), ("chi_sim", 36), ("eng", 20), ("chi_sim", 28),
+                  ("eng", 24), ("chi_sim", 20))
 _DASHES = {"一", "—", "-", "--", "——", "_", "－", "ー", "一一", "—一", "一—", "=", "~"}
 _SLASHES = {"/", "|/", "/|", "\\"}
 
@@ -255,14 +260,120 @@ def _gray(img):
     return cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
 
 
+# ------------------------------------------------------------------------------ a page made readable
+
+@dataclass
+class Prepared:
+    """A page as the cells and the prose are read from it: upright, evenly lit, the red seal ink
+    taken out of the tables' image."""
+
+    tables: object  # grey page for the table grid and the cells: seal ink removed
+    text: object  # grey page for the prose: luminance (a red title stays)
+    angle: float  # degrees the page was turned back by
+
+
+def _flatten(gray, scale: float):
+    """Divide the page by its background (the paper as lit): uneven light, a shadowed edge or a
+    dark gutter become white paper, the ink keeps its contrast. The background is the page
+    closed (ink removed) by a square larger than a character, at a quarter of the size."""
+    np, cv2 = _np(), _cv2()
+    small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    k = max(5, round(15 * scale)) | 1  # ~2.5 characters of an A4 page at 200 dpi, at 1/4 size
+    bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    bg = cv2.GaussianBlur(bg, (0, 0), k / 2)
+    bg = cv2.resize(bg, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    np.maximum(bg, 16, out=bg)
+    # in 8 bits (saturating), never a float copy of the page: a page at the pixel budget
+    # (40 MP) must stay well inside a parser's memory limit
+    return cv2.divide(gray, bg, scale=255.0)
+
+
+def _seal_free(img):
+    """A grey page without the red seal's ink: each pixel's brightest channel. Red (and blue)
+    ink is bright in one channel, black print is dark in all of them, also where the seal was
+    stamped over it. A page without colour is its plain grey."""
+    np = _np()
+    if img.ndim != 3:
+        return img
+    return img.max(axis=2).astype(np.uint8)
+
+
+def _seal_mask(img, flat):
+    """Pixels of red ink on bare paper: clearly redder than green and blue, and as bright in
+    the evened-out brightest channel (`flat`) as red ink on paper is. Print under the seal's
+    ink (a ruling line, a digit) is dark in every channel and is kept. None on a grey page."""
+    np = _np()
+    if img.ndim != 3:
+        return None
+    cv2 = _cv2()
+    red = cv2.subtract(np.ascontiguousarray(img[..., 0]),
+                       cv2.max(np.ascontiguousarray(img[..., 1]), np.ascontiguousarray(img[..., 2])))
+    return (red > 40) & (flat > 175)  # 8-bit, saturating: as above, no wide copy of the page
+
+
+def skew_angle(gray, max_degrees: float = 5.0) -> float:
+    """The angle (degrees) that turns the page's lines of print and table rules horizontal:
+    the rotation whose row profile of ink is sharpest (a projection profile), searched every
+    0.25 degree and then every 0.02 around the best. Printed pages and tables both have it."""
+    np, cv2 = _np(), _cv2()
+    _, bw = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    f = 800 / max(bw.shape)
+    small = cv2.resize(bw, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    h, w = small.shape
+    centre = (w / 2, h / 2)
+    cache: dict[float, float] = {}
+
+    def sharpness(a: float) -> float:
+        a = round(float(a), 3)
+        if a not in cache:
+            m = cv2.getRotationMatrix2D(centre, a, 1.0)
+            r = cv2.warpAffine(small, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
+            prof = r.sum(axis=1, dtype=np.float64)
+            cache[a] = float(((prof[1:] - prof[:-1]) ** 2).sum())
+        return cache[a]
+
+    best = max(np.arange(-max_degrees, max_degrees + 1e-9, 0.25), key=sharpness)
+    best = max(np.arange(best - 0.24, best + 0.24 + 1e-9, 0.02), key=sharpness)
+    return round(float(best), 2)
+
+
+def _rotate(gray, angle: float):
+    cv2 = _cv2()
+    h, w = gray.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT,
+                          borderValue=255)
+
+
+def prepare(img) -> Prepared:
+    """Deskew, even out the light and take out the seal before anything is read: a photocopy
+    or a photo of a page is turned by a degree or two, lit unevenly, shadowed at its edges and
+    often stamped with a red seal across its table; the table grid is found only on straight,
+    evenly lit rules."""
+    scale = max(img.shape[0], img.shape[1]) / 2339.0  # 1.0 for an A4 page at 200 dpi
+    text = _flatten(_gray(img), scale)
+    tables = _flatten(_seal_free(img), scale) if img.ndim == 3 else text
+    seal = _seal_mask(img, tables)
+    if seal is not None and seal.any():
+        # the ink's rim too (JPEG smears its colour), where it is not dark
+        np, cv2 = _np(), _cv2()
+        rim = cv2.dilate(seal.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        tables[seal | (rim & (tables > 150))] = 255
+    angle = skew_angle(tables)
+    if abs(angle) >= 0.05:
+        text, tables = _rotate(text, angle), _rotate(tables, angle)
+    return Prepared(tables, text, angle)
+
+
 def _binarise(gray):
     cv2 = _cv2()
     _, bw = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     return bw  # text black (0) on white (255)
 
 
-def _trim_rules(bw):
-    """Drop what is left of the ruling lines at a crop's edges (rows/columns mostly ink)."""
+def _trim_rules(bw, offsets: bool = False):
+    """Drop what is left of the ruling lines at a crop's edges (rows/columns mostly ink);
+    with `offsets`, also where the trimmed crop starts in the given one (left, top)."""
     np = _np()
     h, w = bw.shape
     ink = bw < 128
@@ -282,6 +393,45 @@ def _trim_rules(bw):
     if out.shape[0] > 4 * band and out.shape[1] > 4 * band:
         for sl in (np.s_[:band, :], np.s_[-band:, :], np.s_[:, :band], np.s_[:, -band:]):
             out[sl] = 255
+    return (out, (left, top)) if offsets else out
+
+
+def _despeckle(bw):
+    """A cell without the specks around its print: toner specks, dust and the stubs of ruling
+    lines. The glyphs are the tallest components (at least half the tallest); a smaller one is
+    kept only near a glyph (a decimal point, a sign, the dots of a character), an isolated one
+    is white paper again, as is a line across most of the cell."""
+    np, cv2 = _np(), _cv2()
+    inv = (bw < 128).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(inv, connectivity=8)
+    if n <= 2:
+        return bw
+    h, w = bw.shape
+    comps = []
+    for i in range(1, n):
+        x, y, cw, ch, area = (int(v) for v in stats[i])
+        line = (cw >= 0.8 * w and ch <= max(3, 0.15 * h)) or (ch >= 0.8 * h and cw <= max(3, 0.15 * w))
+        comps.append((i, x, y, cw, ch, area, line))
+    heights = [c[4] for c in comps if not c[6]]
+    if not heights:
+        return bw
+    top = max(heights)
+    glyphs = [c for c in comps if not c[6] and c[4] >= 0.5 * top]
+    unit = float(np.median([c[4] for c in glyphs]))
+    band_top = min(c[2] for c in glyphs)
+    band_bottom = max(c[2] + c[4] for c in glyphs)
+    out = bw.copy()
+    for i, x, y, cw, ch, area, line in comps:
+        if line:
+            out[labels == i] = 255
+            continue
+        if ch >= 0.5 * top:
+            continue
+        gap = min(max(gx - (x + cw), x - (gx + gw), gy - (y + ch), y - (gy + gh), 0)
+                  for _, gx, gy, gw, gh, _, _ in glyphs)
+        # beside the print, within its line (a point, a sign): not above or below it
+        if gap > 0.35 * unit or y >= band_bottom or y + ch <= band_top:
+            out[labels == i] = 255
     return out
 
 
@@ -307,11 +457,21 @@ def _pad(bw, px: int):
     return cv2.copyMakeBorder(bw, px, px, px, px, cv2.BORDER_CONSTANT, value=255)
 
 
-def _for_digits(bw, box, height: int):
+def _for_digits(bw, box, height: int, gray=None):
     """A number's ink scaled to `height` px (Tesseract reads digits best at 20-30 px; a 150-dpi
-    cell's digits are ~14 px), binarised again and padded by its height."""
-    cv2 = _cv2()
+    cell's digits are ~14 px), binarised again and padded by its height. Scaled from the grey
+    crop where there is one (its strokes keep their shape; a binarised JPEG's do not), the
+    paper and the specks around the ink whitened first."""
+    np, cv2 = _np(), _cv2()
     x0, y0, x1, y1 = box
+    if gray is not None and gray.shape == bw.shape:
+        ink = cv2.dilate((bw < 128).astype(np.uint8), np.ones((3, 3), np.uint8))
+        g = np.where(ink[y0:y1, x0:x1] > 0, gray[y0:y1, x0:x1], 255).astype(np.uint8)
+        scale = height / max(1, g.shape[0])
+        size = (max(1, round(g.shape[1] * scale)), max(1, round(g.shape[0] * scale)))
+        big = cv2.resize(g, size, interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
+        _, big = cv2.threshold(big, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        return _pad(big, height)
     crop = bw[y0:y1, x0:x1]
     scale = height / max(1, crop.shape[0])
     size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
@@ -320,12 +480,52 @@ def _for_digits(bw, box, height: int):
     return _pad(big, height)
 
 
-def _agreed(attempts: list[tuple[str, float]], min_confidence: float) -> tuple[str, float] | None:
-    """The digits two attempts agree on, one of them at least `min_confidence`; else None."""
-    for text, _ in attempts:
-        same = [c for t, c in attempts if t == text]
-        if _DIGITS_RE.fullmatch(text) and len(same) >= 2 and max(same) >= min_confidence:
-            return text, max(same)
+_IDEOGRAPH = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _label_like(text: str) -> bool:
+    """A cell the digits pass could not read is a label when the Chinese model read words in
+    it: two or more characters (规章, 其他), or the marker 无. One character among marks (身[,
+    “4, 登，) is what the Chinese model makes of a digit it cannot read: an unread number."""
+    return len(_IDEOGRAPH.findall(text)) >= 2 or text.strip() == "无"
+
+
+def _for_labels(bw, box, gray, scale: float):
+    """A cell's ink for the Chinese model: from the grey crop scaled to 1.5x an A4 page at 200
+    dpi (characters ~30 px high: the model reads them better than at ~20 px), the paper and the
+    specks around the ink whitened, binarised again; the binarised crop itself when there is
+    no grey one."""
+    np, cv2 = _np(), _cv2()
+    x0, y0, x1, y1 = box
+    m = 4
+    if gray is None or gray.shape != bw.shape:
+        return _pad(bw[max(0, y0 - m):y1 + m, max(0, x0 - m):x1 + m], 16)
+    ink = cv2.dilate((bw < 128).astype(np.uint8), np.ones((3, 3), np.uint8))
+    g = np.where(ink > 0, gray, 255).astype(np.uint8)[max(0, y0 - m):y1 + m, max(0, x0 - m):x1 + m]
+    f = LABEL_SCALE / max(scale, 0.25)
+    big = cv2.resize(g, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)
+    _, big = cv2.threshold(big, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return _pad(big, round(16 * f))
+
+
+def _agreed(attempts: list[tuple[str, float]], min_confidence: float,
+            final: bool = True) -> tuple[str, float] | None:
+    """The digits the attempts agree on: read by two or more, one of them at least
+    `min_confidence`, and no other digits read at all; or, once every reading is in (`final`),
+    read by at least two more attempts than any other digits. Else None."""
+    votes: dict[str, list[float]] = {}
+    for text, conf in attempts:
+        if _DIGITS_RE.fullmatch(text):
+            votes.setdefault(text, []).append(conf)
+    if not votes:
+        return None
+    ranked = sorted(votes.items(), key=lambda kv: (-len(kv[1]), -max(kv[1])))
+    text, confs = ranked[0]
+    other = len(ranked[1][1]) if len(ranked) > 1 else 0
+    if len(confs) < 2 or max(confs) < min_confidence:
+        return None
+    if other == 0 or (final and len(confs) >= other + 2):
+        return text, max(confs)
     return None
 
 
@@ -376,17 +576,19 @@ def read_page(img, page_no: int, opts: OcrOptions, deadline: float) -> PageResul
 
 def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, res: PageResult) -> None:
     cv2 = _cv2()
-    gray = _gray(img)
+    page = prepare(img)
+    gray = page.tables
     scale = max(img.shape[0], img.shape[1]) / 2339.0  # 1.0 for an A4 page at 200 dpi
     inset = max(2, round(4 * scale))
     speck = max(3, round(6 * scale * scale))
     dash_height = max(3, round(7 * scale))
-    tables = _tables(img)
+    tables = _tables(cv2.cvtColor(gray, cv2.COLOR_GRAY2RGB))
     if time.monotonic() > deadline:
         raise _PageTimeout()
 
     # the unique cells of every table (a merged cell is one crop, copied to the positions it spans)
     crops: list[tuple] = []  # (table, bbox, binarised crop, ink box)
+    grays: dict[tuple, object] = {}  # (table, bbox) -> the grey crop under the binarised one
     layouts = []
     for t, table in enumerate(tables):
         rows = []
@@ -404,7 +606,9 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 if sub.size == 0:
                     crops.append((t, bbox, None, None))
                     continue
-                bw = _trim_rules(_binarise(sub))
+                bw, (ox, oy) = _trim_rules(_binarise(sub), offsets=True)
+                bw = _despeckle(bw)
+                grays[(t, bbox)] = sub[oy:oy + bw.shape[0], ox:ox + bw.shape[1]]
                 crops.append((t, bbox, bw, _ink_box(bw, speck)))
 
     # pass 1: every non-blank cell with the Chinese model
@@ -414,7 +618,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
     for k, (t, bbox, bw, box) in enumerate(inked):
         p = tmp / f"c{k}.png"
         x0, y0, x1, y1 = box
-        cv2.imwrite(str(p), _pad(bw[max(0, y0 - 4):y1 + 4, max(0, x0 - 4):x1 + 4], 16))
+        cv2.imwrite(str(p), _for_labels(bw, box, grays.get((t, bbox)), scale))
         paths.append(p)
     words = _tesseract(opts, paths, tmp, "labels", ["-l", "chi_sim", "--psm", "6"], deadline)
     for (t, bbox, bw, box), ws in zip(inked, words):
@@ -429,36 +633,39 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
         text = text.replace(" ", "")
         if not WIDE_RE.search(text.replace("—", "").replace("一", "")):
             return True
-        if len(text) <= 3 and any(ch.isdigit() for ch in text):
-            return True  # 了1 for 71
+        if any(ch.isdigit() for ch in text) and (len(text) <= 3 or len(_IDEOGRAPH.findall(text)) <= 1):
+            return True  # 了1 for 71, 105外 (a seal's remnant beside the digits)
         return len(text) == 1 or (len(text) == 2 and (conf or 0) < 85)
 
     numeric = [(t, bbox, bw, box) for t, bbox, bw, box in inked if maybe_number((t, bbox))]
-    # Each number is read at several sizes; a reading is accepted when two sizes agree on it and
-    # one of them is confident: a single confident reading is not enough (5 read as 3 or 9 at
-    # ~65 happens; two sizes rarely make the same mistake). Sizes after the first two only for
-    # the cells not yet agreed on.
+    # Each number is read several times: at several sizes, by the English and the Chinese
+    # model. A reading is accepted when at least two readings agree on it, one of them is
+    # confident, and the readings that disagree are clearly outnumbered: a single confident
+    # reading is not enough (5 read as 3 or 9 at ~65 happens, a digit of 56 is dropped at one
+    # size; two readings rarely make the same mistake). Later readings only for the cells not
+    # yet agreed on.
     attempts: dict[tuple, list[tuple[str, float]]] = {}
     readings: dict[tuple, tuple[str, float | None]] = {}
     todo = numeric
-    for n, height in enumerate(DIGIT_HEIGHTS):
+    for n, (lang, height) in enumerate(DIGIT_READINGS):
         if not todo:
             break
         dpaths = []
         for k, (t, bbox, bw, box) in enumerate(todo):
-            p = tmp / f"d{height}_{k}.png"
-            cv2.imwrite(str(p), _for_digits(bw, box, height))
+            p = tmp / f"d{n}_{k}.png"
+            cv2.imwrite(str(p), _for_digits(bw, box, height, grays.get((t, bbox))))
             dpaths.append(p)
-        dwords = _tesseract(opts, dpaths, tmp, f"digits{height}",
-                            ["-l", "eng", "--psm", "7", "-c", f"tessedit_char_whitelist={DIGITS}"],
+        dwords = _tesseract(opts, dpaths, tmp, f"digits{n}",
+                            ["-l", lang, "--psm", "7", "-c", f"tessedit_char_whitelist={DIGITS}"],
                             deadline)
         again = []
+        last = n == len(DIGIT_READINGS) - 1
         for item, ws in zip(todo, dwords):
             key = item[:2]
             text, conf = _text_conf(ws)
             text = text.replace(" ", "")
             attempts.setdefault(key, []).append((text, conf or 0.0))
-            agreed = _agreed(attempts[key], opts.min_confidence)
+            agreed = _agreed(attempts[key], opts.min_confidence, final=last)
             if agreed:
                 readings[key] = agreed
             else:
@@ -468,6 +675,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 again.append(item)
         todo = again if n >= 1 else todo
     unread: set[tuple] = set()
+    doubtful: dict[tuple, str] = {}  # read, but kept only where a rule confirms it (parsers.parse)
     for t, bbox, bw, box in numeric:
         key = (t, bbox)
         label_text, label_conf = texts[key]
@@ -486,8 +694,10 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 text, conf = f"sign {sign.group(1)!r} not confirmed: {text}", 0.0
             else:
                 texts[key] = (text, conf)
+                if (conf or 0) < SURE:
+                    doubtful[key] = f"its readings agreed only barely (confidence {conf:.0f} < {SURE:.0f})"
                 continue
-        if WIDE_RE.search(label_text) and (len(label_text) > 1 or label_text in "无"):
+        if _label_like(label_text):
             continue  # a short label after all (规章, 其他): keep the Chinese reading
         unread.add(key)
         texts[key] = ("", conf)
@@ -496,6 +706,29 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
             f"page {page_no}: table cell at ({bbox[0]},{bbox[1]}) not read with confidence "
             f"(digits {text!r}, confidence {conf if conf is not None else 0:.0f} < "
             f"{opts.min_confidence:.0f}): left null, nothing guessed")
+
+    # a row's values follow its labels: a cell right of a number in its row is a value too,
+    # whatever the Chinese model made of it (a digit under a seal's remnant read as 四下)
+    for t, rows in enumerate(layouts):
+        for row in rows:
+            numbers_seen = False
+            done: set[tuple] = set()
+            for bbox in row:
+                key = (t, bbox)
+                if bbox in done:
+                    continue
+                done.add(bbox)
+                text = texts.get(key, ("", None))[0]
+                if any(ch.isdigit() for ch in text) and is_value_token(text):
+                    numbers_seen = True  # a number read (a dash may be a stroke of ink)
+                elif numbers_seen and text:
+                    unread.add(key)
+                    conf = texts[key][1]
+                    texts[key] = ("", conf)
+                    res.unread += 1
+                    res.warnings.append(
+                        f"page {page_no}: table cell at ({bbox[0]},{bbox[1]}) after a number in its row "
+                        f"read as {text!r}: not a number read with confidence, left null, nothing guessed")
 
     # the grids, with merged cells copied to the positions they span
     for t, rows in enumerate(layouts):
@@ -512,13 +745,13 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 elif conf is None:
                     conf = 100.0  # no ink in the cell: a blank, not a reading
                 out.append(Cell(text, copy=copy, page=page_no, confidence=conf,
-                                unread=(t, bbox) in unread))
+                                unread=(t, bbox) in unread, doubtful=doubtful.get((t, bbox))))
                 res.cells += 0 if copy else 1
             grid.append(out)
         res.grids.append(grid)
 
     # the prose: the page with its tables whitened, read as a page
-    prose = gray.copy()
+    prose = page.text.copy()
     for table in tables:
         b = table.bbox
         prose[max(0, b.y1 - inset):b.y2 + inset, max(0, b.x1 - inset):b.x2 + inset] = 255

@@ -109,13 +109,20 @@ class Report:
     blocks: list[Block]
     layout: dict
     seed: int
+    format: str = ""  # the format a parse must give (table 二's blocks may have the other's columns)
+    t2_mix: str | None = None
+    t2_blocks: list = field(default_factory=list)  # (caption, format of its columns), as printed
+
+    def __post_init__(self):
+        self.format = self.format or self.version
 
     @property
     def tables(self) -> list[Table]:
         return [b.table for b in self.blocks if b.kind == "table"]
 
     def describe(self) -> str:
-        return f"seed={self.seed} version={self.version} year={self.year} layout={self.layout}"
+        return (f"seed={self.seed} version={self.version} t2_mix={self.t2_mix} year={self.year} "
+                f"layout={self.layout}")
 
 
 # ----------------------------------------------------------------------------- numbers
@@ -244,6 +251,8 @@ class Printer:
                     text = ("增" if v > 0 else "减") + mag
                 elif style == "plus":
                     text = ("+" if v > 0 else "-") + mag
+                elif style == "double-minus":  # a converter's minus sign: --253
+                    text = mag if v > 0 else "--" + mag
                 else:
                     text = mag if v > 0 else "-" + mag
             else:
@@ -297,8 +306,8 @@ def leaf_label(full: str) -> str:
 
 # printed variants of labels seen in real reports (format.md "Cell conventions")
 T2_COLUMN_VARIANTS = {
-    "本年制发件数": ["本年制发件数", "本年制发件数", "本年制发件数（件）", "本年制发"],
-    "本年废止件数": ["本年废止件数", "本年废止件数", "本年废止件数（件）", "本年废止"],
+    "本年制发件数": ["本年制发件数", "本年制发件数", "本年制发件数（件）", "本年制发", "本年发件"],
+    "本年废止件数": ["本年废止件数", "本年废止件数", "本年废止件数（件）", "本年废止", "本年废止件"],
     "现行有效件数": ["现行有效件数", "现行有效件数", "现行有效件数(历史累计)", "现行有效件数（历史累计）", "现行有效件"],
     "本年处理决定数量": ["本年处理决定数量", "本年处理决定数量", "本年处理决定数量（件）"],
     "本年收费金额": ["本年收费金额（单位：万元）", "本年收费金额（单位：万元）", "本年收费金额(万元)", "本年收费金额（万元）"],
@@ -340,7 +349,7 @@ def draw_layout(rng: random.Random, version: str, target: str) -> dict:
         "zero_style": rng.choice(["0"] * 6 + ["", "/", "—", "-", "无", "mixed", "mixed"]),
         "blank_totals": rng.choice([0, 0, 0, 0.3]),
         "blanks_allowed": not lines,
-        "signed_style": rng.choice(["增减", "plus", "minus"]),
+        "signed_style": rng.choice(["增减", "plus", "minus", "double-minus"]),
         "merge": rng.choice(["span", "span", "flat"]),
         "t2_split": rng.random() < 0.4,  # one table per table-二 block
         "t2_pad": rng.choice(["span", "pad"]),  # single-value rows: one wide cell or padded
@@ -386,11 +395,28 @@ def _lab(rng, lay, text: str) -> str:
     return spaced(rng, text, lay["label_spaces"])
 
 
-def build_t2(rng: random.Random, fmt: formats.Format, lay: dict, pr: Printer, numbers: dict) -> list[Table]:
-    width = 1 + max(len(b.columns) for b in fmt.t2_blocks)
+def t2_plan(version: str, mix: str | None) -> list[tuple[formats.Format, formats.T2Block]]:
+    """The table-二 blocks a report prints, each with the format whose columns it has: its own
+    format's (mix None); every block in the other format's layout (`other-columns`: a report on
+    2019 or 2020 whose table 二 has the 2021 columns, or the reverse); or block （一） in the
+    other format's and the rest in its own (`first-block-other`, as a report on 2021 printing
+    the 2019 block （一） above 2021 blocks)."""
+    own = formats.get(version)
+    other = formats.get("2019" if version == "2021" else "2021")
+    if mix == "other-columns":
+        return [(other, b) for b in other.t2_blocks]
+    if mix == "first-block-other":
+        return [(other, other.t2_blocks[0])] + [(own, b) for b in own.t2_blocks[1:]]
+    return [(own, b) for b in own.t2_blocks]
+
+
+def build_t2(rng: random.Random, fmt: formats.Format, lay: dict, pr: Printer, numbers: dict,
+             plan: list | None = None) -> list[Table]:
+    plan = plan or [(fmt, b) for b in fmt.t2_blocks]
+    width = 1 + max(len(b.columns) for _, b in plan)
     tables: list[Table] = []
     t = Table(width, name="t2")
-    for bi, b in enumerate(fmt.t2_blocks):
+    for bi, (fmt, b) in enumerate(plan):
         if lay["t2_split"] and t.grid:
             tables.append(t)
             t = Table(width, name="t2")
@@ -548,7 +574,10 @@ def build_t4(rng: random.Random, fmt: formats.Format, lay: dict, pr: Printer, nu
 
 # ----------------------------------------------------------------------------- the report
 
-def generate(seed: int, version: str, target: str) -> Report:
+def generate(seed: int, version: str, target: str, t2_mix: str | None = None) -> Report:
+    """A report of `version` for `target`; `t2_mix` prints table 二's blocks in the other
+    format's columns (see t2_plan): `values` then holds each block's fields under the ids of
+    the columns printed, and `format` is the format most of table 二's blocks have."""
     rng = random.Random(f"{seed}-{version}-{target}")
     fmt = formats.get(version)
     year = rng.choice([2019, 2020, 2020, 2021]) if version == "2019" else rng.randint(2021, 2025)
@@ -556,8 +585,13 @@ def generate(seed: int, version: str, target: str) -> Report:
     lay = draw_layout(rng, version, target)
     title = title_for(rng, agency, year, lay["title_style"])
     numbers = generate_numbers(rng, version)
+    plan = t2_plan(version, t2_mix)
+    if t2_mix:
+        other = "2019" if version == "2021" else "2021"
+        extra = generate_numbers(random.Random(f"{seed}-{other}-{target}-t2"), other)
+        numbers.update({f: v for f, v in extra.items() if f.startswith("t2.") and f not in numbers})
     pr = Printer(rng, lay)
-    t2 = build_t2(rng, fmt, lay, pr, numbers)
+    t2 = build_t2(rng, fmt, lay, pr, numbers, plan)
     t3 = build_t3(rng, fmt, lay, pr, numbers)
     t4 = build_t4(rng, fmt, lay, pr, numbers)
     prose = [p for p in rng.sample(PROSE, k=min(len(PROSE), 1 + lay["prose_amount"] % len(PROSE)))]
@@ -579,4 +613,7 @@ def generate(seed: int, version: str, target: str) -> Report:
                                 "下一步将丰富解读形式，提高公开质量，切实保障群众的知情权、参与权、监督权。"))
     blocks.append(Block("heading", "六、其他需要报告的事项"))
     blocks.append(Block("para", f"{year}年，本机关未收取信息处理费，无其他需要报告的事项。"))
-    return Report(version, year, agency, title, pr.values, pr.raw, numbers, blocks, lay, seed)
+    versions = [f.version for f, _ in plan]
+    expected = max(("2021", "2019"), key=lambda v: (versions.count(v), v == version))
+    return Report(version, year, agency, title, pr.values, pr.raw, numbers, blocks, lay, seed,
+                  expected, t2_mix, [(b.caption, f.version) for f, b in plan])
