@@ -30,6 +30,8 @@ from typing import Iterable
 
 import sqlite_utils
 
+from . import texts
+
 # The version of index_text's output. The index is kept up to date as reports are loaded and
 # deleted (crawler.db.load through index_texts), and an FTS5 delete must repeat the tokens that were indexed: bump
 # this whenever index_text changes, and the next build re-indexes everything (refresh_search).
@@ -138,15 +140,9 @@ def search_rowid(report_id: str, part: str, year: int | None = None) -> int:
     return (y << 52) | int(hashlib.sha1(f"{report_id}\0{part}".encode()).hexdigest()[:13], 16)
 
 
-# The standard heading of each section (search_index.heading, report_sections.heading)
-SECTION_HEADINGS = {
-    "s1": "一、总体情况",
-    "s2": "二、主动公开政府信息情况",
-    "s3": "三、收到和处理政府信息公开申请情况",
-    "s4": "四、政府信息公开行政复议、行政诉讼情况",
-    "s5": "五、存在的主要问题及改进情况",
-    "s6": "六、其他需要报告的事项",
-}
+# The standard heading of each section (search_index.heading, report_sections.heading): defined
+# with the texts' codec, whose dictionary holds them
+SECTION_HEADINGS = texts.SECTION_HEADINGS
 
 # A text's part (title, sections 一 … 六) as the low three bits of its row id.
 PARTS = ("title", "s1", "s2", "s3", "s4", "s5", "s6")
@@ -232,8 +228,6 @@ def register_functions(conn) -> None:
     """The SQL functions the search and the canned queries use: Datasette's `escape_fts`
     replaced by fts_query, `cjk_fts_query` (the same function under its own name),
     `cjk_contains(text, q)` (contains_query) and `ogi_text(body)` (crawler.db.texts)."""
-    from . import texts
-
     conn.create_function("escape_fts", 1, fts_query, deterministic=True)
     conn.create_function("cjk_fts_query", 1, fts_query, deterministic=True)
     conn.create_function("cjk_contains", 2, contains_query, deterministic=True)

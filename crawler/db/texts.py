@@ -28,6 +28,17 @@ import functools
 import sqlite3
 import zlib
 
+# The standard heading of each section (search_index.heading, report_sections.heading); the
+# dictionary below holds them
+SECTION_HEADINGS = {
+    "s1": "一、总体情况",
+    "s2": "二、主动公开政府信息情况",
+    "s3": "三、收到和处理政府信息公开申请情况",
+    "s4": "四、政府信息公开行政复议、行政诉讼情况",
+    "s5": "五、存在的主要问题及改进情况",
+    "s6": "六、其他需要报告的事项",
+}
+
 VERSION = 1
 LEVEL = 9
 
@@ -53,8 +64,6 @@ def build_dictionary() -> bytes:
     """The preset dictionary of version 1 (zlib uses its last 32 KiB; the most common words
     last, where the matches are nearest)."""
     from parsers import formats
-
-    from .search import SECTION_HEADINGS
 
     words: list[str] = list(SECTION_HEADINGS.values())
     for version in formats.VERSIONS:
