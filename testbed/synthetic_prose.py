@@ -37,18 +37,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from crawler.db.texts import SECTION_HEADINGS
+
 ROOT = Path(__file__).resolve().parent.parent
 GROUPS = ("seed", "real", "rotated/docs", "wild")
 SUFFIXES = (".txt", ".pdf", ".html", ".md", ".docx")
 SECTIONS = ("s1", "s2", "s3", "s4", "s5", "s6")
-HEADINGS = {
-    "s1": "一、总体情况",
-    "s2": "二、主动公开政府信息情况",
-    "s3": "三、收到和处理政府信息公开申请情况",
-    "s4": "四、政府信息公开行政复议、行政诉讼情况",
-    "s5": "五、存在的主要问题及改进情况",
-    "s6": "六、其他需要报告的事项",
-}
+HEADINGS = SECTION_HEADINGS
 MIN_S1 = 500          # characters of section 一 that make a corpus document a complete report
 LENGTH_SIGMA = 0.25   # log-normal jitter of a section's length around its source's
 P_NEXT = 0.7          # after a sentence, the next one of the same source (else a jump)

@@ -193,7 +193,19 @@ async def precomputed_count(ds, database: str, sql: str, params) -> int | None:
     if not filters:
         return counts.get(table)
     state = await _state(ds, database)
-    where, args = [], {"tbl": table}
+    args = {"tbl": table}
+    where = _cube_where(state, table, filters, args)
+    if where is None:
+        return None
+    rows = (await db.execute(f"select coalesce(sum(n), 0) from facet_cube where tbl = :tbl and "
+                             f"{' and '.join(where)}", args)).rows
+    return rows[0][0]
+
+
+def _cube_where(state: dict, table: str, filters: list, params: dict) -> list[str] | None:
+    """The facet_cube conditions for a page's filters (their values put in `params` as f0, f1,
+    …), or None when a filtered column is not in the cube or its value cannot be compared."""
+    where = []
     for i, (col, op, value) in enumerate(filters):
         f = state["columns"].get((table, col))
         if f is None or f["pos"] is None:
@@ -202,10 +214,8 @@ async def precomputed_count(ds, database: str, sql: str, params) -> int | None:
         if value is _BAIL:
             return None
         where.append(f"v{int(f['pos'])} {op} :f{i}")
-        args[f"f{i}"] = value
-    rows = (await db.execute(f"select coalesce(sum(n), 0) from facet_cube where tbl = :tbl and "
-                             f"{' and '.join(where)}", args)).rows
-    return rows[0][0]
+        params[f"f{i}"] = value
+    return where
 
 
 class PrecomputedColumnFacet(ColumnFacet):
@@ -230,16 +240,9 @@ class PrecomputedColumnFacet(ColumnFacet):
         else:
             if known["pos"] is None:
                 return None
-            where = []
-            for i, (col, op, value) in enumerate(filters):
-                f = state["columns"].get((self.table, col))
-                if f is None or f["pos"] is None:
-                    return None
-                value = compared_value(value, f["decl_type"])
-                if value is _BAIL:
-                    return None
-                where.append(f"v{int(f['pos'])} {op} :f{i}")
-                params[f"f{i}"] = value
+            where = _cube_where(state, self.table, filters, params)
+            if where is None:
+                return None
             v = f"v{int(known['pos'])}"
             sql = (f"select {v} as value, sum(n) as count from facet_cube where tbl = :tbl and "
                    f"{' and '.join(where)} and {v} is not null "
