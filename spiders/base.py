@@ -104,6 +104,12 @@ def year_urls(template: str, last: int) -> list[str]:
     return [template.replace(YEAR_SLOT, str(y)) for y in range(last, FIRST_REPORT_YEAR - 1, -1)]
 
 
+def year_query(params: list[tuple[str, str]], key: str) -> str:
+    """A year viewer's query: the parameters as they were, the one named `key` the year slot."""
+    return "&".join(f"{urllib.parse.quote(k)}={YEAR_SLOT if k == key else urllib.parse.quote(v)}"
+                    for k, v in params)
+
+
 def origin(parts: urllib.parse.SplitResult) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 

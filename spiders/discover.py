@@ -23,7 +23,7 @@ from crawler.items import CaptureItem
 from crawler.links import challenge_reason, classify_title
 
 from . import hanweb, jeecms, jsonapi, openness, trs, vsb
-from .base import Column, ReportSpider, is_markup, origin, text_of
+from .base import Column, ReportSpider, is_markup, origin, text_of, year_query
 from .hanweb import HanwebLists
 from .jsonapi import JSONLists
 from .trs import COUNT_PAGE, TRS_PAGER, TRSLists
@@ -143,15 +143,13 @@ def generic_column_of(url: str) -> Column | None:
     if YEAR_DETAILS.match(path):
         params = urllib.parse.parse_qsl(p.query)
         if dict(params).get("dept") and re.fullmatch(r"(?:19|20)\d\d", dict(params).get("year", "")):
-            query = "&".join(f"{k}={'{year}' if k == 'year' else urllib.parse.quote(v)}"
-                             for k, v in params)
-            return Column(f"{origin(p)}{path}?{query}", "generic",
+            return Column(f"{origin(p)}{path}?{year_query(params, 'year')}", "generic",
                           "year_details.aspx?dept=D&year=YYYY → every year of the unit")
         return None
     if NB_YEAR.match(path):
         params = urllib.parse.parse_qsl(p.query)
         if list(dict(params)) == ["nbYear"] and re.fullmatch(r"(?:19|20)\d\d", params[0][1]):
-            return Column(f"{origin(p)}{path}?nbYear={{year}}", "generic",
+            return Column(f"{origin(p)}{path}?{year_query(params, 'nbYear')}", "generic",
                           "zfxxgknb.html?nbYear=YYYY → every year of the unit")
         return None
     m = ART_HEX.match(path)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-from .base import Column, ReportSpider, origin
+from .base import Column, ReportSpider, origin, year_query
 
 
 class OpennessSpider(ReportSpider):
@@ -45,8 +45,6 @@ def column_of(url: str) -> Column | None:
         params = urllib.parse.parse_qsl(p.query)
         keys = [k for k, v in params if k in YEAR_PARAMS and re.fullmatch(r"(?:19|20)\d\d", v)]
         if len(keys) == 1 and dict(params).get("type") == "3":
-            query = "&".join(f"{urllib.parse.quote(k)}={'{year}' if k == keys[0] else urllib.parse.quote(v)}"
-                             for k, v in params)
-            return Column(f"{origin(p)}{p.path}?{query}", "openness",
+            return Column(f"{origin(p)}{p.path}?{year_query(params, keys[0])}", "openness",
                           f"openness: /public/column/UNIT?type=3&…&{keys[0]}=YYYY → every year")
     return None
