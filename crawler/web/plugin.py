@@ -73,24 +73,25 @@ def _public(text: str, datasette) -> str:
 
 
 async def _payload(request, datasette):
-    """(capture row, bytes) of the route's sha256, or an error Response."""
+    """(capture row, bytes, the kind sniffed from them) of the route's sha256, or (None, an
+    error Response, None)."""
     sha = request.url_vars["sha256"]
     row = await _capture_row(datasette, sha)
     if row is None:
         return None, Response.text(f"no archived capture with sha256 {sha}\n", status=404,
-                                   headers=_plain_headers())
+                                   headers=_plain_headers()), None
     archive_dir = _archive_dir(datasette)
     if archive_dir is None:
         return None, Response.text("this server was started without --archive: the original documents "
-                                   "are not available here\n", status=404, headers=_plain_headers())
+                                   "are not available here\n", status=404, headers=_plain_headers()), None
     from crawler.archive import read_payload
 
     try:
         data = await asyncio.to_thread(read_payload, archive_dir, row["warc_file"], row["warc_offset"])
     except (OSError, ValueError) as exc:
         return None, Response.text(_public(f"cannot read the capture {row['warc_file']}@{row['warc_offset']}: {exc}\n",
-                                           datasette), status=500, headers=_plain_headers())
-    return row, data
+                                           datasette), status=500, headers=_plain_headers()), None
+    return row, data, captures.sniff(data, row["content_type"])
 
 
 def _plain_headers() -> dict:
@@ -133,11 +134,10 @@ async def _targets(datasette, urls: list[str]) -> dict[str, captures.Target]:
 async def capture(request, datasette):
     """An archived document as the archive shows it: HTML rewritten under a banner, a Word or
     WPS document as its PDF rendering, anything else as its bytes under a type we choose."""
-    row, data = await _payload(request, datasette)
+    row, data, kind = await _payload(request, datasette)
     if row is None:
         return data
     sha = request.url_vars["sha256"]
-    kind = captures.sniff(data, row["content_type"])
     url = row["final_url"] or row["url"]
     if kind.kind == "html":
         return await _html_view(datasette, sha, row, data, kind)
@@ -149,11 +149,10 @@ async def capture(request, datasette):
 
 async def capture_raw(request, datasette):
     """The exact archived bytes (their sha256 is the URL's), always as a download."""
-    row, data = await _payload(request, datasette)
+    row, data, kind = await _payload(request, datasette)
     if row is None:
         return data
     sha = request.url_vars["sha256"]
-    kind = captures.sniff(data, row["content_type"])
     if kind.kind in ("html", "xml"):
         kind = captures.Kind("binary")  # markup is only ever shown rewritten or as source
     return _respond(data, kind, sha, row["url"], disposition="attachment",
@@ -162,11 +161,10 @@ async def capture_raw(request, datasette):
 
 async def capture_preview(request, datasette):
     """The PDF rendering of an archived Word/WPS document (LibreOffice, cached)."""
-    row, data = await _payload(request, datasette)
+    row, data, kind = await _payload(request, datasette)
     if row is None:
         return data
     sha = request.url_vars["sha256"]
-    kind = captures.sniff(data, row["content_type"])
     if kind.kind not in captures.WORD_KINDS:
         return Response.text(f"the capture {sha} is a {kind.name}, not a Word/WPS document: no "
                              f"PDF rendering\n", status=404, headers=_plain_headers())
