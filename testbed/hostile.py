@@ -56,7 +56,12 @@ def scanned_pdf(width_pt: float, height_pt: float, pages: int = 1) -> bytes:
     for _ in range(pages):
         objs.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width_pt} {height_pt}] "
                     f"/Resources << /XObject << /Im0 3 0 R >> >> /Contents 4 0 R >>".encode())
-    out = b"%PDF-1.4\n"
+    return pdf_file(objs)
+
+
+def pdf_file(objs: list[bytes], header: bytes = b"%PDF-1.4\n") -> bytes:
+    """A PDF of the numbered object bodies `objs` (object 1 the catalog), with its xref table."""
+    out = bytearray(header)
     offsets = []
     for n, o in enumerate(objs, 1):
         offsets.append(len(out))
@@ -65,7 +70,7 @@ def scanned_pdf(width_pt: float, height_pt: float, pages: int = 1) -> bytes:
     out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
     out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
     out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return out
+    return bytes(out)
 
 
 def big_documents_site(n: int, size: int):

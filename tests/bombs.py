@@ -4,6 +4,8 @@ from __future__ import annotations
 import struct
 import zlib
 
+from testbed.hostile import pdf_file
+
 MOD = 65521
 
 
@@ -40,18 +42,7 @@ def pdf_with_content(stream: bytes, filt: str = "/FlateDecode") -> bytes:
         + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for i, body in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
-    for off in offsets:
-        out += f"{off:010d} 00000 n \n".encode()
-    out += (f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
-            .encode())
-    return bytes(out)
+    return pdf_file(objs, header=b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 
 
 def pdf_bomb(inflated: int = 4 << 30) -> bytes:
