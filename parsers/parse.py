@@ -302,7 +302,8 @@ def _gate_doubtful(doubtful: dict[str, str], fmt_version: str, t3v: str, values:
     if kept:
         warnings.append(f"OCR: {kept} doubtful number(s) kept where an arithmetic rule over them "
                         "holds (flag rule_confirmed)")
-    # a dropped number was in undecidable rules only: no rule's outcome changes
+    # a dropped number was in undecidable rules only: no outcome changes, but a side's total
+    # it was part of is no longer known
     return checks.evaluate(fmt_version, values, t3v) if dropped else result_checks
 
 

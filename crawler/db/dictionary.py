@@ -208,7 +208,9 @@ OCR_NOTE = (
     "table cell on its own, cells found from the image's ruling lines (img2table); numbers by a "
     "digits-only pass (upscaled, characters 0-9 and '.'), labels with the Chinese model and matched "
     "to the format like any other report. A number read with confidence below 60 is NULL with flag "
-    "low_confidence (never guessed); a report whose OCR values fail an arithmetic rule is "
+    "low_confidence (never guessed); one read with confidence below 70 is kept only where an "
+    "arithmetic rule over it holds (flag rule_confirmed) or fails (flag doubtful), else NULL with "
+    "low_confidence; a report whose OCR values fail an arithmetic rule is "
     "ocr_review and left out of the sums.")
 
 TABLES = {
