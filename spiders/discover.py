@@ -8,7 +8,10 @@ and content folders below it) is listed by that directory; a document in a month
 (``<column>/YYYYMM/<id>``) by the folder above it; a Guangdong intensive-platform page
 ``<column>/content/post_N.html`` by ``<column>/``; ``<column>/art/YYYY/art_<32 hex>.html`` by
 ``<column>/``; Hunan's numbered columns ``/N/N/N/content_N.html`` by ``/N/N/N/index.htm``;
-shanghai.gov.cn's ``/nwID/YYYYMMDD/0001-ID_N.html`` by ``/nwID/index.html``;
+shanghai.gov.cn's ``/nwID/YYYYMMDD/0001-ID_N.html`` by ``/nwID/index.html``; Hunan's
+``/cID/YYYYMMDD/iN.html`` by ``/cID/index.html``; a channel CMS's ``/contents/ID/N.html`` by
+``/channels/ID.html``; Shandong's node sites ``/nA/nB/cN/content.html`` by ``/nA/nB/index.html``;
+Hebei's portals ``/columns/<uuid>/YYYYMM/DD/<uuid>.html`` by ``/columns/<uuid>/index.html``;
 ``year_details.aspx?dept=D&year=YYYY`` shows every year by its parameter. Anything else names
 no column: the address is a known report.
 """
@@ -97,10 +100,10 @@ class DiscoverSpider(TRSLists, HanwebLists, JSONLists, ReportSpider):
 
 # ------------------------------------------------------------------ report address -> column
 # a directory named as a 年报 column: 政府信息公开年报 zfxxgknb, 公开年报 gknb, 年度报告 ndbg/
-# xxgkndbg/zfxxgkgzndbg, 部门年报 bmnb, 年度工作报告 ndgzbg …, with a numeric suffix (TRS's
+# xxgkndbg/zfxxgkgzndbg/ndxxgkbg, 部门年报 bmnb, 年度工作报告 ndgzbg …, with a numeric suffix (TRS's
 # zfxxgknb_88827, zfxxgknb2022) or a body suffix (…ndbgbm); not 工作报告 gzbg alone (the
 # government work report), not a word that merely starts with nb (nbjb)
-ANNUAL_DIR = re.compile(r"(?:ndbg|nianbao|ndgzbg|(?:gk|zf|bm|sj|xj|qj|xx|fx|jd|xz)nb)"
+ANNUAL_DIR = re.compile(r"(?:ndbg|nianbao|ndgzbg|ndxxgkbg|(?:gk|zf|bm|sj|xj|qj|xx|fx|jd|xz)nb)"
                         r"|^nb(?:\d*|_\d+)$", re.I)
 # folders below a column that are no column of their own: dates, content, art/YYYY
 DATE_DIR = re.compile(r"^(?:(?:19|20)\d{2}(?:\d{2}|\d{4}|-\d{2}(?:-\d{2})?)?|\d{1,2}|content|art)$", re.I)
@@ -110,6 +113,18 @@ ART_HEX = re.compile(r"^(?P<col>(?:/[^/]+)+/)art/(?:19|20)\d\d/art_[0-9a-f]{32}\
 # Hunan's intensive platform: columns are chains of numbers with an index.htm list
 # (/yiyang/2/135/138/27709/index.htm), documents content_N.html inside them
 NUMERIC_CONTENT = re.compile(r"^(?P<col>(?:/[a-z]+)?(?:/\d+){2,}/)content_\d+\.html?$", re.I)
+# Hunan's county sites (Zhuzhou's, Aksu's): /c26133/20240117/i2154426.html in the list /c26133/index.html
+C_DATE_I = re.compile(r"^(?P<col>(?:/[^/]+)*/c\d+/)(?:19|20)\d{6}/i\d+\.html?$", re.I)
+# a channel CMS (Tianjin's districts, Pingdingshan, Yuxi): /contents/<channel>/<id>.html are the
+# documents of /channels/<channel>.html
+CHANNEL_CONTENT = re.compile(r"^(?P<site>(?:/[^/]+)*)/contents/(?P<ch>\d+)/\d+\.html?$", re.I)
+# Shandong's node sites (Dezhou's): lists /n<id>/…/n<id>/index.html, documents one folder below
+# them, /n<id>/…/c<id>/content.html
+NODE_CONTENT = re.compile(r"^(?P<col>(?:/n\d+)+/)c\d+/content\.html?$", re.I)
+# Hebei's portals (hebei.gov.cn, Shijiazhuang's and its counties'): a column is
+# /columns/<uuid>/index.html, its documents /columns/<uuid>/YYYYMM/DD/<uuid>.html
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+HEBEI_COLUMN = re.compile(rf"^(?P<col>(?:/[^/]+)*/columns/{UUID}/)(?:19|20)\d{{4}}/\d\d/{UUID}\.html?$", re.I)
 SHANGHAI_NW = re.compile(r"^/nw(?P<id>\d+)/(?:19|20)\d{6}/\d+-(?P=id)_\d+\.html?$", re.I)
 YEAR_DETAILS = re.compile(r"^(?:/[^/]+)*/year_details\.aspx$", re.I)
 # Lincang's (Yunnan) 年报 page of a unit: /<unit>/zfxxgknb.html?nbYear=YYYY lists that year's reports
@@ -140,6 +155,22 @@ def generic_column_of(url: str) -> Column | None:
     if m:
         return Column(f"{origin(p)}/nw{m.group('id')}/index.html", "generic",
                       "shanghai: /nwID/YYYYMMDD/0001-ID_N.html → /nwID/index.html")
+    m = HEBEI_COLUMN.match(path)
+    if m:
+        return Column(f"{origin(p)}{m.group('col')}index.html", "generic",
+                      "hebei: /columns/UUID/YYYYMM/DD/UUID.html → /columns/UUID/index.html")
+    m = C_DATE_I.match(path)
+    if m:
+        return Column(f"{origin(p)}{m.group('col')}index.html", "generic",
+                      "hunan: /cID/YYYYMMDD/iN.html → /cID/index.html")
+    m = CHANNEL_CONTENT.match(path)
+    if m:
+        return Column(f"{origin(p)}{m.group('site')}/channels/{m.group('ch')}.html", "generic",
+                      "channels: /contents/ID/N.html → /channels/ID.html")
+    m = NODE_CONTENT.match(path)
+    if m:
+        return Column(f"{origin(p)}{m.group('col')}index.html", "generic",
+                      "shandong nodes: /nA/nB/cN/content.html → /nA/nB/index.html")
     if YEAR_DETAILS.match(path):
         params = urllib.parse.parse_qsl(p.query)
         if dict(params).get("dept") and re.fullmatch(r"(?:19|20)\d\d", dict(params).get("year", "")):

@@ -76,15 +76,42 @@ REAL = [
      "http://uhdz.gov.cn/zfxxgk/zfxxgknb/bmxxgknb/", "generic"),
     ("http://www.baotaqu.gov.cn/zfxxgk/zfxxgknb/qj/1881238323945988098.html",
      "http://www.baotaqu.gov.cn/zfxxgk/zfxxgknb/qj/", "generic"),
+    ("http://www.hyzhq.gov.cn/zwgk/bmxxgkml/xzcjd/yhjd/ndxxgkbg/20240118/i3241505.html",
+     "http://www.hyzhq.gov.cn/zwgk/bmxxgkml/xzcjd/yhjd/ndxxgkbg/", "generic"),
     # Hunan's numbered columns; shanghai.gov.cn's nw columns
     ("https://www.pingjiang.gov.cn/35048/35049/34957/35980/35982/content_2359317.html",
      "https://www.pingjiang.gov.cn/35048/35049/34957/35980/35982/index.htm", "generic"),
     ("https://www.shanghai.gov.cn/nw12344/20200813/0001-12344_64595.html",
      "https://www.shanghai.gov.cn/nw12344/index.html", "generic"),
+    # VSB: a column by its number, through the platform's dynamic list
+    ("http://fg.gov.cn/info/1648/47211.htm",
+     "http://fg.gov.cn/list.jsp?urltype=tree.TreeTempUrl&wbtreeid=1648", "vsb"),
+    ("http://www.gangu.gov.cn/info/3481/644632.htm",
+     "http://www.gangu.gov.cn/list.jsp?urltype=tree.TreeTempUrl&wbtreeid=3481", "vsb"),
+    ("https://www.ms.gov.cn/xxgk/xxgk_content.jsp?urltype=news.NewsContentUrl&wbtreeid=5069&wbnewsid=1143514",
+     "https://www.ms.gov.cn/xxgk/xxgk_list.jsp?urltype=tree.TreeTempUrl&wbtreeid=5069", "vsb"),
+    # Hunan's /cID/YYYYMMDD/iN.html (Zhuzhou's counties, Aksu's)
+    ("http://www.hetang.gov.cn/c26133/20240117/i2154426.html",
+     "http://www.hetang.gov.cn/c26133/index.html", "generic"),
+    ("http://kk000.aks.gov.cn/c8/20180403/i4586.html", "http://kk000.aks.gov.cn/c8/index.html", "generic"),
+    # a channel CMS: /contents/ID/N.html of /channels/ID.html (Tianjin's districts)
+    ("https://www.tjbh.gov.cn/dj/contents/10878/297546.html",
+     "https://www.tjbh.gov.cn/dj/channels/10878.html", "generic"),
+    ("https://teda.gov.cn/contents/29/77805.html", "https://teda.gov.cn/channels/29.html", "generic"),
+    # Hebei's portals: /columns/UUID/YYYYMM/DD/UUID.html of /columns/UUID/index.html
+    ("https://www.sjz.gov.cn/zfxxgk/columns/f74d6b1e-ff1b-45ff-8cdb-faa7079a660d/202301/29/c6d51e4b-84c0-48a4-8821-d13086d9e81c.html",
+     "https://www.sjz.gov.cn/zfxxgk/columns/f74d6b1e-ff1b-45ff-8cdb-faa7079a660d/index.html", "generic"),
+    ("https://www.hebei.gov.cn/columns/8aef2fa0-cc14-409e-9f68-fbdba00a0c72/202308/21/720faafd-6610-4d9e-9cc8-9e0f056c2101.html",
+     "https://www.hebei.gov.cn/columns/8aef2fa0-cc14-409e-9f68-fbdba00a0c72/index.html", "generic"),
+    # Shandong's node sites: /nA/…/cN/content.html of /nA/…/index.html (Dezhou's)
+    ("http://dzbee.dezhou.gov.cn/n16731291/n38312410/n38313520/c69593319/content.html",
+     "http://dzbee.dezhou.gov.cn/n16731291/n38312410/n38313520/index.html", "generic"),
+    ("http://www.dzlc.gov.cn/n55189606/n55189912/n91864348/n91864383/c92353512/content.html",
+     "http://www.dzlc.gov.cn/n55189606/n55189912/n91864348/n91864383/index.html", "generic"),
 ]
 # real addresses that name no column: known reports
 NO_COLUMN = [
-    "http://fg.gov.cn/info/1648/47211.htm",                                    # VSB /info/
+    "http://fg.gov.cn/info/1648/47211.htm?x=1",                                # not VSB's static form
     "https://www.ahgc.gov.cn/OpennessAnnualReport/show/5046.html",             # a report, not a list
     "https://bozhou.gov.cn/XxgkAnnualReport/show/6587.html",
     "http://www.lj.gov.cn/public/13721/104641795.html",
@@ -97,6 +124,9 @@ NO_COLUMN = [
     "http://lincang.gov.cn/zfxxgk_lcs/artview/195/345407.html?nbYear=2025&orgCode=A01A01",  # one report
     "https://ynfq.gov.cn/zfxxgk_fqx_cyfzfw/zfxxgknb.html?nbYear=",             # no year to vary
     "http://www.zhangdian.gov.cn/gongkai/site_zdqhtjdbsc/channel_5fd80b6154d6e51d248642a7/doc_61f3b3b3f52710fcc5758064.html",
+    "http://www.qhd.gov.cn:81/info/content.jsp?code=127201",                 # no VSB column number
+    "http://www.hnyx.gov.cn/c26121/2024/i2159456.html",                        # no date folder
+    "http://dzbee.dezhou.gov.cn/c69593319/content.html",                       # no node above it
 ]
 
 
@@ -244,7 +274,7 @@ def test_reach_gives_each_entry_only_what_its_addresses_imply():
         _row("https://www.county.gov.cn/xxgk/zfxxgknb/2023/art_5.html",
              "测试县城关镇2023年政府信息公开工作年度报告", "990100-tcgz", "990100", "乡"),
         # an address no rule reads: a known report
-        _row("https://www.county.gov.cn/info/1021/52660.htm",
+        _row("https://www.county.gov.cn/news/show-52660.html",
              "测试县水利局2023年政府信息公开工作年度报告", "990100-dslj", "990100", "部门"),
         # a verified entry is never changed
         _row("https://www.verified.gov.cn/other/202401/t20240101_9.html",
@@ -346,3 +376,35 @@ def test_a_crawl_of_year_viewers_known_reports_and_a_shared_list(tmp_path):
     assert [urllib.parse.urlsplit(u).path for u in rec["fields"]["column_urls"]] == [reach.DEPT_COLUMN]
     assert rec["evidence"]["column_read_off"].endswith(reach.DEPT_REPORT)
     assert "政府信息公开年报" in rec["evidence"]["breadcrumb"]
+
+
+@pytest.mark.slow
+def test_columns_the_address_rules_derive_are_read_by_a_crawl(tmp_path):
+    """From report addresses (VSB's, a channel CMS's, Hunan's, Shandong node sites') to the
+    columns their rules derive, into a registry, to a crawl that reads each derived list and
+    finds the report whose address nobody gave it."""
+    from crawler.registry import write_registry
+    from testbed import reach, serve
+    archive = tmp_path / "archive"
+    with serve("reach") as base:
+        reg = Registry({
+            code: Portal(code=code, agency=f"{name}人民政府", name=name, level="县",
+                         region_code=code, domains=["127.0.0.1"], home_url=base + "/",
+                         source="test bed")
+            for code, name in (("990200", reach.SECOND), ("990300", reach.VSB_COUNTY))})
+        rows = [_row(base + known, reach.derived_title(kind, False), "990200", "990200", "县")
+                for kind, (known, _, _) in reach.DERIVED.items()]
+        rows.append(_row(base + reach.VSB_REPORTS[1], reach.vsb_title(1), "990300", "990300", "县"))
+        out, _ = build(reg, rows, column_of, annual_root)
+        assert out["990200"].column_urls == [base + listing for _, listing, _ in reach.DERIVED.values()]
+        assert out["990300"].column_urls == [
+            f"{base}{reach.VSB_LIST}?urltype=tree.TreeTempUrl&wbtreeid={reach.VSB_TREE}"]
+        assert out["990300"].platform == "vsb" and not out["990200"].known_reports
+        write_registry(out, tmp_path / "portals.csv")
+        proc = run_crawl("--all", "--registry", str(tmp_path / "portals.csv"), archive=archive)
+        assert proc.returncode == 0, explain(proc)
+    caps = {urllib.parse.urlsplit(c.url)._replace(scheme="", netloc="").geturl(): c.portal
+            for c in iter_captures(archive) if c.role == "report"}
+    expected = {p: "990200" for known, _, other in reach.DERIVED.values() for p in (known, other)}
+    expected.update({p: "990300" for p in reach.VSB_REPORTS.values()})
+    assert caps == expected
