@@ -1,7 +1,9 @@
 """The arithmetic rules (勾稽关系) of formats.yml, evaluated on printed values.
 
 A rule whose cells are blank or marked is undecidable (ok = None), never failed or passed by
-reading a blank as 0. A failed rule is reported; the values are never altered.
+reading a blank as 0 — except that counts are never negative: when the parts a sum rule has
+already exceed its total, it fails whatever the unread parts hold (``bound: "at least"``, the
+expected figure being the parts read). A failed rule is reported; the values are never altered.
 """
 from __future__ import annotations
 
@@ -43,14 +45,15 @@ def _total(ids: list[str], values: dict) -> tuple[Decimal | None, bool]:
     return total, True
 
 
-def _rule(rule: dict, left: list[str], right: list[str], values: dict, minus: list[str] = ()) -> dict:
+def _rule(rule: dict, left: list[str], right: list[str], values: dict, minus: list[str] = (),
+          counts: bool = False) -> dict:
     actual, ok_l = _total(left, values)
     expected, ok_r = _total(right, values)
     sub, ok_m = _total(list(minus), values)
     decided = ok_l and ok_r and ok_m
     if decided:
         expected = expected - sub
-    return {
+    out = {
         "id": rule["id"],
         "ok": (actual == expected) if decided else None,
         "expected": to_json_number(expected) if decided else None,
@@ -58,6 +61,13 @@ def _rule(rule: dict, left: list[str], right: list[str], values: dict, minus: li
         "severity": rule.get("severity", "error"),
         "fields": left + right + list(minus),
     }
+    if not decided and counts and ok_l and not minus:
+        # counts are never negative: parts already printed beyond the total decide the rule
+        # whatever the parts left unread hold (a 19 read among a row whose total is 0)
+        known = sum((Decimal(str(values[f])) for f in right if values.get(f) is not None), Decimal(0))
+        if known > actual:
+            out.update(ok=False, expected=to_json_number(known), bound="at least")
+    return out
 
 
 def evaluate(version: str, values: dict, t3_version: str | None = None) -> list[dict]:
@@ -74,6 +84,7 @@ def evaluate(version: str, values: dict, t3_version: str | None = None) -> list[
     rows = rows[:pos] + other + rows[pos:]
     present_rows = [r.key for r in rows]
     leaf_rows = [r.key for r in rows if r.result_leaf]
+    signed = {f.id for f in fmt.fields if f.signed or f.decimal}
     results = []
     for spec in formats.check_specs():
         if spec.get("cross"):
@@ -88,7 +99,8 @@ def evaluate(version: str, values: dict, t3_version: str | None = None) -> list[
                     right.append(r)
             if not all(f in values for f in rule["left"] + right):
                 continue
-            results.append(_rule(rule, rule["left"], right, values))
+            counts = not any(f in signed for f in rule["left"] + right)
+            results.append(_rule(rule, rule["left"], right, values, counts=counts))
     return results
 
 

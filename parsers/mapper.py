@@ -10,6 +10,8 @@ reading is accepted only if the arithmetic rules confirm one reading.
 """
 from __future__ import annotations
 
+import re
+
 import itertools
 from dataclasses import dataclass, field
 
@@ -94,6 +96,9 @@ class Mapping:
     # missing or unrecognised: such rows may be placed by structure, then confirmed.
     t3_sequence: list[tuple[str | None, "Line"]] = field(default_factory=list)
     positional: list[str] = field(default_factory=list)
+    # the table 三 rows placed by structure: (row key, whether the row's own garbled label
+    # bears it out — see label_bears_out —, its fields)
+    positional_rows: list[tuple[str, bool, list[str]]] = field(default_factory=list)
     doubtful: dict[str, str] = field(default_factory=dict)  # OCR field -> why its reading is doubtful
     extras: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -397,11 +402,17 @@ def _t3_row_defs() -> list[tuple[str, formats.RowDef]]:
 
 
 def _match_t3(line: Line, previous: str | None) -> tuple[str, formats.RowDef] | None:
-    candidates = [t for _, t in reversed(line.labels)]  # most specific (rightmost) label first
+    # (text, whether it is the row's own, rightmost label), the most specific first
+    candidates = [(t, i == 0) for i, (_, t) in enumerate(reversed(line.labels))]
     if len(line.labels) > 1:
-        candidates.append(line.label_text)
-    for text in candidates:
+        candidates.append((line.label_text, False))
+    # a numbered item (1、申请人…) is a row of its own, not its group's one-row form (（六）其他处理):
+    # when its own words are unreadable, the group's words beside it do not make it the group
+    item = bool(line.labels) and ITEM_NO.match(line.labels[-1][1])
+    for text, own in candidates:
         for version, row in _t3_row_defs():
+            if item and not own and not ITEM_NO.match(row.label.rsplit("/", 1)[-1].strip()):
+                continue
             if row.exact:
                 if not matches_exact(text, row.exact):
                     continue
@@ -456,13 +467,34 @@ def _place_unlabelled_t3(m: Mapping, layout: list[str]) -> None:
         if len(slots) != len(gap) or start == 0 or end == len(layout):
             m.warnings.append(f"table 三: {len(gap)} row(s) without a recognisable label; not mapped")
             continue
+        rows = {r.key: r for _, r in _t3_row_defs()}
         for key, line in zip(slots, gap):
             vals = _fit7(m, line)
+            fids = []
             for (col, cell), c in zip(vals, formats.get("2021").t3_columns):
                 fid = f"t3.{key}.{c.key}"
                 _assign(m, fid, line, col, cell, line.label_text)
                 m.slots[fid].flags.append("positional")
                 m.positional.append(fid)
+                fids.append(fid)
+            texts = [t for _, t in reversed(line.labels)] or [line.label_text]
+            m.positional_rows.append((key, any(label_bears_out(t, rows[key].label) for t in texts), fids))
+
+
+ITEM_NO = re.compile(r"^\s*[（(]?\s*(\d{1,2})\s*[.．、,，)）]")
+
+
+def label_bears_out(garbled: str, label: str) -> bool:
+    """Does a label no row's words matched (an OCR reading of a stained cell: 委术提供公开出版槐)
+    still bear out the row its place gives it (3.要求提供公开出版物)? Its item number is the
+    row's, and at least half of the row's own words are in it, in order."""
+    leaf = label.rsplit("/", 1)[-1].strip()
+    want, got = ITEM_NO.match(leaf), ITEM_NO.match(garbled or "")
+    if not want or not got or want.group(1) != got.group(1):
+        return False
+    a = re.sub(r"[\W\d_]", "", leaf[want.end():])
+    b = re.sub(r"[\W\d_]", "", garbled[got.end():])
+    return bool(a) and _lcs(a, b) >= 0.5 * len(a)
 
 
 # --- table 四 ---------------------------------------------------------------------------------

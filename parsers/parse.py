@@ -185,20 +185,31 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
             if slot.flags:
                 flags[fid] = list(slot.flags)
         result_checks = checks.evaluate(fmt_version, values, t3v)
-        if m.positional:
-            placed = set(m.positional)
-            involved = [c for c in result_checks if placed & set(c["fields"])]
-            if all(c["ok"] is True for c in involved):
-                warnings.append(f"table 三: {len(placed) // 7} row(s) without a readable label placed by "
-                                "structure; every rule involving them holds (flag positional)")
-            else:
-                for fid in placed:
+        if m.positional_rows:
+            # each row placed by structure is kept only with evidence of its place: its own
+            # garbled label bears it out (its item number and half its words, in order: then it
+            # is a labelled row like any other, its numbers flagged by any rule over them that
+            # fails), or else every rule over it can be decided and holds; otherwise left out
+            kept, by_label, dropped = 0, 0, 0
+            for key, numbered, fids in m.positional_rows:
+                involved = [c["ok"] for c in result_checks if set(fids) & set(c["fields"])]
+                if numbered or (involved and all(ok is True for ok in involved)):
+                    kept += 1
+                    by_label += numbered
+                    continue
+                dropped += 1
+                for fid in fids:
                     values[fid] = None
                     raw.pop(fid, None)
                     provenance.pop(fid, None)
                     flags.pop(fid, None)
-                warnings.append(f"table 三: {len(placed) // 7} row(s) without a readable label were not "
-                                "mapped: the arithmetic rules do not confirm a placement")
+            if kept:
+                warnings.append(f"table 三: {kept} row(s) without a readable label placed by structure "
+                                f"(flag positional): {by_label} borne out by their own item number and "
+                                f"words, {kept - by_label} by every rule over them holding")
+            if dropped:
+                warnings.append(f"table 三: {dropped} row(s) without a readable label were not mapped: "
+                                "the arithmetic rules do not confirm a placement")
                 result_checks = checks.evaluate(fmt_version, values, t3v)
         if m.doubtful:
             result_checks = _gate_doubtful(m.doubtful, fmt_version, t3v, values, raw, flags,

@@ -396,6 +396,38 @@ def _trim_rules(bw, offsets: bool = False):
     return (out, (left, top)) if offsets else out
 
 
+def _drop_blobs(bw):
+    """A cell without solid blots: toner specks and dust are filled blots, print is strokes. A
+    blot is ink deeper inside its own shape than the cell's strokes are (a point more than
+    1.8 times the strokes' typical half-width from the paper, and more than 2 px): it and the
+    ink within its reach are white paper again, also where it touches a digit (a speck on a
+    0 read as nothing at all). Strokes, thin or bold, are kept."""
+    np, cv2 = _np(), _cv2()
+    inv = (bw < 128).astype(np.uint8)
+    if not inv.any():
+        return bw
+    dt = cv2.distanceTransform(inv, cv2.DIST_L2, 3)
+    ridge = (dt > 0) & (dt >= cv2.dilate(dt, np.ones((3, 3), np.uint8)))
+    if not ridge.any():
+        return bw
+    half = float(np.median(dt[ridge]))
+    deep = (dt > max(2.0, 1.8 * half)).astype(np.uint8)
+    if not deep.any():
+        return bw
+    out = bw.copy()
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(deep, connectivity=8)
+    for i in range(1, n):
+        core = labels == i
+        r = int(np.ceil(dt[core].max())) + 1
+        x, y, w, h = (int(v) for v in stats[i][:4])
+        y0, y1, x0, x1 = max(0, y - r), y + h + r, max(0, x - r), x + w + r
+        reach = cv2.dilate(core[y0:y1, x0:x1].astype(np.uint8),
+                           cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+        sub = out[y0:y1, x0:x1]
+        sub[(reach > 0) & (inv[y0:y1, x0:x1] > 0)] = 255
+    return out
+
+
 def _despeckle(bw):
     """A cell without the specks around its print: toner specks, dust and the stubs of ruling
     lines. The glyphs are the tallest components (at least half the tallest); a smaller one is
@@ -457,7 +489,7 @@ def _pad(bw, px: int):
     return cv2.copyMakeBorder(bw, px, px, px, px, cv2.BORDER_CONSTANT, value=255)
 
 
-def _for_digits(bw, box, height: int, gray=None):
+def _for_digits(bw, box, height: int, gray=None, bold: bool = False):
     """A number's ink scaled to `height` px (Tesseract reads digits best at 20-30 px; a 150-dpi
     cell's digits are ~14 px), binarised again and padded by its height. Scaled from the grey
     crop where there is one (its strokes keep their shape; a binarised JPEG's do not), the
@@ -470,8 +502,10 @@ def _for_digits(bw, box, height: int, gray=None):
         scale = height / max(1, g.shape[0])
         size = (max(1, round(g.shape[1] * scale)), max(1, round(g.shape[0] * scale)))
         big = cv2.resize(g, size, interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
-        _, big = cv2.threshold(big, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-        return _pad(big, height)
+        t, out = cv2.threshold(big, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        if bold:  # faint, broken strokes joined: more of the grey counted as ink
+            _, out = cv2.threshold(big, t + 0.35 * (255 - t), 255, cv2.THRESH_BINARY)
+        return _pad(out, height)
     crop = bw[y0:y1, x0:x1]
     scale = height / max(1, crop.shape[0])
     size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
@@ -644,36 +678,59 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
     # reading is not enough (5 read as 3 or 9 at ~65 happens, a digit of 56 is dropped at one
     # size; two readings rarely make the same mistake). Later readings only for the cells not
     # yet agreed on.
-    attempts: dict[tuple, list[tuple[str, float]]] = {}
     readings: dict[tuple, tuple[str, float | None]] = {}
-    todo = numeric
-    for n, (lang, height) in enumerate(DIGIT_READINGS):
-        if not todo:
-            break
-        dpaths = []
-        for k, (t, bbox, bw, box) in enumerate(todo):
-            p = tmp / f"d{n}_{k}.png"
-            cv2.imwrite(str(p), _for_digits(bw, box, height, grays.get((t, bbox))))
-            dpaths.append(p)
-        dwords = _tesseract(opts, dpaths, tmp, f"digits{n}",
-                            ["-l", lang, "--psm", "7", "-c", f"tessedit_char_whitelist={DIGITS}"],
-                            deadline)
-        again = []
-        last = n == len(DIGIT_READINGS) - 1
-        for item, ws in zip(todo, dwords):
-            key = item[:2]
-            text, conf = _text_conf(ws)
-            text = text.replace(" ", "")
-            attempts.setdefault(key, []).append((text, conf or 0.0))
-            agreed = _agreed(attempts[key], opts.min_confidence, final=last)
-            if agreed:
-                readings[key] = agreed
-            else:
-                best = max(attempts[key], key=lambda a: a[1])
-                readings[key] = (best[0], min(best[1], opts.min_confidence - 0.1)
-                                 if _DIGITS_RE.fullmatch(best[0]) else best[1])
-                again.append(item)
-        todo = again if n >= 1 else todo
+
+    settled: set[tuple] = set()
+
+    def read_digits(items: list, stage: str, bold: bool = False) -> list:
+        """Every reading of DIGIT_READINGS for `items` until they agree; the items that never
+        did (their best reading, marked not confident, is in `readings`)."""
+        attempts: dict[tuple, list[tuple[str, float]]] = {}
+        todo = items
+        for n, (lang, height) in enumerate(DIGIT_READINGS):
+            if not todo:
+                break
+            dpaths = []
+            for k, (t, bbox, bw, box) in enumerate(todo):
+                p = tmp / f"{stage}{n}_{k}.png"
+                cv2.imwrite(str(p), _for_digits(bw, box, height, grays.get((t, bbox)), bold))
+                dpaths.append(p)
+            dwords = _tesseract(opts, dpaths, tmp, f"{stage}{n}",
+                                ["-l", lang, "--psm", "7", "-c", f"tessedit_char_whitelist={DIGITS}"],
+                                deadline)
+            again = []
+            last = n == len(DIGIT_READINGS) - 1
+            for item, ws in zip(todo, dwords):
+                key = item[:2]
+                text, conf = _text_conf(ws)
+                text = text.replace(" ", "")
+                attempts.setdefault(key, []).append((text, conf or 0.0))
+                agreed = _agreed(attempts[key], opts.min_confidence, final=last)
+                if agreed:
+                    readings[key] = agreed
+                    settled.add(key)
+                else:
+                    if stage == "d":
+                        best = max(attempts[key], key=lambda a: a[1])
+                        readings[key] = (best[0], min(best[1], opts.min_confidence - 0.1)
+                                         if _DIGITS_RE.fullmatch(best[0]) else best[1])
+                    again.append(item)
+            todo = again if n >= 1 else todo
+        return todo
+
+    unagreed = read_digits(numeric, "d")
+    # the numbers no reading agreed on, read again without the solid blots on their ink (a
+    # toner speck touching a 0 makes it no digit at all); only where a blot was there, and
+    # with the same demand for agreement, so a clean cell's reading is never second-guessed
+    blotted = []
+    for t, bbox, bw, box in unagreed:
+        clean = _drop_blobs(bw)
+        if (clean != bw).any():
+            blotted.append((t, bbox, clean, _ink_box(clean, speck) or box))
+    read_digits(blotted, "b")
+    # and those still not agreed on with their faint strokes counted as ink (a 0 whose thin
+    # sides broke into two marks), the same demand for agreement
+    read_digits([it for it in unagreed if it[:2] not in settled], "k", bold=True)
     unread: set[tuple] = set()
     doubtful: dict[tuple, str] = {}  # read, but kept only where a rule confirms it (parsers.parse)
     for t, bbox, bw, box in numeric:
