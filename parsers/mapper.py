@@ -62,6 +62,9 @@ class Slot:
     confidence: float | None = None  # OCR recognition confidence (0-100); None when not OCR
 
 
+UNREAD = "\u25a1"  # a label cell OCR could not read (□)
+
+
 @dataclass
 class Line:
     grid: int
@@ -126,7 +129,10 @@ def _lines(doc: Document) -> list[Line]:
             for i, (_, cell) in enumerate(cells):
                 if not is_value_token(cell.text):
                     last_label = i
-            labels = [(c, cell.text.strip()) for c, cell in cells[: last_label + 1] if cell.text.strip()]
+            # a cell OCR could not read among the labels stands in its place (UNREAD): a head
+            # or a label is missing there, not absent from the table
+            labels = [(c, cell.text.strip() or UNREAD) for c, cell in cells[: last_label + 1]
+                      if cell.text.strip() or cell.unread]
             values = cells[last_label + 1:]
             page = next((cell.page for _, cell in cells if cell.page), g.page)
             out.append(Line(g.index, r, page, labels, values, g.aligned,
@@ -155,6 +161,15 @@ def _place(m: Mapping, line: Line, n: int, head_cols: tuple[int, ...] | None, wh
         return None
     if len(vals) == n:
         return list(vals)
+    if line.aligned and head_cols and len(head_cols) == n:
+        by_col = dict(vals)
+        # in a scan, a mark OCR took for a value in the label columns left of the value columns
+        # (a seal's remnant read as 2 or —) is no value, by its place; blank spacers elsewhere
+        if all(c in by_col for c in head_cols) and any(not _blank(cell) for c, cell in vals
+                                                       if c not in head_cols) and all(
+                _blank(cell) or (cell.confidence is not None and c < head_cols[0])
+                for c, cell in vals if c not in head_cols):
+            return [(c, by_col[c]) for c in head_cols]
     readings = []
     for left in range(len(vals) - n + 1):
         dropped = vals[:left] + vals[left + n:]
@@ -313,7 +328,11 @@ def _segment_heads(texts: list[str], columns) -> bool:
     def fit(i: int, c: int) -> bool:
         if c == n:
             return i == len(texts)
+        if i < len(texts) and texts[i] == UNREAD:
+            return fit(i + 1, c + 1)  # a head OCR could not read: the column its place gives it
         for j in range(i + 1, min(len(texts), i + 4) + 1):
+            if UNREAD in texts[i + 1:j]:
+                break
             if len(texts) - j < n - c - 1:
                 break
             head = "".join(texts[i:j])
@@ -408,7 +427,7 @@ def _match_t3(line: Line, previous: str | None) -> tuple[str, formats.RowDef] | 
         candidates.append((line.label_text, False))
     # a numbered item (1、申请人…) is a row of its own, not its group's one-row form (（六）其他处理):
     # when its own words are unreadable, the group's words beside it do not make it the group
-    item = bool(line.labels) and ITEM_NO.match(line.labels[-1][1])
+    item = bool(line.labels) and (line.labels[-1][1] == UNREAD or ITEM_NO.match(line.labels[-1][1]))
     for text, own in candidates:
         for version, row in _t3_row_defs():
             if item and not own and not ITEM_NO.match(row.label.rsplit("/", 1)[-1].strip()):

@@ -128,8 +128,11 @@ def _seal(size: int, rng: random.Random, color=(214, 36, 44)) -> Image.Image:
     import numpy as np
 
     alpha = np.asarray(seal, dtype=np.float32) / 255.0
-    blotch = np.asarray(Image.effect_noise((size, size), 60).filter(ImageFilter.GaussianBlur(size / 40)),
-                        dtype=np.float32) / 255.0
+    # uneven ink from the seed's own generator (PIL's effect_noise draws from an unseeded one:
+    # the same seed gave another seal in every process)
+    noise = np.random.default_rng(rng.randrange(2**32)).normal(128, 60, (size, size))
+    noise = Image.fromarray(np.clip(noise, 0, 255).astype(np.uint8))
+    blotch = np.asarray(noise.filter(ImageFilter.GaussianBlur(size / 40)), dtype=np.float32) / 255.0
     alpha = alpha * np.clip(0.55 + 0.6 * blotch, 0.35, 0.95)
     out = Image.new("RGBA", (size, size), color + (0,))
     out.putalpha(Image.fromarray((alpha * 255).astype(np.uint8)))

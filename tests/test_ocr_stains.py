@@ -147,3 +147,43 @@ def test_a_solid_blot_on_a_digit_is_taken_off_and_the_strokes_kept():
     bold = np.full((40, 40), 255, np.uint8)
     _glyph_zero(bold, 10, 6, h=26, w=16, stroke=5)
     assert (_drop_blobs(bold) == bold).all()
+
+
+def test_a_table_two_head_ocr_could_not_read_takes_the_column_its_place_gives_it():
+    def head_row(doc):  # 信息内容 | three heads of table 二's first block
+        return next((g, r) for g, grid in enumerate(doc.grids) for r, row in enumerate(grid.rows)
+                    if row and (row[0].text or "").strip() == "信息内容" and len(row) == 4)
+    fields = [f"t2.{r}.{c}" for r in ("regulations", "normative_docs")
+              for c in ("issued", "repealed", "in_force")]
+    doc, data, plain, report = _scanned(41)  # six different numbers in the block
+    assert len({report.values[f] for f in fields}) == 6
+    g, r = head_row(doc)
+    row = doc.grids[g].rows[r]
+    row[2] = dataclasses.replace(row[2], text="", unread=True, confidence=0.0)  # 本年废止件数
+    res = build_result(doc, data=data, name="s.html", kind="html")
+    assert [res["values"][f] for f in fields] == [report.values[f] for f in fields]
+    # a head cell blank on the page (not one OCR failed to read) is no head: nothing is placed
+    doc, data, plain, report = _scanned(41)
+    g, r = head_row(doc)
+    row = doc.grids[g].rows[r]
+    row[2] = dataclasses.replace(row[2], text="")
+    res = build_result(doc, data=data, name="s.html", kind="html")
+    assert all(res["values"][f] is None for f in fields)
+
+
+def test_a_mark_in_the_label_columns_of_a_scan_is_no_value_by_its_place():
+    doc, data, plain, report = _scanned()
+    row, first_value = _row(doc, plain, PUBLICATION)
+    # a seal's remnant beside the values, in the label column, read as 2
+    row[first_value - 1] = dataclasses.replace(row[first_value - 1], text="2", copy=False)
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    assert all(r["values"][f"{PUBLICATION}.{col}"] == report.values[f"{PUBLICATION}.{col}"]
+               for col in COLUMNS)
+    # in a document with a text layer the same cell is printed: the row is not placed by guess
+    doc, data, plain, report = _scanned()
+    for grid in doc.grids:
+        grid.rows = [[dataclasses.replace(c, confidence=None) for c in row] for row in grid.rows]
+    row, first_value = _row(doc, plain, PUBLICATION)
+    row[first_value - 1] = dataclasses.replace(row[first_value - 1], text="2", copy=False)
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    assert all(r["values"][f"{PUBLICATION}.{col}"] is None for col in COLUMNS)
