@@ -126,6 +126,14 @@ NODE_CONTENT = re.compile(r"^(?P<col>(?:/n\d+)+/)c\d+/content\.html?$", re.I)
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 HEBEI_COLUMN = re.compile(rf"^(?P<col>(?:/[^/]+)*/columns/{UUID}/)(?:19|20)\d{{4}}/\d\d/{UUID}\.html?$", re.I)
 SHANGHAI_NW = re.compile(r"^/nw(?P<id>\d+)/(?:19|20)\d{6}/\d+-(?P=id)_\d+\.html?$", re.I)
+# an address whose own path names its list: (pattern, the list's path from its groups, the rule)
+DIRECT_RULES = (
+    (SHANGHAI_NW, "/nw{id}/index.html", "shanghai: /nwID/YYYYMMDD/0001-ID_N.html → /nwID/index.html"),
+    (HEBEI_COLUMN, "{col}index.html", "hebei: /columns/UUID/YYYYMM/DD/UUID.html → /columns/UUID/index.html"),
+    (C_DATE_I, "{col}index.html", "hunan: /cID/YYYYMMDD/iN.html → /cID/index.html"),
+    (CHANNEL_CONTENT, "{site}/channels/{ch}.html", "channels: /contents/ID/N.html → /channels/ID.html"),
+    (NODE_CONTENT, "{col}index.html", "shandong nodes: /nA/nB/cN/content.html → /nA/nB/index.html"),
+)
 YEAR_DETAILS = re.compile(r"^(?:/[^/]+)*/year_details\.aspx$", re.I)
 # Lincang's (Yunnan) 年报 page of a unit: /<unit>/zfxxgknb.html?nbYear=YYYY lists that year's reports
 NB_YEAR = re.compile(r"^(?:/[^/]+)*/zfxxgknb\.html?$", re.I)
@@ -151,26 +159,10 @@ def generic_column_of(url: str) -> Column | None:
     doc)."""
     p = urllib.parse.urlsplit(url)
     path = p.path
-    m = SHANGHAI_NW.match(path)
-    if m:
-        return Column(f"{origin(p)}/nw{m.group('id')}/index.html", "generic",
-                      "shanghai: /nwID/YYYYMMDD/0001-ID_N.html → /nwID/index.html")
-    m = HEBEI_COLUMN.match(path)
-    if m:
-        return Column(f"{origin(p)}{m.group('col')}index.html", "generic",
-                      "hebei: /columns/UUID/YYYYMM/DD/UUID.html → /columns/UUID/index.html")
-    m = C_DATE_I.match(path)
-    if m:
-        return Column(f"{origin(p)}{m.group('col')}index.html", "generic",
-                      "hunan: /cID/YYYYMMDD/iN.html → /cID/index.html")
-    m = CHANNEL_CONTENT.match(path)
-    if m:
-        return Column(f"{origin(p)}{m.group('site')}/channels/{m.group('ch')}.html", "generic",
-                      "channels: /contents/ID/N.html → /channels/ID.html")
-    m = NODE_CONTENT.match(path)
-    if m:
-        return Column(f"{origin(p)}{m.group('col')}index.html", "generic",
-                      "shandong nodes: /nA/nB/cN/content.html → /nA/nB/index.html")
+    for pattern, template, rule in DIRECT_RULES:
+        m = pattern.match(path)
+        if m:
+            return Column(origin(p) + template.format(**m.groupdict()), "generic", rule)
     if YEAR_DETAILS.match(path):
         params = urllib.parse.parse_qsl(p.query)
         if dict(params).get("dept") and re.fullmatch(r"(?:19|20)\d\d", dict(params).get("year", "")):
