@@ -63,6 +63,17 @@ def texts(path, sql: str, params=()) -> list[dict]:
         conn.close()
 
 
+def search_hits(path, words: str) -> int:
+    """How many indexed texts the archive's full-text search matches for `words`."""
+    from crawler.db import search
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("select count(*) from search_index_fts where search_index_fts match ?",
+                            [search.fts_query(words)]).fetchone()[0]
+    finally:
+        conn.close()
+
+
 def canned(path, name: str, params: dict | None = None) -> list[dict]:
     from crawler.db import dictionary
 
@@ -235,14 +246,7 @@ def test_a_new_canonical_document_takes_the_report_over_and_the_search(tmp_path,
     assert q(path, "select report_id, role from documents") == [
         {"report_id": report["id"], "role": "alternate"}]
     assert {r["report_id"] for r in q(path, "select report_id from search_index")} == {report["id"]}
-    conn = sqlite3.connect(path)
-    from crawler.db import search
-    try:
-        n = conn.execute("select count(*) from search_index_fts where search_index_fts match ?",
-                         [search.fts_query("总体情况")]).fetchone()[0]
-    finally:
-        conn.close()
-    assert n == 1
+    assert search_hits(path, "总体情况") == 1
     # the texts moved between search_index and document_texts, never copied: each stored once
     (other,) = q(path, "select id from documents")
     parts = {d: 1 + sum(1 for v in r["sections"].values() if v) for d, r in
@@ -280,13 +284,7 @@ def test_an_archive_with_documents_migrates_to_texts_stored_once(tmp_path, forms
     assert texts(path, "select * from report_sections order by report_id, section") == sections
     assert texts(path, "select id, report_id, part, text from search_index order by id") == searched
     assert texts(path, "select id, document_id, part, text from document_texts order by id") == others
-    conn = sqlite3.connect(path)
-    try:
-        n = conn.execute("select count(*) from search_index_fts where search_index_fts match ?",
-                         [search.fts_query("总体情况")]).fetchone()[0]
-    finally:
-        conn.close()
-    assert n == 1
+    assert search_hits(path, "总体情况") == 1
 
 
 def test_a_fresh_build_carries_a_reports_other_documents_over(tmp_path, forms):
