@@ -16,18 +16,16 @@ governments the searched pages hold, from the even and odd halves.
 from __future__ import annotations
 
 import argparse
-import collections
 import pathlib
 import subprocess
 import sys
-import urllib.parse
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from crawler.registry import REGISTRY_FILE, merge, parse_registry  # noqa: E402
 from crawler.registry.addresses import read_addresses  # noqa: E402
-from crawler.registry.reach import _bare, build  # noqa: E402
+from crawler.registry.reach import build, host_coverage  # noqa: E402
 from spiders.discover import annual_root, column_of  # noqa: E402
 
 # the commit before the first reach was written into national.csv: home pages only
@@ -35,32 +33,16 @@ BASE_REV = "9d483f5^"
 ROUND_1 = 986
 
 
-def _host(url: str) -> str:
-    return _bare(urllib.parse.urlsplit(url).hostname)
-
-
 def measure(base, seen: list[dict], held: list[dict], label: str) -> None:
     reg, _ = build(base, seen, column_of, annual_root)
-    below = collections.defaultdict(list)
-    for p in reg.values():
-        below[p.region_code].append(p)
-    hosts = collections.defaultdict(set)
-    for r in held:
-        if r["division"] in reg:
-            hosts[r["division"]].add(_host(r["address"]))
     found = {r["division"] for r in seen}
-
-    def on(entries, hs):
-        return bool({_host(u) for p in entries for u in p.column_urls} & hs)
-    own = [d for d, hs in hosts.items() if on([reg[d]], hs)]
-    bodies = [d for d, hs in hosts.items() if on(below[d], hs)]
-    again = [d for d in hosts if d in found]
-    own_again = [d for d in again if d in own]
-    n = len(hosts)
+    every = host_coverage(reg, held)
+    again = host_coverage(reg, [r for r in held if r["division"] in found])
+    n, own, bodies = (every[k] for k in ("governments", "own_column_on_host", "own_or_body_column_on_host"))
     print(f"{label}: {n} governments held out; a column of their own on the held-out address's "
-          f"host {len(own)} ({len(own) / n:.0%}), of their own or a body's {len(bodies)} "
-          f"({len(bodies) / n:.0%}); of the {len(again)} the other part had also found: "
-          f"{len(own_again)} ({len(own_again) / max(1, len(again)):.0%})")
+          f"host {own} ({own / n:.0%}), of their own or a body's {bodies} "
+          f"({bodies / n:.0%}); of the {again['governments']} the other part had also found: "
+          f"{again['own_column_on_host']} ({again['own_column_on_host'] / max(1, again['governments']):.0%})")
 
 
 def main() -> int:
