@@ -84,7 +84,7 @@ def evaluate(version: str, values: dict, t3_version: str | None = None) -> list[
     rows = rows[:pos] + other + rows[pos:]
     present_rows = [r.key for r in rows]
     leaf_rows = [r.key for r in rows if r.result_leaf]
-    signed = {f.id for f in fmt.fields if f.signed or f.decimal}
+    not_counts = {f.id for f in fmt.fields if f.signed or f.decimal}
     results = []
     for spec in formats.check_specs():
         if spec.get("cross"):
@@ -99,7 +99,7 @@ def evaluate(version: str, values: dict, t3_version: str | None = None) -> list[
                     right.append(r)
             if not all(f in values for f in rule["left"] + right):
                 continue
-            counts = not any(f in signed for f in rule["left"] + right)
+            counts = not any(f in not_counts for f in rule["left"] + right)
             results.append(_rule(rule, rule["left"], right, values, counts=counts))
     return results
 

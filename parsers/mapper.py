@@ -10,9 +10,8 @@ reading is accepted only if the arithmetic rules confirm one reading.
 """
 from __future__ import annotations
 
-import re
-
 import itertools
+import re
 from dataclasses import dataclass, field
 
 from . import formats
@@ -63,6 +62,7 @@ class Slot:
 
 
 UNREAD = "\u25a1"  # a label cell OCR could not read (□)
+ITEM_NO = re.compile(r"^\s*[（(]?\s*(\d{1,2})\s*[.．、,，)）]")  # 3. / 1、/ (2) before a row's words
 
 
 @dataclass
@@ -98,7 +98,6 @@ class Mapping:
     # table 三 rows with seven values, in order: (row key, line), key None when the label is
     # missing or unrecognised: such rows may be placed by structure, then confirmed.
     t3_sequence: list[tuple[str | None, "Line"]] = field(default_factory=list)
-    positional: list[str] = field(default_factory=list)
     # the table 三 rows placed by structure: (row key, whether the row's own garbled label
     # bears it out — see label_bears_out —, its fields)
     positional_rows: list[tuple[str, bool, list[str]]] = field(default_factory=list)
@@ -471,8 +470,10 @@ def _map_t3_row(m: Mapping, line: Line, in_t3: bool) -> bool:
 
 def _place_unlabelled_t3(m: Mapping, layout: list[str]) -> None:
     """Rows whose label is missing are placed by structure: k unlabelled rows between two
-    labelled rows that leave exactly k layout rows unfilled, in order. The caller keeps the
-    placement only if the arithmetic rules confirm it (see parsers.parse)."""
+    labelled rows that leave exactly k layout rows unfilled, in order. The caller keeps a row
+    only where its own garbled label bears the place out (label_bears_out) or the arithmetic
+    rules confirm it (see parsers.parse)."""
+    row_defs = {r.key: r for _, r in _t3_row_defs()}
     seq = m.t3_sequence
     labelled = [i for i, (k, _) in enumerate(seq) if k is not None]
     bounds = [-1] + labelled + [len(seq)]
@@ -486,7 +487,6 @@ def _place_unlabelled_t3(m: Mapping, layout: list[str]) -> None:
         if len(slots) != len(gap) or start == 0 or end == len(layout):
             m.warnings.append(f"table 三: {len(gap)} row(s) without a recognisable label; not mapped")
             continue
-        rows = {r.key: r for _, r in _t3_row_defs()}
         for key, line in zip(slots, gap):
             vals = _fit7(m, line)
             fids = []
@@ -494,13 +494,10 @@ def _place_unlabelled_t3(m: Mapping, layout: list[str]) -> None:
                 fid = f"t3.{key}.{c.key}"
                 _assign(m, fid, line, col, cell, line.label_text)
                 m.slots[fid].flags.append("positional")
-                m.positional.append(fid)
                 fids.append(fid)
-            texts = [t for _, t in reversed(line.labels)] or [line.label_text]
-            m.positional_rows.append((key, any(label_bears_out(t, rows[key].label) for t in texts), fids))
+            borne = any(label_bears_out(t, row_defs[key].label) for _, t in line.labels)
+            m.positional_rows.append((key, borne, fids))
 
-
-ITEM_NO = re.compile(r"^\s*[（(]?\s*(\d{1,2})\s*[.．、,，)）]")
 
 
 def label_bears_out(garbled: str, label: str) -> bool:

@@ -682,9 +682,9 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
 
     settled: set[tuple] = set()
 
-    def read_digits(items: list, stage: str, bold: bool = False) -> list:
+    def read_digits(items: list, stage: str, bold: bool = False, keep_best: bool = False) -> list:
         """Every reading of DIGIT_READINGS for `items` until they agree; the items that never
-        did (their best reading, marked not confident, is in `readings`)."""
+        did (with `keep_best`, their best reading, marked not confident, is in `readings`)."""
         attempts: dict[tuple, list[tuple[str, float]]] = {}
         todo = items
         for n, (lang, height) in enumerate(DIGIT_READINGS):
@@ -710,7 +710,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                     readings[key] = agreed
                     settled.add(key)
                 else:
-                    if stage == "d":
+                    if keep_best:
                         best = max(attempts[key], key=lambda a: a[1])
                         readings[key] = (best[0], min(best[1], opts.min_confidence - 0.1)
                                          if _DIGITS_RE.fullmatch(best[0]) else best[1])
@@ -718,7 +718,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
             todo = again if n >= 1 else todo
         return todo
 
-    unagreed = read_digits(numeric, "d")
+    unagreed = read_digits(numeric, "d", keep_best=True)
     # the numbers no reading agreed on, read again without the solid blots on their ink (a
     # toner speck touching a 0 makes it no digit at all); only where a blot was there, and
     # with the same demand for agreement, so a clean cell's reading is never second-guessed
