@@ -62,7 +62,9 @@ class Slot:
 
 
 UNREAD = "\u25a1"  # a label cell OCR could not read (□)
-ITEM_NO = re.compile(r"^\s*[（(]?\s*(\d{1,2})\s*[.．、,，)）]")  # 3. / 1、/ (2) before a row's words
+# 3. / 1、/ (2) before a row's words; in an OCR reading also a lost point (1 申请人) and a
+# stray mark before the number (,2. 其他法律)
+ITEM_NO = re.compile(r"^\s*[^\w\s（(]?\s*[（(]?\s*(\d{1,2})(?:\s*[.．、,，)）]|\s+(?=[\u4e00-\u9fff]))")
 
 
 @dataclass

@@ -21,7 +21,7 @@ import pytest
 from parsers import checks
 from parsers.mapper import label_bears_out
 from parsers.parse import Limits, build_result, read_document
-from parsers.readers.ocr import _drop_blobs
+from parsers.readers.ocr import _digit_aspect, _drop_blobs, _ink_span, _too_few_digits
 from tests.synthetic import generate
 from tests.synthetic import html as html_render
 
@@ -65,7 +65,12 @@ def _unread(doc, plain, field):
     ("4. 无正这理由如量反身中请", "三、本年度办理结果 /（五）不予处理 / 4.无正当理由大量反复申请", True),
     ("1、中请人无正当理由志期不外正、行政机关不予处理其政府信息公开申请",
      "三、本年度办理结果 /（六）其他处理 / 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", True),
+    # the item's point lost (1 申请人) or a stray mark before its number (,2.): still its number
+    ("1 中请人无正当理由过期不相正、行政机关不予处理其政府位外公开申请",
+     "三、本年度办理结果 /（六）其他处理 / 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", True),
+    (",2. 其他法仇人行政法规荣赴公开", "三、本年度办理结果 /（三）不予公开 / 2.其他法律行政法规禁止公开", True),
     # another item's number, no number, or not the row's words: no evidence
+    ("2 委术提供公开出版槐", "三、本年度办理结果 /（五）不予处理 / 3.要求提供公开出版物", False),
     ("2. 委术提供公开出版槐", "三、本年度办理结果 /（五）不予处理 / 3.要求提供公开出版物", False),
     ("委术提供公开出版槐", "三、本年度办理结果 /（五）不予处理 / 3.要求提供公开出版物", False),
     ("3. 其他情形", "三、本年度办理结果 /（五）不予处理 / 3.要求提供公开出版物", False),
@@ -111,6 +116,51 @@ def test_a_garbled_numbered_item_is_not_its_groups_one_row_form():
     assert all(r["values"][f"{NO_CORRECTION}.{col}"] == report.values[f"{NO_CORRECTION}.{col}"]
                for col in COLUMNS)
     assert not any(f.startswith("t3.result.other.subtotal") for f in r["values"])
+
+
+def test_a_numbered_item_whose_point_ocr_lost_is_still_not_its_groups_one_row_form():
+    # 1 申请人… (the point lost) beside （六）其他处理: the item's row, placed by its own words
+    doc, data, plain, report = _scanned()
+    _relabel(doc, plain, NO_CORRECTION, "1 中请人无正当理由过期不相正、行政机关不予处理其政府位外公开申请")
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    assert all(r["values"][f"{NO_CORRECTION}.{col}"] == report.values[f"{NO_CORRECTION}.{col}"]
+               for col in COLUMNS)
+    assert not any(f.startswith("t3.result.other.subtotal") for f in r["values"])
+
+
+@pytest.mark.parametrize("text,span,too_few", [
+    ("0", (19, 16), True),     # a 50 whose digits touch, read 0 at two sizes (a real case)
+    ("1", (21, 16), True),     # 11 read 1
+    ("50", (19, 16), False),
+    ("0", (9, 16), False),     # one digit's ink
+    ("7", (12, 16), False),    # a wide single digit within two thirds of a digit
+    ("105", (28, 16), False),
+    ("3985758", (90, 16), False),  # long numbers are not judged by width
+    ("0.5", (40, 16), False),      # nor anything but plain digits
+])
+def test_a_short_number_too_narrow_for_its_ink_is_no_vote(text, span, too_few):
+    assert _too_few_digits(text, span, aspect=0.6) is too_few
+
+
+def test_the_digit_aspect_comes_from_the_pages_own_short_numbers():
+    read = [("50", (19, 16)), ("21", (18, 16)), ("105", (28, 16)), ("34", (19, 16)),
+            ("61", (18, 16)), ("0", (9, 16)), ("3119", (40, 16)), ("447", (28, 16))]
+    aspect = _digit_aspect(read)
+    assert 0.55 < aspect < 0.62  # from the 2- and 3-digit numbers only
+    assert _digit_aspect(read[:4]) is None  # too few to judge by
+
+
+def _ink(width_marks):
+    bw = np.full((30, 200), 255, np.uint8)
+    for x0, x1, y0, y1 in width_marks:
+        bw[y0:y1, x0:x1] = 0
+    return bw
+
+
+def test_a_numbers_ink_is_its_main_run_not_a_speck_or_a_distant_remnant():
+    # two digits (8 px wide, 16 high, 2 apart), a speck touching the run, a remnant far right
+    bw = _ink([(10, 18, 5, 21), (20, 28, 5, 21), (30, 32, 19, 21), (150, 160, 10, 14)])
+    assert _ink_span(bw, (0, 0, 200, 30)) == (18, 16)
 
 
 def test_printed_parts_beyond_their_total_fail_the_rule_whatever_the_unread_ones_hold():

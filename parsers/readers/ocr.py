@@ -542,6 +542,53 @@ def _for_labels(bw, box, gray, scale: float):
     return _pad(big, round(16 * f))
 
 
+def _ink_span(bw, box) -> tuple[int, int] | None:
+    """Width and height of a cell's main run of ink: its marks of at least a fifth of the
+    largest one's ink (a toner speck beside a 0 is not a digit), their columns joined across
+    gaps narrower than the ink is high, the run with the most ink (a seal's remnant far beside
+    the number is not the number)."""
+    if not box:
+        return None
+    np, cv2 = _np(), _cv2()
+    x0, y0, x1, y1 = box
+    n, labels, stats, _ = cv2.connectedComponentsWithStats((bw[y0:y1, x0:x1] < 128).astype(np.uint8),
+                                                         connectivity=8)
+    if n < 2:
+        return None
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    keep = 1 + np.flatnonzero(areas >= 0.2 * areas.max())
+    ink = np.isin(labels, keep)
+    cols = ink.sum(axis=0)
+    xs = np.flatnonzero(cols)
+    runs, start = [], xs[0]
+    for a, b in zip(xs, xs[1:]):
+        if b - a > max(2, y1 - y0):
+            runs.append((start, a + 1))
+            start = b
+    runs.append((start, xs[-1] + 1))
+    a, b = max(runs, key=lambda r: cols[r[0]:r[1]].sum())
+    ys = np.flatnonzero(ink[:, a:b].any(axis=1))
+    return int(b - a), int(ys[-1] - ys[0] + 1)
+
+
+def _digit_aspect(read: list[tuple[str, tuple[int, int] | None]]) -> float | None:
+    """The page's width of a digit's ink over its height: the median over the numbers of two or
+    three digits its readings agreed on (their main runs of ink); None with fewer than five."""
+    per = sorted(span[0] / max(1, span[1]) / len(text)
+                 for text, span in read if text.isdigit() and 2 <= len(text) <= 3 and span)
+    return per[len(per) // 2] if len(per) >= 5 else None
+
+
+def _too_few_digits(text: str, span: tuple[int, int] | None, aspect: float) -> bool:
+    """Is the ink of a short number (one to three digits, where two readings can drop the same
+    touching digit) clearly wider than `text`'s digits can be at the page's `aspect`: by more
+    than two thirds of a digit? Longer numbers are not judged: the space between digits makes
+    their width too loose a measure."""
+    if not span or not text.isdigit() or len(text) > 3:
+        return False
+    return span[0] / max(1, span[1]) > (len(text) + 0.67) * aspect
+
+
 def _agreed(attempts: list[tuple[str, float]], min_confidence: float,
             final: bool = True) -> tuple[str, float] | None:
     """The digits the attempts agree on: read by two or more, one of them at least
@@ -682,9 +729,11 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
 
     settled: set[tuple] = set()
 
-    def read_digits(items: list, stage: str, bold: bool = False, keep_best: bool = False) -> list:
+    def read_digits(items: list, stage: str, bold: bool = False, keep_best: bool = False,
+                    digit_aspect: float | None = None) -> list:
         """Every reading of DIGIT_READINGS for `items` until they agree; the items that never
-        did (with `keep_best`, their best reading, marked not confident, is in `readings`)."""
+        did (with `keep_best`, their best reading, marked not confident, is in `readings`).
+        With `digit_aspect`, a reading with too few digits for its cell's ink is no vote."""
         attempts: dict[tuple, list[tuple[str, float]]] = {}
         todo = items
         for n, (lang, height) in enumerate(DIGIT_READINGS):
@@ -704,6 +753,8 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 key = item[:2]
                 text, conf = _text_conf(ws)
                 text = text.replace(" ", "")
+                if digit_aspect and _too_few_digits(text, _ink_span(item[2], item[3]), digit_aspect):
+                    text = "?" + text  # 0 for the 50 whose digits touch: never a vote
                 attempts.setdefault(key, []).append((text, conf or 0.0))
                 agreed = _agreed(attempts[key], opts.min_confidence, final=last)
                 if agreed:
@@ -719,6 +770,17 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
         return todo
 
     unagreed = read_digits(numeric, "d", keep_best=True)
+    # Two readings can drop the same digit: a 50 whose digits touch is read 0 at two sizes. A
+    # number the page's own digits say is too narrow for its cell's ink is read again, where a
+    # reading with too few digits is no vote (agreement as before, or left null)
+    spans = {it[:2]: _ink_span(it[2], it[3]) for it in numeric}
+    aspect = _digit_aspect([(readings[k][0], spans[k]) for k in spans if k in settled])
+    if aspect:
+        narrow = [it for it in numeric
+                  if it[:2] in settled and _too_few_digits(readings[it[:2]][0], spans[it[:2]], aspect)]
+        for it in narrow:
+            settled.discard(it[:2])
+        unagreed += read_digits(narrow, "w", keep_best=True, digit_aspect=aspect)
     # the numbers no reading agreed on, read again without the solid blots on their ink (a
     # toner speck touching a 0 makes it no digit at all); only where a blot was there, and
     # with the same demand for agreement, so a clean cell's reading is never second-guessed
@@ -727,10 +789,10 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
         clean = _drop_blobs(bw)
         if (clean != bw).any():
             blotted.append((t, bbox, clean, _ink_box(clean, speck) or box))
-    read_digits(blotted, "b")
+    read_digits(blotted, "b", digit_aspect=aspect)
     # and those still not agreed on with their faint strokes counted as ink (a 0 whose thin
     # sides broke into two marks), the same demand for agreement
-    read_digits([it for it in unagreed if it[:2] not in settled], "k", bold=True)
+    read_digits([it for it in unagreed if it[:2] not in settled], "k", bold=True, digit_aspect=aspect)
     unread: set[tuple] = set()
     doubtful: dict[tuple, str] = {}  # read, but kept only where a rule confirms it (parsers.parse)
     for t, bbox, bw, box in numeric:
