@@ -102,7 +102,10 @@ class Mapping:
     t3_sequence: list[tuple[str | None, "Line"]] = field(default_factory=list)
     # the table 三 rows placed by structure: (row key, whether the row's own garbled label
     # bears it out — see label_bears_out —, its fields)
-    positional_rows: list[tuple[str, bool, list[str]]] = field(default_factory=list)
+    # rows placed by structure: (row key, evidence of the place — "words": its garbled label's
+    # item number and half its words; "number": its item number alone, every item number of
+    # its gap between two rows read by label being its slot's; None —, fields)
+    positional_rows: list[tuple[str, str | None, list[str]]] = field(default_factory=list)
     doubtful: dict[str, str] = field(default_factory=dict)  # OCR field -> why its reading is doubtful
     extras: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -489,6 +492,10 @@ def _place_unlabelled_t3(m: Mapping, layout: list[str]) -> None:
         if len(slots) != len(gap) or start == 0 or end == len(layout):
             m.warnings.append(f"table 三: {len(gap)} row(s) without a recognisable label; not mapped")
             continue
+        # every item number readable in the gap is its slot's: the rows stand in their places
+        numbers_fit = all(label_bears_out(line.labels[-1][1], row_defs[key].label, words=False)
+                          for key, line in zip(slots, gap)
+                          if line.labels and ITEM_NO.match(line.labels[-1][1]))
         for key, line in zip(slots, gap):
             vals = _fit7(m, line)
             fids = []
@@ -497,19 +504,27 @@ def _place_unlabelled_t3(m: Mapping, layout: list[str]) -> None:
                 _assign(m, fid, line, col, cell, line.label_text)
                 m.slots[fid].flags.append("positional")
                 fids.append(fid)
-            borne = any(label_bears_out(t, row_defs[key].label) for _, t in line.labels)
-            m.positional_rows.append((key, borne, fids))
+            if any(label_bears_out(t, row_defs[key].label) for _, t in line.labels):
+                evidence = "words"
+            elif numbers_fit and any(label_bears_out(t, row_defs[key].label, words=False)
+                                     for _, t in line.labels):
+                evidence = "number"  # its slot's item number, like every number in its gap
+            else:
+                evidence = None
+            m.positional_rows.append((key, evidence, fids))
 
 
 
-def label_bears_out(garbled: str, label: str) -> bool:
+def label_bears_out(garbled: str, label: str, words: bool = True) -> bool:
     """Does a label no row's words matched (an OCR reading of a stained cell: 委术提供公开出版槐)
     still bear out the row its place gives it (3.要求提供公开出版物)? Its item number is the
-    row's, and at least half of the row's own words are in it, in order."""
+    row's, and (with `words`) at least half of the row's own words are in it, in order."""
     leaf = label.rsplit("/", 1)[-1].strip()
     want, got = ITEM_NO.match(leaf), ITEM_NO.match(garbled or "")
     if not want or not got or want.group(1) != got.group(1):
         return False
+    if not words:
+        return True
     a = re.sub(r"[\W\d_]", "", leaf[want.end():])
     b = re.sub(r"[\W\d_]", "", garbled[got.end():])
     return bool(a) and _lcs(a, b) >= 0.5 * len(a)

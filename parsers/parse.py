@@ -189,13 +189,19 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
             # each row placed by structure is kept only with evidence of its place: its own
             # garbled label bears it out (its item number and half its words, in order: then it
             # is a labelled row like any other, its numbers flagged by any rule over them that
-            # fails), or else every rule over it can be decided and holds; otherwise left out
-            kept, by_label, dropped = 0, 0, 0
-            for key, numbered, fids in m.positional_rows:
+            # fails); or it carries its slot's item number, as every numbered row of its gap
+            # between two rows read by label does, and its own row total does not fail (the
+            # column rules say nothing of which slot a row is in: they flag it as any row); or
+            # else every rule over it can be decided and holds; otherwise left out
+            kept, by_label, by_number, dropped = 0, 0, 0, 0
+            for key, evidence, fids in m.positional_rows:
                 involved = [c["ok"] for c in result_checks if set(fids) & set(c["fields"])]
-                if numbered or (involved and all(ok is True for ok in involved)):
+                own = [c["ok"] for c in result_checks if set(c["fields"]) <= set(fids)]  # its row total
+                numbered = evidence == "number" and False not in own
+                if evidence == "words" or numbered or (involved and all(ok is True for ok in involved)):
                     kept += 1
-                    by_label += numbered
+                    by_label += evidence == "words"
+                    by_number += numbered
                     continue
                 dropped += 1
                 for fid in fids:
@@ -206,7 +212,9 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
             if kept:
                 warnings.append(f"table 三: {kept} row(s) without a readable label placed by structure "
                                 f"(flag positional): {by_label} borne out by their own item number and "
-                                f"words, {kept - by_label} by every rule over them holding")
+                                f"words, {by_number} by their item number in their places between rows read by label "
+                                f"(their row total not failing), {kept - by_label - by_number} by every "
+                                "rule over them holding")
             if dropped:
                 warnings.append(f"table 三: {dropped} row(s) without a readable label were not mapped: "
                                 "the arithmetic rules do not confirm a placement")

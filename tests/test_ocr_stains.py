@@ -21,7 +21,8 @@ import pytest
 from parsers import checks
 from parsers.mapper import label_bears_out
 from parsers.parse import Limits, build_result, read_document
-from parsers.readers.ocr import _digit_aspect, _drop_blobs, _ink_span, _too_few_digits
+from parsers.readers.ocr import (_digit_aspect, _dissent, _drop_blobs, _ink_span, _too_few_digits,
+                                 _without_trailing_point)
 from tests.synthetic import generate
 from tests.synthetic import html as html_render
 
@@ -118,6 +119,65 @@ def test_a_garbled_numbered_item_is_not_its_groups_one_row_form():
     assert not any(f.startswith("t3.result.other.subtotal") for f in r["values"])
 
 
+DUPLICATE = "t3.result.not_processed.duplicate"
+
+
+def test_a_lone_garbled_row_with_its_slots_number_between_read_rows_is_placed():
+    # 2. 走息中请 for 2.重复申请 (a real reading): too few of its words, but its item number is its
+    # slot's, it is the one row between 1.信访… and 3.要求提供…, and its row total holds; the seal
+    # over the 总计 row leaves the column rules undecided
+    doc, data, plain, report = _scanned()
+    _relabel(doc, plain, DUPLICATE, "2. 走息中请")
+    _unread(doc, plain, "t3.result.total.nonprofit")
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    assert all(r["values"][f"{DUPLICATE}.{c}"] == report.values[f"{DUPLICATE}.{c}"]
+               and "positional" in r["flags"][f"{DUPLICATE}.{c}"] for c in COLUMNS)
+    assert any("1 by their item number in their places" in w for w in r["warnings"]), r["warnings"]
+
+
+def test_a_lone_garbled_row_by_its_number_stands_though_a_column_rule_fails_elsewhere():
+    # a misreading in another row of its columns fails their totals: that says nothing of which
+    # slot this row is in (every result row sums into them); it stays, flagged like any row
+    doc, data, plain, report = _scanned()
+    _relabel(doc, plain, DUPLICATE, "2. 走息中请")
+    _unread(doc, plain, "t3.result.total.nonprofit")
+    p = plain["provenance"]["t3.result.not_processed.petition.natural_person"]
+    row = doc.grids[p["table"]].rows[p["row"]]
+    wrong = report.values["t3.result.not_processed.petition.natural_person"] + 7
+    row[p["col"]] = dataclasses.replace(row[p["col"]], text=str(wrong))
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    assert all(r["values"][f"{DUPLICATE}.{c}"] == report.values[f"{DUPLICATE}.{c}"] for c in COLUMNS)
+    failing = {c["id"] for c in r["checks"] if c["ok"] is False}
+    assert "rule.t3.result_total.natural_person" in failing
+
+
+@pytest.mark.parametrize("second,placed", [("3. 走走走走走", True), ("5. 走走走走走", False)])
+def test_garbled_rows_of_one_gap_stand_by_their_numbers_only_if_every_number_fits(second, placed):
+    doc, data, plain, report = _scanned()
+    _relabel(doc, plain, DUPLICATE, "2. 走息中请")
+    _relabel(doc, plain, PUBLICATION, second)  # the next row garbled too: a gap of two rows
+    _unread(doc, plain, "t3.result.total.nonprofit")
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    for row in (DUPLICATE, PUBLICATION):
+        got = [r["values"][f"{row}.{c}"] for c in COLUMNS]
+        assert got == ([report.values[f"{row}.{c}"] for c in COLUMNS] if placed else [None] * 7)
+
+
+@pytest.mark.parametrize("label,break_total", [("走息中请", False), ("3. 走息中请", False),
+                                               ("2. 走息中请", True)])
+def test_a_lone_garbled_row_without_its_number_or_with_a_failing_rule_is_left_out(label, break_total):
+    doc, data, plain, report = _scanned()
+    _relabel(doc, plain, DUPLICATE, label)
+    _unread(doc, plain, "t3.result.total.nonprofit")
+    if break_total:  # its printed total off by one: the one rule that could hold fails
+        p = plain["provenance"][f"{DUPLICATE}.total"]
+        row = doc.grids[p["table"]].rows[p["row"]]
+        row[p["col"]] = dataclasses.replace(row[p["col"]], text=str(report.values[f"{DUPLICATE}.total"] + 1))
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    assert all(r["values"][f"{DUPLICATE}.{c}"] is None for c in COLUMNS)
+    assert any("were not mapped" in w for w in r["warnings"]), r["warnings"]
+
+
 def test_a_numbered_item_whose_point_ocr_lost_is_still_not_its_groups_one_row_form():
     # 1 申请人… (the point lost) beside （六）其他处理: the item's row, placed by its own words
     doc, data, plain, report = _scanned()
@@ -148,6 +208,29 @@ def test_the_digit_aspect_comes_from_the_pages_own_short_numbers():
     aspect = _digit_aspect(read)
     assert 0.55 < aspect < 0.62  # from the 2- and 3-digit numbers only
     assert _digit_aspect(read[:4]) is None  # too few to judge by
+
+
+@pytest.mark.parametrize("reading,out", [("0.", ("0", True)), ("103.", ("103", True)),
+                                          ("96171.6", ("96171.6", False)), ("0", ("0", False)),
+                                          ("2..", ("2..", False))])
+def test_a_reading_ending_in_a_point_loses_it_and_is_doubtful(reading, out):
+    assert _without_trailing_point(reading) == out
+
+
+@pytest.mark.parametrize("text,history,stage,doubt", [
+    # 447228 under the seal: five readings agreed 44722, two read 447225 (a real case)
+    ("44722", [("d", "447225"), ("d", "44722"), ("d", "44722")], "d", "one more digit (447225)"),
+    ("447", [("d", "44722"), ("d", "447")], "d", None),  # two digits more: not this signature
+    ("4472", [("d", "84472"), ("d", "4472")], "d", "one more digit (84472)"),  # or before it
+    # agreed only when read again, the first readings saying 558 as often: 559 is in doubt
+    ("559", [("d", "550"), ("d", "558"), ("d", "558"), ("k", "559"), ("k", "559")], "k", "said otherwise"),
+    ("550", [("d", "550"), ("d", "558"), ("b", "550"), ("b", "550")], "b", "said otherwise"),
+    ("550", [("d", "550"), ("d", "550"), ("d", "558"), ("b", "550"), ("b", "550")], "b", None),
+    ("50", [("d", "?0"), ("d", "?0"), ("w", "50"), ("w", "50")], "w", None),  # too narrow: no vote
+])
+def test_an_agreed_number_is_in_doubt_when_its_other_readings_dissent(text, history, stage, doubt):
+    why = _dissent(text, history, stage)
+    assert (why is None) if doubt is None else (doubt in why)
 
 
 def _ink(width_marks):

@@ -35,6 +35,7 @@ from .cells import WIDE_RE, clean_cell_text
 DEBIAN_PACKAGES = {"tesseract": "tesseract-ocr", "chi_sim": "tesseract-ocr-chi-sim"}
 DIGITS = "0123456789.+-"  # signs for the 2019 format's 本年增/减 column
 _DIGITS_RE = re.compile(r"[+\-]?\d+(\.\d+)?")
+_TRAILING_POINT = re.compile(r"[+\-]?\d+\.")
 _SIGN_WORD = re.compile(r"^\s*([增减+\-—–－])")
 SURE = 70.0  # a number whose agreeing readings are less confident than this is doubtful
 LABEL_SCALE = 1.5  # labels are read at this size relative to an A4 page at 200 dpi
@@ -589,6 +590,32 @@ def _too_few_digits(text: str, span: tuple[int, int] | None, aspect: float) -> b
     return span[0] / max(1, span[1]) > (len(text) + 0.67) * aspect
 
 
+def _without_trailing_point(text: str) -> tuple[str, bool]:
+    """A reading ending in a point (0., 103.): no number is printed so, the point is a speck
+    after the digits or a decimal part lost; its digits, and whether a point was taken off
+    (the number is then doubtful: kept only where a rule confirms it)."""
+    if _TRAILING_POINT.fullmatch(text):
+        return text[:-1], True
+    return text, False
+
+
+def _dissent(text: str, history: list[tuple[str, str]], stage: str) -> str | None:
+    """Why a number its readings agreed on is still in doubt, from every reading of its cell
+    (stage, digits): a reading one digit longer that extends it (a faint last digit under the
+    seal: 44722 agreed, 447225 read too), or, agreed only when read again (blots taken off,
+    faint strokes counted), first readings that said something else as often."""
+    for _, other in history:
+        if (len(other) == len(text) + 1 and other.isdigit() and text.isdigit()
+                and (other.startswith(text) or other.endswith(text))):
+            return f"a reading with one more digit ({other}) dissents"
+    if stage in ("b", "k"):
+        first = [t for st, t in history if st == "d" and _DIGITS_RE.fullmatch(t)]
+        rival = max((first.count(t) for t in set(first) if t != text), default=0)
+        if rival and rival >= first.count(text):
+            return f"its first readings said otherwise ({rival} of {len(first)})"
+    return None
+
+
 def _agreed(attempts: list[tuple[str, float]], min_confidence: float,
             final: bool = True) -> tuple[str, float] | None:
     """The digits the attempts agree on: read by two or more, one of them at least
@@ -728,6 +755,9 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
     readings: dict[tuple, tuple[str, float | None]] = {}
 
     settled: set[tuple] = set()
+    history: dict[tuple, list[tuple[str, str]]] = {}  # every reading of a cell: (stage, digits)
+    settled_by: dict[tuple, str] = {}
+    pointed: set[tuple] = set()  # cells a reading of which ended in a point
 
     def read_digits(items: list, stage: str, bold: bool = False, keep_best: bool = False,
                     digit_aspect: float | None = None) -> list:
@@ -753,13 +783,21 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 key = item[:2]
                 text, conf = _text_conf(ws)
                 text = text.replace(" ", "")
+                text, point = _without_trailing_point(text)
+                if point:
+                    pointed.add(key)
                 if digit_aspect and _too_few_digits(text, _ink_span(item[2], item[3]), digit_aspect):
                     text = "?" + text  # 0 for the 50 whose digits touch: never a vote
                 attempts.setdefault(key, []).append((text, conf or 0.0))
+                history.setdefault(key, []).append((stage, text))
                 agreed = _agreed(attempts[key], opts.min_confidence, final=last)
-                if agreed:
+                if agreed and agreed[1] < SURE and not last:
+                    readings[key] = agreed  # agreed only barely: the readings left may confirm
+                    again.append(item)      # it with confidence, or dispute it
+                elif agreed:
                     readings[key] = agreed
                     settled.add(key)
+                    settled_by[key] = stage
                 else:
                     if keep_best:
                         best = max(attempts[key], key=lambda a: a[1])
@@ -815,6 +853,10 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 texts[key] = (text, conf)
                 if (conf or 0) < SURE:
                     doubtful[key] = f"its readings agreed only barely (confidence {conf:.0f} < {SURE:.0f})"
+                elif why := _dissent(text, history.get(key, []), settled_by.get(key, "d")):
+                    doubtful[key] = why
+                elif key in pointed:
+                    doubtful[key] = "a reading of it ended in a point (a speck, or a decimal lost)"
                 continue
         if _label_like(label_text):
             continue  # a short label after all (规章, 其他): keep the Chinese reading
