@@ -225,7 +225,9 @@ def test_a_reading_ending_in_a_point_loses_it_and_is_doubtful(reading, out):
     # agreed only when read again, the first readings saying 558 as often: 559 is in doubt
     ("559", [("d", "550"), ("d", "558"), ("d", "558"), ("k", "559"), ("k", "559")], "k", "said otherwise"),
     ("550", [("d", "550"), ("d", "558"), ("b", "550"), ("b", "550")], "b", "said otherwise"),
-    ("550", [("d", "550"), ("d", "550"), ("d", "558"), ("b", "550"), ("b", "550")], "b", None),
+    ("550", [("d", "550"), ("d", "550"), ("d", "558"), ("b", "550"), ("b", "550")], "b", "said otherwise"),
+    ("9", [("d", "9"), ("d", "9"), ("d", "0"), ("d", "4"), ("k", "9"), ("k", "9")], "k", "said otherwise"),
+    ("0", [("d", "0."), ("d", ""), ("b", "0"), ("b", "0")], "b", None),  # nothing else read at first
     ("50", [("d", "?0"), ("d", "?0"), ("w", "50"), ("w", "50")], "w", None),  # too narrow: no vote
 ])
 def test_an_agreed_number_is_in_doubt_when_its_other_readings_dissent(text, history, stage, doubt):

@@ -603,15 +603,16 @@ def _dissent(text: str, history: list[tuple[str, str]], stage: str) -> str | Non
     """Why a number its readings agreed on is still in doubt, from every reading of its cell
     (stage, digits): a reading one digit longer that extends it (a faint last digit under the
     seal: 44722 agreed, 447225 read too), or, agreed only when read again (blots taken off,
-    faint strokes counted), first readings that said something else as often."""
+    faint strokes counted), a first reading that said something else (0 under a speck: 9, 9, 4,
+    0 at first, then 9 agreed once the speck was taken off)."""
     for _, other in history:
         if (len(other) == len(text) + 1 and other.isdigit() and text.isdigit()
                 and (other.startswith(text) or other.endswith(text))):
             return f"a reading with one more digit ({other}) dissents"
     if stage in ("b", "k"):
         first = [t for st, t in history if st == "d" and _DIGITS_RE.fullmatch(t)]
-        rival = max((first.count(t) for t in set(first) if t != text), default=0)
-        if rival and rival >= first.count(text):
+        rival = sum(t != text for t in first)
+        if rival:
             return f"its first readings said otherwise ({rival} of {len(first)})"
     return None
 
