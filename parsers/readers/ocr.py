@@ -755,9 +755,8 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
     # yet agreed on.
     readings: dict[tuple, tuple[str, float | None]] = {}
 
-    settled: set[tuple] = set()
+    settled: dict[tuple, str] = {}  # the cells agreed on, and the stage that agreed them
     history: dict[tuple, list[tuple[str, str]]] = {}  # every reading of a cell: (stage, digits)
-    settled_by: dict[tuple, str] = {}
     pointed: set[tuple] = set()  # cells a reading of which ended in a point
 
     def read_digits(items: list, stage: str, bold: bool = False, keep_best: bool = False,
@@ -766,6 +765,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
         did (with `keep_best`, their best reading, marked not confident, is in `readings`).
         With `digit_aspect`, a reading with too few digits for its cell's ink is no vote."""
         attempts: dict[tuple, list[tuple[str, float]]] = {}
+        ink_spans = {item[:2]: _ink_span(item[2], item[3]) for item in items} if digit_aspect else {}
         todo = items
         for n, (lang, height) in enumerate(DIGIT_READINGS):
             if not todo:
@@ -787,7 +787,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 text, point = _without_trailing_point(text)
                 if point:
                     pointed.add(key)
-                if digit_aspect and _too_few_digits(text, _ink_span(item[2], item[3]), digit_aspect):
+                if digit_aspect and _too_few_digits(text, ink_spans[key], digit_aspect):
                     text = "?" + text  # 0 for the 50 whose digits touch: never a vote
                 attempts.setdefault(key, []).append((text, conf or 0.0))
                 history.setdefault(key, []).append((stage, text))
@@ -797,8 +797,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                     again.append(item)      # it with confidence, or dispute it
                 elif agreed:
                     readings[key] = agreed
-                    settled.add(key)
-                    settled_by[key] = stage
+                    settled[key] = stage
                 else:
                     if keep_best:
                         best = max(attempts[key], key=lambda a: a[1])
@@ -818,7 +817,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
         narrow = [it for it in numeric
                   if it[:2] in settled and _too_few_digits(readings[it[:2]][0], spans[it[:2]], aspect)]
         for it in narrow:
-            settled.discard(it[:2])
+            del settled[it[:2]]
         unagreed += read_digits(narrow, "w", keep_best=True, digit_aspect=aspect)
     # the numbers no reading agreed on, read again without the solid blots on their ink (a
     # toner speck touching a 0 makes it no digit at all); only where a blot was there, and
@@ -854,7 +853,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 texts[key] = (text, conf)
                 if (conf or 0) < SURE:
                     doubtful[key] = f"its readings agreed only barely (confidence {conf:.0f} < {SURE:.0f})"
-                elif why := _dissent(text, history.get(key, []), settled_by.get(key, "d")):
+                elif why := _dissent(text, history.get(key, []), settled.get(key, "d")):
                     doubtful[key] = why
                 elif key in pointed:
                     doubtful[key] = "a reading of it ended in a point (a speck, or a decimal lost)"
