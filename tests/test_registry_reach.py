@@ -227,13 +227,14 @@ def test_the_shipped_registry_holds_the_reach_of_the_addresses():
             continue
         p = shipped[r["entry"]]
         col = column_of(r["address"])
+        col_url = col.url if col else r["address"] if r["kind"] == "column" else None
         chain, code = [], p.code
         while code in shipped and code not in chain:
             chain.append(code)
             code = shipped[code].parent
         where = [u for c in chain for u in shipped[c].column_urls]
-        assert r["address"] in p.known_reports or (col and any(
-            urllib.parse.urlsplit(col.url).path == urllib.parse.urlsplit(u).path for u in where)), r
+        assert r["address"] in p.known_reports or (col_url and any(
+            urllib.parse.urlsplit(col_url).path == urllib.parse.urlsplit(u).path for u in where)), r
         for u in p.column_urls + p.known_reports:  # crawlable: on the entry's domains
             assert p.on_domains(u), (p.code, u)
     assert any(u in p.source for p in shipped.values() for u in p.column_urls)
@@ -299,6 +300,26 @@ def test_reach_gives_each_entry_only_what_its_addresses_imply():
     assert changes["bodies_created"] == 5
     again, second = build(out, rows, column_of, annual_root)
     assert again == out and second == {"bodies_created": 0, "entries_changed": 0}
+
+
+def test_an_address_named_as_a_column_is_the_column_itself():
+    """A column its source names (a portal's menu, a crawler's configuration) is the entry's
+    column as it is, never a known report; a report beside it still derives its own."""
+    reg = Registry({"990100": _entry("990100", "测试县", "县", domains=["county.gov.cn"])})
+    column = dict(_row("https://sjj.county.gov.cn/channel/list_41.html", "测试县审计局政府信息公开年报",
+                       "990100-dsjj", "990100", "部门"), kind="column", year="")
+    shared = dict(_row("https://www.county.gov.cn/zwgk/xxgknb/", "测试县人民政府政府信息公开年报",
+                       "990100", "990100", "县"), kind="column", year="")
+    report = _row("https://www.county.gov.cn/news/show-52660.html",
+                  "测试县审计局2023年政府信息公开工作年度报告", "990100-dsjj", "990100", "部门")
+    out, changes = build(reg, [column, shared, report], column_of, annual_root)
+    sjj = out["990100-dsjj"]
+    assert sjj.column_urls == ["https://sjj.county.gov.cn/channel/list_41.html"]
+    assert sjj.known_reports == [report["address"]]
+    assert "an address its source names as the 年报 column" in sjj.source
+    assert out["990100"].column_urls == ["https://www.county.gov.cn/zwgk/xxgknb/"]
+    assert out["990100"].known_reports == []
+    assert not sjj.crawl_problems()
 
 
 @pytest.mark.slow

@@ -33,6 +33,7 @@ from . import Portal, Registry
 from .addresses import registrable
 
 SOURCE = "report addresses found in public pages (crawler/registry/report_addresses.csv)"
+COLUMN_NAMED = "an address its source names as the 年报 column"
 # the last directory of a list that holds a group of bodies' reports on the government's portal:
 # 部门 (bm…), 乡镇/街道 (xz, jd …), districts and counties (gq, qj, xj …), or one year of them
 # a directory of the government's bodies (部门 bm…, 乡镇街道 xzjd …) on its portal: a list
@@ -88,6 +89,12 @@ def build(reg: Registry, rows: list[dict], column_of: Callable, annual_root: Cal
             own_col[addr] = col.url
             columns[col.url].append((r["entry"], Derived(col.url, col.platform, col.rule, addr,
                                                           r.get("seen", ""))))
+        elif r.get("kind") == "column":
+            # a list its source names as the 年报 column (a portal's menu, a crawler's
+            # configuration): the address is the column itself, read by the generic lists
+            own_col[addr] = addr
+            columns[addr].append((r["entry"], Derived(addr, "generic", COLUMN_NAMED, addr,
+                                                      r.get("seen", ""))))
         root = annual_root(addr)
         if root:
             above = col is None or not _same_list(root, col.url)  # the tree above its own list
@@ -138,6 +145,8 @@ def build(reg: Registry, rows: list[dict], column_of: Callable, annual_root: Cal
         for d in derived:
             if not any(_same_list(d.url, u) for u in p.column_urls):
                 p.column_urls.append(d.url)
+                # a list once kept as a known report, before its source named it a column
+                p.known_reports = [u for u in p.known_reports if not _same_list(u, d.url)]
                 p.domains = _with_domain(p.domains, d.url)
                 p.source = _note(p.source, f"column {d.url} ← {d.address} (seen {d.seen}; {d.rule})")
                 changed.add(code)
@@ -153,6 +162,8 @@ def build(reg: Registry, rows: list[dict], column_of: Callable, annual_root: Cal
             col = own_col.get(addr)
             if (col and any(_same_list(col, u) for u in p.column_urls)) or addr in p.known_reports:
                 continue
+            if r.get("kind") == "column" and col:
+                continue  # a list, given to the government whose shared list it is
             p.known_reports.append(addr)
             p.domains = _with_domain(p.domains, addr)
             p.source = _note(p.source, f"known report {addr} (seen {r.get('seen', '')})")
