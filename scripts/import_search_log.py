@@ -6,7 +6,9 @@ A search log holds one JSON object a line, one per query made in the stored publ
 (``{"helper", "seq", "t", "q", "results": [{"url", "kind", "title", "year"}]}``, each result
 judged by whoever read it: ``report`` — the page is one body's annual report on its official
 site —, ``column`` — an official list of such reports —, or ``interpretation``, ``news``,
-``mirror``, ``other``). The queries are numbered in time order after those already in
+``mirror``, ``other``). A look-up in stored public code (``"corpus": "code"``) logs the addresses
+a file names as a 年报 column or report, each with ``source`` (the repository file) and
+``label`` (what the file says beside it). The queries are numbered in time order after those already in
 crawler/registry/search_queries.csv; every report or column address not yet in
 crawler/registry/report_addresses.csv is added with its title, the body as printed, its year,
 its division and registry entry (crawler.registry.addresses.Divisions.match), the date it was
@@ -27,6 +29,17 @@ from crawler.registry.addresses import (ADDRESS_FIELDS, ADDRESSES_FILE, QUERIES_
                                         write_csv, year_of)
 
 SOURCE = "a public web page found by searching stored copies of public pages"
+
+
+def source_of(rec: dict, res: dict) -> str:
+    """Where an address was seen. A look-up in stored public code (``"corpus": "code"``: a
+    crawler's configuration, a portal's template, a list of links) names the file and what it
+    says beside the address; the page at the address itself was not seen."""
+    if rec.get("corpus") != "code":
+        return SOURCE
+    label = " ".join(str(res.get("label", "")).split())[:80]
+    return (f"named beside «{label}» in a public repository file ({res['source']}), found by "
+            "searching stored copies of public code; the page itself was not seen")
 
 
 def main(paths: list[str]) -> int:
@@ -58,7 +71,7 @@ def main(paths: list[str]) -> int:
             year = res.get("year") or (year_of(title) if res["kind"] == "report" else None)
             row = {"address": res["url"], "kind": res["kind"], "title": title, "body": m.body,
                    "level": m.level, "year": year or "", "division": m.division,
-                   "entry": m.entry, "seen": day, "queries": str(seq), "source": SOURCE,
+                   "entry": m.entry, "seen": day, "queries": str(seq), "source": source_of(rec, res),
                    "matched_by": m.how}
             by_address[res["url"]] = row
             rows.append(row)
