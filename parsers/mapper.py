@@ -329,11 +329,14 @@ def _segment_heads(texts: list[str], columns) -> bool:
     several cells (本年新 / 制作数量) being read as one."""
     n = len(columns)
 
-    def fit(i: int, c: int) -> bool:
+    def fit(i: int, c: int, spare: int = 1 if n >= 3 else 0) -> bool:
         if c == n:
             return i == len(texts)
         if i < len(texts) and texts[i] == UNREAD:
-            return fit(i + 1, c + 1)  # a head OCR could not read: the column its place gives it
+            return fit(i + 1, c + 1, spare)  # a head OCR could not read: the column its place gives it
+        if spare and UNREAD not in texts and i < len(texts) and _garbled_head(texts[i]) \
+                and fit(i + 1, c + 1, 0):
+            return True  # one head misread past knowing (末华庶主条数) among heads that name theirs
         for j in range(i + 1, min(len(texts), i + 4) + 1):
             if UNREAD in texts[i + 1:j]:
                 break
@@ -346,12 +349,23 @@ def _segment_heads(texts: list[str], columns) -> bool:
                 normalize(columns[c].label).startswith(normalize(head)) or \
                 (matches(head, columns[c].match or (columns[c].label,))
                  and len(normalize(head)) <= len(normalize(columns[c].label)) + 2)
-            if ok and fit(j, c + 1):
+            if ok and fit(j, c + 1, spare):
                 return True
         return False
 
     # at least one head must name its column in full: a row of truncated heads alone proves little
     return fit(0, 0) and any(matches(t, c.match or (c.label,)) for t in texts for c in columns)
+
+
+def _garbled_head(text: str) -> bool:
+    """A head of a few characters that is near no column label of any format (an OCR's
+    末华庶主条数 for 本年废止件数): it stands for the column its place gives it, as an unread head
+    does, only among at least two heads that name their own columns (see _segment_heads)."""
+    n = normalize(text)
+    if not 3 <= len(n) <= 10 or any(ch.isdigit() for ch in n) or matches(n, ["信息内容"]):
+        return False
+    return max((_lcs(n, label) / max(len(label), len(n)) for label in _all_column_labels()),
+               default=0.0) < 0.5
 
 
 def _t2_header(line: Line) -> tuple[str, list[formats.T2Block], tuple[int, ...] | None] | None:

@@ -218,6 +218,32 @@ def test_header_wording_variants():
     assert r["values"] == SEED_TRUTH["values"]
 
 
+def test_one_head_misread_past_knowing_stands_in_its_place():
+    """An OCR's 末华庶主条数 for 本年废止件数: near no column label of any format, between two
+    heads that name theirs, it is the column its place gives it. Two such heads prove nothing:
+    the block is not read."""
+    one = SEED.replace("本年废止件数", "末华庶主条数", 1)
+    r = parse_text(one)
+    assert r["values"]["t2.normative_docs.repealed"] == SEED_TRUTH["values"]["t2.normative_docs.repealed"]
+    assert r["values"] == SEED_TRUTH["values"]
+    two = one.replace("本年制发件数", "夲牛刹友仵敉", 1)
+    r = parse_text(two)
+    assert all(r["values"].get(f) is None for f in ("t2.regulations.issued", "t2.regulations.repealed",
+                                                    "t2.normative_docs.in_force"))
+    assert all(r["values"].get(f) in (None, v) for f, v in SEED_TRUTH["values"].items())
+
+
+def test_the_partly_disclosed_row_by_the_tail_of_its_label():
+    """OCR under a seal keeps only the end of （二）部分公开（区分处理的，只计这一情形，不计其他情形）:
+    words of that label alone, they name the row."""
+    text = SEED.replace("(二) 部分公开 (区分处理的, 只计这一情形, 不计其他情形)", "计其他情形 )")
+    assert "部分公开" not in text
+    r = parse_text(text)
+    assert r["values"] == SEED_TRUTH["values"]
+    # named by its words, not placed by structure between its neighbours
+    assert not any("positional" in fl for f, fl in r["flags"].items() if f.startswith("t3.result.partial."))
+
+
 def test_2020_report_whose_table_two_has_the_2021_columns():
     """A report on 2020 whose table 二 prints the 2021 columns (本年制发件数 …, 本年处理决定数量)
     and whose table 三 prints the 2019 （六） row: each block read under the ids of the

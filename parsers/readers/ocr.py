@@ -38,6 +38,8 @@ _DIGITS_RE = re.compile(r"[+\-]?\d+(\.\d+)?")
 _TRAILING_POINT = re.compile(r"[+\-]?\d+\.")
 _SIGN_WORD = re.compile(r"^\s*([增减+\-—–－])")
 SURE = 70.0  # a number whose agreeing readings are less confident than this is doubtful
+SHAPE_LIKE = 0.6  # a one-digit shape this like another digit of the page puts its reading in doubt,
+SHAPE_MARGIN = 0.08  # when it is this much nearer to it than to the page's digit it was read as
 LABEL_SCALE = 1.5  # labels are read at this size relative to an A4 page at 200 dpi
 # the readings of a number: (Tesseract model, px of the number's ink), in the order they are tried
 DIGIT_READINGS = (("eng", 28), ("eng", 36), ("chi_sim", 36), ("eng", 20), ("chi_sim", 28),
@@ -543,11 +545,9 @@ def _for_labels(bw, box, gray, scale: float):
     return _pad(big, round(16 * f))
 
 
-def _ink_span(bw, box) -> tuple[int, int] | None:
-    """Width and height of a cell's main run of ink: its marks of at least a fifth of the
-    largest one's ink (a toner speck beside a 0 is not a digit), their columns joined across
-    gaps narrower than the ink is high, the run with the most ink (a seal's remnant far beside
-    the number is not the number)."""
+def _main_marks(bw, box):
+    """The marks of a cell's ink inside `box` of at least a fifth of the largest one's ink (a
+    toner speck beside a digit is not one): (labels, stats, their label numbers), or None."""
     if not box:
         return None
     np, cv2 = _np(), _cv2()
@@ -557,7 +557,20 @@ def _ink_span(bw, box) -> tuple[int, int] | None:
     if n < 2:
         return None
     areas = stats[1:, cv2.CC_STAT_AREA]
-    keep = 1 + np.flatnonzero(areas >= 0.2 * areas.max())
+    return labels, stats, 1 + np.flatnonzero(areas >= 0.2 * areas.max())
+
+
+def _ink_span(bw, box) -> tuple[int, int] | None:
+    """Width and height of a cell's main run of ink: its marks of at least a fifth of the
+    largest one's ink (a toner speck beside a 0 is not a digit), their columns joined across
+    gaps narrower than the ink is high, the run with the most ink (a seal's remnant far beside
+    the number is not the number)."""
+    marks = _main_marks(bw, box)
+    if marks is None:
+        return None
+    np = _np()
+    x0, y0, x1, y1 = box
+    labels, _, keep = marks
     ink = np.isin(labels, keep)
     cols = ink.sum(axis=0)
     xs = np.flatnonzero(cols)
@@ -588,6 +601,117 @@ def _too_few_digits(text: str, span: tuple[int, int] | None, aspect: float) -> b
     if not span or not text.isdigit() or len(text) > 3:
         return False
     return span[0] / max(1, span[1]) > (len(text) + 0.67) * aspect
+
+
+GLYPH = (24, 16)  # a digit's shape, as the page's own digits are compared: rows, columns
+DIGIT_ASPECT = 0.55  # a digit's width over its height where the page has too few numbers to say
+
+
+def _glyph(bw, box, aspect: float | None):
+    """The shape of a cell's one digit, for comparing with the page's own digits: its ink in a
+    box one digit wide at the page's `aspect` (a 1 keeps its narrowness), scaled to GLYPH, as a
+    vector of mean 0 and length 1. None when the ink is wider than one digit, or too small."""
+    np, cv2 = _np(), _cv2()
+    if not box or not aspect:
+        return None
+    x0, y0, x1, y1 = box
+    ink = (bw[y0:y1, x0:x1] < 128).astype(np.float32)
+    h, w = ink.shape
+    if h < 8 or w > 1.6 * aspect * h:
+        return None
+    width = max(w, round(aspect * h))
+    left = (width - w) // 2
+    ink = cv2.copyMakeBorder(ink, 0, 0, left, width - w - left, cv2.BORDER_CONSTANT, value=0)
+    v = cv2.resize(ink, (GLYPH[1], GLYPH[0]), interpolation=cv2.INTER_AREA).ravel()
+    v = v - v.mean()
+    n = float(np.linalg.norm(v))
+    return v / n if n > 0 else None
+
+
+def _digit_boxes(bw, box, k: int) -> list[tuple[int, int, int, int]] | None:
+    """The ink boxes of a number's `k` digits, left to right, when its marks (of at least a
+    fifth of the largest one's ink) are exactly `k` side by side; else None (touching digits,
+    a broken stroke, a speck)."""
+    found = _main_marks(bw, box)
+    if found is None:
+        return None
+    _, stats, keep = found
+    cv2, (x0, y0) = _cv2(), box[:2]
+    marks = sorted((stats[i, cv2.CC_STAT_LEFT], stats[i, cv2.CC_STAT_TOP],
+                    stats[i, cv2.CC_STAT_LEFT] + stats[i, cv2.CC_STAT_WIDTH],
+                    stats[i, cv2.CC_STAT_TOP] + stats[i, cv2.CC_STAT_HEIGHT]) for i in keep)
+    if len(marks) != k or any(b[0] < a[2] for a, b in zip(marks, marks[1:])):
+        return None
+    return [(x0 + a, y0 + b, x0 + c, y0 + d) for a, b, c, d in marks]
+
+
+def _shape_votes(glyphs: dict, read: dict) -> dict:
+    """How like each digit of the page a cell's one-digit shape is: for every cell in `glyphs`,
+    {digit: cosine with the mean shape of the page's other cells whose readings agreed on that
+    digit (`read`: cell -> digit)}, digits read in fewer than two other cells left out."""
+    np = _np()
+    sums: dict[str, object] = {}
+    counts: dict[str, int] = {}
+    for key, d in read.items():
+        if key in glyphs:
+            sums[d] = sums.get(d, 0) + glyphs[key]
+            counts[d] = counts.get(d, 0) + 1
+    out = {}
+    for key, g in glyphs.items():
+        votes = {}
+        for d, total in sums.items():
+            own = read.get(key) == d
+            n = counts[d] - own
+            if n < 2:
+                continue
+            mean = total - g if own else total
+            votes[d] = float(np.dot(g, mean) / max(1e-9, np.linalg.norm(mean)))
+        out[key] = votes
+    return out
+
+
+def _shape_doubts(glyphs: dict, agreed: dict) -> dict:
+    """Why each one-digit cell its readings agreed on (`agreed`: a cell (table, bbox) -> its
+    digit; (table, bbox, i) keys are digits of longer numbers, compared with but not judged)
+    is in doubt by its shape (`glyphs`: key -> _glyph): clearly like another digit of the
+    page's (SHAPE_LIKE) and nearer to it than to its own by SHAPE_MARGIN, or the page has no
+    other of its own to compare."""
+    out = {}
+    for key, votes in _shape_votes(glyphs, agreed).items():
+        if len(key) != 2 or key not in agreed or not votes:
+            continue
+        text = agreed[key]
+        best = max(votes, key=votes.get)
+        if best == text or votes[best] < SHAPE_LIKE:
+            continue
+        if text in votes and votes[best] >= votes[text] + SHAPE_MARGIN:
+            out[key] = (f"its shape is nearer the page's own {best} ({votes[best]:.2f}) than "
+                        f"its {text} ({votes[text]:.2f})")
+        elif text not in votes:
+            out[key] = (f"its shape is like the page's own {best} ({votes[best]:.2f}), and the "
+                        f"page has no other {text} to compare")
+    return out
+
+
+def _marks_below_numbers(layouts: list, texts: dict, unread: set) -> list[tuple]:
+    """The cells (table, bbox) of `layouts` (each table's rows of cell boxes) that lie below a
+    number read in the same column (the same x1 and x2) and were read (`texts`: cell -> text)
+    as neither a number nor words: marks where a number was printed (/让、 where a seal's ink
+    crossed a digit). A block's head or a label below numbers is words (_label_like) and stays."""
+    out = []
+    for t, rows in enumerate(layouts):
+        numbered: set[tuple[int, int]] = set()  # the columns (x1, x2) a number was read in
+        for row in rows:
+            for bbox in dict.fromkeys(row):
+                key = (t, bbox)
+                text = texts.get(key, "")
+                column = (bbox[0], bbox[2])
+                if any(ch.isdigit() for ch in text) and is_value_token(text):
+                    numbered.add(column)
+                elif (column in numbered and text and key not in unread
+                      and not is_value_token(text) and not _label_like(text)):
+                    out.append(key)
+    return out
 
 
 def _without_trailing_point(text: str) -> tuple[str, bool]:
@@ -831,6 +955,30 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
     # and those still not agreed on with their faint strokes counted as ink (a 0 whose thin
     # sides broke into two marks), the same demand for agreement
     read_digits([it for it in unagreed if it[:2] not in settled], "k", bold=True, digit_aspect=aspect)
+    # The page's own digits, a check of their own on the cells of one digit: each such cell's
+    # shape against the mean shape of the page's other digits agreed on (single cells, and the
+    # digits of longer numbers whose marks stand apart). A digit its readings agreed on whose
+    # shape is clearly like another digit of the page's, and nearer to it than to its own (or
+    # the page has no other of its own), is doubtful: a 5 whose bowl broke, read 4 by every
+    # reading. Kept only where an arithmetic rule confirms it; a shape never gives a value.
+    glyphs = {}
+    for t, bbox, bw, box in numeric:
+        text = readings[(t, bbox)][0]
+        if len(text) == 1 and text.isdigit():
+            g = _glyph(bw, box, aspect or DIGIT_ASPECT)
+            if g is not None:
+                glyphs[(t, bbox)] = g
+    agreed_digits = {k: readings[k][0] for k in glyphs if k in settled}
+    # and the digits of the longer numbers agreed on, one by one where their marks stand apart
+    for t, bbox, bw, box in numeric:
+        text = readings[(t, bbox)][0]
+        if (t, bbox) in settled and text.isdigit() and 2 <= len(text) <= 8 and box:
+            for i, dbox in enumerate(_digit_boxes(bw, box, len(text)) or ()):
+                g = _glyph(bw, dbox, aspect or DIGIT_ASPECT)
+                if g is not None:
+                    glyphs[(t, bbox, i)] = g
+                    agreed_digits[(t, bbox, i)] = text[i]
+    by_shape = _shape_doubts(glyphs, agreed_digits)
     unread: set[tuple] = set()
     doubtful: dict[tuple, str] = {}  # read, but kept only where a rule confirms it (parsers.parse)
     for t, bbox, bw, box in numeric:
@@ -851,7 +999,9 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 text, conf = f"sign {sign.group(1)!r} not confirmed: {text}", 0.0
             else:
                 texts[key] = (text, conf)
-                if (conf or 0) < SURE:
+                if key in by_shape:
+                    doubtful[key] = by_shape[key]
+                elif (conf or 0) < SURE:
                     doubtful[key] = f"its readings agreed only barely (confidence {conf:.0f} < {SURE:.0f})"
                 elif why := _dissent(text, history.get(key, []), settled.get(key, "d")):
                     doubtful[key] = why
@@ -890,6 +1040,18 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                     res.warnings.append(
                         f"page {page_no}: table cell at ({bbox[0]},{bbox[1]}) after a number in its row "
                         f"read as {text!r}: not a number read with confidence, left null, nothing guessed")
+
+    # and a column's values follow its numbers: below a number read in a column of a table, a
+    # cell of that same column read as neither a number nor words (/让、 where a seal's ink
+    # crossed a digit) is a number not read, not a label (a block's head below is words)
+    for key in _marks_below_numbers(layouts, {k: v[0] for k, v in texts.items()}, unread):
+        text, conf = texts[key]
+        unread.add(key)
+        texts[key] = ("", conf)
+        res.unread += 1
+        res.warnings.append(
+            f"page {page_no}: table cell at ({key[1][0]},{key[1][1]}) below a number in its "
+            f"column read as {text!r}: not a number read with confidence, left null, nothing guessed")
 
     # the grids, with merged cells copied to the positions they span
     for t, rows in enumerate(layouts):

@@ -1,0 +1,93 @@
+"""The page's own digits as a check on OCR (parsers.readers.ocr): a one-digit cell its readings
+agreed on is put in doubt when its shape is clearly another digit of the same page's, never
+given a value by its shape. Digits drawn here with OpenCV's own font, as a page's cells."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+cv2 = pytest.importorskip("cv2")
+
+from parsers.readers import ocr  # noqa: E402
+
+
+def cell(text: str, shift: int = 0, gap: int = 6):
+    """A binarised cell (ink 0 on 255) with `text` drawn, its digits `gap` px apart."""
+    img = np.full((60, 40 + 34 * len(text)), 255, np.uint8)
+    x = 20 + shift
+    for ch in text:
+        cv2.putText(img, ch, (x, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.3, 0, 3)
+        x += 28 + gap
+    # narrowed to a printed digit's proportions (OpenCV's digits are wider than a report's)
+    img = cv2.resize(img, (round(img.shape[1] * 0.7), img.shape[0]), interpolation=cv2.INTER_AREA)
+    return np.where(img < 128, 0, 255).astype(np.uint8)
+
+
+def box(bw):
+    return ocr._ink_box(bw, 3)
+
+
+def glyph(bw):
+    return ocr._glyph(bw, box(bw), ocr.DIGIT_ASPECT)
+
+
+def test_a_numbers_digits_are_its_marks_side_by_side():
+    bw = cell("505")
+    boxes = ocr._digit_boxes(bw, box(bw), 3)
+    assert boxes is not None and len(boxes) == 3
+    assert all(a[2] <= b[0] for a, b in zip(boxes, boxes[1:]))
+    assert ocr._digit_boxes(bw, box(bw), 2) is None  # three marks are not two digits
+    touching = cell("55", gap=-14)
+    assert ocr._digit_boxes(touching, box(touching), 2) is None
+
+
+def page(extra: dict):
+    """A page's agreed digits: five 0s, a 55 split into its digits, two 1s, and `extra`."""
+    glyphs, agreed = {}, {}
+    for i in range(5):
+        glyphs[(0, ("z", i))], agreed[(0, ("z", i))] = glyph(cell("0", shift=i)), "0"
+    for i in range(2):
+        glyphs[(0, ("o", i))], agreed[(0, ("o", i))] = glyph(cell("1", shift=i)), "1"
+    fifty = cell("55")
+    for i, b in enumerate(ocr._digit_boxes(fifty, box(fifty), 2)):
+        glyphs[(0, "55", i)], agreed[(0, "55", i)] = ocr._glyph(fifty, b, ocr.DIGIT_ASPECT), "5"
+    for key, (drawn, read) in extra.items():
+        glyphs[key], agreed[key] = glyph(cell(drawn)), read
+    return glyphs, agreed
+
+
+def test_a_digit_shaped_like_another_of_the_page_is_doubtful():
+    glyphs, agreed = page({(0, "a"): ("5", "4"),    # a 5 every reading took for a 4
+                           (0, "b"): ("0", "6"),    # a 0 read 6: the page's 0s say otherwise
+                           (0, "c"): ("4", "4"),    # a real 4, the page's only one
+                           (0, "d"): ("0", "0")})
+    doubts = ocr._shape_doubts(glyphs, agreed)
+    assert "page's own 5" in doubts[(0, "a")] and "no other 4" in doubts[(0, "a")]
+    assert "nearer the page's own 0" in doubts[(0, "b")] or "like the page's own 0" in doubts[(0, "b")]
+    assert (0, "c") not in doubts and (0, "d") not in doubts
+    # the page's 0s and 1s stand: none of them is in doubt, nor a digit of a longer number
+    assert set(doubts) == {(0, "a"), (0, "b")}
+
+
+def test_a_shape_alone_never_reads_a_cell():
+    """Cells no readings agreed on are not in `agreed`: the shapes judge nothing for them."""
+    glyphs, agreed = page({})
+    glyphs[(0, "u")] = glyph(cell("5"))
+    assert ocr._shape_doubts(glyphs, agreed) == {}
+
+
+def test_marks_below_a_number_in_its_column_are_a_number_not_read():
+    """Below a number read in a column, a cell of that column read as marks (/让、) is a number
+    OCR could not read; words (a block's head), dashes, slashes and blanks stay as read, and so
+    does a mark above any number (a header) or in a column without numbers."""
+    head, a, b = (0, 0, 100, 20), (100, 0, 150, 20), (150, 0, 200, 20)
+    rows = [[head, a, b],
+            [(0, 20, 100, 40), (100, 20, 150, 40), (150, 20, 200, 40)],
+            [(0, 40, 100, 60), (100, 40, 150, 60), (150, 40, 200, 60)],
+            [(0, 60, 100, 80), (100, 60, 150, 80), (150, 60, 200, 80)]]
+    texts = {(0, head): "信息内容", (0, a): "/让、", (0, b): "本年制发件数",
+             (0, rows[1][0]): "规章", (0, rows[1][1]): "12", (0, rows[1][2]): "—",
+             (0, rows[2][0]): "行政规范性文件", (0, rows[2][1]): "/让、", (0, rows[2][2]): "，",
+             (0, rows[3][0]): "信息内容", (0, rows[3][1]): "本年处理决定数量", (0, rows[3][2]): "/"}
+    assert ocr._marks_below_numbers([rows], texts, set()) == [(0, rows[2][1])]
+    assert ocr._marks_below_numbers([rows], texts, {(0, rows[2][1])}) == []
