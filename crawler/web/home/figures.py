@@ -106,14 +106,34 @@ async def cached(db) -> dict:
     return f
 
 
+RECENT_COLUMNS = ("id", "title", "agency", "year", "province", "format", "check_status", "parse_status")
+
+
 def recent_reports(conn: sqlite3.Connection, limit: int = 12) -> list[dict]:
-    """The newest reports (year, then the last loaded): a way in to report pages. In the order
-    of the year index, so that it reads a few rows at any size."""
-    cur = conn.execute("select id, title, agency, year, province, format, check_status, parse_status "
-                       "from reports where year is not null and +parse_status in ('parsed', 'parsed_ocr', 'ocr_review') "
-                       "order by year desc, rowid desc limit ?", [limit])
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+    """The newest reports whose tables were read (year, then the last loaded): a way in to
+    report pages. Read through the (parse_status, year) index one status and one year at a
+    time, newest year first, so that it reads a few index rows at any size (ordered over every
+    report of the newest year at once, it read and sorted ~190,000 rows: 20 s cold on the
+    national archive)."""
+    cols = ", ".join(RECENT_COLUMNS)
+
+    def newest_year(below=None) -> int | None:
+        years = [conn.execute("select max(year) from reports where parse_status = ?"
+                              + (" and year < ?" if below is not None else ""),
+                              [s] + ([below] if below is not None else [])).fetchone()[0] for s in READ]
+        years = [y for y in years if y is not None]
+        return max(years) if years else None
+
+    out: list[tuple] = []
+    year = newest_year()
+    while year is not None and len(out) < limit:
+        rows = []
+        for status in READ:
+            rows += conn.execute(f"select rowid, {cols} from reports where parse_status = ? and year = ? "
+                                 "order by rowid desc limit ?", [status, year, limit - len(out)]).fetchall()
+        out += sorted(rows, key=lambda r: -r[0])[:limit - len(out)]
+        year = newest_year(below=year)
+    return [dict(zip(RECENT_COLUMNS, r[1:])) for r in out]
 
 
 def _highlight(text: str, q: str) -> str:
