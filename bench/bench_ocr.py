@@ -72,7 +72,7 @@ def main() -> None:
     per_page = sum(r["seconds"] for r in out) / sum(r["pages"] for r in out)
     fields = sum(r["fields"] for r in out)
     right = sum(r["right"] for r in out)
-    print(f"all: {right}/{fields} fields right ({100 * right / fields:.1f} %), "
+    print(f"all: {right}/{fields} fields right ({100 * right / fields:.2f} %), "
           f"{sum(r['wrong'] for r in out)} wrong, "
           f"{sum(len(r['wrong_unflagged']) for r in out)} wrong and not flagged by a failing check, "
           f"{sum(len(r['wrong_passing']) for r in out)} of them in a check that holds")
