@@ -457,8 +457,27 @@ def _match_t3(line: Line, previous: str | None) -> tuple[str, formats.RowDef] | 
                     continue
                 return version, row
             if row.match and matches(text, row.match):
+                if own:
+                    return _by_item_number(text, version, row)
                 return version, row
     return None
+
+
+def _by_item_number(text: str, version: str, row: formats.RowDef) -> tuple[str, formats.RowDef]:
+    """A label whose words name one row of a group but whose item number is another's (OCR's
+    4. 无正当理由太攻重复申请: 重复申请 is item 2's words, the label is item 4's, 无正当理由大量反复申请,
+    garbled): the row of its number, when the label bears that row out — its number and half
+    its words in order (label_bears_out). Else the row its words name."""
+    got = ITEM_NO.match(text)
+    group, _, leaf = row.label.rpartition("/")
+    want = ITEM_NO.match(leaf.strip())
+    if not got or not want or got.group(1) == want.group(1):
+        return version, row
+    for v, other in _t3_row_defs():
+        g, _, other_leaf = other.label.rpartition("/")
+        if other is not row and g == group and label_bears_out(text, other.label):
+            return v, other
+    return version, row
 
 
 def _map_t3_row(m: Mapping, line: Line, in_t3: bool) -> bool:

@@ -244,6 +244,17 @@ def test_the_partly_disclosed_row_by_the_tail_of_its_label():
     assert not any("positional" in fl for f, fl in r["flags"].items() if f.startswith("t3.result.partial."))
 
 
+def test_a_garbled_label_with_another_rows_words_stands_by_its_item_number():
+    """4.无正当理由太攻重复申请 (OCR for 4.无正当理由大量反复申请) holds 重复申请, item 2's words: its
+    number and its own words in order bear out item 4. A label whose number bears out no row of
+    its group keeps the row its words name."""
+    line = next(l for l in SEED.splitlines() if "大量反复" in l)
+    garbled = line.replace("大量反复", "太攻重复")
+    r = parse_text(SEED.replace(line, garbled))
+    assert r["values"] == SEED_TRUTH["values"]
+    assert not any("printed twice" in w for w in r["warnings"])
+
+
 def test_2020_report_whose_table_two_has_the_2021_columns():
     """A report on 2020 whose table 二 prints the 2021 columns (本年制发件数 …, 本年处理决定数量)
     and whose table 三 prints the 2019 （六） row: each block read under the ids of the
