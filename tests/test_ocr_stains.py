@@ -22,7 +22,7 @@ from parsers import checks
 from parsers.mapper import label_bears_out
 from parsers.parse import Limits, build_result, read_document
 from parsers.readers.ocr import (_digit_aspect, _dissent, _drop_blobs, _ink_span, _too_few_digits,
-                                 _without_trailing_point)
+                                 _without_trailing_mark)
 from tests.synthetic import generate
 from tests.synthetic import html as html_render
 
@@ -206,10 +206,13 @@ def test_the_digit_aspect_comes_from_the_pages_own_short_numbers():
 
 
 @pytest.mark.parametrize("reading,out", [("0.", ("0", True)), ("103.", ("103", True)),
+                                          ("0-", ("0", True)), ("-3+", ("-3", True)),
                                           ("96171.6", ("96171.6", False)), ("0", ("0", False)),
+                                          ("-3", ("-3", False)), ("+22", ("+22", False)),
                                           ("2..", ("2..", False))])
-def test_a_reading_ending_in_a_point_loses_it_and_is_doubtful(reading, out):
-    assert _without_trailing_point(reading) == out
+def test_a_reading_ending_in_a_point_or_a_sign_loses_it_and_is_doubtful(reading, out):
+    """0- is a 0 with a speck beside it (a sign comes before its digits, never after)."""
+    assert _without_trailing_mark(reading) == out
 
 
 @pytest.mark.parametrize("text,history,stage,doubt", [

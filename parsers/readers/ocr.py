@@ -35,7 +35,7 @@ from .cells import WIDE_RE, clean_cell_text
 DEBIAN_PACKAGES = {"tesseract": "tesseract-ocr", "chi_sim": "tesseract-ocr-chi-sim"}
 DIGITS = "0123456789.+-"  # signs for the 2019 format's 本年增/减 column
 _DIGITS_RE = re.compile(r"[+\-]?\d+(\.\d+)?")
-_TRAILING_POINT = re.compile(r"[+\-]?\d+\.")
+_TRAILING_MARK = re.compile(r"[+\-]?\d+[.+\-]")
 _SIGN_WORD = re.compile(r"^\s*([增减+\-—–－])")
 SURE = 70.0  # a number whose agreeing readings are less confident than this is doubtful
 SHAPE_LIKE = 0.6  # a one-digit shape this like another digit of the page puts its reading in doubt,
@@ -714,11 +714,11 @@ def _marks_below_numbers(layouts: list, texts: dict, unread: set) -> list[tuple]
     return out
 
 
-def _without_trailing_point(text: str) -> tuple[str, bool]:
-    """A reading ending in a point (0., 103.): no number is printed so, the point is a speck
-    after the digits or a decimal part lost; its digits, and whether a point was taken off
-    (the number is then doubtful: kept only where a rule confirms it)."""
-    if _TRAILING_POINT.fullmatch(text):
+def _without_trailing_mark(text: str) -> tuple[str, bool]:
+    """A reading ending in a point or a sign (0., 103., 0-): no number is printed so, the mark
+    is a speck after the digits or a decimal part lost; its digits, and whether a mark was
+    taken off (the number is then doubtful: kept only where a rule confirms it)."""
+    if _TRAILING_MARK.fullmatch(text):
         return text[:-1], True
     return text, False
 
@@ -881,7 +881,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
 
     settled: dict[tuple, str] = {}  # the cells agreed on, and the stage that agreed them
     history: dict[tuple, list[tuple[str, str]]] = {}  # every reading of a cell: (stage, digits)
-    pointed: set[tuple] = set()  # cells a reading of which ended in a point
+    pointed: set[tuple] = set()  # cells a reading of which ended in a point or a sign
 
     def read_digits(items: list, stage: str, bold: bool = False, keep_best: bool = False,
                     digit_aspect: float | None = None) -> list:
@@ -908,7 +908,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 key = item[:2]
                 text, conf = _text_conf(ws)
                 text = text.replace(" ", "")
-                text, point = _without_trailing_point(text)
+                text, point = _without_trailing_mark(text)
                 if point:
                     pointed.add(key)
                 if digit_aspect and _too_few_digits(text, ink_spans[key], digit_aspect):
@@ -1006,7 +1006,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 elif why := _dissent(text, history.get(key, []), settled.get(key, "d")):
                     doubtful[key] = why
                 elif key in pointed:
-                    doubtful[key] = "a reading of it ended in a point (a speck, or a decimal lost)"
+                    doubtful[key] = "a reading of it ended in a point or a sign (a speck, or a decimal lost)"
                 continue
         if _label_like(label_text):
             continue  # a short label after all (规章, 其他): keep the Chinese reading
