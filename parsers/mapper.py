@@ -474,8 +474,8 @@ def _by_item_number(text: str, version: str, row: formats.RowDef) -> tuple[str, 
     if not got or not want or got.group(1) == want.group(1):
         return version, row
     for v, other in _t3_row_defs():
-        g, _, other_leaf = other.label.rpartition("/")
-        if other is not row and g == group and label_bears_out(text, other.label):
+        if (other is not row and other.label.rpartition("/")[0] == group
+                and label_bears_out(text, other.label)):
             return v, other
     return version, row
 

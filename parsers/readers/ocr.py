@@ -961,26 +961,32 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
     # shape is clearly like another digit of the page's, and nearer to it than to its own (or
     # the page has no other of its own), is doubtful: a 5 whose bowl broke, read 4 by every
     # reading. Kept only where an arithmetic rule confirms it; a shape never gives a value.
-    glyphs = {}
+    glyphs, agreed_digits = {}, {}
     for t, bbox, bw, box in numeric:
         text = readings[(t, bbox)][0]
-        if len(text) == 1 and text.isdigit():
-            g = _glyph(bw, box, aspect or DIGIT_ASPECT)
+        if (t, bbox) not in settled or not text.isdigit() or not box:
+            continue
+        # a one-digit cell whole, a longer number digit by digit where its marks stand apart
+        if len(text) == 1:
+            parts = [((t, bbox), box)]
+        else:
+            boxes = _digit_boxes(bw, box, len(text)) if len(text) <= 8 else None
+            parts = [((t, bbox, i), b) for i, b in enumerate(boxes or ())]
+        for (key, part_box), digit in zip(parts, text):
+            g = _glyph(bw, part_box, aspect or DIGIT_ASPECT)
             if g is not None:
-                glyphs[(t, bbox)] = g
-    agreed_digits = {k: readings[k][0] for k in glyphs if k in settled}
-    # and the digits of the longer numbers agreed on, one by one where their marks stand apart
-    for t, bbox, bw, box in numeric:
-        text = readings[(t, bbox)][0]
-        if (t, bbox) in settled and text.isdigit() and 2 <= len(text) <= 8 and box:
-            for i, dbox in enumerate(_digit_boxes(bw, box, len(text)) or ()):
-                g = _glyph(bw, dbox, aspect or DIGIT_ASPECT)
-                if g is not None:
-                    glyphs[(t, bbox, i)] = g
-                    agreed_digits[(t, bbox, i)] = text[i]
+                glyphs[key], agreed_digits[key] = g, digit
     by_shape = _shape_doubts(glyphs, agreed_digits)
     unread: set[tuple] = set()
     doubtful: dict[tuple, str] = {}  # read, but kept only where a rule confirms it (parsers.parse)
+
+    def leave_null(key: tuple, conf, why: str) -> None:
+        """A cell whose number was not read: null, counted, and named in a warning."""
+        unread.add(key)
+        texts[key] = ("", conf)
+        res.unread += 1
+        res.warnings.append(f"page {page_no}: table cell at ({key[1][0]},{key[1][1]}) {why}")
+
     for t, bbox, bw, box in numeric:
         key = (t, bbox)
         label_text, label_conf = texts[key]
@@ -1010,13 +1016,9 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 continue
         if _label_like(label_text):
             continue  # a short label after all (规章, 其他): keep the Chinese reading
-        unread.add(key)
-        texts[key] = ("", conf)
-        res.unread += 1
-        res.warnings.append(
-            f"page {page_no}: table cell at ({bbox[0]},{bbox[1]}) not read with confidence "
-            f"(digits {text!r}, confidence {conf if conf is not None else 0:.0f} < "
-            f"{opts.min_confidence:.0f}): left null, nothing guessed")
+        leave_null(key, conf, f"not read with confidence (digits {text!r}, confidence "
+                              f"{conf if conf is not None else 0:.0f} < {opts.min_confidence:.0f}): "
+                              "left null, nothing guessed")
 
     # a row's values follow its labels: a cell right of a number in its row is a value too,
     # whatever the Chinese model made of it (a digit under a seal's remnant read as 四下)
@@ -1033,25 +1035,16 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 if any(ch.isdigit() for ch in text) and is_value_token(text):
                     numbers_seen = True  # a number read (a dash may be a stroke of ink)
                 elif numbers_seen and text:
-                    unread.add(key)
-                    conf = texts[key][1]
-                    texts[key] = ("", conf)
-                    res.unread += 1
-                    res.warnings.append(
-                        f"page {page_no}: table cell at ({bbox[0]},{bbox[1]}) after a number in its row "
-                        f"read as {text!r}: not a number read with confidence, left null, nothing guessed")
+                    leave_null(key, texts[key][1], f"after a number in its row read as {text!r}: not "
+                               "a number read with confidence, left null, nothing guessed")
 
     # and a column's values follow its numbers: below a number read in a column of a table, a
     # cell of that same column read as neither a number nor words (/让、 where a seal's ink
     # crossed a digit) is a number not read, not a label (a block's head below is words)
     for key in _marks_below_numbers(layouts, {k: v[0] for k, v in texts.items()}, unread):
         text, conf = texts[key]
-        unread.add(key)
-        texts[key] = ("", conf)
-        res.unread += 1
-        res.warnings.append(
-            f"page {page_no}: table cell at ({key[1][0]},{key[1][1]}) below a number in its "
-            f"column read as {text!r}: not a number read with confidence, left null, nothing guessed")
+        leave_null(key, conf, f"below a number in its column read as {text!r}: not a number read "
+                              "with confidence, left null, nothing guessed")
 
     # the grids, with merged cells copied to the positions they span
     for t, rows in enumerate(layouts):
