@@ -70,13 +70,12 @@ def _rule(rule: dict, left: list[str], right: list[str], values: dict, minus: li
     return out
 
 
-def evaluate(version: str, values: dict, t3_version: str | None = None) -> list[dict]:
-    """Every in-document rule for a report of `version` with the given values (field -> number).
+def rules(version: str, t3_version: str | None = None) -> list[dict]:
+    """Every in-document rule for a report of `version`, expanded: id, severity, `left` and
+    `right` (field ids, Σ left = Σ right) and `counts` (every field a count, never negative).
 
     `t3_version` names the layout of table 三's （六） rows when it differs from `version` (a
-    hybrid). A row the layout has but the document did not yield is null, so the rules that need
-    it are undecidable: they are never evaluated over the rows that happened to be found.
-    """
+    hybrid)."""
     fmt = formats.get(version)
     rows = [r for r in fmt.t3_rows if not r.key.startswith("result.other.")]
     other = [r for r in formats.get(t3_version or version).t3_rows if r.key.startswith("result.other.")]
@@ -85,7 +84,7 @@ def evaluate(version: str, values: dict, t3_version: str | None = None) -> list[
     present_rows = [r.key for r in rows]
     leaf_rows = [r.key for r in rows if r.result_leaf]
     not_counts = {f.id for f in fmt.fields if f.signed or f.decimal}
-    results = []
+    out = []
     for spec in formats.check_specs():
         if spec.get("cross"):
             continue
@@ -97,11 +96,31 @@ def evaluate(version: str, values: dict, t3_version: str | None = None) -> list[
                     right.extend(f"t3.{k}.{col}" for k in leaf_rows)
                 else:
                     right.append(r)
-            if not all(f in values for f in rule["left"] + right):
-                continue
             counts = not any(f in not_counts for f in rule["left"] + right)
-            results.append(_rule(rule, rule["left"], right, values, counts=counts))
-    return results
+            out.append({**rule, "right": right, "counts": counts})
+    return out
+
+
+def evaluate(version: str, values: dict, t3_version: str | None = None) -> list[dict]:
+    """Every in-document rule for a report of `version` with the given values (field -> number).
+
+    A row the layout has but the document did not yield is null, so the rules that need it are
+    undecidable: they are never evaluated over the rows that happened to be found.
+    """
+    return [_rule(rule, rule["left"], rule["right"], values, counts=rule["counts"])
+            for rule in rules(version, t3_version)
+            if all(f in values for f in rule["left"] + rule["right"])]
+
+
+def required(rule: dict, field: str, values: dict) -> Decimal | None:
+    """The value `field` must hold for an in-document rule (from `rules`) to hold, given every
+    other field of the rule; None when another field of it is null or not in `values`."""
+    others = [f for f in rule["left"] + rule["right"] if f != field]
+    if field not in rule["left"] + rule["right"] or any(values.get(f) is None for f in others):
+        return None
+    left = sum((Decimal(str(values[f])) for f in rule["left"] if f != field), Decimal(0))
+    right = sum((Decimal(str(values[f])) for f in rule["right"] if f != field), Decimal(0))
+    return right - left if field in rule["left"] else left - right
 
 
 def cross_fields() -> set[str]:

@@ -107,6 +107,7 @@ class Mapping:
     # its gap between two rows read by label being its slot's; None —, fields)
     positional_rows: list[tuple[str, str | None, list[str]]] = field(default_factory=list)
     doubtful: dict[str, str] = field(default_factory=dict)  # OCR field -> why its reading is doubtful
+    candidates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # OCR field not read -> its readings
     extras: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     tables_seen: set[str] = field(default_factory=set)
@@ -269,8 +270,11 @@ def _assign(m: Mapping, field_id: str, line: Line, col: int, cell: Cell, label: 
     if cell.confidence is not None:  # read by OCR: flagged, its confidence kept in provenance
         if cell.unread:
             value, flags = None, ["low_confidence"]
+            read = f"; its readings disagreed: {', '.join(cell.candidates)}" if cell.candidates else ""
             m.warnings.append(f"{field_id}: OCR could not read the number with confidence "
-                              f"({cell.confidence:.0f}); value left null, nothing guessed")
+                              f"({cell.confidence:.0f}){read}; value left null, nothing guessed")
+            if cell.candidates:
+                m.candidates[field_id] = cell.candidates
         elif cell.doubtful and value is not None:
             flags = [*flags, "doubtful"]  # kept only where a rule confirms it (parsers.parse)
             m.doubtful[field_id] = cell.doubtful

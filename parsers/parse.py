@@ -222,6 +222,9 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
         if m.doubtful:
             result_checks = _gate_doubtful(m.doubtful, fmt_version, t3v, values, raw, flags,
                                            result_checks, warnings)
+        if m.candidates:
+            result_checks = _choose_by_rules(m.candidates, fmt_version, t3v, values, raw, flags,
+                                             result_checks, warnings)
         text_checks = _text_checks(doc.text, values)
         warnings.extend(
             f"{c['id']}: section 一 states {c['actual']} applications, table 三 prints {c['expected']} new"
@@ -324,6 +327,56 @@ def _gate_doubtful(doubtful: dict[str, str], fmt_version: str, t3v: str, values:
     # a dropped number was in undecidable rules only: no outcome changes, but a side's total
     # it was part of is no longer known
     return checks.evaluate(fmt_version, values, t3v) if dropped else result_checks
+
+
+def _choose_by_rules(candidates: dict[str, tuple[str, ...]], fmt_version: str, t3v: str,
+                     values: dict, raw: dict, flags: dict, result_checks: list[dict],
+                     warnings: list[str]) -> list[dict]:
+    """OCR cells left null because their readings disagreed (9, 6 and 0 for a 0 under a speck):
+    one of those readings is kept where the arithmetic requires exactly it. Every rule over the
+    cell whose other cells are all read gives the value the cell must hold. Kept (flag
+    rule_chosen, named in a warning) when every such rule gives the same value, that value is
+    among the cell's own readings, and either one of those rules runs only through numbers no
+    failing rule puts in doubt or two rules or more give it (a misread neighbour shifts one
+    rule's answer, not the other's). Nothing is ever computed that no reading made out, and no
+    read number is changed. A cell kept so may decide the rule of another (repeated until
+    nothing changes). Returns the rule results over the final values."""
+    rules = checks.rules(fmt_version, t3v)
+    suspect = {f for c in result_checks if c["ok"] is False for f in c["fields"]}
+    chosen: list[str] = []
+    changed = True
+    while changed:
+        changed = False
+        for f, readings in candidates.items():
+            if values.get(f) is not None or f not in values:
+                continue
+            needs: dict = {}  # value required -> whether a rule giving it runs through doubt only
+            for rule in rules:
+                fields = rule["left"] + rule["right"]
+                if f not in fields or not all(x in values for x in fields):
+                    continue
+                need = checks.required(rule, f, values)
+                if need is not None:
+                    clear = not any(x in suspect for x in fields if x != f)
+                    needs.setdefault(need, []).append(clear)
+            if len(needs) != 1:
+                continue
+            ((need, clear),) = needs.items()
+            if not (any(clear) or len(clear) >= 2):
+                continue
+            if need < 0 or need != need.to_integral_value() or str(int(need)) not in readings:
+                continue
+            values[f] = int(need)
+            raw[f] = str(int(need))
+            flags[f] = ["ocr", "rule_chosen"]
+            chosen.append(f"{f} = {int(need)} (read {', '.join(readings)}; {len(clear)} rule(s))")
+            changed = True
+    if chosen:
+        warnings.append(f"OCR: {len(chosen)} number(s) whose readings disagreed kept where every "
+                        "decided arithmetic rule over them requires one of their readings (flag "
+                        "rule_chosen): " + "; ".join(chosen[:12]) + (" …" if len(chosen) > 12 else ""))
+        return checks.evaluate(fmt_version, values, t3v)
+    return result_checks
 
 
 def scan_summary(doc: Document, values: dict, flags: dict, result_checks: list[dict]) -> dict:

@@ -210,7 +210,8 @@ OCR_NOTE = (
     "to the format like any other report. A number read with confidence below 60 is NULL with flag "
     "low_confidence (never guessed); one read with confidence below 70 is kept only where an "
     "arithmetic rule over it holds (flag rule_confirmed) or fails (flag doubtful), else NULL with "
-    "low_confidence; a report whose OCR values fail an arithmetic rule is "
+    "low_confidence; a cell whose readings disagreed keeps one of them only where every decided "
+    "rule over it requires exactly that one (flag rule_chosen); a report whose OCR values fail an arithmetic rule is "
     "ocr_review and left out of the sums.")
 
 TABLES = {

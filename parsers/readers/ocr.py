@@ -741,6 +741,16 @@ def _dissent(text: str, history: list[tuple[str, str]], stage: str) -> str | Non
     return None
 
 
+def _candidates(history: list[tuple[str, str]]) -> tuple[str, ...]:
+    """The distinct numbers a cell's readings made out (stage, digits), in the order read; a
+    reading with too few digits for its ink (marked "?") or none at all is not one."""
+    out: list[str] = []
+    for _, text in history:
+        if _DIGITS_RE.fullmatch(text) and text.isdigit() and text not in out:
+            out.append(text)
+    return tuple(out)
+
+
 def _agreed(attempts: list[tuple[str, float]], min_confidence: float,
             final: bool = True) -> tuple[str, float] | None:
     """The digits the attempts agree on: read by two or more, one of them at least
@@ -1061,7 +1071,9 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 elif conf is None:
                     conf = 100.0  # no ink in the cell: a blank, not a reading
                 out.append(Cell(text, copy=copy, page=page_no, confidence=conf,
-                                unread=(t, bbox) in unread, doubtful=doubtful.get((t, bbox))))
+                                unread=(t, bbox) in unread, doubtful=doubtful.get((t, bbox)),
+                                candidates=_candidates(history.get((t, bbox), ()))
+                                if (t, bbox) in unread else ()))
                 res.cells += 0 if copy else 1
             grid.append(out)
         res.grids.append(grid)
