@@ -91,3 +91,22 @@ def test_marks_below_a_number_in_its_column_are_a_number_not_read():
              (0, rows[3][0]): "信息内容", (0, rows[3][1]): "本年处理决定数量", (0, rows[3][2]): "/"}
     assert ocr._marks_below_numbers([rows], texts, set()) == [(0, rows[2][1])]
     assert ocr._marks_below_numbers([rows], texts, {(0, rows[2][1])}) == []
+
+
+def test_a_cell_after_a_number_in_its_row_is_a_value_unless_the_number_spans_rows():
+    """Right of a number read in its row, a cell read as something else is a number not read
+    (四下: a digit under a seal's remnant). A cell spanning several rows is a block's label
+    whatever it was read as (（四）无法提供 under a seal read 4): the item labels right of it
+    stay labels, and a number read after them still makes the rest of its row values."""
+    block = (0, 0, 100, 40)  # spans the two rows
+    r1 = [block, (100, 0, 300, 20), (300, 0, 350, 20), (350, 0, 400, 20)]
+    r2 = [block, (100, 20, 300, 40), (300, 20, 350, 40), (350, 20, 400, 40)]
+    texts = {(0, block): "4", (0, r1[1]): "2. 没有现成信息需要另行制作", (0, r1[2]): "1",
+             (0, r1[3]): "四下", (0, r2[1]): "3. 补正后申请内容仍不明确", (0, r2[2]): "0",
+             (0, r2[3]): "0"}
+    assert ocr._words_after_numbers([[r1, r2]], texts) == [(0, r1[3])]
+    # the same "4" in a cell of one row only is read as a number: the label after it is not
+    single = [(0, 0, 100, 20), *r1[1:]]
+    texts[(0, single[0])] = "4"
+    assert ocr._words_after_numbers([[single]], texts) == [(0, r1[1]), (0, r1[3])]
+

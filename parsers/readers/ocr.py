@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -714,6 +715,28 @@ def _marks_below_numbers(layouts: list, texts: dict, unread: set) -> list[tuple]
     return out
 
 
+def _words_after_numbers(layouts: list, texts: dict) -> list[tuple]:
+    """The cells (table, bbox) of `layouts` (each table's rows of cell boxes) right of a number
+    read in their row and read (`texts`: cell -> text) as something else: a value is a value
+    whatever the Chinese model made of it (a digit under a seal's remnant read as 四下). A cell
+    spanning several rows is a block's label, never a value, whatever it was read as (（四）无法提供
+    under a seal read 4): the item labels right of it stay labels."""
+    out = []
+    for t, rows in enumerate(layouts):
+        spanning = {b for b, n in Counter(b for row in rows for b in set(row)).items() if n > 1}
+        for row in rows:
+            numbers_seen = False
+            for bbox in dict.fromkeys(row):
+                text = texts.get((t, bbox), "")
+                if bbox in spanning:
+                    continue
+                if any(ch.isdigit() for ch in text) and is_value_token(text):
+                    numbers_seen = True  # a number read (a dash may be a stroke of ink)
+                elif numbers_seen and text:
+                    out.append((t, bbox))
+    return out
+
+
 def _without_trailing_mark(text: str) -> tuple[str, bool]:
     """A reading ending in a point or a sign (0., 103., 0-): no number is printed so, the mark
     is a speck after the digits or a decimal part lost; its digits, and whether a mark was
@@ -1030,23 +1053,10 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                               f"{conf if conf is not None else 0:.0f} < {opts.min_confidence:.0f}): "
                               "left null, nothing guessed")
 
-    # a row's values follow its labels: a cell right of a number in its row is a value too,
-    # whatever the Chinese model made of it (a digit under a seal's remnant read as 四下)
-    for t, rows in enumerate(layouts):
-        for row in rows:
-            numbers_seen = False
-            done: set[tuple] = set()
-            for bbox in row:
-                key = (t, bbox)
-                if bbox in done:
-                    continue
-                done.add(bbox)
-                text = texts.get(key, ("", None))[0]
-                if any(ch.isdigit() for ch in text) and is_value_token(text):
-                    numbers_seen = True  # a number read (a dash may be a stroke of ink)
-                elif numbers_seen and text:
-                    leave_null(key, texts[key][1], f"after a number in its row read as {text!r}: not "
-                               "a number read with confidence, left null, nothing guessed")
+    # a row's values follow its labels: a cell right of a number in its row is a value too
+    for key in _words_after_numbers(layouts, {k: v[0] for k, v in texts.items()}):
+        leave_null(key, texts[key][1], f"after a number in its row read as {texts[key][0]!r}: not "
+                   "a number read with confidence, left null, nothing guessed")
 
     # and a column's values follow its numbers: below a number read in a column of a table, a
     # cell of that same column read as neither a number nor words (/让、 where a seal's ink
