@@ -110,3 +110,13 @@ def test_a_cell_after_a_number_in_its_row_is_a_value_unless_the_number_spans_row
     texts[(0, single[0])] = "4"
     assert ocr._words_after_numbers([[single]], texts) == [(0, r1[1]), (0, r1[3])]
 
+
+@pytest.mark.parametrize("text,span,aspect,narrow", [
+    ("1", (28, 27), None, True),    # an 11 read 1 by the first two readings (a degraded table 二)
+    ("11", (28, 27), None, False),
+    ("0", (26, 27), None, False),   # a 0 with a speck beside it: not judged without the page's digits
+    ("0", (26, 27), 0.5, True),     # judged where the page's own numbers give its digits' width
+    ("8", (15, 27), 0.5, False),
+])
+def test_a_page_without_enough_numbers_judges_only_readings_of_ones(text, span, aspect, narrow):
+    assert ocr._narrow_reading(text, span, aspect) is narrow

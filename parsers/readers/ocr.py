@@ -604,6 +604,17 @@ def _too_few_digits(text: str, span: tuple[int, int] | None, aspect: float) -> b
     return span[0] / max(1, span[1]) > (len(text) + 0.67) * aspect
 
 
+def _narrow_reading(text: str, span: tuple[int, int] | None, aspect: float | None) -> bool:
+    """Is an agreed reading too narrow for its cell's ink (_too_few_digits) at the page's digit
+    `aspect`? A page with too few numbers to measure its digits (table 二's first rows) judges
+    only readings of 1s, the narrowest digit, against a usual digit (DIGIT_ASPECT): an 11 read 1
+    by the first two readings is wider than a 1 of any print, while a 0 with a speck beside it
+    may well be wide."""
+    if aspect:
+        return _too_few_digits(text, span, aspect)
+    return set(text) == {"1"} and _too_few_digits(text, span, DIGIT_ASPECT)
+
+
 GLYPH = (24, 16)  # a digit's shape, as the page's own digits are compared: rows, columns
 DIGIT_ASPECT = 0.55  # a digit's width over its height where the page has too few numbers to say
 
@@ -970,12 +981,11 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
     # reading with too few digits is no vote (agreement as before, or left null)
     spans = {it[:2]: _ink_span(it[2], it[3]) for it in numeric}
     aspect = _digit_aspect([(readings[k][0], spans[k]) for k in spans if k in settled])
-    if aspect:
-        narrow = [it for it in numeric
-                  if it[:2] in settled and _too_few_digits(readings[it[:2]][0], spans[it[:2]], aspect)]
-        for it in narrow:
-            del settled[it[:2]]
-        unagreed += read_digits(narrow, "w", keep_best=True, digit_aspect=aspect)
+    narrow = [it for it in numeric
+              if it[:2] in settled and _narrow_reading(readings[it[:2]][0], spans[it[:2]], aspect)]
+    for it in narrow:
+        del settled[it[:2]]
+    unagreed += read_digits(narrow, "w", keep_best=True, digit_aspect=aspect or DIGIT_ASPECT)
     # the numbers no reading agreed on, read again without the solid blots on their ink (a
     # toner speck touching a 0 makes it no digit at all); only where a blot was there, and
     # with the same demand for agreement, so a clean cell's reading is never second-guessed
