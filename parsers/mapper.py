@@ -65,6 +65,8 @@ UNREAD = "\u25a1"  # a label cell OCR could not read (□)
 # 3. / 1、/ (2) before a row's words; in an OCR reading also a lost point (1 申请人) and a
 # stray mark before the number (,2. 其他法律)
 ITEM_NO = re.compile(r"^\s*[^\w\s（(]?\s*[（(]?\s*(\d{1,2})(?:\s*[.．、,，)）]|\s+(?=[\u4e00-\u9fff]))")
+# （七） before a group's words; in an OCR reading with its brackets misread ((七》, 〈七〉)
+GROUP_NO = re.compile(r"^\s*[（(《〈<\[]\s*([一二三四五六七八九十]{1,2})\s*[)）》〉>\]]")
 
 
 @dataclass
@@ -555,9 +557,12 @@ def _place_unlabelled_t3(m: Mapping, layout: list[str]) -> None:
 def label_bears_out(garbled: str, label: str, words: bool = True) -> bool:
     """Does a label no row's words matched (an OCR reading of a stained cell: 委术提供公开出版槐)
     still bear out the row its place gives it (3.要求提供公开出版物)? Its item number is the
-    row's, and (with `words`) at least half of the row's own words are in it, in order."""
+    row's, and (with `words`) at least half of the row's own words are in it, in order. A
+    group's own row ((七)和总计 for （七）总计) bears out by its group number and words only."""
     leaf = label.rsplit("/", 1)[-1].strip()
     want, got = ITEM_NO.match(leaf), ITEM_NO.match(garbled or "")
+    if not want and words:  # a group's own row ((七)和总计 for （七）总计): by its number and words
+        want, got = GROUP_NO.match(leaf), GROUP_NO.match(garbled or "")
     if not want or not got or want.group(1) != got.group(1):
         return False
     if not words:

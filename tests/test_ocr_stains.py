@@ -76,6 +76,12 @@ def _unread(doc, plain, field):
     ("委术提供公开出版槐", "三、本年度办理结果 /（五）不予处理 / 3.要求提供公开出版物", False),
     ("3. 其他情形", "三、本年度办理结果 /（五）不予处理 / 3.要求提供公开出版物", False),
     ("3. 要求提供公开出版物", "三、本年度办理结果 /（七）总计", False),
+    # a group's own row by its group number and words, its brackets misread
+    ("(七》和总计", "三、本年度办理结果 /（七）总计", True),
+    ("〈七〉总讨", "三、本年度办理结果 /（七）总计", True),
+    ("(一 ) 和总计", "三、本年度办理结果 /（七）总计", False),
+    ("七和总计", "三、本年度办理结果 /（七）总计", False),
+    ("(七》其他处理", "三、本年度办理结果 /（七）总计", False),
 ])
 def test_a_garbled_label_bears_out_its_row_only_by_its_number_and_words(garbled, label, bears):
     assert label_bears_out(garbled, label) is bears
