@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from . import formats
@@ -261,6 +262,12 @@ def _fit7(m: Mapping, line: Line) -> list[tuple[int, Cell]] | None:
                   _row_total_fails)
 
 
+def readings_text(readings: tuple[str, ...]) -> str:
+    """An OCR cell's readings as a warning names them: each number once, with how many times
+    it was read when more than once (0 ×3, 6)."""
+    return ", ".join(r if n == 1 else f"{r} ×{n}" for r, n in Counter(readings).items())
+
+
 def _assign(m: Mapping, field_id: str, line: Line, col: int, cell: Cell, label: str) -> None:
     value, flags, unit = parse_value(cell.text)
     if field_id in m.slots:
@@ -272,7 +279,7 @@ def _assign(m: Mapping, field_id: str, line: Line, col: int, cell: Cell, label: 
     if cell.confidence is not None:  # read by OCR: flagged, its confidence kept in provenance
         if cell.unread:
             value, flags = None, ["low_confidence"]
-            read = f"; its readings disagreed: {', '.join(cell.candidates)}" if cell.candidates else ""
+            read = f"; its readings disagreed: {readings_text(cell.candidates)}" if cell.candidates else ""
             m.warnings.append(f"{field_id}: OCR could not read the number with confidence "
                               f"({cell.confidence:.0f}){read}; value left null, nothing guessed")
             if cell.candidates:

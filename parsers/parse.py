@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import checks, chinese, formats, meta, scan
 from .document import Document, UnreadableDocument
-from .mapper import map_document
+from .mapper import map_document, readings_text
 from .numbers import to_json_number
 
 PARSER_VERSION = "0.3.0"
@@ -219,12 +219,14 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
                 warnings.append(f"table 三: {dropped} row(s) without a readable label were not mapped: "
                                 "the arithmetic rules do not confirm a placement")
                 result_checks = checks.evaluate(fmt_version, values, t3v)
+        left_out: dict[str, str] = {}  # doubtful readings no rule could decide yet
         if m.doubtful:
             result_checks = _gate_doubtful(m.doubtful, fmt_version, t3v, values, raw, flags,
-                                           result_checks, warnings)
-        if m.candidates:
-            result_checks = _choose_by_rules(m.candidates, fmt_version, t3v, values, raw, flags,
-                                             result_checks, warnings)
+                                           result_checks, warnings, left_out)
+        candidates = {**m.candidates, **{f: (r,) for f, r in left_out.items() if r.isdigit()}}
+        if candidates:
+            result_checks = _choose_by_rules(candidates, fmt_version, t3v, values, raw, flags,
+                                             result_checks, warnings, doubtful=set(left_out))
         text_checks = _text_checks(doc.text, values)
         warnings.extend(
             f"{c['id']}: section 一 states {c['actual']} applications, table 三 prints {c['expected']} new"
@@ -294,14 +296,17 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
 
 
 def _gate_doubtful(doubtful: dict[str, str], fmt_version: str, t3v: str, values: dict, raw: dict,
-                   flags: dict, result_checks: list[dict], warnings: list[str]) -> list[dict]:
+                   flags: dict, result_checks: list[dict], warnings: list[str],
+                   left_out: dict[str, str]) -> list[dict]:
     """OCR numbers read but doubtful (their agreeing readings barely confident) are kept only
     where the arithmetic decides them. Every rule over such a number
     undecidable (other cells of its row and column not read): null with low_confidence, its
     reading named in a warning. A rule over it holds: kept (flag rule_confirmed). Only rules
     over it that fail: kept, flagged by the failing rule as any number is (leaving it out
     would turn the failure undecidable and hide the numbers the rule also covers). A number is
-    never changed, only kept or left out. Returns the rule results over the final values."""
+    never changed, only kept or left out; a reading left out is put in `left_out` (field ->
+    reading), for _choose_by_rules once more cells are known. Returns the rule results over the
+    final values."""
     by_field: dict[str, list[bool | None]] = {}
     for c in result_checks:
         for f in c["fields"]:
@@ -317,6 +322,7 @@ def _gate_doubtful(doubtful: dict[str, str], fmt_version: str, t3v: str, values:
         elif False not in outcomes:  # every rule over it undecidable: nothing confirms it
             warnings.append(f"{f}: OCR read {raw.get(f)!r} but {why}, and no arithmetic rule "
                             "over it can be decided: value left null, nothing guessed")
+            left_out[f] = raw.get(f) or ""
             values[f] = None
             raw[f] = ""
             flags[f] = ["low_confidence", "ocr"]
@@ -331,16 +337,19 @@ def _gate_doubtful(doubtful: dict[str, str], fmt_version: str, t3v: str, values:
 
 def _choose_by_rules(candidates: dict[str, tuple[str, ...]], fmt_version: str, t3v: str,
                      values: dict, raw: dict, flags: dict, result_checks: list[dict],
-                     warnings: list[str]) -> list[dict]:
+                     warnings: list[str], doubtful: set[str] = frozenset()) -> list[dict]:
     """OCR cells left null because their readings disagreed (9, 6 and 0 for a 0 under a speck):
     one of those readings is kept where the arithmetic requires exactly it. Every rule over the
     cell whose other cells are all read gives the value the cell must hold. Kept (flag
     rule_chosen, named in a warning) when every such rule gives the same value, that value is
-    among the cell's own readings, and either one of those rules runs only through numbers no
-    failing rule puts in doubt or two rules or more give it (a misread neighbour shifts one
-    rule's answer, not the other's). Nothing is ever computed that no reading made out, and no
-    read number is changed. A cell kept so may decide the rule of another (repeated until
-    nothing changes). Returns the rule results over the final values."""
+    among the cell's own readings (`candidates`: one entry per reading), and either two rules
+    or more give it (a misread neighbour shifts one rule's answer, not the other's), or one rule
+    runs only through numbers no failing rule puts in doubt and the value was read at least
+    twice (a 无 or a blank read 0 once is no 0). Nothing is ever computed that no reading made
+    out, and no read number is changed. A cell kept so may decide the rule of another (repeated until
+    nothing changes). A `doubtful` field's one reading (left out by _gate_doubtful while its
+    rules were undecided) is kept the same way once they are decided: flag rule_confirmed.
+    Returns the rule results over the final values."""
     rules = checks.rules(fmt_version, t3v)
     suspect = {f for c in result_checks if c["ok"] is False for f in c["fields"]}
     chosen: list[str] = []
@@ -364,17 +373,26 @@ def _choose_by_rules(candidates: dict[str, tuple[str, ...]], fmt_version: str, t
             ((need, clear),) = needs.items()
             if not (any(clear) or len(clear) >= 2):
                 continue
-            if need < 0 or need != need.to_integral_value() or str(int(need)) not in readings:
+            if need < 0 or need != need.to_integral_value():
+                continue
+            # read at least twice, unless two rules give it (a doubtful reading was agreed on)
+            times = 2 if f in doubtful else readings.count(str(int(need)))
+            if times == 0 or (times == 1 and len(clear) < 2):
                 continue
             values[f] = int(need)
             raw[f] = str(int(need))
-            flags[f] = ["ocr", "rule_chosen"]
-            chosen.append(f"{f} = {int(need)} (read {', '.join(readings)}; {len(clear)} rule(s))")
+            flags[f] = ["ocr", "rule_confirmed" if f in doubtful else "rule_chosen"]
+            if f in doubtful:  # no longer left null: the gate's warning would say it is
+                warnings[:] = [w for w in warnings if not (w.startswith(f"{f}: OCR read ")
+                                                           and w.endswith("nothing guessed"))]
+            chosen.append(f"{f} = {int(need)} (read {readings_text(readings)}"
+                          f"{', doubtful' if f in doubtful else ''}; {len(clear)} rule(s))")
             changed = True
     if chosen:
-        warnings.append(f"OCR: {len(chosen)} number(s) whose readings disagreed kept where every "
+        warnings.append(f"OCR: {len(chosen)} number(s) not read with confidence kept where every "
                         "decided arithmetic rule over them requires one of their readings (flag "
-                        "rule_chosen): " + "; ".join(chosen[:12]) + (" …" if len(chosen) > 12 else ""))
+                        "rule_chosen; rule_confirmed for a doubtful reading): "
+                        + "; ".join(chosen[:12]) + (" …" if len(chosen) > 12 else ""))
         return checks.evaluate(fmt_version, values, t3v)
     return result_checks
 

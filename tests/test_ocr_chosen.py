@@ -75,8 +75,8 @@ def test_a_chosen_cell_can_decide_the_next():
     # two cells of one column unread, and a's row total too: at first only c's row rule is
     # decided; once c is chosen, the column rule decides a
     _unread(doc, prov["t3.result.disclosed.total"], [])
-    _unread(doc, prov[a], ["9", str(int(report.values[a]))])
-    _unread(doc, prov[c], [str(int(report.values[c])), "8"])
+    _unread(doc, prov[a], ["9", str(int(report.values[a]))] * 2)
+    _unread(doc, prov[c], [str(int(report.values[c])), "8"] * 2)
     r = build_result(doc, data=data, name="s.html", kind="html")
     assert r["values"][c] == int(report.values[c]) and r["values"][a] == int(report.values[a])
     assert r["flags"][a] == r["flags"][c] == ["ocr", "rule_chosen"]
@@ -98,3 +98,38 @@ def test_two_rules_through_doubted_numbers_that_agree_choose():
     assert r["values"][FIELD] == truth and r["flags"][FIELD] == ["ocr", "rule_chosen"]
     assert sum(1 for c in r["checks"] if FIELD in c["fields"] and c["ok"] is True) >= 2
     assert any(c["ok"] is False and wrong in c["fields"] for c in r["checks"])
+
+
+def test_a_doubtful_reading_left_out_is_kept_once_a_chosen_cell_decides_its_rule():
+    doc, data, plain, report = _ocr_document()
+    prov = plain["provenance"]
+    c = "t3.result.partial.natural_person"
+    # FIELD barely confident; its row total unread and a cell of its column unread: every rule
+    # over FIELD undecided, so the gate leaves it out. c's own row decides c; then FIELD's
+    # column rule is decided and holds with FIELD's reading: kept, rule_confirmed
+    _mark(doc, prov[FIELD], confidence=64.0, doubtful="barely confident (64 < 70)")
+    _unread(doc, prov["t3.result.disclosed.total"], [])
+    _unread(doc, prov[c], [str(int(report.values[c])), "9", str(int(report.values[c]))])
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    assert r["values"][c] == int(report.values[c]) and r["flags"][c] == ["ocr", "rule_chosen"]
+    assert r["values"][FIELD] == int(report.values[FIELD])
+    assert r["flags"][FIELD] == ["ocr", "rule_confirmed"]
+    # one warning names its reading and why it is kept; none says it is left null
+    assert not any(w.startswith(FIELD) and "nothing guessed" in w for w in r["warnings"])
+    assert any(f"{FIELD} = " in w and "doubtful" in w for w in r["warnings"])
+
+
+def test_a_value_read_once_needs_two_rules():
+    doc, data, plain, report = _ocr_document()
+    prov = plain["provenance"]
+    truth = int(report.values[FIELD])
+    # read once among other readings (a 无 or a speck read 0 once): one rule is not enough ...
+    _unread(doc, prov["t3.result.disclosed.total"], [])
+    _unread(doc, prov[FIELD], [str(truth), "9", "9"])
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    assert r["values"][FIELD] is None
+    # ... two rules that agree are (the row total read)
+    doc, data, plain, report = _ocr_document()
+    _unread(doc, plain["provenance"][FIELD], [str(truth), "9", "9"])
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    assert r["values"][FIELD] == truth and r["flags"][FIELD] == ["ocr", "rule_chosen"]

@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..document import Cell, Document, Grid
-from ..numbers import is_value_token
+from ..numbers import NA_MARKERS, is_value_token
 from .cells import WIDE_RE, clean_cell_text
 
 DEBIAN_PACKAGES = {"tesseract": "tesseract-ocr", "chi_sim": "tesseract-ocr-chi-sim"}
@@ -776,13 +776,9 @@ def _dissent(text: str, history: list[tuple[str, str]], stage: str) -> str | Non
 
 
 def _candidates(history: list[tuple[str, str]]) -> tuple[str, ...]:
-    """The distinct numbers a cell's readings made out (stage, digits), in the order read; a
-    reading with too few digits for its ink (marked "?") or none at all is not one."""
-    out: list[str] = []
-    for _, text in history:
-        if _DIGITS_RE.fullmatch(text) and text.isdigit() and text not in out:
-            out.append(text)
-    return tuple(out)
+    """The numbers a cell's readings made out (stage, digits), one per reading, in the order
+    read; a reading with too few digits for its ink (marked "?") or none at all is not one."""
+    return tuple(text for _, text in history if text.isdigit())
 
 
 def _agreed(attempts: list[tuple[str, float]], min_confidence: float,
@@ -901,6 +897,9 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
     for (t, bbox, bw, box), ws in zip(inked, words):
         text, conf = _text_conf(ws)
         texts[(t, bbox)] = (snap_label(text), conf)
+    # a cell the Chinese model read as 无 (or another mark for "nothing"), whose digit readings
+    # then disagreed, offers no readings to choose from: 无 and 0 are different facts
+    marked = {key for key, (text, _) in texts.items() if text.replace(" ", "") in NA_MARKERS}
 
     # pass 2: cells without Chinese (or a short, doubtful reading such as 了 for 7), digits only
     def maybe_number(key) -> bool:
@@ -1093,7 +1092,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 out.append(Cell(text, copy=copy, page=page_no, confidence=conf,
                                 unread=(t, bbox) in unread, doubtful=doubtful.get((t, bbox)),
                                 candidates=_candidates(history.get((t, bbox), ()))
-                                if (t, bbox) in unread else ()))
+                                if (t, bbox) in unread and (t, bbox) not in marked else ()))
                 res.cells += 0 if copy else 1
             grid.append(out)
         res.grids.append(grid)
