@@ -15,6 +15,12 @@ def _unread(doc, prov, readings):
     _mark(doc, prov, text="", unread=True, confidence=40.0, candidates=tuple(readings))
 
 
+def _misread(doc, plain, report, field, by):
+    """`field` read `by` more than printed, with confidence: its own rules fail."""
+    _mark(doc, plain["provenance"][field], text=str(int(report.values[field]) + by))
+    return int(report.values[field]) + by
+
+
 def test_a_reading_every_decided_rule_requires_is_kept():
     doc, data, plain, report = _ocr_document()
     truth = int(report.values[FIELD])
@@ -42,8 +48,7 @@ def test_rules_that_disagree_choose_nothing():
     truth = int(report.values[FIELD])
     # the row total printed 5 higher (a misprint, or read so): the row rule requires truth + 5,
     # the column rule truth; both are readings of the cell, neither is chosen
-    row_total = "t3.result.disclosed.total"
-    _mark(doc, prov[row_total], text=str(int(report.values[row_total]) + 5))
+    _misread(doc, plain, report, "t3.result.disclosed.total", 5)
     _unread(doc, prov[FIELD], [str(truth), str(truth + 5)])
     r = build_result(doc, data=data, name="s.html", kind="html")
     assert r["values"][FIELD] is None
@@ -53,19 +58,19 @@ def test_a_rule_over_numbers_a_failing_rule_doubts_chooses_nothing():
     doc, data, plain, report = _ocr_document()
     prov = plain["provenance"]
     cell, other = "t3.result.disclosed.research", "t3.result.partial.research"
-    truth, printed = int(report.values[cell]), int(report.values[other])
+    truth = int(report.values[cell])
     assert truth >= 3
     # the cell's row total unread: only its column's rule can decide it, and that rule runs
     # through a neighbour read 3 too many, whose own row total then fails. The column rule
     # requires truth - 3, which is also a reading of the cell: not chosen, the rule's numbers
     # being in doubt
     _unread(doc, prov["t3.result.disclosed.total"], [])
-    _mark(doc, prov[other], text=str(printed + 3))
-    _unread(doc, prov[cell], [str(truth - 3)])
+    read = _misread(doc, plain, report, other, 3)
+    _unread(doc, prov[cell], [str(truth - 3)] * 2)
     r = build_result(doc, data=data, name="s.html", kind="html")
     assert any(c["ok"] is False and other in c["fields"] for c in r["checks"])
     assert r["values"][cell] is None
-    assert r["values"][other] == printed + 3  # a read number never changes
+    assert r["values"][other] == read  # a read number never changes
 
 
 def test_a_chosen_cell_can_decide_the_next():
@@ -92,7 +97,7 @@ def test_two_rules_through_doubted_numbers_that_agree_choose():
     # row rule and column rule each run through one of them and still agree: the misreading
     # would have to shift both the same way
     wrong = "t3.result.partial.commercial"
-    _mark(doc, prov[wrong], text=str(int(report.values[wrong]) + 5))
+    _misread(doc, plain, report, wrong, 5)
     _unread(doc, prov[FIELD], ["9", str(truth)])
     r = build_result(doc, data=data, name="s.html", kind="html")
     assert r["values"][FIELD] == truth and r["flags"][FIELD] == ["ocr", "rule_chosen"]
