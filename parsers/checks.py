@@ -113,14 +113,21 @@ def evaluate(version: str, values: dict, t3_version: str | None = None) -> list[
 
 
 def required(rule: dict, field: str, values: dict) -> Decimal | None:
-    """The value `field` must hold for an in-document rule (from `rules`) to hold, given every
-    other field of the rule; None when another field of it is null or not in `values`."""
-    others = [f for f in rule["left"] + rule["right"] if f != field]
-    if field not in rule["left"] + rule["right"] or any(values.get(f) is None for f in others):
+    """The value `field` must hold for an in-document rule (from `rules`) to hold, given the
+    other fields of the rule; None when it is not decided by them. Decided: every other field
+    read, or — counts being never negative — the parts read already make up the total read, so
+    every part not read is 0 (a row whose total is 0, two of its cells unread)."""
+    fields = rule["left"] + rule["right"]
+    if field not in fields or any(f not in values for f in fields):
         return None
-    left = sum((Decimal(str(values[f])) for f in rule["left"] if f != field), Decimal(0))
-    right = sum((Decimal(str(values[f])) for f in rule["right"] if f != field), Decimal(0))
-    return right - left if field in rule["left"] else left - right
+    unread = [f for f in fields if f != field and values.get(f) is None]
+    left = sum((Decimal(str(values[f])) for f in rule["left"] if f != field and values.get(f) is not None), Decimal(0))
+    right = sum((Decimal(str(values[f])) for f in rule["right"] if f != field and values.get(f) is not None), Decimal(0))
+    if not unread:
+        return right - left if field in rule["left"] else left - right
+    if rule["counts"] and field in rule["right"] and all(f in rule["right"] for f in unread) and left == right:
+        return Decimal(0)
+    return None
 
 
 def cross_fields() -> set[str]:

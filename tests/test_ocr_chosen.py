@@ -138,3 +138,23 @@ def test_a_value_read_once_needs_two_rules():
     _unread(doc, plain["provenance"][FIELD], [str(truth), "9", "9"])
     r = build_result(doc, data=data, name="s.html", kind="html")
     assert r["values"][FIELD] == truth and r["flags"][FIELD] == ["ocr", "rule_chosen"]
+
+
+def test_a_total_of_zero_makes_every_unread_part_zero():
+    """Counts are never negative: where the parts read already make up the total (a row whose
+    total is 0), every part not read is 0 — kept only where the cell read 0 itself, twice."""
+    doc, data, plain, report = _ocr_document()
+    prov = plain["provenance"]
+    row = "t3.result.withheld.state_secret"
+    assert report.values[f"{row}.total"] == 0
+    a, b, c = f"{row}.natural_person", f"{row}.commercial", f"{row}.nonprofit"
+    for f in (a, b, c):
+        # their column totals unread too: only the row rule can decide them
+        _unread(doc, prov[f"t3.result.total.{f.rsplit('.', 1)[1]}"], [])
+    _unread(doc, prov[a], ["0", "6", "0"])
+    _unread(doc, prov[b], ["9", "0", "0", "8"])
+    _unread(doc, prov[c], ["0", "4"])  # 0 read once: not enough for one rule
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    assert r["values"][a] == 0 and r["values"][b] == 0
+    assert r["flags"][a] == r["flags"][b] == ["ocr", "rule_chosen"]
+    assert r["values"][c] is None
