@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from . import checks, chinese, formats, meta, scan
@@ -353,9 +354,23 @@ def _choose_by_rules(candidates: dict[str, tuple[str, ...]], fmt_version: str, t
     rules = checks.rules(fmt_version, t3v)
     suspect = {f for c in result_checks if c["ok"] is False for f in c["fields"]}
     chosen: list[str] = []
-    changed = True
-    while changed:
-        changed = False
+
+    def times(f: str, value: int) -> int:  # how often the cell read it (a doubtful one: agreed)
+        return 2 if f in doubtful else candidates[f].count(str(value))
+
+    def keep(f: str, value: int, how: str) -> None:
+        values[f] = value
+        raw[f] = str(value)
+        flags[f] = ["ocr", "rule_confirmed" if f in doubtful else "rule_chosen"]
+        if f in doubtful:  # no longer left null: the gate's warning would say it is
+            warnings[:] = [w for w in warnings if not (w.startswith(f"{f}: OCR read ")
+                                                       and w.endswith("nothing guessed"))]
+        chosen.append(f"{f} = {value} (read {readings_text(candidates[f])}"
+                      f"{', doubtful' if f in doubtful else ''}; {how})")
+
+    def one_cell() -> bool:
+        """Each cell on its own: the value every decided rule over it requires."""
+        found = False
         for f, readings in candidates.items():
             if values.get(f) is not None or f not in values:
                 continue
@@ -375,19 +390,42 @@ def _choose_by_rules(candidates: dict[str, tuple[str, ...]], fmt_version: str, t
                 continue
             if need < 0 or need != need.to_integral_value():
                 continue
-            # read at least twice, unless two rules give it (a doubtful reading was agreed on)
-            times = 2 if f in doubtful else readings.count(str(int(need)))
-            if times == 0 or (times == 1 and len(clear) < 2):
+            # read at least twice, unless two rules give it
+            n = times(f, int(need))
+            if n == 0 or (n == 1 and len(clear) < 2):
                 continue
-            values[f] = int(need)
-            raw[f] = str(int(need))
-            flags[f] = ["ocr", "rule_confirmed" if f in doubtful else "rule_chosen"]
-            if f in doubtful:  # no longer left null: the gate's warning would say it is
-                warnings[:] = [w for w in warnings if not (w.startswith(f"{f}: OCR read ")
-                                                           and w.endswith("nothing guessed"))]
-            chosen.append(f"{f} = {int(need)} (read {readings_text(readings)}"
-                          f"{', doubtful' if f in doubtful else ''}; {len(clear)} rule(s))")
-            changed = True
+            keep(f, int(need), f"{len(clear)} rule(s)")
+            found = True
+        return found
+
+    def two_cells() -> bool:
+        """A rule with two cells unread, the rest read and in no failing rule: the one pair of
+        their readings that makes it hold, each read twice, no decided rule over either against."""
+        for rule in rules:
+            fields = rule["left"] + rule["right"]
+            if not all(x in values for x in fields):
+                continue
+            unread = [x for x in fields if values.get(x) is None]
+            if (len(unread) != 2 or not all(x in candidates for x in unread)
+                    or any(x in suspect for x in fields if x not in unread)):
+                continue
+            a, b = unread
+            fits = [(va, vb) for va in {int(r) for r in candidates[a]} for vb in {int(r) for r in candidates[b]}
+                    if _holds(rule, {**values, a: va, b: vb})]
+            if len(fits) != 1 or min(times(a, fits[0][0]), times(b, fits[0][1])) < 2:
+                continue
+            trial = {**values, a: fits[0][0], b: fits[0][1]}
+            others = [r for r in rules if r is not rule and {a, b} & set(r["left"] + r["right"])
+                      and all(trial.get(x) is not None for x in r["left"] + r["right"])]
+            if not all(_holds(r, trial) for r in others):
+                continue
+            keep(a, fits[0][0], "with " + b)
+            keep(b, fits[0][1], "with " + a)
+            return True
+        return False
+
+    while one_cell() or two_cells():
+        pass
     if chosen:
         warnings.append(f"OCR: {len(chosen)} number(s) not read with confidence kept where every "
                         "decided arithmetic rule over them requires one of their readings (flag "
@@ -395,6 +433,15 @@ def _choose_by_rules(candidates: dict[str, tuple[str, ...]], fmt_version: str, t
                         + "; ".join(chosen[:12]) + (" …" if len(chosen) > 12 else ""))
         return checks.evaluate(fmt_version, values, t3v)
     return result_checks
+
+
+def _holds(rule: dict, values: dict) -> bool:
+    """Does an in-document rule (checks.rules) hold over `values`, every field of it read?"""
+    if any(values.get(f) is None for f in rule["left"] + rule["right"]):
+        return False
+    left, right = (sum((Decimal(str(values[f])) for f in side), Decimal(0))
+                   for side in (rule["left"], rule["right"]))
+    return left == right
 
 
 def scan_summary(doc: Document, values: dict, flags: dict, result_checks: list[dict]) -> dict:

@@ -5,6 +5,8 @@ puts in doubt, never a changed reading. Tested on a synthetic 2021 report read f
 cells are then marked as OCR read them (no Tesseract needed)."""
 from __future__ import annotations
 
+import pytest
+
 from parsers.parse import build_result
 from tests.test_ocr_gate import _mark, _ocr_document
 
@@ -158,3 +160,25 @@ def test_a_total_of_zero_makes_every_unread_part_zero():
     assert r["values"][a] == 0 and r["values"][b] == 0
     assert r["flags"][a] == r["flags"][b] == ["ocr", "rule_chosen"]
     assert r["values"][c] is None
+
+
+@pytest.mark.parametrize("read_a,read_b,chosen", [
+    (["9", "9", "8"], ["0", "6", "0"], True),        # only 9 + 0 makes the row's 9
+    (["9", "9", "3", "3"], ["0", "0", "6", "6"], False),  # 9 + 0 and 3 + 6 both do: no choice
+    (["9", "8", "8"], ["0", "6", "0"], False),       # the fitting 9 was read once
+])
+def test_two_unread_cells_of_one_rule_take_the_one_pair_of_readings_that_fits(read_a, read_b, chosen):
+    doc, data, plain, report = _ocr_document()
+    prov = plain["provenance"]
+    a, b = "t3.result.disclosed.research", "t3.result.disclosed.natural_person"
+    assert (report.values[a], report.values[b], report.values["t3.result.disclosed.total"]) == (9, 0, 9)
+    for f in (a, b):  # their column totals unread: only the row rule can decide them
+        _unread(doc, prov[f"t3.result.total.{f.rsplit('.', 1)[1]}"], [])
+    _unread(doc, prov[a], read_a)
+    _unread(doc, prov[b], read_b)
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    if chosen:
+        assert (r["values"][a], r["values"][b]) == (9, 0)
+        assert r["flags"][a] == r["flags"][b] == ["ocr", "rule_chosen"]
+    else:
+        assert r["values"][a] is None and r["values"][b] is None
