@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -352,7 +353,14 @@ def _choose_by_rules(candidates: dict[str, tuple[str, ...]], fmt_version: str, t
     rules were undecided) is kept the same way once they are decided: flag rule_confirmed.
     Returns the rule results over the final values."""
     rules = checks.rules(fmt_version, t3v)
-    suspect = {f for c in result_checks if c["ok"] is False for f in c["fields"]}
+    # the numbers a failing rule puts in doubt: the one of them another failing rule also covers
+    # (a misread total fails its row and its column), else all of them
+    failing = [c["fields"] for c in result_checks if c["ok"] is False]
+    seen = Counter(f for fields in failing for f in fields)
+    suspect: set[str] = set()
+    for fields in failing:
+        shared = [f for f in fields if seen[f] > 1]
+        suspect.update(shared if len(shared) == 1 else fields)
     chosen: list[str] = []
 
     def times(f: str, value: int) -> int:  # how often the cell read it (a doubtful one: agreed)

@@ -182,3 +182,26 @@ def test_two_unread_cells_of_one_rule_take_the_one_pair_of_readings_that_fits(re
         assert r["flags"][a] == r["flags"][b] == ["ocr", "rule_chosen"]
     else:
         assert r["values"][a] is None and r["values"][b] is None
+
+
+def test_a_misread_number_two_failing_rules_share_is_the_only_one_they_doubt():
+    doc, data, plain, report = _ocr_document()
+    prov = plain["provenance"]
+    truth = int(report.values[FIELD])
+    # a cell of another row and column read 5 too many fails its row and its column: that cell
+    # is the one they both doubt, not the rest of its row. FIELD's row total unread, its column
+    # rule runs through that row's natural_person cell and decides it
+    _misread(doc, plain, report, "t3.result.partial.commercial", 5)
+    _unread(doc, prov["t3.result.disclosed.total"], [])
+    _unread(doc, prov[FIELD], [str(truth), "9", str(truth)])
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    assert r["values"][FIELD] == truth and r["flags"][FIELD] == ["ocr", "rule_chosen"]
+    # the misread cell itself in the column rule (its row fails, its column is undecided): the
+    # rule through it decides nothing, though the cell read what that rule would require
+    doc, data, plain, report = _ocr_document()
+    cell = "t3.result.disclosed.research"
+    _misread(doc, plain, report, "t3.result.partial.research", 5)
+    _unread(doc, plain["provenance"]["t3.result.disclosed.total"], [])
+    _unread(doc, plain["provenance"][cell], [str(int(report.values[cell]) - 5)] * 2)
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    assert r["values"][cell] is None
