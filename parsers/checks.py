@@ -121,13 +121,16 @@ def required(rule: dict, field: str, values: dict) -> Decimal | None:
     if field not in fields or any(f not in values for f in fields):
         return None
     unread = [f for f in fields if f != field and values.get(f) is None]
-    left = sum((Decimal(str(values[f])) for f in rule["left"] if f != field and values.get(f) is not None), Decimal(0))
-    right = sum((Decimal(str(values[f])) for f in rule["right"] if f != field and values.get(f) is not None), Decimal(0))
+
+    def read(side: list[str]) -> Decimal:  # the side's numbers read, the cell asked about left out
+        return sum((Decimal(str(values[f])) for f in side if f != field and values.get(f) is not None),
+                   Decimal(0))
+
+    left, right = read(rule["left"]), read(rule["right"])
     if not unread:
         return right - left if field in rule["left"] else left - right
-    if rule["counts"] and field in rule["right"] and all(f in rule["right"] for f in unread) and left == right:
-        return Decimal(0)
-    return None
+    parts_only = field in rule["right"] and all(f in rule["right"] for f in unread)
+    return Decimal(0) if rule["counts"] and parts_only and left == right else None
 
 
 def cross_fields() -> set[str]:

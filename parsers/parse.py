@@ -341,16 +341,22 @@ def _choose_by_rules(candidates: dict[str, tuple[str, ...]], fmt_version: str, t
                      values: dict, raw: dict, flags: dict, result_checks: list[dict],
                      warnings: list[str], doubtful: set[str] = frozenset()) -> list[dict]:
     """OCR cells left null because their readings disagreed (9, 6 and 0 for a 0 under a speck):
-    one of those readings is kept where the arithmetic requires exactly it. Every rule over the
-    cell whose other cells are all read gives the value the cell must hold. Kept (flag
-    rule_chosen, named in a warning) when every such rule gives the same value, that value is
-    among the cell's own readings (`candidates`: one entry per reading), and either two rules
-    or more give it (a misread neighbour shifts one rule's answer, not the other's), or one rule
-    runs only through numbers no failing rule puts in doubt and the value was read at least
-    twice (a 无 or a blank read 0 once is no 0). Nothing is ever computed that no reading made
-    out, and no read number is changed. A cell kept so may decide the rule of another (repeated until
-    nothing changes). A `doubtful` field's one reading (left out by _gate_doubtful while its
-    rules were undecided) is kept the same way once they are decided: flag rule_confirmed.
+    one of those readings is kept where the arithmetic requires exactly it (flag rule_chosen,
+    named in a warning). Nothing is ever computed that no reading made out, and no read number
+    is changed; a cell kept may decide the rule of another (repeated until nothing changes).
+
+    One cell: every rule over it that its other cells decide (checks.required: all read, or the
+    parts read already make up the total) gives the value it must hold. Kept when all such rules
+    give the same value, that value is among the cell's readings (`candidates`: one entry per
+    reading), and either two rules or more give it (a misread neighbour shifts one rule's
+    answer, not the other's), or one rule gives it through numbers no failing rule doubts and
+    the value was read at least twice (a 无 or a blank read 0 once is no 0). A failing rule
+    doubts the one number it shares with another failing rule (a misread total fails its row
+    and its column), else all of its numbers.
+    Two cells of one rule, the rest read and doubted by no failing rule: the one pair of their
+    readings that makes it hold, each read twice, no decided rule over either against it.
+    A `doubtful` field's one reading (left out by _gate_doubtful while its rules were
+    undecided) counts as read twice and is kept the same way: flag rule_confirmed.
     Returns the rule results over the final values."""
     rules = checks.rules(fmt_version, t3v)
     # the numbers a failing rule puts in doubt: the one of them another failing rule also covers
@@ -407,8 +413,8 @@ def _choose_by_rules(candidates: dict[str, tuple[str, ...]], fmt_version: str, t
         return found
 
     def two_cells() -> bool:
-        """A rule with two cells unread, the rest read and in no failing rule: the one pair of
-        their readings that makes it hold, each read twice, no decided rule over either against."""
+        """A rule with two cells unread, the rest read and doubted by no failing rule: the one
+        pair of their readings that makes it hold, each read twice, no decided rule against."""
         for rule in rules:
             fields = rule["left"] + rule["right"]
             if not all(x in values for x in fields):
@@ -418,8 +424,8 @@ def _choose_by_rules(candidates: dict[str, tuple[str, ...]], fmt_version: str, t
                     or any(x in suspect for x in fields if x not in unread)):
                 continue
             a, b = unread
-            fits = [(va, vb) for va in {int(r) for r in candidates[a]} for vb in {int(r) for r in candidates[b]}
-                    if _holds(rule, {**values, a: va, b: vb})]
+            fits = [(va, vb) for va in {int(r) for r in candidates[a]}
+                    for vb in {int(r) for r in candidates[b]} if _holds(rule, {**values, a: va, b: vb})]
             if len(fits) != 1 or min(times(a, fits[0][0]), times(b, fits[0][1])) < 2:
                 continue
             trial = {**values, a: fits[0][0], b: fits[0][1]}
