@@ -112,6 +112,13 @@ def evaluate(version: str, values: dict, t3_version: str | None = None) -> list[
             if all(f in values for f in rule["left"] + rule["right"])]
 
 
+def holds(rule: dict, values: dict) -> bool:
+    """Does an in-document rule (from `rules`) hold over `values`, every field of it read?"""
+    left, ok_l = _total(rule["left"], values)
+    right, ok_r = _total(rule["right"], values)
+    return ok_l and ok_r and left == right
+
+
 def required(rule: dict, field: str, values: dict) -> Decimal | None:
     """The value `field` must hold for an in-document rule (from `rules`) to hold, given the
     other fields of the rule; None when it is not decided by them. Decided: every other field

@@ -9,7 +9,6 @@ import hashlib
 import importlib
 from collections import Counter
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 from . import checks, chinese, formats, meta, scan
@@ -425,13 +424,13 @@ def _choose_by_rules(candidates: dict[str, tuple[str, ...]], fmt_version: str, t
                 continue
             a, b = unread
             fits = [(va, vb) for va in {int(r) for r in candidates[a]}
-                    for vb in {int(r) for r in candidates[b]} if _holds(rule, {**values, a: va, b: vb})]
+                    for vb in {int(r) for r in candidates[b]} if checks.holds(rule, {**values, a: va, b: vb})]
             if len(fits) != 1 or min(times(a, fits[0][0]), times(b, fits[0][1])) < 2:
                 continue
             trial = {**values, a: fits[0][0], b: fits[0][1]}
             others = [r for r in rules if r is not rule and {a, b} & set(r["left"] + r["right"])
                       and all(trial.get(x) is not None for x in r["left"] + r["right"])]
-            if not all(_holds(r, trial) for r in others):
+            if not all(checks.holds(r, trial) for r in others):
                 continue
             keep(a, fits[0][0], "with " + b)
             keep(b, fits[0][1], "with " + a)
@@ -447,15 +446,6 @@ def _choose_by_rules(candidates: dict[str, tuple[str, ...]], fmt_version: str, t
                         + "; ".join(chosen[:12]) + (" …" if len(chosen) > 12 else ""))
         return checks.evaluate(fmt_version, values, t3v)
     return result_checks
-
-
-def _holds(rule: dict, values: dict) -> bool:
-    """Does an in-document rule (checks.rules) hold over `values`, every field of it read?"""
-    if any(values.get(f) is None for f in rule["left"] + rule["right"]):
-        return False
-    left, right = (sum((Decimal(str(values[f])) for f in side), Decimal(0))
-                   for side in (rule["left"], rule["right"]))
-    return left == right
 
 
 def scan_summary(doc: Document, values: dict, flags: dict, result_checks: list[dict]) -> dict:

@@ -211,8 +211,8 @@ OCR_NOTE = (
     "low_confidence (never guessed); one read with confidence below 70 is kept only where an "
     "arithmetic rule over it holds (flag rule_confirmed) or fails (flag doubtful), else NULL with "
     "low_confidence; a cell whose readings disagreed keeps one of them only where every decided "
-    "rule over it requires exactly that one (flag rule_chosen); a report whose OCR values fail an arithmetic rule is "
-    "ocr_review and left out of the sums.")
+    "rule over it requires exactly that one (flag rule_chosen); a report whose OCR values fail an "
+    "arithmetic rule is ocr_review and left out of the sums.")
 
 TABLES = {
     "reports": {
