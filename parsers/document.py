@@ -41,9 +41,10 @@ class Cell:
     # OCR only: read, but doubtful (its agreeing readings barely confident): the parse keeps it
     # only where an arithmetic rule over it can be decided
     doubtful: str | None = None
-    # OCR only, an unread cell: the digits its readings made out when they disagreed (9, 6, 0 for
-    # a 0 under a speck). Never a value by themselves: the parse keeps one only where the
-    # arithmetic rules over the cell require exactly it (parsers.parse, flag rule_chosen)
+    # OCR only, an unread or a doubtful cell: the digits its readings made out (9, 6, 0 for a 0
+    # under a speck; 1 ×2 and 11 for a doubtful 1). Never a value by themselves: the parse keeps
+    # one only where the arithmetic rules over the cell require exactly it (parsers.parse, flag
+    # rule_chosen; rule_confirmed for a doubtful cell's reading)
     candidates: tuple[str, ...] = ()
 
 

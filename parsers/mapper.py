@@ -110,7 +110,7 @@ class Mapping:
     # its gap between two rows read by label being its slot's; None —, fields)
     positional_rows: list[tuple[str, str | None, list[str]]] = field(default_factory=list)
     doubtful: dict[str, str] = field(default_factory=dict)  # OCR field -> why its reading is doubtful
-    candidates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # OCR field not read -> its readings
+    candidates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # OCR field not read or doubtful -> its readings
     extras: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     tables_seen: set[str] = field(default_factory=set)
@@ -287,6 +287,8 @@ def _assign(m: Mapping, field_id: str, line: Line, col: int, cell: Cell, label: 
         elif cell.doubtful and value is not None:
             flags = [*flags, "doubtful"]  # kept only where a rule confirms it (parsers.parse)
             m.doubtful[field_id] = cell.doubtful
+            if cell.candidates:  # every reading, the one kept and those against it
+                m.candidates[field_id] = cell.candidates
         flags = [*flags, "ocr"]
     m.slots[field_id] = Slot((cell.text or "").strip(), value, flags, unit, line.grid,
                              cell.page or line.page, line.row, col, label, cell.confidence)

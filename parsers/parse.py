@@ -224,10 +224,13 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
         if m.doubtful:
             result_checks = _gate_doubtful(m.doubtful, fmt_version, t3v, values, raw, flags,
                                            result_checks, warnings, left_out)
-        candidates = {**m.candidates, **{f: (r,) for f, r in left_out.items() if r.isdigit()}}
+        # a doubtful reading left out offers all its cell's readings (the agreed one read twice
+        # or more, and those against it: 1 ×2 and 11 for an 11 whose first digit is faint)
+        candidates = {**m.candidates, **{f: m.candidates[f] if r in m.candidates.get(f, ()) else (r, r)
+                                         for f, r in left_out.items() if r.isdigit()}}
         if candidates:
             result_checks = _choose_by_rules(candidates, fmt_version, t3v, values, raw, flags,
-                                             result_checks, warnings, doubtful=set(left_out))
+                                             result_checks, warnings, doubtful=left_out)
         text_checks = _text_checks(doc.text, values)
         warnings.extend(
             f"{c['id']}: section 一 states {c['actual']} applications, table 三 prints {c['expected']} new"
@@ -338,7 +341,7 @@ def _gate_doubtful(doubtful: dict[str, str], fmt_version: str, t3v: str, values:
 
 def _choose_by_rules(candidates: dict[str, tuple[str, ...]], fmt_version: str, t3v: str,
                      values: dict, raw: dict, flags: dict, result_checks: list[dict],
-                     warnings: list[str], doubtful: set[str] = frozenset()) -> list[dict]:
+                     warnings: list[str], doubtful: dict[str, str] | None = None) -> list[dict]:
     """OCR cells left null because their readings disagreed (9, 6 and 0 for a 0 under a speck):
     one of those readings is kept where the arithmetic requires exactly it (flag rule_chosen,
     named in a warning). Nothing is ever computed that no reading made out, and no read number
@@ -354,9 +357,11 @@ def _choose_by_rules(candidates: dict[str, tuple[str, ...]], fmt_version: str, t
     and its column), else all of its numbers.
     Two cells of one rule, the rest read and doubted by no failing rule: the one pair of their
     readings that makes it hold, each read twice, no decided rule over either against it.
-    A `doubtful` field's one reading (left out by _gate_doubtful while its rules were
-    undecided) counts as read twice and is kept the same way: flag rule_confirmed.
+    A `doubtful` field (field -> its reading, left out by _gate_doubtful while its rules were
+    undecided) offers all its cell's readings, the one agreed on and those against it, and is
+    kept the same way: flag rule_confirmed where the value is its own reading.
     Returns the rule results over the final values."""
+    doubtful = doubtful or {}
     rules = checks.rules(fmt_version, t3v)
     # the numbers a failing rule puts in doubt: the one of them another failing rule also covers
     # (a misread total fails its row and its column), else all of them
@@ -368,13 +373,14 @@ def _choose_by_rules(candidates: dict[str, tuple[str, ...]], fmt_version: str, t
         suspect.update(shared if len(shared) == 1 else fields)
     chosen: list[str] = []
 
-    def times(f: str, value: int) -> int:  # how often the cell read it (a doubtful one: agreed)
-        return 2 if f in doubtful else candidates[f].count(str(value))
+    def times(f: str, value: int) -> int:  # how often the cell read it
+        return candidates[f].count(str(value))
 
     def keep(f: str, value: int, how: str) -> None:
         values[f] = value
         raw[f] = str(value)
-        flags[f] = ["ocr", "rule_confirmed" if f in doubtful else "rule_chosen"]
+        confirmed = doubtful.get(f) == str(value)
+        flags[f] = ["ocr", "rule_confirmed" if confirmed else "rule_chosen"]
         if f in doubtful:  # no longer left null: the gate's warning would say it is
             warnings[:] = [w for w in warnings if not (w.startswith(f"{f}: OCR read ")
                                                        and w.endswith("nothing guessed"))]

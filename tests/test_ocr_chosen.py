@@ -205,3 +205,28 @@ def test_a_misread_number_two_failing_rules_share_is_the_only_one_they_doubt():
     _unread(doc, plain["provenance"][cell], [str(int(report.values[cell]) - 5)] * 2)
     r = build_result(doc, data=data, name="s.html", kind="html")
     assert r["values"][cell] is None
+
+
+@pytest.mark.parametrize("total_readings,chosen", [
+    (["9", "9"], True),             # the doubtful 9 read only so: the one pair that fits
+    (["9", "9", "3"], False),       # a reading of 3 against it: 9 + 9 and 3 + 3 both fit
+])
+def test_a_doubtful_cell_offers_every_reading_to_the_pair_it_is_in(total_readings, chosen):
+    """A doubtful number left out offers all its cell's readings, not only the one agreed on:
+    an 11 read 1 by two readings (and 11 by another) beside an unread 11 read 1 and 11 both
+    fits its row as 1 + 1 as well as 11 + 11 — chosen only where one pair fits."""
+    doc, data, plain, report = _ocr_document()
+    prov = plain["provenance"]
+    a, total = "t3.result.disclosed.research", "t3.result.disclosed.total"
+    assert (report.values[a], report.values[total], report.values["t3.result.disclosed.natural_person"]) == (9, 9, 0)
+    for f in (a, total):  # their column totals unread: only the row rule can decide them
+        _unread(doc, prov[f"t3.result.total.{f.rsplit('.', 1)[1]}"], [])
+    _unread(doc, prov[a], ["9", "9", "3", "3"])
+    _mark(doc, prov[total], confidence=64.0, doubtful="barely confident (64 < 70)",
+          candidates=tuple(total_readings))
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    if chosen:
+        assert (r["values"][a], r["values"][total]) == (9, 9)
+        assert r["flags"][a] == ["ocr", "rule_chosen"] and r["flags"][total] == ["ocr", "rule_confirmed"]
+    else:
+        assert r["values"][a] is None and r["values"][total] is None

@@ -1092,7 +1092,8 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 out.append(Cell(text, copy=copy, page=page_no, confidence=conf,
                                 unread=(t, bbox) in unread, doubtful=doubtful.get((t, bbox)),
                                 candidates=_candidates(history.get((t, bbox), ()))
-                                if (t, bbox) in unread and (t, bbox) not in marked else ()))
+                                if ((t, bbox) in unread or (t, bbox) in doubtful)
+                                and (t, bbox) not in marked else ()))
                 res.cells += 0 if copy else 1
             grid.append(out)
         res.grids.append(grid)
