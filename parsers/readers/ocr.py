@@ -471,6 +471,33 @@ def _despeckle(bw):
     return out
 
 
+def _without_edge_specks(bw):
+    """A number's cell without the small marks before its first glyph or after its last that
+    no sign can be: a decimal point stands between digits, a sign before them as a bar (−,
+    wider than high) or a cross (+, its box less than half filled). Two specks stacked beside
+    a 26 are read 126 by every reading of one model. Glyphs are marks at least half as high as
+    the tallest; the cell is unchanged where it has none or nothing to take away."""
+    np, cv2 = _np(), _cv2()
+    inv = (bw < 128).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(inv, connectivity=8)
+    if n <= 2:
+        return bw
+    marks = [tuple(int(v) for v in stats[i]) for i in range(1, n)]
+    top = max(m[3] for m in marks)
+    glyphs = [m for m in marks if m[3] >= 0.5 * top]
+    left = min(m[0] for m in glyphs)
+    right = max(m[0] + m[2] for m in glyphs)
+    out = None
+    for i, (x, y, w, h, area) in enumerate(marks, start=1):
+        if h >= 0.5 * top or left <= x + w - 1 and x <= right - 1:
+            continue  # a glyph, or among the glyphs (a decimal point)
+        if w >= 1.5 * h or (h >= 0.3 * top and area < 0.5 * w * h):
+            continue  # a minus or a plus
+        out = bw.copy() if out is None else out
+        out[labels == i] = 255
+    return bw if out is None else out
+
+
 def _ink_box(bw, min_pixels: int):
     """The bounding box of the ink in a binarised crop, ignoring specks; None when blank."""
     np, cv2 = _np(), _cv2()
@@ -913,7 +940,15 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
             return True  # 了1 for 71, 105外 (a seal's remnant beside the digits)
         return len(text) == 1 or (len(text) == 2 and (conf or 0) < 85)
 
-    numeric = [(t, bbox, bw, box) for t, bbox, bw, box in inked if maybe_number((t, bbox))]
+    numeric = []
+    specked: dict[tuple, tuple] = {}  # numbers with a speck taken off beside them: the cell as it was
+    for t, bbox, bw, box in inked:
+        if maybe_number((t, bbox)):
+            clean = _without_edge_specks(bw)
+            if clean is not bw:
+                specked[(t, bbox)] = (t, bbox, bw, box)
+                box = _ink_box(clean, speck) or box
+            numeric.append((t, bbox, clean, box))
     # Each number is read several times: at several sizes, by the English and the Chinese
     # model. A reading is accepted when at least two readings agree on it, one of them is
     # confident, and the readings that disagree are clearly outnumbered: a single confident
@@ -997,6 +1032,24 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
     # and those still not agreed on with their faint strokes counted as ink (a 0 whose thin
     # sides broke into two marks), the same demand for agreement
     read_digits([it for it in unagreed if it[:2] not in settled], "k", bold=True, digit_aspect=aspect)
+    # A number read with a speck taken off beside it is read as it was too, by the first two
+    # readings: where they do not both say the same, taking the speck off decided the number
+    # (a 26 with two specks before it read 126; a 0 with a seal's stroke across it and a dot
+    # beside it, not agreed on, read 4 without the dot), which is then doubtful
+    as_was = [specked[k] for k in specked if k in settled]
+    said: dict[tuple, list[str]] = {item[:2]: [] for item in as_was}
+    for n, (lang, height) in enumerate(DIGIT_READINGS[:2]):
+        spaths = []
+        for k, (t, bbox, bw, box) in enumerate(as_was):
+            p = tmp / f"s{n}_{k}.png"
+            cv2.imwrite(str(p), _for_digits(bw, box, height, grays.get((t, bbox))))
+            spaths.append(p)
+        swords = _tesseract(opts, spaths, tmp, f"s{n}",
+                            ["-l", lang, "--psm", "7", "-c", f"tessedit_char_whitelist={DIGITS}"],
+                            deadline)
+        for item, ws in zip(as_was, swords):
+            said[item[:2]].append(_text_conf(ws)[0].replace(" ", ""))
+    speck_decided = {k for k, texts_ in said.items() if any(x != readings[k][0] for x in texts_)}
     # The page's own digits, a check of their own on the cells of one digit: each such cell's
     # shape against the mean shape of the page's other digits agreed on (single cells, and the
     # digits of longer numbers whose marks stand apart). A digit its readings agreed on whose
@@ -1055,6 +1108,9 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                     doubtful[key] = why
                 elif key in pointed:
                     doubtful[key] = "a reading of it ended in a point or a sign (a speck, or a decimal lost)"
+                elif key in speck_decided:
+                    doubtful[key] = ("taking a speck before or after it off decided it (read so: "
+                                     f"{', '.join(said[key]) or 'nothing'})")
                 continue
         if _label_like(label_text):
             continue  # a short label after all (规章, 其他): keep the Chinese reading
