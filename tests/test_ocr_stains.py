@@ -233,6 +233,12 @@ def test_a_reading_ending_in_a_point_or_a_sign_loses_it_and_is_doubtful(reading,
     ("9", [("d", "9"), ("d", "9"), ("d", "0"), ("d", "4"), ("k", "9"), ("k", "9")], "k", "said otherwise"),
     ("0", [("d", "0."), ("d", ""), ("b", "0"), ("b", "0")], "b", None),  # nothing else read at first
     ("50", [("d", "?0"), ("d", "?0"), ("w", "50"), ("w", "50")], "w", None),  # too narrow: no vote
+    # agreed only by outvoting a reading of as many digits at the last reading (small wide-set
+    # digits of a synthetic scan: 12905 printed)
+    ("12908", [("d", "12908"), ("d", "12905"), ("d", "1290"), ("d", "12908"), ("d", "1230"),
+               ("d", "12908"), ("d", "12305")], "d", "as many digits (12905)"),
+    ("1290", [("d", "129"), ("d", "1290"), ("d", "1290")], "d", None),  # fewer digits: no rival
+    ("26", [("d", "26"), ("d", "26")], "d", None),
 ])
 def test_an_agreed_number_is_in_doubt_when_its_other_readings_dissent(text, history, stage, doubt):
     why = _dissent(text, history, stage)

@@ -787,13 +787,18 @@ def _without_trailing_mark(text: str) -> tuple[str, bool]:
 def _dissent(text: str, history: list[tuple[str, str]], stage: str) -> str | None:
     """Why a number its readings agreed on is still in doubt, from every reading of its cell
     (stage, digits): a reading one digit longer that extends it (a faint last digit under the
-    seal: 44722 agreed, 447225 read too), or, agreed only when read again (blots taken off,
-    faint strokes counted), a first reading that said something else (0 under a speck: 9, 9, 4,
-    0 at first, then 9 agreed once the speck was taken off)."""
+    seal: 44722 agreed, 447225 read too); agreed only by outvoting, at the last reading, a
+    reading of as many digits in the same pass (12908 read three times, 12905 once: small
+    wide-set digits); or, agreed only when read again (blots taken off, faint strokes
+    counted), a first reading that said something else (0 under a speck: 9, 9, 4, 0 at first,
+    then 9 agreed once the speck was taken off)."""
     for _, other in history:
         if (len(other) == len(text) + 1 and other.isdigit() and text.isdigit()
                 and (other.startswith(text) or other.endswith(text))):
             return f"a reading with one more digit ({other}) dissents"
+    rivals = [t for st, t in history if st == stage and t.isdigit() and len(t) == len(text) and t != text]
+    if rivals:
+        return f"it outvoted a reading of as many digits ({rivals[0]})"
     if stage in ("b", "k"):
         first = [t for st, t in history if st == "d" and _DIGITS_RE.fullmatch(t)]
         rival = sum(t != text for t in first)
