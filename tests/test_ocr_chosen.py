@@ -162,18 +162,26 @@ def test_a_total_of_zero_makes_every_unread_part_zero():
     assert r["values"][c] is None
 
 
+def _row_rule_only(a: str, b: str):
+    """The synthetic report whose 予以公开 row prints research 9, natural_person 0, total 9, with
+    the column totals of `a` and `b` unread: only their row's rule can decide them."""
+    doc, data, plain, report = _ocr_document()
+    prov = plain["provenance"]
+    row = "t3.result.disclosed"
+    assert [report.values[f"{row}.{c}"] for c in ("research", "natural_person", "total")] == [9, 0, 9]
+    for f in (a, b):
+        _unread(doc, prov[f"t3.result.total.{f.rsplit('.', 1)[1]}"], [])
+    return doc, data, prov
+
+
 @pytest.mark.parametrize("read_a,read_b,chosen", [
     (["9", "9", "8"], ["0", "6", "0"], True),        # only 9 + 0 makes the row's 9
     (["9", "9", "3", "3"], ["0", "0", "6", "6"], False),  # 9 + 0 and 3 + 6 both do: no choice
     (["9", "8", "8"], ["0", "6", "0"], False),       # the fitting 9 was read once
 ])
 def test_two_unread_cells_of_one_rule_take_the_one_pair_of_readings_that_fits(read_a, read_b, chosen):
-    doc, data, plain, report = _ocr_document()
-    prov = plain["provenance"]
     a, b = "t3.result.disclosed.research", "t3.result.disclosed.natural_person"
-    assert (report.values[a], report.values[b], report.values["t3.result.disclosed.total"]) == (9, 0, 9)
-    for f in (a, b):  # their column totals unread: only the row rule can decide them
-        _unread(doc, prov[f"t3.result.total.{f.rsplit('.', 1)[1]}"], [])
+    doc, data, prov = _row_rule_only(a, b)
     _unread(doc, prov[a], read_a)
     _unread(doc, prov[b], read_b)
     r = build_result(doc, data=data, name="s.html", kind="html")
@@ -215,12 +223,8 @@ def test_a_doubtful_cell_offers_every_reading_to_the_pair_it_is_in(total_reading
     """A doubtful number left out offers all its cell's readings, not only the one agreed on:
     an 11 read 1 by two readings (and 11 by another) beside an unread 11 read 1 and 11 both
     fits its row as 1 + 1 as well as 11 + 11 — chosen only where one pair fits."""
-    doc, data, plain, report = _ocr_document()
-    prov = plain["provenance"]
     a, total = "t3.result.disclosed.research", "t3.result.disclosed.total"
-    assert (report.values[a], report.values[total], report.values["t3.result.disclosed.natural_person"]) == (9, 9, 0)
-    for f in (a, total):  # their column totals unread: only the row rule can decide them
-        _unread(doc, prov[f"t3.result.total.{f.rsplit('.', 1)[1]}"], [])
+    doc, data, prov = _row_rule_only(a, total)
     _unread(doc, prov[a], ["9", "9", "3", "3"])
     _mark(doc, prov[total], confidence=64.0, doubtful="barely confident (64 < 70)",
           candidates=tuple(total_readings))
