@@ -489,7 +489,7 @@ def _without_edge_specks(bw):
     right = max(m[0] + m[2] for m in glyphs)
     out = None
     for i, (x, y, w, h, area) in enumerate(marks, start=1):
-        if h >= 0.5 * top or left <= x + w - 1 and x <= right - 1:
+        if h >= 0.5 * top or (left <= x + w - 1 and x <= right - 1):
             continue  # a glyph, or among the glyphs (a decimal point)
         if w >= 1.5 * h or (h >= 0.3 * top and area < 0.5 * w * h):
             continue  # a minus or a plus
@@ -1054,7 +1054,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                             deadline)
         for item, ws in zip(as_was, swords):
             said[item[:2]].append(_text_conf(ws)[0].replace(" ", ""))
-    speck_decided = {k for k, texts_ in said.items() if any(x != readings[k][0] for x in texts_)}
+    speck_decided = {k for k, as_read in said.items() if any(x != readings[k][0] for x in as_read)}
     # The page's own digits, a check of their own on the cells of one digit: each such cell's
     # shape against the mean shape of the page's other digits agreed on (single cells, and the
     # digits of longer numbers whose marks stand apart). A digit its readings agreed on whose
