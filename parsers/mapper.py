@@ -10,6 +10,7 @@ reading is accepted only if the arithmetic rules confirm one reading.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import Counter
@@ -383,6 +384,29 @@ def _garbled_head(text: str) -> bool:
                default=0.0) < 0.5
 
 
+def _run_on_heads(text: str) -> list[str]:
+    """A head cell holding several column heads run together (本年制发件数（件）本年废止件数现行有效
+    件数): cut where a column's wording begins (its first four characters: 本年制发, 本年废止,
+    现行有效) at least four characters after the last cut, each head keeping what follows it (a
+    unit, a note; the first may be a wording no column lists: 本年发件), normalised. A cell with
+    no such cut is returned as it is. Whether they are the block's heads is for _segment_heads."""
+    n = normalize(text)
+    starts = [0]
+    for i in sorted({i for w in _head_starts() for i in range(len(n)) if n.startswith(w, i)}):
+        if i - starts[-1] >= 4:  # a wording inside a longer one (处理决定 in 本年处理决定数量)
+            starts.append(i)
+    if len(starts) == 1:
+        return [text]
+    return [n[a:b] for a, b in zip(starts, [*starts[1:], len(n)])]
+
+
+@functools.lru_cache(maxsize=1)
+def _head_starts() -> tuple[str, ...]:
+    """The first four characters of every table 二 column's label and wording variants, normalised."""
+    return tuple(sorted({normalize(w)[:4] for v in formats.VERSIONS for b in formats.get(v).t2_blocks
+                         for c in b.columns for w in (c.label, *c.match) if len(normalize(w)) >= 4}))
+
+
 def _t2_header(line: Line) -> tuple[str, list[formats.T2Block], tuple[int, ...] | None] | None:
     """A block header row: 信息内容 | column labels. Returns (version, candidate blocks)."""
     if line.has_numbers:
@@ -391,8 +415,14 @@ def _t2_header(line: Line) -> tuple[str, list[formats.T2Block], tuple[int, ...] 
     for i in range(len(heads) - 1, -1, -1):
         if matches(heads[i][1], ["信息内容"]):
             # the caption (第二十条第（一）项) may precede it in one row; with cells dropped, the
-            # run of labels may hold earlier blocks too: the heads follow the last 信息内容
-            heads = heads[i + 1:]
+            # run of labels may hold earlier blocks too: the heads follow the last 信息内容 —
+            # also within its own cell, where a PDF's text line ran them together without a
+            # space (信息内容本年处理决定数量)
+            col = heads[i][0]
+            own = normalize(heads[i][1]).split(normalize("信息内容"), 1)[1]
+            own_heads = any(w in own for w in _head_starts())  # not a unit (信息内容（单位：件）)
+            heads = [(col, own)] * own_heads + heads[i + 1:]
+            heads = [(c, h) for c, t in heads for h in _run_on_heads(t)]
             break
     # a merged header cell repeated over the columns it spans (text exports): one column label
     heads = [h for i, h in enumerate(heads) if i == 0 or normalize(h[1]) != normalize(heads[i - 1][1])

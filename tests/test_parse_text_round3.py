@@ -7,6 +7,7 @@ wrong."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -214,6 +215,18 @@ def test_header_wording_variants():
     """本年发件 for 本年制发件数, 现行有效件 for 现行有效件数."""
     text = SEED.replace("本年制发件数", "本年发件").replace("现行有效件数", "现行有效件")
     assert "本年发件" in text and "现行有效件数" not in text
+    r = parse_text(text)
+    assert r["values"] == SEED_TRUTH["values"]
+
+
+def test_header_cells_run_together_as_a_pdfs_text_line_prints_them():
+    """信息内容本年制发件数本年废止件数现行有效件数: a PDF's text line without a space between the
+    head cells (上海市科委 2024, 上海市政府办公厅 2025, as extracted): cut where each column's
+    wording begins; a head with its unit (本年收费金额（单位：万元）) stays whole."""
+    lines = [re.sub(r"\t+", "", ln) if ln.startswith("信息内容") else ln for ln in SEED.splitlines()]
+    text = "\n".join(lines)
+    assert "信息内容本年制发件数本年废止件数现行有效件数" in text
+    assert "信息内容本年收费金额（单位：万元）" in text
     r = parse_text(text)
     assert r["values"] == SEED_TRUTH["values"]
 

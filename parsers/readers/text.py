@@ -62,6 +62,11 @@ def _pipe_parts(s: str, outer: bool = True) -> list[str]:
 def _spaced_row(s: str) -> list[str] | None:
     """`规章 0 0 0` (cells separated by single spaces): a label then one or more values."""
     tokens = s.split()
+    # a block header whose heads a PDF's text line ran together (信息内容本年处理决定数量):
+    # 信息内容 and the rest, the mapper cuts the heads apart
+    if len(tokens) == 1 and s.startswith("信息内容") and 4 < len(s) <= 60 \
+            and not any(ch.isdigit() for ch in s):
+        return ["信息内容", s[4:]]
     if len(tokens) < 2 or len(s) > 120:
         return None
     k = len(tokens)

@@ -2,7 +2,8 @@
 corpus, ../shared/corpus/wild): pipe rows without outer pipes, one cell per line ended by ` |` with
 empty cells as bare `|` lines, cells separated by `|` lines, a `|` line before every row, cells
 separated by blank lines with empty cells dropped, rows with single-space separators and empty
-cells dropped, and flattened text with the cells run together. Each can be cut off at a random
+cells dropped (also with the head cells run together, as a PDF's text line prints them:
+信息内容本年处理决定数量), and flattened text with the cells run together. Each can be cut off at a random
 line (an excerpt that stops mid-table), lose its title, carry page furniture (a breadcrumb, a
 发布日期 line), or be a traditional-character copy with pinyin inserted into labels.
 
@@ -19,9 +20,9 @@ from dataclasses import dataclass
 from .model import Report, Table
 
 STYLES = ("pipe-bare", "pipe-continued", "cell-bar", "cell-sep", "cell-marker", "cell-marker-heads",
-          "cell-blankline", "spaced", "flattened")
+          "cell-blankline", "spaced", "spaced-heads-run-on", "flattened")
 # styles in which an empty cell leaves no trace: a row holding one cannot be read with certainty
-DROPS_BLANKS = {"cell-blankline", "spaced"}
+DROPS_BLANKS = {"cell-blankline", "spaced", "spaced-heads-run-on"}
 # traditional character -> as mirror sites print it with its pinyin (数量 -> 數(shù)量)
 PINYIN = {"數": "數(shù)", "項": "項(xiàng)", "規": "規(guī)", "內": "內(nèi)", "請": "請(qǐng)", "對": "對(duì)"}
 
@@ -178,11 +179,16 @@ def render(report: Report, style: str, seed: int = 0) -> Rendered:
             row_fids.append(fids)
             if style == "pipe-continued":
                 printed_lines = _continued(cells, rng, _head_row(b.table, k))
+            elif style == "spaced-heads-run-on" and _head_row(b.table, k):
+                # a PDF's text line: the head cells run together without a space
+                # (信息内容本年处理决定数量), the other rows single-spaced
+                printed_lines = ["".join(re.sub(r"\s", "", t) for t, _ in cells)]
             elif style == "cell-marker-heads" and _head_row(b.table, k):
                 # each head cell on a row of its own, a bar before each
                 printed_lines = [x for t in (t for t, _ in cells) for x in (["|", f"{t} |"] if t else [])]
             else:
-                printed_lines = _row_lines(cells, "cell-marker" if style == "cell-marker-heads" else style)
+                printed_lines = _row_lines(cells, {"cell-marker-heads": "cell-marker",
+                                                   "spaced-heads-run-on": "spaced"}.get(style, style))
             for text in printed_lines:
                 add(text, len(certain_rows) - 1)
     cut = len(lines)
