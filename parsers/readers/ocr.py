@@ -966,6 +966,16 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
     history: dict[tuple, list[tuple[str, str]]] = {}  # every reading of a cell: (stage, digits)
     pointed: set[tuple] = set()  # cells a reading of which ended in a point or a sign
 
+    def digit_pass(items: list, lang: str, height: int, stem: str, bold: bool = False) -> list:
+        """One Tesseract run of `lang`, digits only, over `items` scaled to `height`: their words."""
+        dpaths = []
+        for k, (t, bbox, bw, box) in enumerate(items):
+            p = tmp / f"{stem}_{k}.png"
+            cv2.imwrite(str(p), _for_digits(bw, box, height, grays.get((t, bbox)), bold))
+            dpaths.append(p)
+        return _tesseract(opts, dpaths, tmp, stem,
+                          ["-l", lang, "--psm", "7", "-c", f"tessedit_char_whitelist={DIGITS}"], deadline)
+
     def read_digits(items: list, stage: str, bold: bool = False, keep_best: bool = False,
                     digit_aspect: float | None = None) -> list:
         """Every reading of DIGIT_READINGS for `items` until they agree; the items that never
@@ -977,14 +987,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
         for n, (lang, height) in enumerate(DIGIT_READINGS):
             if not todo:
                 break
-            dpaths = []
-            for k, (t, bbox, bw, box) in enumerate(todo):
-                p = tmp / f"{stage}{n}_{k}.png"
-                cv2.imwrite(str(p), _for_digits(bw, box, height, grays.get((t, bbox)), bold))
-                dpaths.append(p)
-            dwords = _tesseract(opts, dpaths, tmp, f"{stage}{n}",
-                                ["-l", lang, "--psm", "7", "-c", f"tessedit_char_whitelist={DIGITS}"],
-                                deadline)
+            dwords = digit_pass(todo, lang, height, f"{stage}{n}", bold)
             again = []
             last = n == len(DIGIT_READINGS) - 1
             for item, ws in zip(todo, dwords):
@@ -1044,15 +1047,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
     as_was = [specked[k] for k in specked if k in settled]
     said: dict[tuple, list[str]] = {item[:2]: [] for item in as_was}
     for n, (lang, height) in enumerate(DIGIT_READINGS[:2]):
-        spaths = []
-        for k, (t, bbox, bw, box) in enumerate(as_was):
-            p = tmp / f"s{n}_{k}.png"
-            cv2.imwrite(str(p), _for_digits(bw, box, height, grays.get((t, bbox))))
-            spaths.append(p)
-        swords = _tesseract(opts, spaths, tmp, f"s{n}",
-                            ["-l", lang, "--psm", "7", "-c", f"tessedit_char_whitelist={DIGITS}"],
-                            deadline)
-        for item, ws in zip(as_was, swords):
+        for item, ws in zip(as_was, digit_pass(as_was, lang, height, f"s{n}")):
             said[item[:2]].append(_text_conf(ws)[0].replace(" ", ""))
     speck_decided = {k for k, as_read in said.items() if any(x != readings[k][0] for x in as_read)}
     # The page's own digits, a check of their own on the cells of one digit: each such cell's
