@@ -149,3 +149,19 @@ def test_specks_before_or_after_a_number_are_taken_off_signs_and_points_kept():
     assert (ocr._without_edge_specks(point) == point).all()
     plain = cell("26")
     assert ocr._without_edge_specks(plain) is plain
+
+
+def test_a_mark_far_beside_a_number_is_no_part_of_it():
+    """A seal's remnant at a cell's far end, as high as the digits, was read as a fifth digit
+    of 2776 by every reading of one model: a mark further than a digit's height from the
+    number (its run of glyphs with the most ink) is taken off, glyph-high or not."""
+    bw = cell("2776")
+    wide = np.full((bw.shape[0], bw.shape[1] + 160), 255, np.uint8)
+    wide[:, :bw.shape[1]] = bw
+    remnant = cell("4")
+    wide[:, bw.shape[1] + 100:bw.shape[1] + 100 + 30] = remnant[:, 10:40]
+    clean = ocr._without_edge_specks(wide)
+    assert (clean[:, bw.shape[1] + 60:] == 255).all()
+    assert (clean[:, :bw.shape[1]] == bw).all()  # the number untouched
+    spaced = cell("2776", gap=12)  # digits further apart than usual are still one number
+    assert ocr._without_edge_specks(spaced) is spaced

@@ -476,7 +476,9 @@ def _without_edge_specks(bw):
     no sign can be: a decimal point stands between digits, a sign before them as a bar (−,
     wider than high) or a cross (+, its box less than half filled). Two specks stacked beside
     a 26 are read 126 by every reading of one model. Glyphs are marks at least half as high as
-    the tallest; the cell is unchanged where it has none or nothing to take away."""
+    the tallest; the number is their run with the most ink, and any mark further than the
+    tallest glyph's height from it goes too. The cell is unchanged where it has nothing to
+    take away."""
     np, cv2 = _np(), _cv2()
     inv = (bw < 128).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(inv, connectivity=8)
@@ -484,11 +486,24 @@ def _without_edge_specks(bw):
         return bw
     marks = [tuple(int(v) for v in stats[i]) for i in range(1, n)]
     top = max(m[3] for m in marks)
-    glyphs = [m for m in marks if m[3] >= 0.5 * top]
-    left = min(m[0] for m in glyphs)
-    right = max(m[0] + m[2] for m in glyphs)
+    glyphs = sorted(m for m in marks if m[3] >= 0.5 * top)
+    # the number is the run of glyphs with the most ink, its digits closer than a digit's
+    # height: a glyph-high mark further off (a seal's remnant at the cell's far end, read as a
+    # fifth digit of 2776) is no part of it
+    runs = [[glyphs[0]]]
+    for g in glyphs[1:]:
+        if g[0] - max(m[0] + m[2] for m in runs[-1]) > top:
+            runs.append([])
+        runs[-1].append(g)
+    run = max(runs, key=lambda r: sum(m[4] for m in r))
+    left = min(m[0] for m in run)
+    right = max(m[0] + m[2] for m in run)
     out = None
     for i, (x, y, w, h, area) in enumerate(marks, start=1):
+        if x + w - 1 < left - top or x > right - 1 + top:
+            out = bw.copy() if out is None else out
+            out[labels == i] = 255  # far from the number
+            continue
         if h >= 0.5 * top or (left <= x + w - 1 and x <= right - 1):
             continue  # a glyph, or among the glyphs (a decimal point)
         if w >= 1.5 * h or (h >= 0.3 * top and area < 0.5 * w * h):
@@ -611,6 +626,27 @@ def _ink_span(bw, box) -> tuple[int, int] | None:
     a, b = max(runs, key=lambda r: cols[r[0]:r[1]].sum())
     ys = np.flatnonzero(ink[:, a:b].any(axis=1))
     return int(b - a), int(ys[-1] - ys[0] + 1)
+
+
+def _digit_high_marks(bw, box) -> int:
+    """How many separate digit-high marks a number's ink holds: its main marks (_main_marks)
+    at least three quarters as high as the tallest, those overlapping side by side counted as
+    one. An 11 whose 1s stand apart is two, however narrow its ink is."""
+    found = _main_marks(bw, box)
+    if found is None:
+        return 0
+    _, stats, keep = found
+    cv2 = _cv2()
+    tall = max(int(stats[i, cv2.CC_STAT_HEIGHT]) for i in keep)
+    spans = sorted((int(stats[i, cv2.CC_STAT_LEFT]),
+                    int(stats[i, cv2.CC_STAT_LEFT] + stats[i, cv2.CC_STAT_WIDTH]))
+                   for i in keep if stats[i, cv2.CC_STAT_HEIGHT] >= 0.75 * tall)
+    count, right = 0, -1
+    for a, b in spans:
+        if a >= right:
+            count += 1
+        right = max(right, b)
+    return count
 
 
 def _digit_aspect(read: list[tuple[str, tuple[int, int] | None]]) -> float | None:
@@ -1045,11 +1081,26 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
     # (a 26 with two specks before it read 126; a 0 with a seal's stroke across it and a dot
     # beside it, not agreed on, read 4 without the dot), which is then doubtful
     as_was = [specked[k] for k in specked if k in settled]
+    # and a number agreed on with a solid blot on its ink is read without it by the same two
+    # (a blot on a 0's shoulder makes it a 6 to every reading): where they do not both say
+    # the agreed number, the blot decided it
+    unblotted = []
+    for t, bbox, bw, box in numeric:
+        if (t, bbox) in settled and settled[(t, bbox)] != "b":
+            clean = _drop_blobs(bw)
+            if (clean != bw).any() and (clean_box := _ink_box(clean, speck)):
+                unblotted.append((t, bbox, clean, clean_box))
     said: dict[tuple, list[str]] = {item[:2]: [] for item in as_was}
+    said_unblotted: dict[tuple, list[str]] = {item[:2]: [] for item in unblotted}
     for n, (lang, height) in enumerate(DIGIT_READINGS[:2]):
-        for item, ws in zip(as_was, digit_pass(as_was, lang, height, f"s{n}")):
-            said[item[:2]].append(_text_conf(ws)[0].replace(" ", ""))
+        both = as_was + unblotted
+        for i, (item, ws) in enumerate(zip(both, digit_pass(both, lang, height, f"s{n}"))):
+            to = said if i < len(as_was) else said_unblotted
+            to[item[:2]].append(_text_conf(ws)[0].replace(" ", ""))
     speck_decided = {k for k, as_read in said.items() if any(x != readings[k][0] for x in as_read)}
+    blot_decided = {k for k, read in said_unblotted.items() if any(x != readings[k][0] for x in read)}
+    for k in blot_decided:  # readings of the cell too, offered where a rule can choose
+        history[k] += [("u", x) for x in said_unblotted[k]]
     # The page's own digits, a check of their own on the cells of one digit: each such cell's
     # shape against the mean shape of the page's other digits agreed on (single cells, and the
     # digits of longer numbers whose marks stand apart). A digit its readings agreed on whose
@@ -1111,6 +1162,16 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 elif key in speck_decided:
                     doubtful[key] = ("taking a speck before or after it off decided it (read so: "
                                      f"{', '.join(said[key]) or 'nothing'})")
+                elif settled.get(key) == "b":
+                    # taking a blot off takes the stroke under it too: a slashed 0 with a blot
+                    # on its foot is a 9 without it, to every reading
+                    doubtful[key] = "agreed on only once a solid blot was taken off its ink"
+                elif key in blot_decided:
+                    doubtful[key] = ("a solid blot on its ink decided it (read without the blot: "
+                                     f"{', '.join(said_unblotted[key]) or 'nothing'})")
+                elif text.isdigit() and (marks := _digit_high_marks(bw, box)) > len(text):
+                    # an 11 whose 1s stand apart read 1 by most readings: a digit dropped
+                    doubtful[key] = f"its ink is {marks} separate digit-high marks, {len(text)} digit(s) read"
                 continue
         if _label_like(label_text):
             continue  # a short label after all (规章, 其他): keep the Chinese reading
