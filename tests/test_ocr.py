@@ -264,3 +264,37 @@ def test_specks_before_a_number_are_taken_off_and_leave_it_doubtful():
     assert [[cells[(r, c)].text for c in range(3)] for r in range(2)] == texts, doc.warnings
     assert "speck" in (cells[(0, 0)].doubtful or ""), cells[(0, 0)]
     assert not any(cells[(r, c)].doubtful for r in range(2) for c in range(3) if (r, c) != (0, 0))
+
+
+def test_blots_on_digits_never_leave_a_wrong_number_undoubted():
+    """A drawn table (OpenCV's digits, A4 at 200 dpi): 0s and 8s, each with a round blot at
+    another place on or beside it. Taking a blot off takes the stroke under it too (a slashed
+    0 with a blot on its foot reads 9 without it), and a blot can make a digit another (a 0
+    read 9, an 8 read 3): every number read is either the digit drawn or doubtful — kept only
+    where a rule confirms it, its other readings offered to the rules."""
+    import numpy as np
+    cv2 = pytest.importorskip("cv2")
+    from parsers.readers.ocr import read_images
+
+    spots = [(-6, 0), (20, -4), (24, 6), (0, 30), (10, 14), (22, 26), (-4, 26), (12, -6), (26, -2)]
+    page = np.full((2339, 1654, 3), 255, np.uint8)
+    x0, y0, w, h = 100, 300, 160, 110
+    for r in range(3):
+        cv2.line(page, (x0, y0 + r * h), (x0 + len(spots) * w, y0 + r * h), (0, 0, 0), 3)
+    for c in range(len(spots) + 1):
+        cv2.line(page, (x0 + c * w, y0), (x0 + c * w, y0 + 2 * h), (0, 0, 0), 3)
+    drawn = ("0", "8")
+    for c, (dx, dy) in enumerate(spots):
+        for r, digit in enumerate(drawn):
+            cv2.putText(page, digit, (x0 + c * w + 60, y0 + r * h + 72), cv2.FONT_HERSHEY_SIMPLEX,
+                        1.4, (0, 0, 0), 3)
+            cv2.circle(page, (x0 + c * w + 66 + dx, y0 + r * h + 44 + dy), 7, (0, 0, 0), -1)
+    doc = read_images([page], name="drawn.png", opts=OcrOptions(jobs=1))
+    (grid,) = doc.grids
+    read = [(r, c, cell) for r, row in enumerate(grid.rows) for c, cell in enumerate(row)]
+    assert len(read) == 2 * len(spots)
+    wrong = [(r, c, cell.text) for r, c, cell in read
+             if cell.text and cell.text != drawn[r] and not cell.doubtful]
+    assert wrong == [], wrong
+    assert sum(cell.text == drawn[r] for r, c, cell in read) >= len(spots)  # most still read
+    assert any("blot" in (cell.doubtful or "") for _, _, cell in read)

@@ -165,3 +165,18 @@ def test_a_mark_far_beside_a_number_is_no_part_of_it():
     assert (clean[:, :bw.shape[1]] == bw).all()  # the number untouched
     spaced = cell("2776", gap=12)  # digits further apart than usual are still one number
     assert ocr._without_edge_specks(spaced) is spaced
+
+
+def test_separate_digit_high_marks_are_counted_as_digits():
+    """An 11 whose 1s stand apart, read 1 by most readings of a degraded scan: its ink is two
+    separate digit-high marks, more than the one digit read (the number is then doubtful)."""
+    eleven = cell("11", gap=4)
+    assert ocr._digit_high_marks(eleven, box(eleven)) == 2
+    assert ocr._digit_high_marks(cell("505"), box(cell("505"))) == 3
+    zero = cell("0")
+    assert ocr._digit_high_marks(zero, box(zero)) == 1
+    touching = cell("55", gap=-14)  # touching digits are one mark: never more than read
+    assert ocr._digit_high_marks(touching, box(touching)) == 1
+    specked = cell("7")
+    _square(specked, 5, 40, 4)  # a speck is no digit-high mark
+    assert ocr._digit_high_marks(specked, box(specked)) == 1
