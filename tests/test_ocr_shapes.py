@@ -151,32 +151,43 @@ def test_specks_before_or_after_a_number_are_taken_off_signs_and_points_kept():
     assert ocr._without_edge_specks(plain) is plain
 
 
-def test_a_mark_far_beside_a_number_is_no_part_of_it():
+def test_a_numbers_main_run_of_glyphs_is_its_ink_without_a_far_mark():
     """A seal's remnant at a cell's far end, as high as the digits, was read as a fifth digit
-    of 2776 by every reading of one model: a mark further than a digit's height from the
-    number (its run of glyphs with the most ink) is taken off, glyph-high or not."""
+    of 2776 by every reading of one model: the number read again as its main run of glyphs
+    alone (a mark further than a digit's height from the heaviest run taken off) shows it."""
     bw = cell("2776")
     wide = np.full((bw.shape[0], bw.shape[1] + 160), 255, np.uint8)
     wide[:, :bw.shape[1]] = bw
     remnant = cell("4")
     wide[:, bw.shape[1] + 100:bw.shape[1] + 100 + 30] = remnant[:, 10:40]
-    clean = ocr._without_edge_specks(wide)
-    assert (clean[:, bw.shape[1] + 60:] == 255).all()
-    assert (clean[:, :bw.shape[1]] == bw).all()  # the number untouched
-    spaced = cell("2776", gap=12)  # digits further apart than usual are still one number
-    assert ocr._without_edge_specks(spaced) is spaced
+    alone = ocr._main_run_only(wide)
+    assert (alone[:, bw.shape[1] + 60:] == 255).all()
+    assert (alone[:, :bw.shape[1]] == bw).all()  # the number untouched
+    assert ocr._main_run_only(cell("2776", gap=12)) is None  # spaced digits: still one run
+    assert ocr._main_run_only(bw) is None
+    # a solid blot is no run: beside a faint, broken 2 it is not taken for the number
+    two = cell("2")
+    blotted = np.full((two.shape[0], two.shape[1] + 80), 255, np.uint8)
+    blotted[:, :two.shape[1]] = two
+    blotted[30:40, two.shape[1] + 60:two.shape[1] + 70] = 0
+    assert ocr._main_run_only(blotted) is None
 
 
 def test_separate_digit_high_marks_are_counted_as_digits():
     """An 11 whose 1s stand apart, read 1 by most readings of a degraded scan: its ink is two
-    separate digit-high marks, more than the one digit read (the number is then doubtful)."""
-    eleven = cell("11", gap=4)
-    assert ocr._digit_high_marks(eleven, box(eleven)) == 2
-    assert ocr._digit_high_marks(cell("505"), box(cell("505"))) == 3
-    zero = cell("0")
-    assert ocr._digit_high_marks(zero, box(zero)) == 1
-    touching = cell("55", gap=-14)  # touching digits are one mark: never more than read
-    assert ocr._digit_high_marks(touching, box(touching)) == 1
+    separate digit-high marks, more than the one digit read (a reading of one digit is then no
+    vote). A blot or a mark far beside the number is none."""
+    assert ocr._digit_high_marks(cell("11", gap=4)) == 2
+    assert ocr._digit_high_marks(cell("505")) == 3
+    assert ocr._digit_high_marks(cell("0")) == 1
+    assert ocr._digit_high_marks(cell("55", gap=-14)) == 1  # touching digits are one mark
     specked = cell("7")
     _square(specked, 5, 40, 4)  # a speck is no digit-high mark
-    assert ocr._digit_high_marks(specked, box(specked)) == 1
+    assert ocr._digit_high_marks(specked) == 1
+    blot = cell("2")
+    _square(blot, 32, 20, 22)  # nor is a solid blot beside it, as high as a digit
+    assert ocr._digit_high_marks(blot) == 1
+    far = np.full((60, 300), 255, np.uint8)
+    far[:, :cell("7").shape[1]] = cell("7")
+    far[:, 240:240 + 30] = cell("4")[:, 10:40]
+    assert ocr._digit_high_marks(far) == 1

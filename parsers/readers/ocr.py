@@ -476,9 +476,7 @@ def _without_edge_specks(bw):
     no sign can be: a decimal point stands between digits, a sign before them as a bar (−,
     wider than high) or a cross (+, its box less than half filled). Two specks stacked beside
     a 26 are read 126 by every reading of one model. Glyphs are marks at least half as high as
-    the tallest; the number is their run with the most ink, and any mark further than the
-    tallest glyph's height from it goes too. The cell is unchanged where it has nothing to
-    take away."""
+    the tallest; the cell is unchanged where it has none or nothing to take away."""
     np, cv2 = _np(), _cv2()
     inv = (bw < 128).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(inv, connectivity=8)
@@ -486,24 +484,11 @@ def _without_edge_specks(bw):
         return bw
     marks = [tuple(int(v) for v in stats[i]) for i in range(1, n)]
     top = max(m[3] for m in marks)
-    glyphs = sorted(m for m in marks if m[3] >= 0.5 * top)
-    # the number is the run of glyphs with the most ink, its digits closer than a digit's
-    # height: a glyph-high mark further off (a seal's remnant at the cell's far end, read as a
-    # fifth digit of 2776) is no part of it
-    runs = [[glyphs[0]]]
-    for g in glyphs[1:]:
-        if g[0] - max(m[0] + m[2] for m in runs[-1]) > top:
-            runs.append([])
-        runs[-1].append(g)
-    run = max(runs, key=lambda r: sum(m[4] for m in r))
-    left = min(m[0] for m in run)
-    right = max(m[0] + m[2] for m in run)
+    glyphs = [m for m in marks if m[3] >= 0.5 * top]
+    left = min(m[0] for m in glyphs)
+    right = max(m[0] + m[2] for m in glyphs)
     out = None
     for i, (x, y, w, h, area) in enumerate(marks, start=1):
-        if x + w - 1 < left - top or x > right - 1 + top:
-            out = bw.copy() if out is None else out
-            out[labels == i] = 255  # far from the number
-            continue
         if h >= 0.5 * top or (left <= x + w - 1 and x <= right - 1):
             continue  # a glyph, or among the glyphs (a decimal point)
         if w >= 1.5 * h or (h >= 0.3 * top and area < 0.5 * w * h):
@@ -511,6 +496,81 @@ def _without_edge_specks(bw):
         out = bw.copy() if out is None else out
         out[labels == i] = 255
     return bw if out is None else out
+
+
+def _solid(mark) -> bool:
+    """Is a mark (x, y, w, h, area) a solid blot rather than a digit: nearly as wide as high
+    and filling most of its box (a disc fills 79 %, a printed digit of any width far less; a
+    1, the only digit as solid, is narrow)?"""
+    _, _, w, h, area = mark
+    return w >= 0.6 * h and area >= 0.7 * w * h
+
+
+def _glyph_runs(bw):
+    """A number's cell as runs of glyphs: the marks at least half as high as the tallest one
+    that is no solid blot, joined where closer than that height. (labels, marks (x, y, w, h,
+    area) by label - 1, the runs as lists of label numbers left to right, the height), or None
+    where the cell has no such mark."""
+    np, cv2 = _np(), _cv2()
+    n, labels, stats, _ = cv2.connectedComponentsWithStats((bw < 128).astype(np.uint8), connectivity=8)
+    marks = [tuple(int(v) for v in stats[i]) for i in range(1, n)]
+    printed = [m for m in marks if not _solid(m)]
+    if not printed:
+        return None
+    top = max(m[3] for m in printed)
+    glyphs = sorted((m[0], i) for i, m in enumerate(marks, start=1) if m[3] >= 0.5 * top and not _solid(m))
+    runs: list[list[int]] = [[glyphs[0][1]]]
+    for x, i in glyphs[1:]:
+        if x - max(marks[j - 1][0] + marks[j - 1][2] for j in runs[-1]) > top:
+            runs.append([])
+        runs[-1].append(i)
+    return labels, marks, runs, top
+
+
+def _main_run(found):
+    """The run of `_glyph_runs` with the most ink."""
+    _, marks, runs, _ = found
+    return max(runs, key=lambda r: sum(marks[i - 1][4] for i in r))
+
+
+def _main_run_only(bw):
+    """A number's cell with only its main run of glyphs (_glyph_runs, the run with the most
+    ink): any mark further than a glyph's height from it is white paper. None where the ink is
+    one run. Which run is the number can be wrong: the cell is read so only to doubt it (2776
+    with a seal's remnant far to its right read 27764)."""
+    found = _glyph_runs(bw)
+    if found is None or len(found[2]) == 1:
+        return None
+    labels, marks, _, top = found
+    run = _main_run(found)
+    left = min(marks[i - 1][0] for i in run) - top
+    right = max(marks[i - 1][0] + marks[i - 1][2] for i in run) - 1 + top
+    out = bw.copy()
+    for i, (x, y, w, h, area) in enumerate(marks, start=1):
+        if x + w - 1 < left or x > right:
+            out[labels == i] = 255
+    return out
+
+
+def _digit_high_marks(bw) -> int:
+    """How many separate digit-high marks a number's main run of glyphs holds (_glyph_runs):
+    those at least three quarters as high as its tallest and a fifth of its largest one's
+    ink, overlapping side by side counted as one. An 11 whose 1s stand apart is two, however
+    narrow its ink is; a blot or a mark far beside the number is none."""
+    found = _glyph_runs(bw)
+    if found is None:
+        return 0
+    marks = found[1]
+    run = [marks[i - 1] for i in _main_run(found)]
+    tall = max(m[3] for m in run)
+    most = max(m[4] for m in run)
+    spans = sorted((m[0], m[0] + m[2]) for m in run if m[3] >= 0.75 * tall and m[4] >= 0.2 * most)
+    count, right = 0, -1
+    for a, b in spans:
+        if a >= right:
+            count += 1
+        right = max(right, b)
+    return count
 
 
 def _ink_box(bw, min_pixels: int):
@@ -628,27 +688,6 @@ def _ink_span(bw, box) -> tuple[int, int] | None:
     return int(b - a), int(ys[-1] - ys[0] + 1)
 
 
-def _digit_high_marks(bw, box) -> int:
-    """How many separate digit-high marks a number's ink holds: its main marks (_main_marks)
-    at least three quarters as high as the tallest, those overlapping side by side counted as
-    one. An 11 whose 1s stand apart is two, however narrow its ink is."""
-    found = _main_marks(bw, box)
-    if found is None:
-        return 0
-    _, stats, keep = found
-    cv2 = _cv2()
-    tall = max(int(stats[i, cv2.CC_STAT_HEIGHT]) for i in keep)
-    spans = sorted((int(stats[i, cv2.CC_STAT_LEFT]),
-                    int(stats[i, cv2.CC_STAT_LEFT] + stats[i, cv2.CC_STAT_WIDTH]))
-                   for i in keep if stats[i, cv2.CC_STAT_HEIGHT] >= 0.75 * tall)
-    count, right = 0, -1
-    for a, b in spans:
-        if a >= right:
-            count += 1
-        right = max(right, b)
-    return count
-
-
 def _digit_aspect(read: list[tuple[str, tuple[int, int] | None]]) -> float | None:
     """The page's width of a digit's ink over its height: the median over the numbers of two or
     three digits its readings agreed on (their main runs of ink); None with fewer than five."""
@@ -678,6 +717,9 @@ def _narrow_reading(text: str, span: tuple[int, int] | None, aspect: float | Non
     return set(text) == {"1"} and _too_few_digits(text, span, DIGIT_ASPECT)
 
 
+# what, taken off a number's cell or left on it, decided its reading (read both ways)
+DECIDED_BY = {"speck": "taking a speck before or after it off", "blot": "a solid blot on its ink",
+              "far": "ink far beside it"}
 GLYPH = (24, 16)  # a digit's shape, as the page's own digits are compared: rows, columns
 DIGIT_ASPECT = 0.55  # a digit's width over its height where the page has too few numbers to say
 
@@ -1019,6 +1061,9 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
         With `digit_aspect`, a reading with too few digits for its cell's ink is no vote."""
         attempts: dict[tuple, list[tuple[str, float]]] = {}
         ink_spans = {item[:2]: _ink_span(item[2], item[3]) for item in items} if digit_aspect else {}
+        # an 11 whose 1s stand apart, read 1 by most readings (and its row's total, another 11,
+        # too: a rule over both holds): fewer digits than separate digit-high marks is no vote
+        marks = {item[:2]: _digit_high_marks(item[2]) for item in items}
         todo = items
         for n, (lang, height) in enumerate(DIGIT_READINGS):
             if not todo:
@@ -1035,6 +1080,8 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                     pointed.add(key)
                 if digit_aspect and _too_few_digits(text, ink_spans[key], digit_aspect):
                     text = "?" + text  # 0 for the 50 whose digits touch: never a vote
+                elif text.isdigit() and len(text) < marks[key]:
+                    text = "?" + text
                 attempts.setdefault(key, []).append((text, conf or 0.0))
                 history.setdefault(key, []).append((stage, text))
                 agreed = _agreed(attempts[key], opts.min_confidence, final=last)
@@ -1076,31 +1123,40 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
     # and those still not agreed on with their faint strokes counted as ink (a 0 whose thin
     # sides broke into two marks), the same demand for agreement
     read_digits([it for it in unagreed if it[:2] not in settled], "k", bold=True, digit_aspect=aspect)
-    # A number read with a speck taken off beside it is read as it was too, by the first two
-    # readings: where they do not both say the same, taking the speck off decided the number
-    # (a 26 with two specks before it read 126; a 0 with a seal's stroke across it and a dot
-    # beside it, not agreed on, read 4 without the dot), which is then doubtful
-    as_was = [specked[k] for k in specked if k in settled]
-    # and a number agreed on with a solid blot on its ink is read without it by the same two
-    # (a blot on a 0's shoulder makes it a 6 to every reading): where they do not both say
-    # the agreed number, the blot decided it
-    unblotted = []
+    # A number agreed on is read again, by the first two readings, as it would look otherwise:
+    # - with a speck taken off beside it, as it was (a 26 with two specks before it read 126;
+    #   a 0 with a seal's stroke across it and a dot beside it, not agreed on, read 4 without
+    #   the dot);
+    # - with a solid blot on its ink, without the blot (a blot on a 0's shoulder makes it a 6
+    #   to every reading);
+    # - with ink far beside it, its main run of glyphs alone (a seal's remnant at the cell's
+    #   far end read as a fifth digit of 2776).
+    # Where the two readings do not both say the agreed number, what was taken off or left on
+    # decided it, and the number is doubtful. The readings without a blot or far ink are
+    # readings of the cell too, offered where a rule can choose.
+    variants: list[tuple[str, tuple]] = []  # (kind, item as read again)
     for t, bbox, bw, box in numeric:
-        if (t, bbox) in settled and settled[(t, bbox)] != "b":
-            clean = _drop_blobs(bw)
-            if (clean != bw).any() and (clean_box := _ink_box(clean, speck)):
-                unblotted.append((t, bbox, clean, clean_box))
-    said: dict[tuple, list[str]] = {item[:2]: [] for item in as_was}
-    said_unblotted: dict[tuple, list[str]] = {item[:2]: [] for item in unblotted}
+        key = (t, bbox)
+        if key not in settled:
+            continue
+        if key in specked:
+            variants.append(("speck", specked[key]))
+        if settled[key] != "b" and ((clean := _drop_blobs(bw)) != bw).any():
+            if clean_box := _ink_box(clean, speck):
+                variants.append(("blot", (t, bbox, clean, clean_box)))
+        if (alone := _main_run_only(bw)) is not None and (alone_box := _ink_box(alone, speck)):
+            variants.append(("far", (t, bbox, alone, alone_box)))
+    said: dict[tuple, list[str]] = {(kind, item[:2]): [] for kind, item in variants}
+    items = [item for _, item in variants]
     for n, (lang, height) in enumerate(DIGIT_READINGS[:2]):
-        both = as_was + unblotted
-        for i, (item, ws) in enumerate(zip(both, digit_pass(both, lang, height, f"s{n}"))):
-            to = said if i < len(as_was) else said_unblotted
-            to[item[:2]].append(_text_conf(ws)[0].replace(" ", ""))
-    speck_decided = {k for k, as_read in said.items() if any(x != readings[k][0] for x in as_read)}
-    blot_decided = {k for k, read in said_unblotted.items() if any(x != readings[k][0] for x in read)}
-    for k in blot_decided:  # readings of the cell too, offered where a rule can choose
-        history[k] += [("u", x) for x in said_unblotted[k]]
+        for (kind, item), ws in zip(variants, digit_pass(items, lang, height, f"s{n}")):
+            said[(kind, item[:2])].append(_text_conf(ws)[0].replace(" ", ""))
+    decided: dict[tuple, tuple[str, list[str]]] = {}  # cell -> (what decided it, read so)
+    for (kind, key), read in said.items():
+        if key not in decided and any(x != readings[key][0] for x in read):
+            decided[key] = (kind, read)
+            if kind != "speck":
+                history[key] += [(kind, x) for x in read]
     # The page's own digits, a check of their own on the cells of one digit: each such cell's
     # shape against the mean shape of the page's other digits agreed on (single cells, and the
     # digits of longer numbers whose marks stand apart). A digit its readings agreed on whose
@@ -1159,19 +1215,15 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                     doubtful[key] = why
                 elif key in pointed:
                     doubtful[key] = "a reading of it ended in a point or a sign (a speck, or a decimal lost)"
-                elif key in speck_decided:
-                    doubtful[key] = ("taking a speck before or after it off decided it (read so: "
-                                     f"{', '.join(said[key]) or 'nothing'})")
                 elif settled.get(key) == "b":
                     # taking a blot off takes the stroke under it too: a slashed 0 with a blot
                     # on its foot is a 9 without it, to every reading
                     doubtful[key] = "agreed on only once a solid blot was taken off its ink"
-                elif key in blot_decided:
-                    doubtful[key] = ("a solid blot on its ink decided it (read without the blot: "
-                                     f"{', '.join(said_unblotted[key]) or 'nothing'})")
-                elif text.isdigit() and (marks := _digit_high_marks(bw, box)) > len(text):
-                    # an 11 whose 1s stand apart read 1 by most readings: a digit dropped
-                    doubtful[key] = f"its ink is {marks} separate digit-high marks, {len(text)} digit(s) read"
+                elif key in decided:
+                    kind, read = decided[key]
+                    way = "as it was" if kind == "speck" else "without it"
+                    doubtful[key] = (f"{DECIDED_BY[kind]} decided it (read {way}: "
+                                     f"{', '.join(read) or 'nothing'})")
                 continue
         if _label_like(label_text):
             continue  # a short label after all (规章, 其他): keep the Chinese reading
