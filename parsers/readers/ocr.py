@@ -533,6 +533,23 @@ def _main_run(found):
     return max(runs, key=lambda r: sum(marks[i - 1][4] for i in r))
 
 
+def _marks_among_digits(bw) -> int:
+    """How many small marks (under half the tallest one's height) a number's cell holds within
+    the span of its glyphs: a decimal point, or a speck or a broken stroke's piece between or
+    inside its digits (a 5 whose upright broke off is a 3 to every reading; a speck where a
+    decimal point would go made 2776 a 2716 to two readings)."""
+    np, cv2 = _np(), _cv2()
+    n, _, stats, _ = cv2.connectedComponentsWithStats((bw < 128).astype(np.uint8), connectivity=8)
+    if n <= 2:
+        return 0
+    marks = [tuple(int(v) for v in stats[i]) for i in range(1, n)]
+    top = max(m[3] for m in marks)
+    glyphs = [m for m in marks if m[3] >= 0.5 * top]
+    left = min(m[0] for m in glyphs)
+    right = max(m[0] + m[2] for m in glyphs)
+    return sum(1 for x, y, w, h, _ in marks if h < 0.5 * top and left <= x and x + w <= right)
+
+
 def _main_run_only(bw):
     """A number's cell with only its main run of glyphs (_glyph_runs, the run with the most
     ink): any mark further than a glyph's height from it is white paper. None where the ink is
@@ -1217,6 +1234,9 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                     doubtful[key] = why
                 elif key in pointed:
                     doubtful[key] = "a reading of it ended in a point or a sign (a speck, or a decimal lost)"
+                elif "." not in text and (among := _marks_among_digits(bw)):
+                    doubtful[key] = (f"{among} small mark(s) among its digits, no point read (a "
+                                     "speck, or a piece of a broken digit)")
                 elif settled.get(key) == "b" and not any(
                         st == "d" and x == text for st, x in history.get(key, [])):
                     # taking a blot off takes the stroke under it too: a slashed 0 with a blot
