@@ -191,3 +191,21 @@ def test_separate_digit_high_marks_are_counted_as_digits():
     far[:, :cell("7").shape[1]] = cell("7")
     far[:, 240:240 + 30] = cell("4")[:, 10:40]
     assert ocr._digit_high_marks(far) == 1
+
+
+def test_small_marks_among_a_numbers_digits_are_counted():
+    """A speck where a decimal point would go (2776 read 2716) or the piece of a broken stroke
+    inside a digit (a 5 whose upright broke off, read 3): small marks within the span of the
+    glyphs are counted (the number is doubtful unless its reading holds a point); marks before
+    or after the digits, and the digits' own strokes, are not."""
+    assert ocr._marks_among_digits(cell("2776")) == 0
+    specked = cell("2776", gap=10)
+    _square(specked, 56, 40, 4)  # between two digits, on the baseline
+    assert ocr._marks_among_digits(specked) == 1
+    broken = cell("5")
+    inside = broken.copy()
+    _square(inside, 21, 35, 2)  # a piece within the digit's own span (in its bowl)
+    assert ocr._marks_among_digits(inside) == 1
+    beside = cell("5", shift=14)
+    _square(beside, 6, 30, 4)  # before the digits: not among them
+    assert ocr._marks_among_digits(beside) == 0
