@@ -146,7 +146,7 @@ def test_a_degraded_scan_of_a_real_report_is_read_and_never_silently_wrong(only,
     """huaian-hongze-2024 rasterised at 150 dpi, then degraded as photocopies and phone photos
     of a printed report look (tests/scans.degrade_scan): read after deskew, even lighting and
     the seal's ink taken out; a number OCR misreads is caught by a failing rule (the bench runs
-    all three documents on 27 seeds: docs/benchmarks.md)."""
+    all three documents on 63 seeds: docs/benchmarks.md)."""
     doc = "huaian-hongze-2024"
     pages = scans.degraded_pages((CORPUS / "real" / f"{doc}.pdf").read_bytes(), 150, seed=0, only=only)
     result = parse_bytes(scans.image_pdf(pages, 150), name=f"{doc}-degraded.pdf", ocr=OPTS)

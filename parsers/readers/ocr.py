@@ -471,22 +471,30 @@ def _despeckle(bw):
     return out
 
 
+def _glyph_span(bw):
+    """A number's cell as its marks and the span of its glyphs (marks at least half as high as
+    the tallest): (labels, marks (x, y, w, h, area) by label - 1, the tallest height, the
+    glyphs' left and right edge), or None where the cell holds fewer than two marks."""
+    np, cv2 = _np(), _cv2()
+    n, labels, stats, _ = cv2.connectedComponentsWithStats((bw < 128).astype(np.uint8), connectivity=8)
+    if n <= 2:
+        return None
+    marks = [tuple(int(v) for v in stats[i]) for i in range(1, n)]
+    top = max(m[3] for m in marks)
+    glyphs = [m for m in marks if m[3] >= 0.5 * top]
+    return labels, marks, top, min(m[0] for m in glyphs), max(m[0] + m[2] for m in glyphs)
+
+
 def _without_edge_specks(bw):
     """A number's cell without the small marks before its first glyph or after its last that
     no sign can be: a decimal point stands between digits, a sign before them as a bar (−,
     wider than high) or a cross (+, its box less than half filled). Two specks stacked beside
     a 26 are read 126 by every reading of one model. Glyphs are marks at least half as high as
     the tallest; the cell is unchanged where it has none or nothing to take away."""
-    np, cv2 = _np(), _cv2()
-    inv = (bw < 128).astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(inv, connectivity=8)
-    if n <= 2:
+    found = _glyph_span(bw)
+    if found is None:
         return bw
-    marks = [tuple(int(v) for v in stats[i]) for i in range(1, n)]
-    top = max(m[3] for m in marks)
-    glyphs = [m for m in marks if m[3] >= 0.5 * top]
-    left = min(m[0] for m in glyphs)
-    right = max(m[0] + m[2] for m in glyphs)
+    labels, marks, top, left, right = found
     out = None
     for i, (x, y, w, h, area) in enumerate(marks, start=1):
         if h >= 0.5 * top or (left <= x + w - 1 and x <= right - 1):
@@ -538,15 +546,10 @@ def _marks_among_digits(bw) -> int:
     the span of its glyphs: a decimal point, or a speck or a broken stroke's piece between or
     inside its digits (a 5 whose upright broke off is a 3 to every reading; a speck where a
     decimal point would go made 2776 a 2716 to two readings)."""
-    np, cv2 = _np(), _cv2()
-    n, _, stats, _ = cv2.connectedComponentsWithStats((bw < 128).astype(np.uint8), connectivity=8)
-    if n <= 2:
+    found = _glyph_span(bw)
+    if found is None:
         return 0
-    marks = [tuple(int(v) for v in stats[i]) for i in range(1, n)]
-    top = max(m[3] for m in marks)
-    glyphs = [m for m in marks if m[3] >= 0.5 * top]
-    left = min(m[0] for m in glyphs)
-    right = max(m[0] + m[2] for m in glyphs)
+    _, marks, top, left, right = found
     return sum(1 for x, y, w, h, _ in marks if h < 0.5 * top and left <= x and x + w <= right)
 
 
@@ -1075,7 +1078,8 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                     digit_aspect: float | None = None) -> list:
         """Every reading of DIGIT_READINGS for `items` until they agree; the items that never
         did (with `keep_best`, their best reading, marked not confident, is in `readings`).
-        With `digit_aspect`, a reading with too few digits for its cell's ink is no vote."""
+        A reading with fewer digits than its number's separate digit-high marks is no vote;
+        with `digit_aspect`, neither is one with too few digits for its cell's ink width."""
         attempts: dict[tuple, list[tuple[str, float]]] = {}
         ink_spans = {item[:2]: _ink_span(item[2], item[3]) for item in items} if digit_aspect else {}
         # an 11 whose 1s stand apart, read 1 by most readings (and its row's total, another 11,
