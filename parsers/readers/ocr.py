@@ -1238,9 +1238,13 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                     doubtful[key] = why
                 elif key in pointed:
                     doubtful[key] = "a reading of it ended in a point or a sign (a speck, or a decimal lost)"
-                elif "." not in text and (among := _marks_among_digits(bw)):
-                    doubtful[key] = (f"{among} small mark(s) among its digits, no point read (a "
-                                     "speck, or a piece of a broken digit)")
+                elif (among := _marks_among_digits(bw)) > text.count("."):
+                    # every small mark among the digits is a point read, or in doubt: a 2 whose
+                    # foot broke off, a speck joined to its top, was a 3 to five readings of
+                    # 7730.28 (its point read, the foot a second small mark)
+                    doubtful[key] = (f"{among} small mark(s) among its digits, "
+                                     f"{text.count('.') or 'no'} point(s) read (a speck, or a "
+                                     "piece of a broken digit)")
                 elif settled.get(key) == "b" and not any(
                         st == "d" and x == text for st, x in history.get(key, [])):
                     # taking a blot off takes the stroke under it too: a slashed 0 with a blot
