@@ -209,3 +209,65 @@ def test_small_marks_among_a_numbers_digits_are_counted():
     beside = cell("5", shift=14)
     _square(beside, 6, 30, 4)  # before the digits: not among them
     assert ocr._marks_among_digits(beside) == 0
+
+
+def _ruled(rows: int, cols: int, w: int = 100, h: int = 60, skip=()):
+    """A grey page of a ruled table (x0 = y0 = 20) and its cells' boxes, one per place; the
+    rules in `skip` ("h", row, col: the rule above that cell; "v", row, col: left of it) are
+    left out of the drawing."""
+    page = np.full((40 + rows * h, 40 + cols * w), 255, np.uint8)
+    for r in range(rows + 1):
+        for c in range(cols):
+            if ("h", r, c) not in skip:
+                page[20 + r * h - 1:20 + r * h + 1, 20 + c * w:20 + (c + 1) * w] = 0
+    for c in range(cols + 1):
+        for r in range(rows):
+            if ("v", r, c) not in skip:
+                page[20 + r * h:20 + (r + 1) * h, 20 + c * w - 1:20 + c * w + 1] = 0
+    boxes = [[(20 + c * w, 20 + r * h, 20 + (c + 1) * w, 20 + (r + 1) * h) for c in range(cols)]
+             for r in range(rows)]
+    return page, boxes
+
+
+def _merge(boxes, r0, r1, c0, c1):
+    """The boxes with places r0..r1 x c0..c1 one merged cell, as img2table gives it."""
+    out = [list(row) for row in boxes]
+    merged = (boxes[r0][c0][0], boxes[r0][c0][1], boxes[r1][c1][2], boxes[r1][c1][3])
+    for r in range(r0, r1 + 1):
+        for c in range(c0, c1 + 1):
+            out[r][c] = merged
+    return out
+
+
+def test_a_rule_the_scan_broke_between_two_values_is_put_back():
+    """A seal's removal broke the rule between two values of one column (a trace of it left in
+    pieces): img2table made the two one cell, and the row beneath lost its value. The cell is
+    split at the line its neighbours left and right share, where the rule's trace runs."""
+    page, boxes = _ruled(4, 4, skip={("h", 2, 1)})
+    y = 20 + 2 * 60
+    for x in range(120, 220, 34):  # the rule in pieces: 26 px of every 34
+        page[y - 1:y + 1, x:x + 26] = 0
+    cv2.putText(page, "104", (140, 110), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 0, 2)
+    cv2.putText(page, "53", (145, 170), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 0, 2)
+    merged = _merge(boxes, 1, 2, 1, 1)
+    assert ocr._lost_rules(merged, page, 3, 0.75) == boxes
+
+
+def test_cells_merged_by_design_are_left_merged():
+    """A heading over two columns whose words run across the column line, a caption the width
+    of the table with only specks right of it, a label down two rows beside another merged
+    alike, and a label down the table's edge: their neighbours are split, but no broken rule's
+    trace runs along the line (or no neighbours on both sides are split): left as they are."""
+    page, boxes = _ruled(6, 4, skip={("v", 1, 2), ("h", 3, 0), ("h", 3, 1), ("v", 4, 1),
+                                      ("v", 4, 2), ("v", 4, 3)})
+    cv2.putText(page, "HEADING", (150, 120), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 0, 2)  # across x=220
+    cv2.putText(page, "Label", (30, 210), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 0, 2)  # down rows 2-3
+    cv2.putText(page, "Group", (130, 210), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 0, 2)
+    cv2.putText(page, "2 caption", (30, 290), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 0, 2)
+    for x in (260, 330, 380):
+        page[285:290, x:x + 5] = 0  # specks right of the caption
+    merged = _merge(boxes, 1, 1, 1, 2)
+    merged = _merge(_merge(merged, 2, 3, 0, 0), 2, 3, 1, 1)
+    merged = _merge(merged, 4, 4, 0, 3)
+    assert ocr._lost_rules(merged, page, 3, 0.75) == merged
+

@@ -955,6 +955,108 @@ def _tables(img) -> list:
     return sorted(out, key=lambda t: (t.bbox.y1, t.bbox.x1))
 
 
+def _lost_rules(rows: list[list[tuple]], gray, inset: int, scale: float) -> list[list[tuple]]:
+    """A table's cells (rows of (x1, y1, x2, y2), a merged cell's box repeated over the places
+    it spans) with the rules a scan lost put back: a cell spanning two rows (or columns) is
+    split where the cells on both sides of it (left and right; above and below) are split at
+    the same line and a broken rule's trace runs along that line in the cell (_rule_traces).
+    A seal's ink, or its removal, breaks a rule under one value: the two values above and
+    below it became one cell, read as none, and the row beneath lost a value (rows of table 三
+    unmapped). A cell a table merges by design has no such neighbours (a heading over its
+    columns, a label down its rows, a value the width of its block, with the rows around it
+    merged alike), and no rule's trace across it."""
+    n_rows = len(rows)
+    if n_rows < 3:
+        return rows
+    tol = 2 * inset + 2
+    places: dict[tuple, list[tuple[int, int]]] = {}
+    for r, row in enumerate(rows):
+        for c, box in enumerate(row):
+            places.setdefault(box, []).append((r, c))
+    out = [list(row) for row in rows]
+
+    def at(r: int, c: int):
+        return rows[r][c] if 0 <= r < n_rows and 0 <= c < len(rows[r]) else None
+
+    for box, pos in places.items():
+        if len(pos) < 2:
+            continue
+        r0, r1 = min(r for r, _ in pos), max(r for r, _ in pos)
+        c0, c1 = min(c for _, c in pos), max(c for _, c in pos)
+        if len(pos) != (r1 - r0 + 1) * (c1 - c0 + 1):
+            continue  # not a rectangle of places
+        x1, y1, x2, y2 = box
+        ys = [y1]  # the row lines inside the cell its neighbours left and right both have
+        for r in range(r0 + 1, r1 + 1):
+            sides = [(at(r - 1, c), at(r, c)) for c in (c0 - 1, c1 + 1)]
+            if all(a and b and a != b for a, b in sides):
+                lines = [b[1] for _, b in sides]
+                if max(lines) - min(lines) <= tol:
+                    ys.append((r, sum(lines) // 2))
+        xs = [x1]  # and the column lines its neighbours above and below both have
+        for c in range(c0 + 1, c1 + 1):
+            sides = [(at(r, c - 1), at(r, c)) for r in (r0 - 1, r1 + 1)]
+            if all(a and b and a != b for a, b in sides):
+                lines = [b[0] for _, b in sides]
+                if max(lines) - min(lines) <= tol:
+                    xs.append((c, sum(lines) // 2))
+        if len(ys) == 1 and len(xs) == 1:
+            continue
+        row_cuts = [(r0, y1)] + ys[1:] + [(r1 + 1, y2)]
+        col_cuts = [(c0, x1)] + xs[1:] + [(c1 + 1, x2)]
+        parts = [((ra, rb, ca, cb), (xa, ya, xb, yb))
+                 for (ra, ya), (rb, yb) in zip(row_cuts, row_cuts[1:])
+                 for (ca, xa), (cb, xb) in zip(col_cuts, col_cuts[1:])]
+        if not _rule_traces(gray, box, inset, scale, [y for _, y in ys[1:]], [x for _, x in xs[1:]]):
+            continue
+        for (ra, rb, ca, cb), b in parts:
+            for r in range(ra, rb):
+                for c in range(ca, cb):
+                    out[r][c] = b
+    return out
+
+
+def _rule_traces(gray, box, inset: int, scale: float, ys: list[int], xs: list[int]) -> bool:
+    """Does a rule's trace run along each line (page coordinates) a cell would be split at:
+    ink as dark as the cell's own rules, in long straight runs (each at least 30 px at 200 dpi,
+    longer than a character's stroke), over at least 40 % of the cell's length there? A rule
+    a seal's removal or a faint print broke into pieces leaves such a trace; words, a number
+    or what is left of a seal's ring (lighter than the rules) do not."""
+    np = _np()
+    x1, y1, x2, y2 = box
+    h, w = gray.shape[:2]
+    band = max(1, inset // 2 + 1)
+    run_min = max(8, round(30 * scale))
+
+    def along(line: int, horizontal: bool, lo: int, hi: int):
+        """The darkest grey across the band at each position along a line."""
+        if horizontal:
+            return gray[max(0, line - band):min(h, line + band + 1), lo:hi].min(axis=0)
+        return gray[lo:hi, max(0, line - band):min(w, line + band + 1)].min(axis=1)
+
+    # the cell's own rules, found by the table reader, say how dark a rule prints here
+    borders = [along(y1, True, x1 + inset, x2 - inset), along(y2, True, x1 + inset, x2 - inset),
+               along(x1, False, y1 + inset, y2 - inset), along(x2, False, y1 + inset, y2 - inset)]
+    rule = float(np.median(np.concatenate([b for b in borders if b.size])))
+    paper = float(np.percentile(gray[y1:y2, x1:x2], 90))
+    dark = rule + 0.3 * max(0.0, paper - rule)
+
+    def traced(darkest) -> bool:
+        if darkest.size == 0:
+            return False
+        total, run = 0, 0
+        for v in list(darkest <= dark) + [False]:
+            if v:
+                run += 1
+            else:
+                total += run if run >= run_min else 0
+                run = 0
+        return total >= 0.4 * darkest.size
+
+    return (all(traced(along(line, True, x1 + inset, x2 - inset)) for line in ys)
+            and all(traced(along(line, False, y1 + inset, y2 - inset)) for line in xs))
+
+
 def read_page(img, page_no: int, opts: OcrOptions, deadline: float) -> PageResult:
     """OCR one page image (RGB array): its tables cell by cell, then the prose around them."""
     started = time.monotonic()
@@ -997,6 +1099,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
         rows = []
         for _, cells in table.content.items():
             rows.append([(c.bbox.x1, c.bbox.y1, c.bbox.x2, c.bbox.y2) for c in cells])
+        rows = _lost_rules(rows, gray, inset, scale)
         layouts.append(rows)
         seen = set()
         for row in rows:
