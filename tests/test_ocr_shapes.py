@@ -271,3 +271,22 @@ def test_cells_merged_by_design_are_left_merged():
     merged = _merge(merged, 4, 4, 0, 3)
     assert ocr._lost_rules(merged, page, 3, 0.75) == merged
 
+
+def test_words_read_where_every_side_says_a_value_stands_are_a_value_not_read():
+    """A seal over a value makes words of it (全人四NA要Y for a 1) and its row one value
+    short: a cell read as words with numbers above and below it in its column and right of it
+    in its row is named; a row's label, a block's head (no numbers right of it) and a label
+    spanning rows are not."""
+    cols = [(0, 100), (100, 200), (200, 300), (300, 400)]
+    rows = [[(x1, y, x2, y + 10) for x1, x2 in cols] for y in range(0, 60, 10)]
+    spanning = (0, 30, 100, 50)
+    rows[3][0] = rows[4][0] = spanning
+    texts = {(0, b): t for row, line in zip(rows, [
+        ["信息内容", "自然人", "商业企业", "总计"],
+        ["新收", "3", "1", "4"],
+        ["结转", "全人四NA要Y", "0", "0"],   # a value made words: named
+        ["(一)予以公开", "本年处理", "2", "2"],  # a value made words too; the label spans rows
+        ["(一)予以公开", "5", "0", "5"],
+        ["合计", "规章条数", "数量", "说明"],   # a head: no number right of it
+    ]) for b, t in zip(row, line)}
+    assert ocr._words_among_numbers([rows], texts) == [(0, rows[2][1]), (0, rows[3][1])]

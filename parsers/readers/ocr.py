@@ -873,6 +873,37 @@ def _words_after_numbers(layouts: list, texts: dict) -> list[tuple]:
     return out
 
 
+def _words_among_numbers(layouts: list, texts: dict) -> list[tuple]:
+    """The cells (table, bbox) of `layouts` read (`texts`: cell -> text) as words where every
+    side says a value stands: a number read above and below it in its column (the same x1 and
+    x2) and right of it in its row. A seal over a value makes words of it (全人四NA要Y for a 1)
+    and the row one value short; a block's head or a row's label has no numbers on all three
+    sides. A cell spanning several rows or columns is a label, as in _words_after_numbers."""
+    out = []
+    for t, rows in enumerate(layouts):
+        spanning = {b for b, n in Counter(b for row in rows for b in row).items() if n > 1}
+
+        def number(bbox) -> bool:
+            text = texts.get((t, bbox), "")
+            return any(ch.isdigit() for ch in text) and is_value_token(text)
+
+        rows_with: dict[tuple[int, int], list[int]] = {}  # column -> the rows a number is in
+        for r, row in enumerate(rows):
+            for bbox in row:
+                if bbox not in spanning and number(bbox):
+                    rows_with.setdefault((bbox[0], bbox[2]), []).append(r)
+        for r, row in enumerate(rows):
+            for i, bbox in enumerate(row):
+                text = texts.get((t, bbox), "")
+                if bbox in spanning or not text or is_value_token(text):
+                    continue
+                above_below = rows_with.get((bbox[0], bbox[2]), [])
+                if (any(x < r for x in above_below) and any(x > r for x in above_below)
+                        and any(number(b) for b in row[i + 1:] if b not in spanning)):
+                    out.append((t, bbox))
+    return out
+
+
 def _without_trailing_mark(text: str) -> tuple[str, bool]:
     """A reading ending in a point or a sign (0., 103., 0-): no number is printed so, the mark
     is a speck after the digits or a decimal part lost; its digits, and whether a mark was
@@ -1369,6 +1400,13 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
     for key in _words_after_numbers(layouts, {k: v[0] for k, v in texts.items()}):
         leave_null(key, texts[key][1], f"after a number in its row read as {texts[key][0]!r}: not "
                    "a number read with confidence, left null, nothing guessed")
+
+    # a cell read as words with numbers above and below it in its column and right of it in
+    # its row is a value a seal or a stain made words of (the row is one value short without it)
+    for key in _words_among_numbers(layouts, {k: v[0] for k, v in texts.items()}):
+        if key not in unread:
+            leave_null(key, texts[key][1], f"among numbers in its column and row, read as "
+                       f"{texts[key][0]!r}: a number not read, left null, nothing guessed")
 
     # and a column's values follow its numbers: below a number read in a column of a table, a
     # cell of that same column read as neither a number nor words (/让、 where a seal's ink
