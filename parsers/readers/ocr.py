@@ -542,14 +542,17 @@ def _main_run(found):
 
 
 def _marks_among_digits(bw) -> int:
-    """How many small marks (under half the tallest one's height) a number's cell holds within
-    the span of its glyphs: a decimal point, or a speck or a broken stroke's piece between or
+    """How many small marks (under half its tallest glyph's height) a number's cell holds within
+    the span of its main run of glyphs (_glyph_runs; ink far beside the number, a seal's remnant,
+    is not the number's): a decimal point, or a speck or a broken stroke's piece between or
     inside its digits (a 5 whose upright broke off is a 3 to every reading; a speck where a
     decimal point would go made 2776 a 2716 to two readings)."""
-    found = _glyph_span(bw)
+    found = _glyph_runs(bw)
     if found is None:
         return 0
-    _, marks, top, left, right = found
+    _, marks, _, top = found
+    run = [marks[i - 1] for i in _main_run(found)]
+    left, right = min(m[0] for m in run), max(m[0] + m[2] for m in run)
     return sum(1 for x, y, w, h, _ in marks if h < 0.5 * top and left <= x and x + w <= right)
 
 
