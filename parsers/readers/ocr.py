@@ -546,14 +546,17 @@ def _marks_among_digits(bw) -> int:
     the span of its main run of glyphs (_glyph_runs; ink far beside the number, a seal's remnant,
     is not the number's): a decimal point, or a speck or a broken stroke's piece between or
     inside its digits (a 5 whose upright broke off is a 3 to every reading; a speck where a
-    decimal point would go made 2776 a 2716 to two readings)."""
+    decimal point would go made 2776 a 2716 to two readings). Marks of a pixel or two (under
+    1/200 of the glyph height squared; a point is some five times that) are not counted."""
     found = _glyph_runs(bw)
     if found is None:
         return 0
     _, marks, _, top = found
     run = [marks[i - 1] for i in _main_run(found)]
     left, right = min(m[0] for m in run), max(m[0] + m[2] for m in run)
-    return sum(1 for x, y, w, h, _ in marks if h < 0.5 * top and left <= x and x + w <= right)
+    least = max(3, round(0.005 * top * top))  # a pixel or two of noise inside a digit is no mark
+    return sum(1 for x, y, w, h, area in marks
+               if h < 0.5 * top and area >= least and left <= x and x + w <= right)
 
 
 def _main_run_only(bw):
