@@ -235,23 +235,30 @@ def test_crawled_image_report_page_is_built_by_ocr(tmp_path):
     assert status == "scanned" and "tesseract-ocr-chi-sim" in warnings
 
 
+def _ruled_page(x0: int, y0: int, w: int, h: int, cols: int):
+    """A blank A4 page at 200 dpi (RGB) with a drawn table of two rows and `cols` columns."""
+    import numpy as np
+    cv2 = pytest.importorskip("cv2")
+    page = np.full((2339, 1654, 3), 255, np.uint8)
+    for r in range(3):
+        cv2.line(page, (x0, y0 + r * h), (x0 + cols * w, y0 + r * h), (0, 0, 0), 3)
+    for c in range(cols + 1):
+        cv2.line(page, (x0 + c * w, y0), (x0 + c * w, y0 + 2 * h), (0, 0, 0), 3)
+    return page
+
+
 def test_specks_before_a_number_are_taken_off_and_leave_it_doubtful():
     """A drawn table (OpenCV's digits, A4 at 200 dpi): two specks stacked before a 26 are no
     digit (read 126 by every reading of one model on a degraded scan) and are taken off. The
     cell as it was is read too: where that reads otherwise (here +26), taking the specks off
     decided the number, which is then doubtful — kept only where a rule confirms it; the same
     26 without specks is not."""
-    import numpy as np
     cv2 = pytest.importorskip("cv2")
     from parsers.readers.ocr import read_images
 
-    page = np.full((2339, 1654, 3), 255, np.uint8)
     x0, y0, w, h = 200, 300, 300, 110
     texts = [["26", "26", "38"], ["41", "57", "60"]]
-    for r in range(3):
-        cv2.line(page, (x0, y0 + r * h), (x0 + 3 * w, y0 + r * h), (0, 0, 0), 3)
-    for c in range(4):
-        cv2.line(page, (x0 + c * w, y0), (x0 + c * w, y0 + 2 * h), (0, 0, 0), 3)
+    page = _ruled_page(x0, y0, w, h, 3)
     for r, row in enumerate(texts):
         for c, text in enumerate(row):
             cv2.putText(page, text, (x0 + c * w + 120, y0 + r * h + 72), cv2.FONT_HERSHEY_SIMPLEX,
@@ -272,17 +279,12 @@ def test_blots_on_digits_never_leave_a_wrong_number_undoubted():
     0 with a blot on its foot reads 9 without it), and a blot can make a digit another (a 0
     read 9, an 8 read 3): every number read is either the digit drawn or doubtful — kept only
     where a rule confirms it, its other readings offered to the rules."""
-    import numpy as np
     cv2 = pytest.importorskip("cv2")
     from parsers.readers.ocr import read_images
 
     spots = [(-6, 0), (20, -4), (24, 6), (0, 30), (10, 14), (22, 26), (-4, 26), (12, -6), (26, -2)]
-    page = np.full((2339, 1654, 3), 255, np.uint8)
     x0, y0, w, h = 100, 300, 160, 110
-    for r in range(3):
-        cv2.line(page, (x0, y0 + r * h), (x0 + len(spots) * w, y0 + r * h), (0, 0, 0), 3)
-    for c in range(len(spots) + 1):
-        cv2.line(page, (x0 + c * w, y0), (x0 + c * w, y0 + 2 * h), (0, 0, 0), 3)
+    page = _ruled_page(x0, y0, w, h, len(spots))
     drawn = ("0", "8")
     for c, (dx, dy) in enumerate(spots):
         for r, digit in enumerate(drawn):
@@ -306,17 +308,12 @@ def test_a_small_mark_among_a_decimals_digits_besides_its_point_leaves_it_doubtf
     by five readings of 7730.28 on a degraded scan, its point read). Every small mark among the
     digits is a point read or a doubt: each number of the second row is doubtful (or null),
     never undoubted; the first row's are read and not doubted."""
-    import numpy as np
     cv2 = pytest.importorskip("cv2")
     from parsers.readers.ocr import read_images
 
     texts = ["12.5", "30.75", "7.02", "46.8"]
-    page = np.full((2339, 1654, 3), 255, np.uint8)
     x0, y0, w, h = 150, 300, 330, 110
-    for r in range(3):
-        cv2.line(page, (x0, y0 + r * h), (x0 + len(texts) * w, y0 + r * h), (0, 0, 0), 3)
-    for c in range(len(texts) + 1):
-        cv2.line(page, (x0 + c * w, y0), (x0 + c * w, y0 + 2 * h), (0, 0, 0), 3)
+    page = _ruled_page(x0, y0, w, h, len(texts))
     for r in range(2):
         for c, text in enumerate(texts):
             x = x0 + c * w + 70
