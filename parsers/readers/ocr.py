@@ -1039,17 +1039,15 @@ def _lost_rules(rows: list[list[tuple]], gray, inset: int, scale: float) -> list
                     xs.append((c, sum(lines) // 2))
         if len(ys) == 1 and len(xs) == 1:
             continue
-        row_cuts = [(r0, y1)] + ys[1:] + [(r1 + 1, y2)]
-        col_cuts = [(c0, x1)] + xs[1:] + [(c1 + 1, x2)]
-        parts = [((ra, rb, ca, cb), (xa, ya, xb, yb))
-                 for (ra, ya), (rb, yb) in zip(row_cuts, row_cuts[1:])
-                 for (ca, xa), (cb, xb) in zip(col_cuts, col_cuts[1:])]
         if not _rule_traces(gray, box, inset, scale, [y for _, y in ys[1:]], [x for _, x in xs[1:]]):
             continue
-        for (ra, rb, ca, cb), b in parts:
-            for r in range(ra, rb):
-                for c in range(ca, cb):
-                    out[r][c] = b
+        row_cuts = [(r0, y1)] + ys[1:] + [(r1 + 1, y2)]
+        col_cuts = [(c0, x1)] + xs[1:] + [(c1 + 1, x2)]
+        for (ra, ya), (rb, yb) in zip(row_cuts, row_cuts[1:]):
+            for (ca, xa), (cb, xb) in zip(col_cuts, col_cuts[1:]):
+                for r in range(ra, rb):
+                    for c in range(ca, cb):
+                        out[r][c] = (xa, ya, xb, yb)
     return out
 
 
