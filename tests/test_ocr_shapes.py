@@ -69,6 +69,28 @@ def test_a_digit_shaped_like_another_of_the_page_is_doubtful():
     assert set(doubts) == {(0, "a"), (0, "b")}
 
 
+def test_a_digit_far_nearer_another_digit_than_its_own_is_doubtful():
+    """A 6 smudged under a seal's removal, read 8 by two readings, is like nothing clearly (0.57
+    like the page's 6) but far nearer the 6 than its own 8 (0.24): doubtful. Shapes as unit
+    vectors here, so the likenesses are exact."""
+    rng = np.random.default_rng(0)
+    e1, e2, e3 = np.linalg.qr(rng.normal(size=(ocr.GLYPH[0] * ocr.GLYPH[1], 3)))[0].T
+
+    def shape(a: float, b: float):
+        return a * e1 + b * e2 + (1 - a * a - b * b) ** 0.5 * e3
+
+    page = {(0, "6a"): e1, (0, "6b"): e1, (0, "8a"): e2, (0, "8b"): e2}
+    read = {(0, "6a"): "6", (0, "6b"): "6", (0, "8a"): "8", (0, "8b"): "8"}
+    doubts = {}
+    for name, (a, b) in {"smudged": (0.57, 0.24),  # far nearer 6
+                         "near": (0.45, 0.3),      # nearer 6, but not by 0.2
+                         "own": (0.4, 0.5)}.items():  # nearest its own 8
+        found = ocr._shape_doubts({**page, (0, name): shape(a, b)}, {**read, (0, name): "8"})
+        doubts.update(found)
+    assert set(doubts) == {(0, "smudged")}, doubts
+    assert "far nearer the page's own 6 (0.57)" in doubts[(0, "smudged")]
+
+
 def test_a_shape_alone_never_reads_a_cell():
     """Cells no readings agreed on are not in `agreed`: the shapes judge nothing for them."""
     glyphs, agreed = page({})

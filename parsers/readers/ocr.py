@@ -41,6 +41,7 @@ _SIGN_WORD = re.compile(r"^\s*([增减+\-—–－])")
 SURE = 70.0  # a number whose agreeing readings are less confident than this is doubtful
 SHAPE_LIKE = 0.6  # a one-digit shape this like another digit of the page puts its reading in doubt,
 SHAPE_MARGIN = 0.08  # when it is this much nearer to it than to the page's digit it was read as
+SHAPE_APART = 0.2  # and whatever it is like, when it is this much nearer another digit than its own
 LABEL_SCALE = 1.5  # labels are read at this size relative to an A4 page at 200 dpi
 # the readings of a number: (Tesseract model, px of the number's ink), in the order they are tried
 DIGIT_READINGS = (("eng", 28), ("eng", 36), ("chi_sim", 36), ("eng", 20), ("chi_sim", 28),
@@ -818,14 +819,22 @@ def _shape_doubts(glyphs: dict, agreed: dict) -> dict:
     digit; (table, bbox, i) keys are digits of longer numbers, compared with but not judged)
     is in doubt by its shape (`glyphs`: key -> _glyph): clearly like another digit of the
     page's (SHAPE_LIKE) and nearer to it than to its own by SHAPE_MARGIN, or the page has no
-    other of its own to compare."""
+    other of its own to compare; or, like nothing clearly, nearer another digit than its own
+    by SHAPE_APART (a 6 smudged under a seal's removal, read 8 by two readings: 0.57 like the
+    page's 6, 0.24 like its 8)."""
     out = {}
     for key, votes in _shape_votes(glyphs, agreed).items():
         if len(key) != 2 or key not in agreed or not votes:
             continue
         text = agreed[key]
         best = max(votes, key=votes.get)
-        if best == text or votes[best] < SHAPE_LIKE:
+        if best == text:
+            continue
+        if text in votes and votes[best] >= votes[text] + SHAPE_APART:
+            out[key] = (f"its shape is far nearer the page's own {best} ({votes[best]:.2f}) "
+                        f"than its {text} ({votes[text]:.2f})")
+            continue
+        if votes[best] < SHAPE_LIKE:
             continue
         if text in votes and votes[best] >= votes[text] + SHAPE_MARGIN:
             out[key] = (f"its shape is nearer the page's own {best} ({votes[best]:.2f}) than "
@@ -1340,6 +1349,11 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
             if g is not None:
                 glyphs[key], agreed_digits[key] = g, digit
     by_shape = _shape_doubts(glyphs, agreed_digits)
+    # the page's numbers are printed alike: one whose ink is clearly shorter than the numbers
+    # agreed on (under three quarters of their median height) lost strokes to a stain or to
+    # binarisation (a faint 2 without its foot, read 9 by two readings)
+    heights = sorted(box[3] - box[1] for t, bbox, bw, box in numeric if (t, bbox) in settled and box)
+    usual = heights[len(heights) // 2] if heights else 0
     unread: set[tuple] = set()
     doubtful: dict[tuple, str] = {}  # read, but kept only where a rule confirms it (parsers.parse)
 
@@ -1370,6 +1384,9 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 texts[key] = (text, conf)
                 if key in by_shape:
                     doubtful[key] = by_shape[key]
+                elif usual and (y1 - y0) < 0.75 * usual:
+                    doubtful[key] = (f"its ink is {y1 - y0} px high where the page's numbers are "
+                                     f"{usual} (strokes lost to a stain or a faint print)")
                 elif (conf or 0) < SURE:
                     doubtful[key] = f"its readings agreed only barely (confidence {conf:.0f} < {SURE:.0f})"
                 elif why := _dissent(text, history.get(key, []), settled.get(key, "d")):
