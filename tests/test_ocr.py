@@ -333,3 +333,28 @@ def test_a_small_mark_among_a_decimals_digits_besides_its_point_leaves_it_doubtf
                  if cells[(1, c)].text and not cells[(1, c)].doubtful]
     assert undoubted == [], (undoubted, doc.warnings)
     assert any("point(s) read" in (cells[(1, c)].doubtful or "") for c in range(len(texts)))
+
+
+def test_a_number_whose_ink_is_much_shorter_than_the_pages_numbers_is_doubtful():
+    """A drawn table (OpenCV's digits, A4 at 200 dpi) of numbers printed alike, one of them
+    drawn at half their height (as a faint 2 looks once binarisation lost its foot: read 9):
+    its ink is under three quarters of the page's usual number height, and it is doubtful —
+    kept only where a rule confirms it; the others are not doubted for their height."""
+    cv2 = pytest.importorskip("cv2")
+    from parsers.readers.ocr import read_images
+
+    texts = ["26", "38", "41", "57", "60", "7"]
+    x0, y0, w, h = 150, 300, 220, 110
+    page = _ruled_page(x0, y0, w, h, len(texts))
+    for r in range(2):
+        for c, text in enumerate(texts):
+            small = r == 1 and c == len(texts) - 1
+            cv2.putText(page, text, (x0 + c * w + 80, y0 + r * h + (62 if small else 72)),
+                        cv2.FONT_HERSHEY_SIMPLEX, 0.7 if small else 1.4, (0, 0, 0), 2 if small else 3)
+    doc = read_images([page], name="drawn.png", opts=OcrOptions(jobs=1))
+    cells = {(r, c): cell for grid in doc.grids for r, row in enumerate(grid.rows)
+             for c, cell in enumerate(row)}
+    short = cells[(1, len(texts) - 1)]
+    assert short.text == "7" and "px high" in (short.doubtful or ""), (short, doc.warnings)
+    assert not any("px high" in (cells[(r, c)].doubtful or "") for r in range(2)
+                   for c in range(len(texts)) if (r, c) != (1, len(texts) - 1))
