@@ -845,6 +845,11 @@ def _shape_doubts(glyphs: dict, agreed: dict) -> dict:
     return out
 
 
+def _number_read(text: str) -> bool:
+    """Is a cell's reading a number: a value token with digits (a dash alone may be a stroke of ink)?"""
+    return any(ch.isdigit() for ch in text) and is_value_token(text)
+
+
 def _marks_below_numbers(layouts: list, texts: dict, unread: set) -> list[tuple]:
     """The cells (table, bbox) of `layouts` (each table's rows of cell boxes) that lie below a
     number read in the same column (the same x1 and x2) and were read (`texts`: cell -> text)
@@ -858,7 +863,7 @@ def _marks_below_numbers(layouts: list, texts: dict, unread: set) -> list[tuple]
                 key = (t, bbox)
                 text = texts.get(key, "")
                 column = (bbox[0], bbox[2])
-                if any(ch.isdigit() for ch in text) and is_value_token(text):
+                if _number_read(text):
                     numbered.add(column)
                 elif (column in numbered and text and key not in unread
                       and not is_value_token(text) and not _label_like(text)):
@@ -881,7 +886,7 @@ def _words_after_numbers(layouts: list, texts: dict) -> list[tuple]:
                 text = texts.get((t, bbox), "")
                 if bbox in spanning:
                     continue
-                if any(ch.isdigit() for ch in text) and is_value_token(text):
+                if _number_read(text):
                     numbers_seen = True  # a number read (a dash may be a stroke of ink)
                 elif numbers_seen and text:
                     out.append((t, bbox))
@@ -899,8 +904,7 @@ def _words_among_numbers(layouts: list, texts: dict) -> list[tuple]:
         spanning = {b for b, n in Counter(b for row in rows for b in row).items() if n > 1}
 
         def number(bbox) -> bool:
-            text = texts.get((t, bbox), "")
-            return any(ch.isdigit() for ch in text) and is_value_token(text)
+            return _number_read(texts.get((t, bbox), ""))
 
         rows_with: dict[tuple[int, int], list[int]] = {}  # column -> the rows a number is in
         for r, row in enumerate(rows):
