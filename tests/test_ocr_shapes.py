@@ -65,7 +65,8 @@ def test_a_digit_shaped_like_another_of_the_page_is_doubtful():
     assert "page's own 5" in doubts[(0, "a")] and "no other 4" in doubts[(0, "a")]
     assert "nearer the page's own 0" in doubts[(0, "b")] or "like the page's own 0" in doubts[(0, "b")]
     assert (0, "c") not in doubts and (0, "d") not in doubts
-    # the page's 0s and 1s stand: none of them is in doubt, nor a digit of a longer number
+    # the page's 0s and 1s stand: none of them is in doubt, nor the 55 (its 5s have no other
+    # of their own on the page to be judged against)
     assert set(doubts) == {(0, "a"), (0, "b")}
 
 
@@ -89,6 +90,36 @@ def test_a_digit_far_nearer_another_digit_than_its_own_is_doubtful():
         doubts.update(found)
     assert set(doubts) == {(0, "smudged")}, doubts
     assert "far nearer the page's own 6 (0.57)" in doubts[(0, "smudged")]
+
+
+def test_the_digits_of_longer_numbers_are_judged_against_their_own():
+    """A digit of a longer number (key (table, cell, i)) puts its whole cell in doubt when its
+    shape is clearly another digit of the page's and far from its own (a speck joined to the
+    stem of 2776's 7, read 2746: 0.67 like the page's 7s, 0.04 like its 4s), or unlike its own
+    (a 7 of 7730.28 smudged into a 9, 0.24 like the page's 9s). Where the page has no other of
+    its own digit to compare, a longer number's digit stands (a 9 of 95 like the page's 0s),
+    and so does a digit fairly like its own. Shapes as unit vectors: the likenesses are exact."""
+    rng = np.random.default_rng(1)
+    e7, e4, e9, e0, rest = np.linalg.qr(rng.normal(size=(ocr.GLYPH[0] * ocr.GLYPH[1], 5)))[0].T
+
+    def shape(**like):
+        v = sum(a * {"7": e7, "4": e4, "9": e9, "0": e0}[d] for d, a in like.items())
+        return v + (1 - sum(a * a for a in like.values())) ** 0.5 * rest
+
+    glyphs, agreed = {}, {}
+    for i, (d, e) in enumerate([("7", e7), ("7", e7), ("4", e4), ("4", e4), ("9", e9),
+                                ("9", e9), ("0", e0), ("0", e0)]):
+        glyphs[(0, f"page{i}")], agreed[(0, f"page{i}")] = e, d
+    cases = {"2746": ("4", shape(**{"7": 0.67, "4": 0.04})),   # a 7 read 4
+             "7930": ("9", shape(**{"9": 0.24})),               # a 7 read 9: unlike the 9s
+             "fair": ("9", shape(**{"9": 0.5, "0": 0.3})),      # a 9 fairly like the page's 9s
+             "95": ("5", shape(**{"0": 0.7}))}                  # the page has no other 5
+    doubts = {}
+    for name, (read, g) in cases.items():  # each on the page alone
+        doubts.update(ocr._shape_doubts({**glyphs, (0, name, 1): g}, {**agreed, (0, name, 1): read}))
+    assert set(doubts) == {(0, "2746"), (0, "7930")}, doubts
+    assert doubts[(0, "2746")].startswith("its digit 2 read 4: its shape is far nearer the page's own 7")
+    assert "unlike the page's own 9s (0.24)" in doubts[(0, "7930")]
 
 
 def test_a_shape_alone_never_reads_a_cell():

@@ -36,12 +36,14 @@ from .cells import WIDE_RE, clean_cell_text
 DEBIAN_PACKAGES = {"tesseract": "tesseract-ocr", "chi_sim": "tesseract-ocr-chi-sim"}
 DIGITS = "0123456789.+-"  # signs for the 2019 format's 本年增/减 column
 _DIGITS_RE = re.compile(r"[+\-]?\d+(\.\d+)?")
+_UNSIGNED_RE = re.compile(r"\d+(\.\d+)?")
 _TRAILING_MARK = re.compile(r"[+\-]?\d+[.+\-]")
 _SIGN_WORD = re.compile(r"^\s*([增减+\-—–－])")
 SURE = 70.0  # a number whose agreeing readings are less confident than this is doubtful
 SHAPE_LIKE = 0.6  # a one-digit shape this like another digit of the page puts its reading in doubt,
 SHAPE_MARGIN = 0.08  # when it is this much nearer to it than to the page's digit it was read as
 SHAPE_APART = 0.2  # and whatever it is like, when it is this much nearer another digit than its own
+SHAPE_UNLIKE = 0.3  # a digit of a longer number less like the page's own of its digit than this
 LABEL_SCALE = 1.5  # labels are read at this size relative to an A4 page at 200 dpi
 # the readings of a number: (Tesseract model, px of the number's ink), in the order they are tried
 DIGIT_READINGS = (("eng", 28), ("eng", 36), ("chi_sim", 36), ("eng", 20), ("chi_sim", 28),
@@ -815,33 +817,47 @@ def _shape_votes(glyphs: dict, read: dict) -> dict:
 
 
 def _shape_doubts(glyphs: dict, agreed: dict) -> dict:
-    """Why each one-digit cell its readings agreed on (`agreed`: a cell (table, bbox) -> its
-    digit; (table, bbox, i) keys are digits of longer numbers, compared with but not judged)
-    is in doubt by its shape (`glyphs`: key -> _glyph): clearly like another digit of the
-    page's (SHAPE_LIKE) and nearer to it than to its own by SHAPE_MARGIN, or the page has no
-    other of its own to compare; or, like nothing clearly, nearer another digit than its own
-    by SHAPE_APART (a 6 smudged under a seal's removal, read 8 by two readings: 0.57 like the
-    page's 6, 0.24 like its 8)."""
-    out = {}
+    """Why each number its readings agreed on (`agreed`: a one-digit cell (table, bbox) -> its
+    digit, and (table, bbox, i) -> the i-th digit of a longer number) is in doubt by the shape
+    of a digit (`glyphs`: key -> _glyph), keyed by its cell (table, bbox). A digit is doubtful
+    when its shape is clearly like another digit of the page's (SHAPE_LIKE) and nearer to it
+    than to its own by SHAPE_MARGIN; or, like nothing clearly, nearer another digit than its
+    own by SHAPE_APART (a 6 smudged under a seal's removal, read 8 by two readings: 0.57 like
+    the page's 6, 0.24 like its 8). A one-digit cell is doubtful too when it is clearly like
+    another digit and the page has no other of its own to compare; a digit of a longer number
+    is judged only against its own (the page's 9s are few, and a 9 beside a 5 is read right),
+    and is doubtful too when it is unlike its own (under SHAPE_UNLIKE: a one-digit 0 under a
+    seal is often that unlike the page's 0s, so single cells are not judged so; right digits of
+    longer numbers on degraded scans were seen as low as 0.31 — 96171.6, 66, 88283 —, three in
+    663 under 0.3 on 18 scans, their values not known). A speck joined
+    to the stem of 2776's 7 made it a 4 to every reading (0.67 like the page's 7s, 0.04 like
+    its 4s); a 7 of 7730.28 smudged into a 9 was 0.24 like the page's 9s, which were 0.73 like
+    one another, and the page had no other 7."""
+    out: dict = {}
     for key, votes in _shape_votes(glyphs, agreed).items():
-        if len(key) != 2 or key not in agreed or not votes:
+        if key not in agreed or not votes:
             continue
+        cell, digit_of = key[:2], (f"its digit {key[2] + 1} " if len(key) == 3 else "")
         text = agreed[key]
         best = max(votes, key=votes.get)
-        if best == text:
+        if cell in out or (best == text and not (digit_of and votes[text] < SHAPE_UNLIKE)):
             continue
         if text in votes and votes[best] >= votes[text] + SHAPE_APART:
-            out[key] = (f"its shape is far nearer the page's own {best} ({votes[best]:.2f}) "
-                        f"than its {text} ({votes[text]:.2f})")
+            out[cell] = (f"{digit_of}read {text}: its shape is far nearer the page's own {best} "
+                         f"({votes[best]:.2f}) than its {text} ({votes[text]:.2f})")
+            continue
+        if digit_of and text in votes and votes[text] < SHAPE_UNLIKE:
+            out[cell] = (f"{digit_of}read {text}: its shape is unlike the page's own {text}s "
+                         f"({votes[text]:.2f})")
             continue
         if votes[best] < SHAPE_LIKE:
             continue
         if text in votes and votes[best] >= votes[text] + SHAPE_MARGIN:
-            out[key] = (f"its shape is nearer the page's own {best} ({votes[best]:.2f}) than "
-                        f"its {text} ({votes[text]:.2f})")
-        elif text not in votes:
-            out[key] = (f"its shape is like the page's own {best} ({votes[best]:.2f}), and the "
-                        f"page has no other {text} to compare")
+            out[cell] = (f"{digit_of}read {text}: its shape is nearer the page's own {best} "
+                         f"({votes[best]:.2f}) than its {text} ({votes[text]:.2f})")
+        elif text not in votes and not digit_of:
+            out[cell] = (f"read {text}: its shape is like the page's own {best} "
+                         f"({votes[best]:.2f}), and the page has no other {text} to compare")
     return out
 
 
@@ -1340,15 +1356,17 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
     glyphs, agreed_digits = {}, {}
     for t, bbox, bw, box in numeric:
         text = readings[(t, bbox)][0]
-        if (t, bbox) not in settled or not text.isdigit() or not box:
+        if (t, bbox) not in settled or not _UNSIGNED_RE.fullmatch(text) or not box:
             continue
         # a one-digit cell whole, a longer number digit by digit where its marks stand apart
+        # (a decimal's point is too small a mark to count: 7730.28 is six marks)
+        digits = text.replace(".", "")
         if len(text) == 1:
             parts = [((t, bbox), box)]
         else:
-            boxes = _digit_boxes(bw, box, len(text)) if len(text) <= 8 else None
+            boxes = _digit_boxes(bw, box, len(digits)) if len(digits) <= 8 else None
             parts = [((t, bbox, i), b) for i, b in enumerate(boxes or ())]
-        for (key, part_box), digit in zip(parts, text):
+        for (key, part_box), digit in zip(parts, digits):
             g = _glyph(bw, part_box, aspect or DIGIT_ASPECT)
             if g is not None:
                 glyphs[key], agreed_digits[key] = g, digit
