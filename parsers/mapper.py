@@ -452,7 +452,9 @@ def _t2_header(line: Line) -> tuple[str, list[formats.T2Block], tuple[int, ...] 
 
 
 def _map_t2_row(m: Mapping, line: Line, version: str, blocks: list[formats.T2Block],
-                head_cols: tuple[int, ...] | None = None) -> bool:
+                head_cols: tuple[int, ...] | None = None) -> str | None:
+    """Map a table 二 row by its label: the key of the row its label names (mapped, or not for
+    the wrong number of cells, with a warning), None when its label names no row."""
     label = line.last_label
     # The current block first; then the version's other blocks: a PDF table continued on a new
     # page repeats the table's first header (block （一）) above rows of a later block, and a
@@ -466,11 +468,58 @@ def _map_t2_row(m: Mapping, line: Line, version: str, blocks: list[formats.T2Blo
                 if vals is None:
                     m.warnings.append(
                         f"table 二 row {label!r}: {len(line.values)} cells where {len(block.columns)} are expected; not mapped")
-                    return True
+                    return row.key
                 for (col, cell), c in zip(vals, block.columns):
                     _assign(m, f"t2.{row.key}.{c.key}", line, col, cell, label)
-                return True
-    return False
+                return row.key
+    return None
+
+
+def _scan_label_bears_out(text: str, label: str) -> bool:
+    """Could an OCR reading of a label cell (闭章 under a seal) be the row's `label` (规章)?
+    Its length within one character of the label's, and at least half of the label's
+    characters in it, in order: another row's words (地方性法规 for 规章) are not."""
+    a, b = re.sub(r"[\W\d_]", "", label), re.sub(r"[\W\d_]", "", text)
+    return bool(a) and abs(len(a) - len(b)) <= 1 and _lcs(a, b) >= 0.5 * len(a)
+
+
+def _place_unlabelled_t2(m: Mapping, head: tuple, rows: list[tuple[str | None, Line]]) -> None:
+    """The rows of a scanned table 二 block whose label OCR could not read (blank, unread, or
+    garbled: 闭章 under a seal for 规章) placed by the block's structure: its header read (one
+    block's columns, `head`), the next block's header or table 三 below it, and exactly as many
+    rows of values between them as the block has (`rows`: (row key or None, line), in order),
+    each row read by label in its own place, each garbled label bearing out its place
+    (_scan_label_bears_out). The format fixes a block's rows and their order; a row that is
+    not there, a row too many, or a label of other words leaves the block's unlabelled rows
+    unmapped (extras, as before). Flagged positional, named in a warning."""
+    version, blocks, head_cols = head
+    if len(blocks) != 1 or len(rows) != len(blocks[0].rows):
+        return
+    block = blocks[0]
+    placed = []
+    for (key, line), row in zip(rows, block.rows):
+        if key is not None:
+            if key != row.key:
+                return
+            continue
+        if any(cell.confidence is None for _, cell in line.values):
+            return  # a text's line without a label may be a row continued: scans only
+        garbled = [t for _, t in line.labels if t != UNREAD]
+        if garbled and not _scan_label_bears_out("".join(garbled), row.label):
+            return
+        vals = _place(m, line, len(block.columns), head_cols, "table 二")
+        if vals is None or any(_blank(cell) and not cell.unread for _, cell in vals):
+            return  # a blank where a value stands: not a row of this block's values
+        placed.append((row, line, vals, "its garbled label" if garbled else "no label read"))
+    for row, line, vals, how in placed:
+        for (col, cell), c in zip(vals, block.columns):
+            fid = f"t2.{row.key}.{c.key}"
+            _assign(m, fid, line, col, cell, line.label_text)
+            m.slots[fid].flags.append("positional")
+        m.extras = [e for e in m.extras if (e["grid"], e["row"]) != (line.grid, line.row)]
+        m.warnings.append(f"table 二: row {row.label} placed by its block's structure ({how}; "
+                          f"the block's header above it, exactly its {len(block.rows)} row(s) of "
+                          "values before the next block; flag positional)")
 
 
 # --- table 三 ---------------------------------------------------------------------------------
@@ -689,6 +738,16 @@ def map_document(doc: Document) -> Mapping:
             _map_t4(m, t4_tokens)
             t4_tokens = []
 
+    # the current table 二 block's rows of values: (row key, or None where no label named one)
+    t2_rows: list[tuple[str | None, Line]] = []
+
+    def close_t2() -> None:
+        """A table 二 block ended where something followed it (a header, table 三 or 四)."""
+        nonlocal t2_rows
+        if t2 and any(k is None for k, _ in t2_rows):
+            _place_unlabelled_t2(m, t2, t2_rows)
+        t2_rows = []
+
     lines = _lines(doc)
     m.t3_columns = _learn_t3_columns(lines)
     t4_words = False
@@ -736,6 +795,7 @@ def map_document(doc: Document) -> Mapping:
                     m.t2_blocks.append((seg[0], seg[1][0].caption))
         if header:
             close_t4()
+            close_t2()
             table, t2 = "t2", header
             m.t2_version = m.t2_version or header[0]
             m.t2_blocks.append((header[0], header[1][0].caption))
@@ -743,11 +803,13 @@ def map_document(doc: Document) -> Mapping:
             continue
         if not line.has_numbers and any(k in text for k in T4_HEADER_KEYS) and table != "t4":
             close_t4()
+            close_t2()
             table = "t4"
             m.tables_seen.add("t4")
             continue
         if line.labels and line.has_numbers and table in ("t4", "t3", None) and not t4_tokens \
                 and _map_t4_block_row(m, line):
+            close_t2()
             m.tables_seen.add("t4")
             table = "t4"
             continue
@@ -790,21 +852,27 @@ def map_document(doc: Document) -> Mapping:
         if not line.labels:
             if table == "t3" and line.has_numbers and _fit7(m, line):
                 m.t3_sequence.append((None, line))
+            elif table == "t2" and line.has_numbers:
+                t2_rows.append((None, line))
             continue
-        if table == "t2" and t2 and line.values and _map_t2_row(m, line, t2[0], t2[1], t2[2]):
+        if table == "t2" and t2 and line.values and (key := _map_t2_row(m, line, t2[0], t2[1], t2[2])):
+            t2_rows.append((key, line))
             continue
         if table in (None, "t2", "t3") and any(k in text for k in T3_HEADER_KEYS) and not line.has_numbers:
+            close_t2()
             table = "t3"
             m.tables_seen.add("t3")
             continue
         if table in (None, "t2", "t3") and _map_t3_row(m, line, table == "t3"):
             if table != "t3":
+                close_t2()
                 table = "t3"
                 m.tables_seen.add("t3")
             continue
         if table == "t2" and line.has_numbers:
             m.extras.append({"table": "t2", "label": line.label_text,
                              "raw": [c.text for _, c in line.values], "grid": line.grid, "row": line.row})
+            t2_rows.append((None, line))
     close_t4()
 
     keys = set(m.t3_rows_seen)

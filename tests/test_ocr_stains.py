@@ -332,3 +332,53 @@ def test_a_mark_in_the_label_columns_of_a_scan_is_no_value_by_its_place():
     row[first_value - 1] = dataclasses.replace(row[first_value - 1], text="2", copy=False)
     r = build_result(doc, data=data, name="s.html", kind="html")
     assert all(r["values"][f"{PUBLICATION}.{col}"] is None for col in COLUMNS)
+
+
+T2_ROWS = ("t2.regulations", "t2.normative_docs")
+T2_COLUMNS = ("issued", "repealed", "in_force")
+
+
+def _t2_label(doc, plain, row_key, text, unread=False):
+    p = plain["provenance"][f"{row_key}.issued"]
+    row = doc.grids[p["table"]].rows[p["row"]]
+    row[p["col"] - 1] = dataclasses.replace(row[p["col"] - 1], text=text, unread=unread)
+
+
+def test_table_2_rows_whose_labels_a_seal_took_are_placed_by_their_block():
+    """Block （一） of table 二 has two rows, 规章 then 行政规范性文件: under its header, before the
+    next block's, two rows of three values are those rows, one garbled (闭章), one unread."""
+    doc, data, plain, report = _scanned()
+    _t2_label(doc, plain, "t2.regulations", "闭章")
+    _t2_label(doc, plain, "t2.normative_docs", "", unread=True)
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    for row in T2_ROWS:
+        for col in T2_COLUMNS:
+            f = f"{row}.{col}"
+            assert r["values"][f] == report.values[f] and "positional" in r["flags"][f], f
+    assert sum("placed by its block's structure" in w for w in r["warnings"]) == 2, r["warnings"]
+    assert not any("extra row" in w for w in r["warnings"]), r["warnings"]
+
+
+@pytest.mark.parametrize("label", ["地方性法规", "行政许可"])
+def test_a_table_2_label_of_other_words_is_not_placed_by_its_block(label):
+    # another row's words (or another block's row) stand where 规章 should: the block is not
+    # the format's, and neither of its rows is placed by position
+    doc, data, plain, report = _scanned()
+    _t2_label(doc, plain, "t2.regulations", label)
+    _t2_label(doc, plain, "t2.normative_docs", "", unread=True)
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    assert all(r["values"].get(f"t2.normative_docs.{c}") is None for c in T2_COLUMNS)
+    assert not any("block's structure" in w for w in r["warnings"])
+
+
+def test_table_2_rows_are_placed_by_position_only_in_a_scan():
+    # a text's line of values without a label may be a row continued from the line above: a
+    # document not read by OCR places no row by its block's structure
+    report = generate(3, "2021", "html")
+    data, _ = html_render.render(report, 3)
+    doc = read_document(data, name="s.html", kind="html", limits=Limits())
+    plain = build_result(doc, data=data, name="s.html", kind="html")
+    _t2_label(doc, plain, "t2.normative_docs", "")
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    assert all(r["values"].get(f"t2.normative_docs.{c}") is None for c in T2_COLUMNS)
+    assert r["values"]["t2.regulations.issued"] == report.values["t2.regulations.issued"]
