@@ -561,17 +561,33 @@ def _by_item_number(text: str, version: str, row: formats.RowDef) -> tuple[str, 
     """A label whose words name one row of a group but whose item number is another's (OCR's
     4. 无正当理由太攻重复申请: 重复申请 is item 2's words, the label is item 4's, 无正当理由大量反复申请,
     garbled): the row of its number, when the label bears that row out — its number and half
-    its words in order (label_bears_out). Else the row its words name."""
+    its words in order (label_bears_out) — and the label is more like that row's words than
+    like the row its words name (_likeness): 5. 属于四类过程性信息 is item 6's words whole, its 6
+    read 5; item 5's 属于三类内部事务信息 shares only 属于…类…信息 with it. Else the row its
+    words name."""
     got = ITEM_NO.match(text)
     group, _, leaf = row.label.rpartition("/")
     want = ITEM_NO.match(leaf.strip())
     if not got or not want or got.group(1) == want.group(1):
         return version, row
+    named = _likeness(text, row.label)
     for v, other in _t3_row_defs():
         if (other is not row and other.label.rpartition("/")[0] == group
-                and label_bears_out(text, other.label)):
+                and label_bears_out(text, other.label) and _likeness(text, other.label) > named):
             return v, other
     return version, row
+
+
+def _likeness(garbled: str, label: str) -> float:
+    """How like a row label's words (after its item number) a label read is: the characters
+    they share in order over the longer's length (4.无正当理由太攻重复申请 is 0.73 like item 4's
+    无正当理由大量反复申请, 0.36 like item 2's 重复申请)."""
+    def words(t: str) -> str:
+        t = t.rsplit("/", 1)[-1]
+        m = ITEM_NO.match(t)
+        return re.sub(r"[\W\d_]", "", t[m.end():] if m else t)
+    a, b = words(label), words(garbled)
+    return _lcs(a, b) / max(1, len(a), len(b))
 
 
 def _map_t3_row(m: Mapping, line: Line, in_t3: bool) -> bool:

@@ -275,6 +275,16 @@ def test_a_garbled_label_with_another_rows_words_stands_by_its_item_number():
     assert not any("printed twice" in w for w in r["warnings"])
 
 
+def test_a_label_whose_item_number_ocr_misread_keeps_the_row_its_whole_words_name():
+    """6. 属于四类过程性信息 read 5. 属于四类过程性信息 (a 6 read 5): its words are item 6's whole,
+    while item 5's 属于三类内部事务信息 shares only 属于…类…信息 with them: the row stays item 6,
+    not a second item 5 (printed twice, item 6 lost)."""
+    line = next(l for l in SEED.splitlines() if "过程性信息" in l)
+    r = parse_text(SEED.replace(line, line.replace("6. 属于四类", "5. 属于四类")))
+    assert r["values"] == SEED_TRUTH["values"]
+    assert not any("printed twice" in w for w in r["warnings"])
+
+
 def test_2020_report_whose_table_two_has_the_2021_columns():
     """A report on 2020 whose table 二 prints the 2021 columns (本年制发件数 …, 本年处理决定数量)
     and whose table 三 prints the 2019 （六） row: each block read under the ids of the
