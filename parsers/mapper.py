@@ -64,11 +64,12 @@ class Slot:
 
 
 UNREAD = "\u25a1"  # a label cell OCR could not read (□)
-# 3. / 1、/ (2) before a row's words; in an OCR reading also a lost point (1 申请人) and a
-# stray mark before the number (,2. 其他法律)
-ITEM_NO = re.compile(r"^\s*[^\w\s（(]?\s*[（(]?\s*(\d{1,2})(?:\s*[.．、,，)）]|\s+(?=[\u4e00-\u9fff]))")
-# （七） before a group's words; in an OCR reading with its brackets misread ((七》, 〈七〉)
-GROUP_NO = re.compile(r"^\s*[（(《〈<\[]\s*([一二三四五六七八九十]{1,2})\s*[)）》〉>\]]")
+# 3. / 1、/ (2) before a row's words; in an OCR reading also a lost point (1 申请人), a point
+# read as a full stop (3。其他) and a stray mark before the number (,2. 其他法律)
+ITEM_NO = re.compile(r"^\s*[^\w\s（(]?\s*[（(]?\s*(\d{1,2})(?:\s*[.．、,，)）。]|\s+(?=[\u4e00-\u9fff]))")
+# （七） before a group's words; in an OCR reading with its brackets misread ((七》, 〈七〉), its
+# opening one read as another mark or a character (所七 ) 站计), its closing one always there
+GROUP_NO = re.compile(r"^\s*[（(《〈<\[]?\S?\s*([一二三四五六七八九十]{1,2})\s*[)）》〉>\]]")
 
 
 @dataclass

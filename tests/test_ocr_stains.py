@@ -79,6 +79,10 @@ def _unread(doc, plain, field):
     # a group's own row by its group number and words, its brackets misread
     ("(七》和总计", "三、本年度办理结果 /（七）总计", True),
     ("〈七〉总讨", "三、本年度办理结果 /（七）总计", True),
+    ("所七 ) 站计", "三、本年度办理结果 /（七）总计", True),  # its opening bracket read 所
+    # a point read as a full stop: still the item's number
+    ("3。其他", "三、本年度办理结果 /（六）其他处理 / 3.其他", True),
+    ("2。其他", "三、本年度办理结果 /（六）其他处理 / 3.其他", False),
     ("(一 ) 和总计", "三、本年度办理结果 /（七）总计", False),
     ("七和总计", "三、本年度办理结果 /（七）总计", False),
     ("(七》其他处理", "三、本年度办理结果 /（七）总计", False),
@@ -382,3 +386,26 @@ def test_table_2_rows_are_placed_by_position_only_in_a_scan():
     r = build_result(doc, data=data, name="s.html", kind="html")
     assert all(r["values"].get(f"t2.normative_docs.{c}") is None for c in T2_COLUMNS)
     assert r["values"]["t2.regulations.issued"] == report.values["t2.regulations.issued"]
+
+
+def test_an_item_whose_point_was_read_as_a_full_stop_is_its_own_row():
+    # 3。其他 beside （六）其他处理: item 3, not the group's one-row form of the 2019 format
+    doc, data, plain, report = _scanned()
+    _relabel(doc, plain, "t3.result.other.other", "3。其他")
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    assert all(r["values"][f"t3.result.other.other.{c}"] == report.values[f"t3.result.other.other.{c}"]
+               for c in COLUMNS)
+    assert not any(f.startswith("t3.result.other.subtotal") for f in r["values"])
+
+
+def test_the_total_row_whose_opening_bracket_was_misread_is_borne_out_by_its_group_number():
+    # 所七 ) 站计 for （七）总计, a cell of it unread: its place kept by its group number and words
+    doc, data, plain, report = _scanned()
+    row, first_value = _row(doc, plain, "t3.result.total")
+    for i in (first_value - 2, first_value - 1):  # the label's cell and its colspan copy
+        row[i] = dataclasses.replace(row[i], text="所七 ) 站计")
+    _unread(doc, plain, "t3.result.total.research")
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    for c in COLUMNS:
+        f = f"t3.result.total.{c}"
+        assert r["values"][f] == (None if c == "research" else report.values[f]), f
