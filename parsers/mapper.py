@@ -659,12 +659,21 @@ def _place_unlabelled_t3(m: Mapping, layout: list[str]) -> None:
 
 
 
+WORDS_ALONE = 0.6  # a label with no number read names a row by its words at this likeness
+
+
 def label_bears_out(garbled: str, label: str, words: bool = True) -> bool:
-    """Does a label no row's words matched (an OCR reading of a stained cell: 委术提供公开出版槐)
+    """Does a label no row's words matched (an OCR reading of a stained cell: 3. 委术提供公开出版槐)
     still bear out the row its place gives it (3.要求提供公开出版物)? Its item number is the
     row's, and (with `words`) at least half of the row's own words are in it, in order. A
-    group's own row ((七)和总计 for （七）总计) bears out by its group number and words only."""
+    group's own row ((七)和总计 for （七）总计) bears out by its group number and words only. A
+    label with no number read at all (生年结办政府信息公开申请数量 for 二、上年结转…, whose 二、 the
+    report does not print; 必、申请人… for 1.申请人…) bears out a row by its words alone where
+    they are clearly that row's: at least WORDS_ALONE like them (_likeness), and more like them
+    than like any other row of table 三 (0.80 against 本年新收…'s 0.73 here)."""
     leaf = label.rsplit("/", 1)[-1].strip()
+    if words and garbled and not ITEM_NO.match(garbled) and not GROUP_NO.match(garbled):
+        return _words_name_row(garbled, label)
     want, got = ITEM_NO.match(leaf), ITEM_NO.match(garbled or "")
     if not want and words:  # a group's own row ((七)和总计 for （七）总计): by its number and words
         want, got = GROUP_NO.match(leaf), GROUP_NO.match(garbled or "")
@@ -675,6 +684,14 @@ def label_bears_out(garbled: str, label: str, words: bool = True) -> bool:
     a = re.sub(r"[\W\d_]", "", leaf[want.end():])
     b = re.sub(r"[\W\d_]", "", garbled[got.end():])
     return bool(a) and _lcs(a, b) >= 0.5 * len(a)
+
+
+def _words_name_row(garbled: str, label: str) -> bool:
+    """Are a label's words (no number read) clearly the table 三 row `label`'s: at least
+    WORDS_ALONE like them, and more like them than like any other row's (_likeness)?"""
+    own = _likeness(garbled, label)
+    return own >= WORDS_ALONE and all(_likeness(garbled, row.label) < own
+                                      for _, row in _t3_row_defs() if row.label != label)
 
 
 # --- table 四 ---------------------------------------------------------------------------------
