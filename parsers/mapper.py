@@ -539,8 +539,14 @@ def _match_t3(line: Line, previous: str | None) -> tuple[str, formats.RowDef] | 
     if len(line.labels) > 1:
         candidates.append((line.label_text, False))
     # a numbered item (1、申请人…) is a row of its own, not its group's one-row form (（六）其他处理):
-    # when its own words are unreadable, the group's words beside it do not make it the group
-    item = bool(line.labels) and (line.labels[-1][1] == UNREAD or ITEM_NO.match(line.labels[-1][1]))
+    # when its own words are unreadable, the group's words beside it do not make it the group;
+    # so is a label after its group's whose words are clearly an item's (必、申请人无正当理由…:
+    # item 1 of （六）, its number read 必), whatever became of its number; a seal's marks after
+    # a one-row （六）其他处理 (半由 :开本) are no item's words
+    last = line.labels[-1][1] if line.labels else ""
+    item = bool(line.labels) and (last == UNREAD or bool(ITEM_NO.match(last)) or (
+        not GROUP_NO.match(last) and any(GROUP_NO.match(t) for _, t in line.labels[:-1])
+        and _names_an_item(last)))
     for text, own in candidates:
         for version, row in _t3_row_defs():
             if item and not own and not ITEM_NO.match(row.label.rsplit("/", 1)[-1].strip()):
@@ -684,6 +690,12 @@ def label_bears_out(garbled: str, label: str, words: bool = True) -> bool:
     a = re.sub(r"[\W\d_]", "", leaf[want.end():])
     b = re.sub(r"[\W\d_]", "", garbled[got.end():])
     return bool(a) and _lcs(a, b) >= 0.5 * len(a)
+
+
+def _names_an_item(garbled: str) -> bool:
+    """Are a label's words clearly those of a numbered item of table 三 (_words_name_row)?"""
+    return any(ITEM_NO.match(row.label.rsplit("/", 1)[-1].strip()) and _words_name_row(garbled, row.label)
+               for _, row in _t3_row_defs())
 
 
 def _words_name_row(garbled: str, label: str) -> bool:

@@ -436,3 +436,27 @@ def test_a_head_row_without_its_number_is_placed_by_words_clearly_its_own():
         assert r["values"][f] == (None if c == "research" else report.values[f]), f
         if c != "research":
             assert "positional" in r["flags"][f]
+
+
+def test_an_item_whose_number_ocr_lost_is_not_its_groups_one_row_form():
+    """After （六）其他处理's cell, a label whose words are clearly item 1's (必、申请人…, its 1 read
+    必) is item 1 placed by its words, not 2019's one-row （六）; a seal's marks after a one-row
+    （六）其他处理 (半由 :开本, a report printing （六） as 2019 did) leave it the one-row form."""
+    from parsers.document import Cell
+    from parsers.mapper import Line, _match_t3
+
+    def line(*labels):
+        return Line(0, 0, 1, list(enumerate(labels)), [(9, Cell("0", confidence=95.0))])
+    garbled = "必、申请人无正当理由放敌不加正、行政机关不下外理过大府位息公开申请"
+    assert _match_t3(line("〈六 ) 其他处理", garbled), "result.not_processed.reconfirm") is None
+    assert _match_t3(line("〈六 ) 其他处理", "半由 :开本"), "result.not_processed.reconfirm")[1].key \
+        == "result.other.subtotal"
+    # in a scan, the row is then placed by its words in its slot
+    doc, data, plain, report = _scanned()
+    _relabel(doc, plain, NO_CORRECTION, garbled)
+    _unread(doc, plain, f"{NO_CORRECTION}.research")
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    for c in COLUMNS:
+        f = f"{NO_CORRECTION}.{c}"
+        assert r["values"][f] == (None if c == "research" else report.values[f]), f
+    assert not any(f.startswith("t3.result.other.subtotal") for f in r["values"])
