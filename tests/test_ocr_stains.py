@@ -408,6 +408,13 @@ def test_an_item_whose_point_was_read_as_a_full_stop_is_its_own_row():
     assert not any(f.startswith("t3.result.other.subtotal") for f in r["values"])
 
 
+def _assert_placed_but_research(r, report, row_key):
+    """The row's values all as printed but its research cell, left unread (null)."""
+    for c in COLUMNS:
+        f = f"{row_key}.{c}"
+        assert r["values"][f] == (None if c == "research" else report.values[f]), f
+
+
 def test_the_total_row_whose_opening_bracket_was_misread_is_borne_out_by_its_group_number():
     # 所七 ) 站计 for （七）总计, a cell of it unread: its place kept by its group number and words
     doc, data, plain, report = _scanned()
@@ -416,9 +423,7 @@ def test_the_total_row_whose_opening_bracket_was_misread_is_borne_out_by_its_gro
         row[i] = dataclasses.replace(row[i], text="所七 ) 站计")
     _unread(doc, plain, "t3.result.total.research")
     r = build_result(doc, data=data, name="s.html", kind="html")
-    for c in COLUMNS:
-        f = f"t3.result.total.{c}"
-        assert r["values"][f] == (None if c == "research" else report.values[f]), f
+    _assert_placed_but_research(r, report, "t3.result.total")
 
 
 def test_a_head_row_without_its_number_is_placed_by_words_clearly_its_own():
@@ -431,11 +436,8 @@ def test_a_head_row_without_its_number_is_placed_by_words_clearly_its_own():
             row[i] = dataclasses.replace(row[i], text="生年结办政府信息公开申请数量")
     _unread(doc, plain, "t3.carried_over.research")
     r = build_result(doc, data=data, name="s.html", kind="html")
-    for c in COLUMNS:
-        f = f"t3.carried_over.{c}"
-        assert r["values"][f] == (None if c == "research" else report.values[f]), f
-        if c != "research":
-            assert "positional" in r["flags"][f]
+    _assert_placed_but_research(r, report, "t3.carried_over")
+    assert all("positional" in r["flags"][f"t3.carried_over.{c}"] for c in COLUMNS if c != "research")
 
 
 def test_an_item_whose_number_ocr_lost_is_not_its_groups_one_row_form():
@@ -456,7 +458,5 @@ def test_an_item_whose_number_ocr_lost_is_not_its_groups_one_row_form():
     _relabel(doc, plain, NO_CORRECTION, garbled)
     _unread(doc, plain, f"{NO_CORRECTION}.research")
     r = build_result(doc, data=data, name="s.html", kind="html")
-    for c in COLUMNS:
-        f = f"{NO_CORRECTION}.{c}"
-        assert r["values"][f] == (None if c == "research" else report.values[f]), f
+    _assert_placed_but_research(r, report, NO_CORRECTION)
     assert not any(f.startswith("t3.result.other.subtotal") for f in r["values"])
