@@ -482,7 +482,7 @@ def _scan_label_bears_out(text: str, label: str) -> bool:
     """Could an OCR reading of a label cell (闭章 under a seal) be the row's `label` (规章)?
     Its length within one character of the label's, and at least half of the label's
     characters in it, in order: another row's words (地方性法规 for 规章) are not."""
-    a, b = re.sub(r"[\W\d_]", "", label), re.sub(r"[\W\d_]", "", text)
+    a, b = _letters(label), _letters(text)
     return bool(a) and abs(len(a) - len(b)) <= 1 and _lcs(a, b) >= 0.5 * len(a)
 
 
@@ -594,9 +594,14 @@ def _likeness(garbled: str, label: str) -> float:
     def words(t: str) -> str:
         t = t.rsplit("/", 1)[-1]
         m = ITEM_NO.match(t)
-        return re.sub(r"[\W\d_]", "", t[m.end():] if m else t)
+        return _letters(t[m.end():] if m else t)
     a, b = words(label), words(garbled)
     return _lcs(a, b) / max(1, len(a), len(b))
+
+
+def _letters(text: str) -> str:
+    """A label's words alone: its marks, digits and spaces taken out."""
+    return re.sub(r"[\W\d_]", "", text)
 
 
 def _map_t3_row(m: Mapping, line: Line, in_t3: bool) -> bool:
@@ -689,23 +694,30 @@ def label_bears_out(garbled: str, label: str, words: bool = True) -> bool:
         return False
     if not words:
         return True
-    a = re.sub(r"[\W\d_]", "", leaf[want.end():])
-    b = re.sub(r"[\W\d_]", "", garbled[got.end():])
+    a, b = _letters(leaf[want.end():]), _letters(garbled[got.end():])
     return bool(a) and _lcs(a, b) >= 0.5 * len(a)
 
 
+def _row_its_words_name(garbled: str) -> formats.RowDef | None:
+    """The table 三 row a label's words (no number read) clearly name: the one row they are
+    most like (_likeness), at least WORDS_ALONE like it and more like it than any other; None
+    where no row is, or two are alike."""
+    rows = [row for _, row in _t3_row_defs()]
+    likeness = sorted(((_likeness(garbled, row.label), i) for i, row in enumerate(rows)), reverse=True)
+    (best, i), runner_up = likeness[0], likeness[1][0]
+    return rows[i] if best >= WORDS_ALONE and best > runner_up else None
+
+
 def _names_an_item(garbled: str) -> bool:
-    """Are a label's words clearly those of a numbered item of table 三 (_words_name_row)?"""
-    return any(ITEM_NO.match(row.label.rsplit("/", 1)[-1].strip()) and _words_name_row(garbled, row.label)
-               for _, row in _t3_row_defs())
+    """Are a label's words clearly those of a numbered item of table 三 (_row_its_words_name)?"""
+    row = _row_its_words_name(garbled)
+    return row is not None and bool(ITEM_NO.match(row.label.rsplit("/", 1)[-1].strip()))
 
 
 def _words_name_row(garbled: str, label: str) -> bool:
-    """Are a label's words (no number read) clearly the table 三 row `label`'s: at least
-    WORDS_ALONE like them, and more like them than like any other row's (_likeness)?"""
-    own = _likeness(garbled, label)
-    return own >= WORDS_ALONE and all(_likeness(garbled, row.label) < own
-                                      for _, row in _t3_row_defs() if row.label != label)
+    """Are a label's words (no number read) clearly the table 三 row `label`'s?"""
+    row = _row_its_words_name(garbled)
+    return row is not None and row.label == label
 
 
 # --- table 四 ---------------------------------------------------------------------------------
