@@ -840,22 +840,20 @@ def _shape_doubts(glyphs: dict, agreed: dict) -> dict:
         cell, digit_of = key[:2], (f"its digit {key[2] + 1} " if len(key) == 3 else "")
         text = agreed[key]
         best = max(votes, key=votes.get)
-        if cell in out or (best == text and not (digit_of and votes[text] < SHAPE_UNLIKE)):
-            continue
-        if text in votes and votes[best] >= votes[text] + SHAPE_APART:
+        own = votes.get(text)
+        if cell in out:
+            continue  # one doubt for a number, its first digit's
+        if own is not None and votes[best] >= own + SHAPE_APART:
             out[cell] = (f"{digit_of}read {text}: its shape is far nearer the page's own {best} "
-                         f"({votes[best]:.2f}) than its {text} ({votes[text]:.2f})")
+                         f"({votes[best]:.2f}) than its {text} ({own:.2f})")
+        elif digit_of and own is not None and own < SHAPE_UNLIKE:
+            out[cell] = f"{digit_of}read {text}: its shape is unlike the page's own {text}s ({own:.2f})"
+        elif best == text or votes[best] < SHAPE_LIKE:
             continue
-        if digit_of and text in votes and votes[text] < SHAPE_UNLIKE:
-            out[cell] = (f"{digit_of}read {text}: its shape is unlike the page's own {text}s "
-                         f"({votes[text]:.2f})")
-            continue
-        if votes[best] < SHAPE_LIKE:
-            continue
-        if text in votes and votes[best] >= votes[text] + SHAPE_MARGIN:
+        elif own is not None and votes[best] >= own + SHAPE_MARGIN:
             out[cell] = (f"{digit_of}read {text}: its shape is nearer the page's own {best} "
-                         f"({votes[best]:.2f}) than its {text} ({votes[text]:.2f})")
-        elif text not in votes and not digit_of:
+                         f"({votes[best]:.2f}) than its {text} ({own:.2f})")
+        elif own is None and not digit_of:
             out[cell] = (f"read {text}: its shape is like the page's own {best} "
                          f"({votes[best]:.2f}), and the page has no other {text} to compare")
     return out
