@@ -70,6 +70,24 @@ def test_a_digit_shaped_like_another_of_the_page_is_doubtful():
     assert set(doubts) == {(0, "a"), (0, "b")}
 
 
+def test_a_number_is_borne_out_only_when_the_page_bears_out_every_digit():
+    """What lets a number whose strokes a seal's removal may have taken keep its reading: the
+    page's own digits bear out each of its digits (a 0 among the page's 0s), never a digit read
+    as another (a 5 read 4), a digit the page has no others of (a lone 4), or a number whose
+    digits were not judged one by one."""
+    glyphs, agreed = page({(0, "a"): ("5", "4"), (0, "c"): ("4", "4"), (0, "d"): ("0", "0")})
+    for number in ("10", "17"):
+        drawn = cell(number)
+        for i, b in enumerate(ocr._digit_boxes(drawn, box(drawn), 2)):
+            glyphs[(0, number, i)] = ocr._glyph(drawn, b, ocr.DIGIT_ASPECT)
+            agreed[(0, number, i)] = number[i]
+    borne = ocr._shape_borne_out(glyphs, agreed)
+    assert (0, "d") in borne and (0, "10") in borne and (0, ("z", 0)) in borne
+    assert (0, "a") not in borne and (0, "c") not in borne
+    assert (0, "17") not in borne      # its 1 borne out, its 7 the page's only one
+    assert (0, "55") not in borne      # its 5s have no other of their own on the page
+
+
 def test_a_digit_far_nearer_another_digit_than_its_own_is_doubtful():
     """A 6 smudged under a seal's removal, read 8 by two readings, is like nothing clearly (0.57
     like the page's 6) but far nearer the 6 than its own 8 (0.24): doubtful. Shapes as unit

@@ -21,8 +21,8 @@ import pytest
 from parsers import checks
 from parsers.mapper import label_bears_out
 from parsers.parse import Limits, build_result, read_document
-from parsers.readers.ocr import (_digit_aspect, _dissent, _drop_blobs, _ink_span, _too_few_digits,
-                                 _without_trailing_mark)
+from parsers.readers.ocr import (_digit_aspect, _dissent, _drop_blobs, _ink_span, _sealed_inside,
+                                 _too_few_digits, _without_trailing_mark, prepare)
 from tests.synthetic import generate
 from tests.synthetic import html as html_render
 
@@ -306,6 +306,46 @@ def test_a_solid_blot_on_a_digit_is_taken_off_and_the_strokes_kept():
     bold = np.full((40, 40), 255, np.uint8)
     _glyph_zero(bold, 10, 6, h=26, w=16, stroke=5)
     assert (_drop_blobs(bold) == bold).all()
+
+
+def _stamped_page(angle: float = 0.0):
+    """A white RGB page with table rules, two black 0s, and a red seal's stroke stamped over
+    the top of the first (the ink multiplies: black stays black, paper turns red), turned by
+    `angle` degrees as a scan is."""
+    import cv2
+    gray = np.full((700, 900), 255, np.uint8)
+    for y in range(100, 650, 50):
+        gray[y:y + 2, 80:820] = 0  # rules: the page's skew is found on them
+    _glyph_zero(gray, 300, 318, h=24, w=15, stroke=3)
+    _glyph_zero(gray, 600, 318, h=24, w=15, stroke=3)
+    img = np.repeat(gray[..., None], 3, axis=2).astype(np.float32)
+    red = np.array([214, 36, 44], np.float32) / 255.0
+    img[312:322, 280:340] *= red  # the stroke over the first 0's top
+    img = np.clip(img, 0, 255).astype(np.uint8)
+    if angle:
+        m = cv2.getRotationMatrix2D((450, 350), -angle, 1.0)
+        img = cv2.warpAffine(img, m, (900, 700), borderValue=(255, 255, 255))
+    return img
+
+
+@pytest.mark.parametrize("angle", [0.0, 1.5])
+def test_where_seal_ink_was_taken_out_is_kept_and_counted_inside_a_numbers_ink(angle):
+    """Taking the seal's red out of the page can take a stroke printed under it (a 5 whose top
+    went with the seal was a 3 to every reading): the page keeps where it took ink out, turned
+    with the page, and a number with such pixels inside its ink is counted for doubt."""
+    page = prepare(_stamped_page(angle))
+    assert page.sealed is not None and page.sealed.shape == page.tables.shape
+    assert abs(page.angle - angle) < 0.3
+    taken = page.sealed.sum()
+    assert 300 <= taken <= 900                              # the stroke, about 60 x 10 px
+    assert (page.tables[page.sealed] > 200).mean() > 0.9    # where the grey page is paper now
+    # the two 0s' ink boxes, as a cell's crop at the page's origin gives them
+    bw = page.tables
+    assert _sealed_inside(page.sealed, (0, 0), bw, (299, 316, 317, 344)) > 0
+    assert _sealed_inside(page.sealed, (290, 300), bw[300:, 290:], (9, 16, 27, 44)) > 0  # a crop
+    assert _sealed_inside(page.sealed, (0, 0), bw, (599, 316, 617, 344)) == 0
+    assert _sealed_inside(None, (0, 0), bw, (299, 316, 317, 344)) == 0   # a grey page: no seal
+    assert prepare(_stamped_page(angle)[..., 0]).sealed is None
 
 
 def test_a_table_two_head_ocr_could_not_read_takes_the_column_its_place_gives_it():

@@ -44,6 +44,7 @@ SHAPE_LIKE = 0.6  # a one-digit shape this like another digit of the page puts i
 SHAPE_MARGIN = 0.08  # when it is this much nearer to it than to the page's digit it was read as
 SHAPE_APART = 0.2  # and whatever it is like, when it is this much nearer another digit than its own
 SHAPE_UNLIKE = 0.3  # a digit of a longer number less like the page's own of its digit than this
+SEAL_TOUCH = 1  # px of seal ink taken out beside a number's strokes that put it in doubt (any)
 LABEL_SCALE = 1.5  # labels are read at this size relative to an A4 page at 200 dpi
 # the readings of a number: (Tesseract model, px of the number's ink), in the order they are tried
 DIGIT_READINGS = (("eng", 28), ("eng", 36), ("chi_sim", 36), ("eng", 20), ("chi_sim", 28),
@@ -277,6 +278,7 @@ class Prepared:
     tables: object  # grey page for the table grid and the cells: seal ink removed
     text: object  # grey page for the prose: luminance (a red title stays)
     angle: float  # degrees the page was turned back by
+    sealed: object = None  # where seal ink was taken out of `tables` (bool, same size); None if none
 
 
 def _flatten(gray, scale: float):
@@ -344,12 +346,14 @@ def skew_angle(gray, max_degrees: float = 5.0) -> float:
     return round(float(best), 2)
 
 
-def _rotate(gray, angle: float):
+def _rotate(gray, angle: float, white: bool = True):
+    """`gray` turned by `angle` degrees about its centre, the corners filled white (or black:
+    a mask's)."""
     cv2 = _cv2()
     h, w = gray.shape
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT,
-                          borderValue=255)
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC if white else cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=255 if white else 0)
 
 
 def prepare(img) -> Prepared:
@@ -361,15 +365,19 @@ def prepare(img) -> Prepared:
     text = _flatten(_gray(img), scale)
     tables = _flatten(_seal_free(img), scale) if img.ndim == 3 else text
     seal = _seal_mask(img, tables)
+    sealed = None
     if seal is not None and seal.any():
         # the ink's rim too (JPEG smears its colour), where it is not dark
         np, cv2 = _np(), _cv2()
         rim = cv2.dilate(seal.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-        tables[seal | (rim & (tables > 150))] = 255
+        sealed = seal | (rim & (tables > 150))
+        tables[sealed] = 255
     angle = skew_angle(tables)
     if abs(angle) >= 0.05:
         text, tables = _rotate(text, angle), _rotate(tables, angle)
-    return Prepared(tables, text, angle)
+        if sealed is not None:
+            sealed = _rotate(sealed.astype(_np().uint8) * 255, angle, white=False) > 127
+    return Prepared(tables, text, angle, sealed)
 
 
 def _binarise(gray):
@@ -859,6 +867,37 @@ def _shape_doubts(glyphs: dict, agreed: dict) -> dict:
     return out
 
 
+def _sealed_inside(sealed, origin: tuple[int, int] | None, bw, box) -> int:
+    """How many pixels of seal ink were taken out (`sealed`, the page's mask) right beside a
+    number's ink (`bw`, its cell's crop at `origin` on the page; `box`, the number's ink box):
+    where a stroke printed under the seal may have gone with the seal's ink."""
+    if sealed is None or origin is None or bw is None or not box:
+        return 0
+    np, cv2 = _np(), _cv2()
+    x0, y0, x1, y1 = max(0, box[0] - 1), max(0, box[1] - 1), box[2] + 1, box[3] + 1
+    ox, oy = origin
+    taken = sealed[oy + y0:oy + y1, ox + x0:ox + x1]
+    ink = (bw[y0:y1, x0:x1] < 128).astype(np.uint8)
+    if taken.shape != ink.shape or not taken.any():
+        return 0
+    near = cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0
+    return int((taken & near).sum())
+
+
+def _shape_borne_out(glyphs: dict, agreed: dict) -> set:
+    """The cells (table, bbox) whose every digit the page's own digits bear out: each digit's
+    shape most like the page's own of its reading, and clearly (SHAPE_LIKE). A number whose
+    digits touch (not judged one by one) is not borne out."""
+    digits: dict[tuple, list[bool]] = {}
+    for key, votes in _shape_votes(glyphs, agreed).items():
+        if key not in agreed:
+            continue
+        own = votes.get(agreed[key])
+        digits.setdefault(key[:2], []).append(
+            own is not None and own >= SHAPE_LIKE and own >= max(votes.values()))
+    return {cell for cell, ok in digits.items() if all(ok)}
+
+
 def _number_read(text: str) -> bool:
     """Is a cell's reading a number: a value token with digits (a dash alone may be a stroke of ink)?"""
     return any(ch.isdigit() for ch in text) and is_value_token(text)
@@ -1156,6 +1195,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
     # the unique cells of every table (a merged cell is one crop, copied to the positions it spans)
     crops: list[tuple] = []  # (table, bbox, binarised crop, ink box)
     grays: dict[tuple, object] = {}  # (table, bbox) -> the grey crop under the binarised one
+    origins: dict[tuple, tuple[int, int]] = {}  # (table, bbox) -> the page's x, y of its crop
     layouts = []
     for t, table in enumerate(tables):
         rows = []
@@ -1177,6 +1217,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 bw, (ox, oy) = _trim_rules(_binarise(sub), offsets=True)
                 bw = _despeckle(bw)
                 grays[(t, bbox)] = sub[oy:oy + bw.shape[0], ox:ox + bw.shape[1]]
+                origins[(t, bbox)] = (x1 + inset + ox, y1 + inset + oy)
                 crops.append((t, bbox, bw, _ink_box(bw, speck)))
 
     # pass 1: every non-blank cell with the Chinese model
@@ -1369,6 +1410,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
             if g is not None:
                 glyphs[key], agreed_digits[key] = g, digit
     by_shape = _shape_doubts(glyphs, agreed_digits)
+    borne_out = _shape_borne_out(glyphs, agreed_digits)
     # the page's numbers are printed alike: one whose ink is clearly shorter than the numbers
     # agreed on (under three quarters of their median height) lost strokes to a stain or to
     # binarisation (a faint 2 without its foot, read 9 by two readings)
@@ -1404,6 +1446,15 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 texts[key] = (text, conf)
                 if key in by_shape:
                     doubtful[key] = by_shape[key]
+                # a stroke printed under the seal goes with the seal's ink where JPEG smeared
+                # the ink's red over it (a 5 whose upright went read 3 by every reading, its
+                # digits touching, so never judged by shape): such a number stands only where
+                # the page's own digits bear out every digit of it, or a rule confirms it
+                elif (key not in borne_out and (taken := _sealed_inside(
+                        page.sealed, origins.get(key), bw, box)) >= SEAL_TOUCH):
+                    doubtful[key] = (f"seal ink was taken out beside its strokes ({taken} px) and the "
+                                     "page's own digits do not bear out its shape: strokes printed "
+                                     "under the seal may have gone with it")
                 elif usual and (y1 - y0) < 0.75 * usual:
                     doubtful[key] = (f"its ink is {y1 - y0} px high where the page's numbers are "
                                      f"{usual} (strokes lost to a stain or a faint print)")
