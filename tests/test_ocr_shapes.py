@@ -361,3 +361,37 @@ def test_words_read_where_every_side_says_a_value_stands_are_a_value_not_read():
         ["合计", "规章条数", "数量", "说明"],   # a head: no number right of it
     ]) for b, t in zip(row, line)}
     assert ocr._words_among_numbers([rows], texts) == [(0, rows[2][1]), (0, rows[3][1])]
+
+
+def test_digits_a_page_cannot_judge_are_judged_by_the_documents_digits():
+    """A page of table 二 prints few numbers: a 5 of 550 a speck turned into a 3 to every reading
+    could not be judged there (the page printing no other 3). The document's other pages print
+    3s: judged against them, the cell is doubtful, its readings kept for the rules to choose."""
+    from parsers.document import Cell
+
+    def number(text):
+        drawn = cell(text)
+        return [ocr._glyph(drawn, b, ocr.DIGIT_ASPECT) for b in ocr._digit_boxes(drawn, box(drawn), len(text))]
+
+    first = ocr.PageResult(grids=[[[Cell("行政许可"), Cell("530", confidence=96.0)],
+                                   [Cell("行政处罚"), Cell("55", confidence=96.0)]]])
+    g530, g55 = number("550"), number("55")
+    first.shapes = {(0, "a", 0): (g530[0], "5"), (0, "a", 1): (g530[1], "3"), (0, "a", 2): (g530[2], "0"),
+                    (0, "b", 0): (g55[0], "5"), (0, "b", 1): (g55[1], "5")}
+    first.unjudged = {(0, "a", 1), (0, "a", 2)}
+    first.places = {(0, "a"): ([(0, 0, 1)], ("530", "530"))}
+    second = ocr.PageResult(grids=[[[Cell("33"), Cell("30")]]])
+    g33, g30 = number("33"), number("30")
+    second.shapes = {(0, "c", 0): (g33[0], "3"), (0, "c", 1): (g33[1], "3"),
+                     (0, "d", 0): (g30[0], "3"), (0, "d", 1): (g30[1], "0")}
+    alone = ocr.PageResult(grids=[[[Cell("行政许可"), Cell("530", confidence=96.0)]]])
+    alone.shapes, alone.unjudged, alone.places = dict(first.shapes), set(first.unjudged), dict(first.places)
+
+    ocr._judge_by_document([first, second])
+    judged = first.grids[0][0][1]
+    assert judged.text == "530" and judged.candidates == ("530", "530")
+    assert "document's own 5" in judged.doubtful
+    assert first.grids[0][1][1].doubtful is None       # 55: judged on its own page, not again
+    assert all(c.doubtful is None for c in second.grids[0][0])
+    ocr._judge_by_document([alone])                      # no other page: nothing to judge by
+    assert alone.grids[0][0][1].doubtful is None

@@ -16,6 +16,7 @@ names the Debian package to install. Nothing here downloads anything.
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import re
@@ -74,6 +75,12 @@ class PageResult:
     seconds: float = 0.0
     cells: int = 0
     unread: int = 0
+    # the page's digits as the document judges them (read_images): digit key -> (shape, digit),
+    # and the numbers read whose digits the page had too few others of its own to judge:
+    # (table, bbox) -> their places in `grids` (table, row, column) and their readings
+    shapes: dict = field(default_factory=dict)
+    unjudged: set = field(default_factory=set)
+    places: dict = field(default_factory=dict)
 
 
 class _PageTimeout(Exception):
@@ -824,7 +831,7 @@ def _shape_votes(glyphs: dict, read: dict) -> dict:
     return out
 
 
-def _shape_doubts(glyphs: dict, agreed: dict) -> dict:
+def _shape_doubts(glyphs: dict, agreed: dict, judge=None, whose: str = "page") -> dict:
     """Why each number its readings agreed on (`agreed`: a one-digit cell (table, bbox) -> its
     digit, and (table, bbox, i) -> the i-th digit of a longer number) is in doubt by the shape
     of a digit (`glyphs`: key -> _glyph), keyed by its cell (table, bbox). A digit is doubtful
@@ -840,10 +847,11 @@ def _shape_doubts(glyphs: dict, agreed: dict) -> dict:
     663 under 0.3 on 18 scans, their values not known). A speck joined
     to the stem of 2776's 7 made it a 4 to every reading (0.67 like the page's 7s, 0.04 like
     its 4s); a 7 of 7730.28 smudged into a 9 was 0.24 like the page's 9s, which were 0.73 like
-    one another, and the page had no other 7."""
+    one another, and the page had no other 7. With `judge`, only those digits are judged (the
+    others are the page's, or with `whose` "document" the document's, digits to compare)."""
     out: dict = {}
     for key, votes in _shape_votes(glyphs, agreed).items():
-        if key not in agreed or not votes:
+        if key not in agreed or not votes or (judge is not None and key not in judge):
             continue
         cell, digit_of = key[:2], (f"its digit {key[2] + 1} " if len(key) == 3 else "")
         text = agreed[key]
@@ -852,18 +860,18 @@ def _shape_doubts(glyphs: dict, agreed: dict) -> dict:
         if cell in out:
             continue  # one doubt for a number, its first digit's
         if own is not None and votes[best] >= own + SHAPE_APART:
-            out[cell] = (f"{digit_of}read {text}: its shape is far nearer the page's own {best} "
+            out[cell] = (f"{digit_of}read {text}: its shape is far nearer the {whose}'s own {best} "
                          f"({votes[best]:.2f}) than its {text} ({own:.2f})")
         elif digit_of and own is not None and own < SHAPE_UNLIKE:
-            out[cell] = f"{digit_of}read {text}: its shape is unlike the page's own {text}s ({own:.2f})"
+            out[cell] = f"{digit_of}read {text}: its shape is unlike the {whose}'s own {text}s ({own:.2f})"
         elif best == text or votes[best] < SHAPE_LIKE:
             continue
         elif own is not None and votes[best] >= own + SHAPE_MARGIN:
-            out[cell] = (f"{digit_of}read {text}: its shape is nearer the page's own {best} "
+            out[cell] = (f"{digit_of}read {text}: its shape is nearer the {whose}'s own {best} "
                          f"({votes[best]:.2f}) than its {text} ({own:.2f})")
         elif own is None and not digit_of:
-            out[cell] = (f"read {text}: its shape is like the page's own {best} "
-                         f"({votes[best]:.2f}), and the page has no other {text} to compare")
+            out[cell] = (f"read {text}: its shape is like the {whose}'s own {best} "
+                         f"({votes[best]:.2f}), and the {whose} has no other {text} to compare")
     return out
 
 
@@ -1167,13 +1175,13 @@ def read_page(img, page_no: int, opts: OcrOptions, deadline: float) -> PageResul
         with tempfile.TemporaryDirectory(prefix="ogi-ocr-") as tmp:
             _read_page(img, page_no, opts, deadline, Path(tmp), res)
     except _PageTimeout:
-        res.grids, res.text = [], ""
+        res.grids, res.text, res.places = [], "", {}
         res.warnings.append(f"page {page_no}: OCR stopped by the time limit (page limit "
                             f"{opts.page_timeout:.0f} s, document limit {opts.doc_timeout:.0f} s): "
                             "page not read")
     except (OSError, subprocess.SubprocessError, ValueError, _cv2().error) as exc:
         # Tesseract failing on a page, an image OpenCV cannot handle: the other pages still count
-        res.grids, res.text = [], ""
+        res.grids, res.text, res.places = [], "", {}
         res.warnings.append(f"page {page_no}: OCR failed ({type(exc).__name__}: "
                             f"{str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ''}): page not read")
     res.seconds = time.monotonic() - started
@@ -1411,6 +1419,11 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 glyphs[key], agreed_digits[key] = g, digit
     by_shape = _shape_doubts(glyphs, agreed_digits)
     borne_out = _shape_borne_out(glyphs, agreed_digits)
+    # a digit the page has fewer than two others of its own to compare is judged by the
+    # document's digits once every page is read (read_images)
+    res.shapes = {key: (glyphs[key], agreed_digits[key]) for key in glyphs}
+    res.unjudged = {key for key, votes in _shape_votes(glyphs, agreed_digits).items()
+                    if agreed_digits[key] not in votes}
     # the page's numbers are printed alike: one whose ink is clearly shorter than the numbers
     # agreed on (under three quarters of their median height) lost strokes to a stain or to
     # binarisation (a faint 2 without its foot, read 9 by two readings)
@@ -1509,12 +1522,16 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                               "with confidence, left null, nothing guessed")
 
     # the grids, with merged cells copied to the positions they span
+    later = {key[:2] for key in res.unjudged} - unread - set(doubtful) - marked
     for t, rows in enumerate(layouts):
         grid: list[list[Cell]] = []
         seen_at: set[tuple] = set()
-        for row in rows:
+        for r, row in enumerate(rows):
             out = []
-            for bbox in row:
+            for c, bbox in enumerate(row):
+                if (t, bbox) in later:
+                    res.places.setdefault((t, bbox), ([], _candidates(history.get((t, bbox), ()))))[0] \
+                        .append((t, r, c))
                 text, conf = texts.get((t, bbox), ("", None))
                 copy = bbox in seen_at
                 seen_at.add(bbox)
@@ -1555,6 +1572,29 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
 
 # ------------------------------------------------------------------------------ documents
 
+def _judge_by_document(pages: list[PageResult]) -> None:
+    """The digits a page had too few others of its own to judge (a page of table 二 prints few
+    numbers), judged by the same rules against the whole document's digits: a report prints
+    every page in one type. A 5 of 550 whose upright a speck turned into a 3's curve was read 530
+    by every reading, 0.70 like its page's 5s, the page printing no other 3; the document's 3s
+    say whether it is one. The cell is then doubtful, kept only where a rule confirms it."""
+    glyphs, agreed, judge = {}, {}, set()
+    for i, pr in enumerate(pages):
+        for (t, *rest), (g, digit) in pr.shapes.items():
+            key = ((i, t), *rest)
+            glyphs[key], agreed[key] = g, digit
+            if (t, *rest) in pr.unjudged and (t, rest[0]) in pr.places:
+                judge.add(key)
+    if not judge:
+        return
+    for ((i, t), bbox), why in _shape_doubts(glyphs, agreed, judge, "document").items():
+        places, candidates = pages[i].places[(t, bbox)]
+        for g, r, c in places:
+            row = pages[i].grids[g][r]
+            row[c] = dataclasses.replace(row[c], doubtful=why, candidates=candidates)
+
+
+
 def read_images(images: list, *, name: str, opts: OcrOptions, kind: str = "image") -> Document:
     """OCR page images (RGB arrays, in page order) into one Document (scanned=True)."""
     why = unavailable(opts)
@@ -1575,6 +1615,7 @@ def read_images(images: list, *, name: str, opts: OcrOptions, kind: str = "image
             pages = list(pool.map(one, range(len(images))))
     else:
         pages = [one(i) for i in range(len(images))]
+    _judge_by_document(pages)
     grids: list[Grid] = []
     warnings: list[str] = []
     for i, pr in enumerate(pages, 1):
