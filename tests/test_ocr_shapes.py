@@ -324,6 +324,17 @@ def test_a_rule_the_scan_broke_between_two_values_is_put_back():
     assert ocr._lost_rules(merged, page, 3, 0.75) == boxes
 
 
+def test_a_cell_of_no_width_or_past_the_page_is_no_rule_broken():
+    """img2table can give a cell of no width (860, 1141, 860, 1223 on a degraded scan): there is
+    nothing inside it to look for a rule's trace in, and the page is read, not lost."""
+    page, boxes = _ruled(4, 4, skip={("h", 2, 1)})
+    for x in range(120, 220, 34):  # a broken rule's trace across column 1 at y 140
+        page[139:141, x:x + 26] = 0
+    assert ocr._rule_traces(page, (120, 80, 120, 200), 3, 0.75, [140], []) is False
+    assert ocr._rule_traces(page, (120, 80, 220, 200), 3, 0.75, [140], []) is True
+    assert ocr._rule_traces(page, (5000, 80, 5100, 200), 3, 0.75, [140], []) is False
+
+
 def test_cells_merged_by_design_are_left_merged():
     """A heading over two columns whose words run across the column line, a caption the width
     of the table with only specks right of it, a label down two rows beside another merged

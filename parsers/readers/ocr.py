@@ -1140,14 +1140,19 @@ def _rule_traces(gray, box, inset: int, scale: float, ys: list[int], xs: list[in
     def along(line: int, horizontal: bool, lo: int, hi: int):
         """The darkest grey across the band at each position along a line."""
         if horizontal:
-            return gray[max(0, line - band):min(h, line + band + 1), lo:hi].min(axis=0)
-        return gray[lo:hi, max(0, line - band):min(w, line + band + 1)].min(axis=1)
+            strip, axis = gray[max(0, line - band):min(h, line + band + 1), max(0, lo):hi], 0
+        else:
+            strip, axis = gray[max(0, lo):hi, max(0, line - band):min(w, line + band + 1)], 1
+        return strip.min(axis=axis) if strip.size else np.empty(0, gray.dtype)
 
     # the cell's own rules, found by the table reader, say how dark a rule prints here
     borders = [along(y1, True, x1 + inset, x2 - inset), along(y2, True, x1 + inset, x2 - inset),
                along(x1, False, y1 + inset, y2 - inset), along(x2, False, y1 + inset, y2 - inset)]
+    inside = gray[max(0, y1):y2, max(0, x1):x2]
+    if inside.size == 0 or not any(b.size for b in borders):
+        return False  # a cell the table reader found on or past the page's edge: nothing to see
     rule = float(np.median(np.concatenate([b for b in borders if b.size])))
-    paper = float(np.percentile(gray[y1:y2, x1:x2], 90))
+    paper = float(np.percentile(inside, 90))
     dark = rule + 0.3 * max(0.0, paper - rule)
 
     def traced(darkest) -> bool:
