@@ -101,6 +101,14 @@ def rules(version: str, t3_version: str | None = None) -> list[dict]:
     return out
 
 
+def applies(rule: dict, values: dict) -> bool:
+    """Is an in-document rule (from `rules`) one to evaluate over `values`: every field of it in
+    the layout, and a rule that stands `instead_of` a field (two rules joined where the field
+    between them is not read) only where that field is null."""
+    return (all(f in values for f in rule["left"] + rule["right"])
+            and all(values.get(f) is None for f in rule.get("instead_of", ())))
+
+
 def evaluate(version: str, values: dict, t3_version: str | None = None) -> list[dict]:
     """Every in-document rule for a report of `version` with the given values (field -> number).
 
@@ -108,8 +116,7 @@ def evaluate(version: str, values: dict, t3_version: str | None = None) -> list[
     undecidable: they are never evaluated over the rows that happened to be found.
     """
     return [_rule(rule, rule["left"], rule["right"], values, counts=rule["counts"])
-            for rule in rules(version, t3_version)
-            if all(f in values for f in rule["left"] + rule["right"])]
+            for rule in rules(version, t3_version) if applies(rule, values)]
 
 
 def holds(rule: dict, values: dict) -> bool:

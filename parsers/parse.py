@@ -396,7 +396,7 @@ def _choose_by_rules(candidates: dict[str, tuple[str, ...]], fmt_version: str, t
             needs: dict = {}  # value required -> whether a rule giving it runs through doubt only
             for rule in rules:
                 fields = rule["left"] + rule["right"]
-                if f not in fields or not all(x in values for x in fields):
+                if f not in fields or not checks.applies(rule, values):
                     continue
                 need = checks.required(rule, f, values)
                 if need is not None:
@@ -422,7 +422,7 @@ def _choose_by_rules(candidates: dict[str, tuple[str, ...]], fmt_version: str, t
         pair of their readings that makes it hold, each read twice, no decided rule against."""
         for rule in rules:
             fields = rule["left"] + rule["right"]
-            if not all(x in values for x in fields):
+            if not checks.applies(rule, values):
                 continue
             unread = [x for x in fields if values.get(x) is None]
             if (len(unread) != 2 or not all(x in candidates for x in unread)
@@ -435,6 +435,7 @@ def _choose_by_rules(candidates: dict[str, tuple[str, ...]], fmt_version: str, t
                 continue
             trial = {**values, a: fits[0][0], b: fits[0][1]}
             others = [r for r in rules if r is not rule and {a, b} & set(r["left"] + r["right"])
+                      and checks.applies(r, trial)
                       and all(trial.get(x) is not None for x in r["left"] + r["right"])]
             if not all(checks.holds(r, trial) for r in others):
                 continue

@@ -151,8 +151,11 @@ def test_a_total_of_zero_makes_every_unread_part_zero():
     assert report.values[f"{row}.total"] == 0
     a, b, c = f"{row}.natural_person", f"{row}.commercial", f"{row}.nonprofit"
     for f in (a, b, c):
-        # their column totals unread too: only the row rule can decide them
+        # their column totals unread too, and the columns' 本年新收 (the column's rules joined,
+        # 一 + 二 = Σ result rows + 四, need it where the total is not read): only the row rule
+        # can decide them
         _unread(doc, prov[f"t3.result.total.{f.rsplit('.', 1)[1]}"], [])
+        _unread(doc, prov[f"t3.new.{f.rsplit('.', 1)[1]}"], [])
     _unread(doc, prov[a], ["0", "6", "0"])
     _unread(doc, prov[b], ["9", "0", "0", "8"])
     _unread(doc, prov[c], ["0", "4"])  # 0 read once: not enough for one rule
@@ -164,13 +167,16 @@ def test_a_total_of_zero_makes_every_unread_part_zero():
 
 def _row_rule_only(a: str, b: str):
     """The synthetic report whose 予以公开 row prints research 9, natural_person 0, total 9, with
-    the column totals of `a` and `b` unread: only their row's rule can decide them."""
+    the column totals of `a` and `b` unread, and their columns' 结转下年度 (the column's two rules
+    joined need it where the total is not read): only their row's rule can decide them."""
     doc, data, plain, report = _ocr_document()
     prov = plain["provenance"]
     row = "t3.result.disclosed"
     assert [report.values[f"{row}.{c}"] for c in ("research", "natural_person", "total")] == [9, 0, 9]
     for f in (a, b):
-        _unread(doc, prov[f"t3.result.total.{f.rsplit('.', 1)[1]}"], [])
+        column = f.rsplit('.', 1)[1]
+        _unread(doc, prov[f"t3.result.total.{column}"], [])
+        _unread(doc, prov[f"t3.carried_forward.{column}"], [])
     return doc, data, prov
 
 

@@ -48,8 +48,10 @@ def test_a_doubtful_number_no_rule_can_decide_is_left_null():
     doc, data, plain, report = _ocr_document()
     prov = plain["provenance"]
     _mark(doc, prov[FIELD], confidence=64.0, doubtful="barely confident (64 < 70)")
-    # its row's total and its column's total not read: every rule over it is undecidable
-    for other in ("t3.result.disclosed.total", "t3.result.total.natural_person"):
+    # its row's total, its column's total and the column's 结转下年度 not read: every rule over
+    # it is undecidable (the column's two rules joined need 四 where 总计 is not read)
+    for other in ("t3.result.disclosed.total", "t3.result.total.natural_person",
+                  "t3.carried_forward.natural_person"):
         _mark(doc, prov[other], text="", unread=True, confidence=20.0)
     r = build_result(doc, data=data, name="s.html", kind="html")
     assert r["values"][FIELD] is None and r["raw"][FIELD] == ""
@@ -69,3 +71,29 @@ def test_a_doubtful_number_only_failing_rules_decide_stays_flagged():
     assert r["values"][FIELD] == int(wrong)  # never changed, and the failure says so
     assert any(c["ok"] is False and FIELD in c["fields"] for c in r["checks"])
     assert "rule_confirmed" not in r["flags"][FIELD]
+
+
+def test_a_misread_number_whose_total_was_not_read_fails_the_rules_joined():
+    """(七)总计 of a column not read on a scan leaves both of its column's rules undecided, and a
+    0 misread 9 among its result rows stood unchecked. The two rules joined (一 + 二 = Σ result
+    rows + 四) decide the column where its total is null, and only there: the 9 fails it."""
+    from parsers import checks
+
+    doc, data, plain, report = _ocr_document()
+    col = "nonprofit"
+    total = f"t3.result.total.{col}"
+    rows = [k for k in report.values if k.startswith("t3.result.") and k.endswith(f".{col}")
+            and k != total and report.values[k] == 0]
+    misread = rows[0]
+    _mark(doc, plain["provenance"][total], text="", unread=True, confidence=20.0)
+    _mark(doc, plain["provenance"][misread], text="9")
+    r = build_result(doc, data=data, name="s.pdf", kind="pdf")
+    assert r["values"][total] is None and r["values"][misread] == 9
+    joined = {c["id"]: c for c in r["checks"]}[f"rule.t3.balance_by_results.{col}"]
+    assert joined["ok"] is False and misread in joined["fields"]
+    # with its total read the column has its own two rules, and the joined one is not evaluated
+    assert not any(c["id"].startswith("rule.t3.balance_by_results.") for c in plain["checks"])
+    assert all(c["ok"] for c in plain["checks"] if c["id"].startswith("rule.t3."))
+    values = dict(plain["values"])
+    values[total] = None
+    assert {c["id"]: c["ok"] for c in checks.evaluate("2021", values)}[f"rule.t3.balance_by_results.{col}"]
