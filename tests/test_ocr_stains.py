@@ -343,6 +343,9 @@ def test_where_seal_ink_was_taken_out_is_kept_and_counted_inside_a_numbers_ink(a
     bw = page.tables
     assert _sealed_inside(page.sealed, (0, 0), bw, (299, 316, 317, 344)) > 0
     assert _sealed_inside(page.sealed, (290, 300), bw[300:, 290:], (9, 16, 27, 44)) > 0  # a crop
+    # a crop whose number touches its edges (the crop no wider than the 0's ink)
+    edge = bw[312:346, 299:317]
+    assert _sealed_inside(page.sealed, (299, 312), edge, (0, 4, 18, 32)) > 0
     assert _sealed_inside(page.sealed, (0, 0), bw, (599, 316, 617, 344)) == 0
     assert _sealed_inside(None, (0, 0), bw, (299, 316, 317, 344)) == 0   # a grey page: no seal
     assert prepare(_stamped_page(angle)[..., 0]).sealed is None

@@ -882,12 +882,14 @@ def _sealed_inside(sealed, origin: tuple[int, int] | None, bw, box) -> int:
     if sealed is None or origin is None or bw is None or not box:
         return 0
     np, cv2 = _np(), _cv2()
-    x0, y0, x1, y1 = max(0, box[0] - 1), max(0, box[1] - 1), box[2] + 1, box[3] + 1
+    # the box and a pixel round it, inside the crop (a number may touch its crop's edge)
+    x0, y0 = max(0, box[0] - 1), max(0, box[1] - 1)
+    x1, y1 = min(bw.shape[1], box[2] + 1), min(bw.shape[0], box[3] + 1)
     ox, oy = origin
     taken = sealed[oy + y0:oy + y1, ox + x0:ox + x1]
     ink = (bw[y0:y1, x0:x1] < 128).astype(np.uint8)
     if taken.shape != ink.shape or not taken.any():
-        return 0
+        return 0  # past the page's edge, or no seal ink taken out here
     near = cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0
     return int((taken & near).sum())
 
