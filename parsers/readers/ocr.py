@@ -831,7 +831,8 @@ def _shape_votes(glyphs: dict, read: dict) -> dict:
     return out
 
 
-def _shape_doubts(glyphs: dict, agreed: dict, judge=None, whose: str = "page") -> dict:
+def _shape_doubts(glyphs: dict, agreed: dict, judge=None, whose: str = "page",
+                  all_votes: dict | None = None) -> dict:
     """Why each number its readings agreed on (`agreed`: a one-digit cell (table, bbox) -> its
     digit, and (table, bbox, i) -> the i-th digit of a longer number) is in doubt by the shape
     of a digit (`glyphs`: key -> _glyph), keyed by its cell (table, bbox). A digit is doubtful
@@ -848,9 +849,10 @@ def _shape_doubts(glyphs: dict, agreed: dict, judge=None, whose: str = "page") -
     to the stem of 2776's 7 made it a 4 to every reading (0.67 like the page's 7s, 0.04 like
     its 4s); a 7 of 7730.28 smudged into a 9 was 0.24 like the page's 9s, which were 0.73 like
     one another, and the page had no other 7. With `judge`, only those digits are judged (the
-    others are the page's, or with `whose` "document" the document's, digits to compare)."""
+    others are the page's, or with `whose` "document" the document's, digits to compare).
+    `all_votes`: _shape_votes(glyphs, agreed) where the caller has it already."""
     out: dict = {}
-    for key, votes in _shape_votes(glyphs, agreed).items():
+    for key, votes in (all_votes if all_votes is not None else _shape_votes(glyphs, agreed)).items():
         if key not in agreed or not votes or (judge is not None and key not in judge):
             continue
         cell, digit_of = key[:2], (f"its digit {key[2] + 1} " if len(key) == 3 else "")
@@ -894,12 +896,12 @@ def _sealed_inside(sealed, origin: tuple[int, int] | None, bw, box) -> int:
     return int((taken & near).sum())
 
 
-def _shape_borne_out(glyphs: dict, agreed: dict) -> set:
+def _shape_borne_out(glyphs: dict, agreed: dict, all_votes: dict | None = None) -> set:
     """The cells (table, bbox) whose every digit the page's own digits bear out: each digit's
     shape most like the page's own of its reading, and clearly (SHAPE_LIKE). A number whose
-    digits touch (not judged one by one) is not borne out."""
+    digits touch (not judged one by one) is not borne out. `all_votes`: as for _shape_doubts."""
     digits: dict[tuple, list[bool]] = {}
-    for key, votes in _shape_votes(glyphs, agreed).items():
+    for key, votes in (all_votes if all_votes is not None else _shape_votes(glyphs, agreed)).items():
         if key not in agreed:
             continue
         own = votes.get(agreed[key])
@@ -1424,13 +1426,13 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
             g = _glyph(bw, part_box, aspect or DIGIT_ASPECT)
             if g is not None:
                 glyphs[key], agreed_digits[key] = g, digit
-    by_shape = _shape_doubts(glyphs, agreed_digits)
-    borne_out = _shape_borne_out(glyphs, agreed_digits)
+    votes = _shape_votes(glyphs, agreed_digits)  # computed once, judged three ways
+    by_shape = _shape_doubts(glyphs, agreed_digits, all_votes=votes)
+    borne_out = _shape_borne_out(glyphs, agreed_digits, all_votes=votes)
     # a digit the page has fewer than two others of its own to compare is judged by the
     # document's digits once every page is read (read_images)
     res.shapes = {key: (glyphs[key], agreed_digits[key]) for key in glyphs}
-    res.unjudged = {key for key, votes in _shape_votes(glyphs, agreed_digits).items()
-                    if agreed_digits[key] not in votes}
+    res.unjudged = {key for key, mine in votes.items() if agreed_digits[key] not in mine}
     # the page's numbers are printed alike: one whose ink is clearly shorter than the numbers
     # agreed on (under three quarters of their median height) lost strokes to a stain or to
     # binarisation (a faint 2 without its foot, read 9 by two readings)
