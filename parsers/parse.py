@@ -15,6 +15,7 @@ from . import checks, chinese, formats, meta, scan
 from .document import Document, UnreadableDocument
 from .mapper import map_document, readings_text
 from .numbers import to_json_number
+from .readers.ocr import shape_misreading
 
 PARSER_VERSION = "0.3.0"
 
@@ -230,7 +231,8 @@ def build_result(doc: Document, *, data: bytes, name: str, kind: str) -> dict:
                                          for f, r in left_out.items() if r.isdigit()}}
         if candidates:
             result_checks = _choose_by_rules(candidates, fmt_version, t3v, values, raw, flags,
-                                             result_checks, warnings, doubtful=left_out)
+                                             result_checks, warnings, doubtful=left_out,
+                                             why=m.doubtful)
         text_checks = _text_checks(doc.text, values)
         warnings.extend(
             f"{c['id']}: section 一 states {c['actual']} applications, table 三 prints {c['expected']} new"
@@ -305,16 +307,24 @@ def _gate_doubtful(doubtful: dict[str, str], fmt_version: str, t3v: str, values:
     """OCR numbers read but doubtful (their agreeing readings barely confident) are kept only
     where the arithmetic decides them. Every rule over such a number
     undecidable (other cells of its row and column not read): null with low_confidence, its
-    reading named in a warning. A rule over it holds: kept (flag rule_confirmed). Only rules
-    over it that fail: kept, flagged by the failing rule as any number is (leaving it out
-    would turn the failure undecidable and hide the numbers the rule also covers). A number is
-    never changed, only kept or left out; a reading left out is put in `left_out` (field ->
-    reading), for _choose_by_rules once more cells are known. Returns the rule results over the
-    final values."""
+    reading named in a warning. A rule over it holds: kept (flag rule_confirmed), unless it
+    holds only with another number doubted for the same misreading (shape_misreading): two 9s
+    of one row, 自然人 and its total, both read 4 and both shaped like the page's 9s, make the
+    row total hold wrong — one misreading repeated is no check. Only rules over it that fail:
+    kept, flagged by the failing rule as any number is (leaving it out would turn the failure
+    undecidable and hide the numbers the rule also covers). A number is never changed, only
+    kept or left out; a reading left out is put in `left_out` (field -> reading), for
+    _choose_by_rules once more cells are known. Returns the rule results over the final values."""
+    misread = {f: shape_misreading(why) for f, why in doubtful.items() if values.get(f) is not None}
+    leaned: set[str] = set()  # doubtful fields whose holding rules all lean on the same misreading
     by_field: dict[str, list[bool | None]] = {}
     for c in result_checks:
         for f in c["fields"]:
-            by_field.setdefault(f, []).append(c["ok"])
+            # a holding rule that rests on the same misreading elsewhere decides nothing for f
+            alike = misread.get(f) and any(misread.get(g) == misread[f] for g in c["fields"] if g != f)
+            if c["ok"] is True and alike:
+                leaned.add(f)
+            by_field.setdefault(f, []).append(None if c["ok"] is True and alike else c["ok"])
     dropped = kept = 0
     for f, why in doubtful.items():
         if values.get(f) is None:
@@ -324,8 +334,10 @@ def _gate_doubtful(doubtful: dict[str, str], fmt_version: str, t3v: str, values:
             flags[f] = [x for x in flags.get(f, []) if x != "doubtful"] + ["rule_confirmed"]
             kept += 1
         elif False not in outcomes:  # every rule over it undecidable: nothing confirms it
+            same = (" without another number doubted for the same misreading"
+                    if f in leaned else "")
             warnings.append(f"{f}: OCR read {raw.get(f)!r} but {why}, and no arithmetic rule "
-                            "over it can be decided: value left null, nothing guessed")
+                            f"over it can be decided{same}: value left null, nothing guessed")
             left_out[f] = raw.get(f) or ""
             values[f] = None
             raw[f] = ""
@@ -341,7 +353,8 @@ def _gate_doubtful(doubtful: dict[str, str], fmt_version: str, t3v: str, values:
 
 def _choose_by_rules(candidates: dict[str, tuple[str, ...]], fmt_version: str, t3v: str,
                      values: dict, raw: dict, flags: dict, result_checks: list[dict],
-                     warnings: list[str], doubtful: dict[str, str] | None = None) -> list[dict]:
+                     warnings: list[str], doubtful: dict[str, str] | None = None,
+                     why: dict[str, str] | None = None) -> list[dict]:
     """OCR cells left null because their readings disagreed (9, 6 and 0 for a 0 under a speck):
     one of those readings is kept where the arithmetic requires exactly it (flag rule_chosen,
     named in a warning). Nothing is ever computed that no reading made out, and no read number
@@ -355,13 +368,15 @@ def _choose_by_rules(candidates: dict[str, tuple[str, ...]], fmt_version: str, t
     the value was read at least twice (a 无 or a blank read 0 once is no 0). A failing rule
     doubts the one number it shares with another failing rule (a misread total fails its row
     and its column), else all of its numbers.
-    Two cells of one rule, the rest read and doubted by no failing rule: the one pair of their
-    readings that makes it hold, each read twice, no decided rule over either against it.
+    Two cells of one rule, the rest read and doubted by no failing rule, not both `doubtful` for
+    the same misreading (`why`: field -> why its reading is doubtful; shape_misreading): the one
+    pair of their readings that makes it hold, each read twice, no decided rule over either
+    against it.
     A `doubtful` field (field -> its reading, left out by _gate_doubtful while its rules were
     undecided) offers all its cell's readings, the one agreed on and those against it, and is
     kept the same way: flag rule_confirmed where the value is its own reading.
     Returns the rule results over the final values."""
-    doubtful = doubtful or {}
+    doubtful, why = doubtful or {}, why or {}
     rules = checks.rules(fmt_version, t3v)
     # the numbers a failing rule puts in doubt: the one of them another failing rule also covers
     # (a misread total fails its row and its column), else all of them
@@ -429,6 +444,9 @@ def _choose_by_rules(candidates: dict[str, tuple[str, ...]], fmt_version: str, t
                     or any(x in suspect for x in fields if x not in unread)):
                 continue
             a, b = unread
+            if a in doubtful and b in doubtful and shape_misreading(why.get(a)) and \
+                    shape_misreading(why.get(a)) == shape_misreading(why.get(b)):
+                continue  # one misreading repeated makes the rule hold whatever was printed
             fits = [(va, vb) for va in {int(r) for r in candidates[a]}
                     for vb in {int(r) for r in candidates[b]} if checks.holds(rule, {**values, a: va, b: vb})]
             if len(fits) != 1 or min(times(a, fits[0][0]), times(b, fits[0][1])) < 2:

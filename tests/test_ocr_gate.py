@@ -62,6 +62,54 @@ def test_a_doubtful_number_no_rule_can_decide_is_left_null():
     assert all(c["ok"] is None for c in r["checks"] if FIELD in c["fields"])
 
 
+def test_two_doubtful_numbers_do_not_confirm_each_other():
+    """Two 9s of one row (自然人 and its total) both read 4, both shaped like the page's 9s: the
+    row total holds with both wrong, and no other rule over them could be decided (the column
+    totals not read). A rule that holds only through another number doubted for the same
+    misreading confirms neither, and the two may not be chosen as the pair that makes that rule
+    hold: both null. Doubted for unlike reasons (seal ink beside one, a speck by the other),
+    their errors would not repeat each other: the rule confirms both."""
+    doc, data, plain, report = _ocr_document()
+    prov = plain["provenance"]
+    # a result row whose 自然人 is not 0: both it and its total read one less
+    row = next(f.rsplit(".", 1)[0] for f, v in report.values.items()
+               if f.startswith("t3.result.") and f.endswith(".natural_person") and v
+               and not f.startswith("t3.result.total."))
+    pair = (f"{row}.natural_person", f"{row}.total")
+    misread = {f: str(int(report.values[f]) - 1) for f in pair}
+    for f in pair:
+        _mark(doc, prov[f], text=misread[f], confidence=89.0, candidates=(misread[f],) * 3,
+              doubtful="read 4: its shape is far nearer the page's own 9 (0.70) than its 4 (0.40)")
+    for other in ("t3.result.total.natural_person", "t3.result.total.total",
+                  "t3.carried_forward.natural_person", "t3.carried_forward.total"):
+        _mark(doc, prov[other], text="", unread=True, confidence=20.0)
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    assert any(c["id"] == f"rule.t3.row_total.{row[3:]}" and c["ok"] is None for c in r["checks"])
+    for f in pair:
+        assert r["values"][f] is None and "low_confidence" in r["flags"][f], (f, r["flags"][f])
+        assert any(w.startswith(f"{f}: OCR read {misread[f]!r}") and "same misreading" in w
+                   for w in r["warnings"]), r["warnings"]
+    # the same pair read right, doubted for unlike reasons: confirmed by the row total
+    doc, data, plain, report = _ocr_document()
+    for f, why in zip(pair, ("seal ink was taken out beside its strokes (40 px)",
+                             "taking a speck before or after it off decided it")):
+        _mark(doc, prov[f], confidence=89.0, doubtful=why)
+    for other in ("t3.result.total.natural_person", "t3.result.total.total",
+                  "t3.carried_forward.natural_person", "t3.carried_forward.total"):
+        _mark(doc, prov[other], text="", unread=True, confidence=20.0)
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    for f in pair:
+        assert r["values"][f] == report.values[f] and "rule_confirmed" in r["flags"][f]
+    # only 自然人 doubtful, its total read with confidence: the row total confirms it
+    doc, data, plain, report = _ocr_document()
+    _mark(doc, prov[pair[0]], confidence=89.0, doubtful="read 4: its shape is far nearer the page's own 9")
+    for other in ("t3.result.total.natural_person", "t3.carried_forward.natural_person"):
+        _mark(doc, prov[other], text="", unread=True, confidence=20.0)
+    r = build_result(doc, data=data, name="s.html", kind="html")
+    assert r["values"][pair[0]] == report.values[pair[0]]
+    assert "rule_confirmed" in r["flags"][pair[0]]
+
+
 def test_a_doubtful_number_only_failing_rules_decide_stays_flagged():
     doc, data, plain, report = _ocr_document()
     prov = plain["provenance"]

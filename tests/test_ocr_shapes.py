@@ -68,6 +68,9 @@ def test_a_digit_shaped_like_another_of_the_page_is_doubtful():
     # the page's 0s and 1s stand: none of them is in doubt, nor the 55 (its 5s have no other
     # of their own on the page to be judged against)
     assert set(doubts) == {(0, "a"), (0, "b")}
+    # the misreading each names, as parsers.parse compares them (one repeated is no check)
+    assert ocr.shape_misreading(doubts[(0, "a")]) == ("4", "5")
+    assert ocr.shape_misreading(doubts[(0, "b")]) == ("6", "0")
 
 
 def test_a_number_is_borne_out_only_when_the_page_bears_out_every_digit():
@@ -108,6 +111,7 @@ def test_a_digit_far_nearer_another_digit_than_its_own_is_doubtful():
         doubts.update(found)
     assert set(doubts) == {(0, "smudged")}, doubts
     assert "far nearer the page's own 6 (0.57)" in doubts[(0, "smudged")]
+    assert ocr.shape_misreading(doubts[(0, "smudged")]) == ("8", "6")
 
 
 def test_the_digits_of_longer_numbers_are_judged_against_their_own():
@@ -138,6 +142,9 @@ def test_the_digits_of_longer_numbers_are_judged_against_their_own():
     assert set(doubts) == {(0, "2746"), (0, "7930")}, doubts
     assert doubts[(0, "2746")].startswith("its digit 2 read 4: its shape is far nearer the page's own 7")
     assert "unlike the page's own 9s (0.24)" in doubts[(0, "7930")]
+    assert ocr.shape_misreading(doubts[(0, "2746")]) == ("4", "7")
+    assert ocr.shape_misreading(doubts[(0, "7930")]) is None  # names no other digit
+    assert ocr.shape_misreading("seal ink was taken out beside its strokes (40 px)") is None
 
 
 def test_a_shape_alone_never_reads_a_cell():

@@ -877,6 +877,18 @@ def _shape_doubts(glyphs: dict, agreed: dict, judge=None, whose: str = "page",
     return out
 
 
+_SHAPE_MISREADING_RE = re.compile(r"read (\d): its shape is (?:far )?(?:nearer|like) the "
+                                  r"(?:page|document)'s own (\d)")
+
+
+def shape_misreading(why: str | None) -> tuple[str, str] | None:
+    """The misreading a shape doubt (_shape_doubts) names: (the digit read, the digit its shape
+    is like), or None for any other doubt. Two numbers doubted for the same misreading may be
+    wrong together (one 9 read 4 twice), so neither bears the other out (parsers.parse)."""
+    found = _SHAPE_MISREADING_RE.search(why or "")
+    return (found.group(1), found.group(2)) if found else None
+
+
 def _sealed_inside(sealed, origin: tuple[int, int] | None, bw, box) -> int:
     """How many pixels of seal ink were taken out (`sealed`, the page's mask) right beside a
     number's ink (`bw`, its cell's crop at `origin` on the page; `box`, the number's ink box):
