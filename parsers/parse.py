@@ -316,7 +316,7 @@ def _gate_doubtful(doubtful: dict[str, str], fmt_version: str, t3v: str, values:
     kept or left out; a reading left out is put in `left_out` (field -> reading), for
     _choose_by_rules once more cells are known. Returns the rule results over the final values."""
     misread = {f: shape_misreading(why) for f, why in doubtful.items() if values.get(f) is not None}
-    leaned: set[str] = set()  # doubtful fields whose holding rules all lean on the same misreading
+    leaned: set[str] = set()  # doubtful fields a holding rule over which leans on the same misreading
     by_field: dict[str, list[bool | None]] = {}
     for c in result_checks:
         for f in c["fields"]:
