@@ -320,11 +320,12 @@ def _gate_doubtful(doubtful: dict[str, str], fmt_version: str, t3v: str, values:
     by_field: dict[str, list[bool | None]] = {}
     for c in result_checks:
         for f in c["fields"]:
-            # a holding rule that rests on the same misreading elsewhere decides nothing for f
-            alike = misread.get(f) and any(misread.get(g) == misread[f] for g in c["fields"] if g != f)
-            if c["ok"] is True and alike:
+            ok = c["ok"]
+            if ok is True and misread.get(f) and any(misread.get(g) == misread[f]
+                                                     for g in c["fields"] if g != f):
                 leaned.add(f)
-            by_field.setdefault(f, []).append(None if c["ok"] is True and alike else c["ok"])
+                ok = None  # it rests on the same misreading elsewhere: it decides nothing for f
+            by_field.setdefault(f, []).append(ok)
     dropped = kept = 0
     for f, why in doubtful.items():
         if values.get(f) is None:
@@ -444,8 +445,8 @@ def _choose_by_rules(candidates: dict[str, tuple[str, ...]], fmt_version: str, t
                     or any(x in suspect for x in fields if x not in unread)):
                 continue
             a, b = unread
-            if a in doubtful and b in doubtful and shape_misreading(why.get(a)) and \
-                    shape_misreading(why.get(a)) == shape_misreading(why.get(b)):
+            if a in doubtful and b in doubtful and (same := shape_misreading(why.get(a))) \
+                    and same == shape_misreading(why.get(b)):
                 continue  # one misreading repeated makes the rule hold whatever was printed
             fits = [(va, vb) for va in {int(r) for r in candidates[a]}
                     for vb in {int(r) for r in candidates[b]} if checks.holds(rule, {**values, a: va, b: vb})]

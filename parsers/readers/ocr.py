@@ -1615,7 +1615,6 @@ def _judge_by_document(pages: list[PageResult]) -> None:
             row[c] = dataclasses.replace(row[c], doubtful=why, candidates=candidates)
 
 
-
 def read_images(images: list, *, name: str, opts: OcrOptions, kind: str = "image") -> Document:
     """OCR page images (RGB arrays, in page order) into one Document (scanned=True)."""
     why = unavailable(opts)
