@@ -154,6 +154,38 @@ def test_a_shape_alone_never_reads_a_cell():
     assert ocr._shape_doubts(glyphs, agreed) == {}
 
 
+def test_a_number_no_readings_agreed_on_is_read_again_by_its_shape():
+    """A cell no readings agreed on (a 0 a speck or a break made nothing to every reading) is
+    read once more against the page's own digits: each of its marks side by side the digit it
+    is clearly like. Marks over one another are one digit, a speck beside the number none; a
+    digit like none of the page's clearly, or not a digit high, reads nothing. The result is a
+    reading for the rules to choose from (parsers.parse), never a value by itself."""
+    glyphs, agreed = page({})
+    means = ocr._digit_means(glyphs, agreed)
+    assert set(means) == {"0", "1", "5"}  # digits agreed on in at least two places
+
+    def read(bw, min_height=20):
+        return ocr._read_by_shape(bw, box(bw), ocr.DIGIT_ASPECT, means, min_height)
+
+    zero = cell("0")
+    assert read(zero) == "0"
+    top, bottom = box(zero)[1], box(zero)[3]
+    broken = zero.copy()
+    broken[(top + bottom) // 2 - 1:(top + bottom) // 2 + 2, :] = 255  # its sides broke
+    assert len(ocr._main_marks(broken, box(broken))[2]) == 2 and read(broken) == "0"
+    specked = zero.copy()
+    specked[40:46, 45:51] = 0  # a toner speck beside it, lower than half a digit
+    assert read(specked) == "0"
+    assert read(cell("10")) == "10" and read(cell("150")) == "150"
+    assert read(cell("7")) is None and read(cell("4")) is None  # like none of the page's digits
+    assert read(zero, min_height=40) is None  # not a digit high
+    assert ocr._read_by_shape(zero, box(zero), ocr.DIGIT_ASPECT, {}, 20) is None  # nothing to compare
+    # the page knows only its own digits: a 3 on a page without 3s is its 5s' shape. Read so,
+    # it is one reading among the cell's, which the rules keep only where they require it
+    assert read(cell("3")) == "5"
+    assert ocr._candidates([("d", "8"), ("shape", "0")]) == ("8", "0")
+
+
 def test_marks_below_a_number_in_its_column_are_a_number_not_read():
     """Below a number read in a column, a cell of that column read as marks (/让、) is a number
     OCR could not read; words (a block's head), dashes, slashes and blanks stay as read, and so

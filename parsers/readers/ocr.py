@@ -806,17 +806,24 @@ def _digit_boxes(bw, box, k: int) -> list[tuple[int, int, int, int]] | None:
     return [(x0 + a, y0 + b, x0 + c, y0 + d) for a, b, c, d in marks]
 
 
-def _shape_votes(glyphs: dict, read: dict) -> dict:
-    """How like each digit of the page a cell's one-digit shape is: for every cell in `glyphs`,
-    {digit: cosine with the mean shape of the page's other cells whose readings agreed on that
-    digit (`read`: cell -> digit)}, digits read in fewer than two other cells left out."""
-    np = _np()
+def _digit_sums(glyphs: dict, read: dict) -> tuple[dict, dict]:
+    """The sum of the shapes (`glyphs`: key -> _glyph) of each digit read (`read`: key ->
+    digit), and how many: (digit -> summed shape, digit -> count)."""
     sums: dict[str, object] = {}
     counts: dict[str, int] = {}
     for key, d in read.items():
         if key in glyphs:
             sums[d] = sums.get(d, 0) + glyphs[key]
             counts[d] = counts.get(d, 0) + 1
+    return sums, counts
+
+
+def _shape_votes(glyphs: dict, read: dict) -> dict:
+    """How like each digit of the page a cell's one-digit shape is: for every cell in `glyphs`,
+    {digit: cosine with the mean shape of the page's other cells whose readings agreed on that
+    digit (`read`: cell -> digit)}, digits read in fewer than two other cells left out."""
+    np = _np()
+    sums, counts = _digit_sums(glyphs, read)
     out = {}
     for key, g in glyphs.items():
         votes = {}
@@ -906,6 +913,64 @@ def _sealed_inside(sealed, origin: tuple[int, int] | None, bw, box) -> int:
         return 0  # past the page's edge, or no seal ink taken out here
     near = cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0
     return int((taken & near).sum())
+
+
+def _digit_means(glyphs: dict, agreed: dict) -> dict:
+    """The page's mean shape of each digit its readings agreed on in at least two places
+    (`glyphs`: key -> _glyph, `agreed`: key -> digit), as unit vectors: digit -> shape."""
+    np = _np()
+    sums, counts = _digit_sums(glyphs, agreed)
+    return {d: total / max(1e-9, float(np.linalg.norm(total)))
+            for d, total in sums.items() if counts[d] >= 2}
+
+
+def _read_by_shape(bw, box, aspect: float | None, means: dict, min_height: int) -> str | None:
+    """A number its readings never agreed on, read by the shape of its digits against the
+    page's own (`means`, _digit_means): its marks side by side (one to four; marks over one
+    another are one digit, a 0 whose thin sides broke; a mark under half the tallest's height
+    none, a speck beside it), each digit the page's digit it is clearly like (SHAPE_LIKE) and
+    nearer to than to any other by SHAPE_MARGIN. None where a digit is like none clearly or is
+    under `min_height` high. A 0 that a speck made nothing to every reading was 0.82 like its
+    page's 0s (0.48 like its 6s). The page knows only its own digits (a 3 on a page without 3s
+    is 0.65 like its 5s): the result is one reading more, never a value by itself; the parse
+    keeps it only where the rules over the cell require exactly it."""
+    if not means or not box or not aspect:
+        return None
+    found = _main_marks(bw, box)
+    if found is None:
+        return None
+    cv2, (_, stats, keep) = _cv2(), found
+    # the marks as digits: marks over one another (a 0 broken at its sides) are one digit, and
+    # marks under half the tallest one's height (a speck beside the number) none
+    marks = sorted((int(stats[i, cv2.CC_STAT_LEFT]), int(stats[i, cv2.CC_STAT_TOP]),
+                    int(stats[i, cv2.CC_STAT_LEFT] + stats[i, cv2.CC_STAT_WIDTH]),
+                    int(stats[i, cv2.CC_STAT_TOP] + stats[i, cv2.CC_STAT_HEIGHT])) for i in keep)
+    groups: list[list[int]] = []
+    for x0, y0, x1, y1 in marks:
+        if groups and x0 < groups[-1][2]:
+            g = groups[-1]
+            g[:] = [min(g[0], x0), min(g[1], y0), max(g[2], x1), max(g[3], y1)]
+        else:
+            groups.append([x0, y0, x1, y1])
+    tallest = max(g[3] - g[1] for g in groups)
+    groups = [g for g in groups if g[3] - g[1] >= 0.5 * tallest]
+    parts = [(box[0] + a, box[1] + b, box[0] + c, box[1] + d) for a, b, c, d in groups] \
+        if len(groups) <= 4 else None
+    if not parts:
+        return None
+    np = _np()
+    digits = []
+    for part in parts:
+        if part[3] - part[1] < min_height:
+            return None  # not a whole digit high: a speck, or a digit lost in part
+        g = _glyph(bw, part, aspect)
+        if g is None:
+            return None
+        like = sorted(((float(np.dot(g, m)), d) for d, m in means.items()), reverse=True)
+        if like[0][0] < SHAPE_LIKE or (len(like) > 1 and like[0][0] < like[1][0] + SHAPE_MARGIN):
+            return None
+        digits.append(like[0][1])
+    return "".join(digits)
 
 
 def _shape_borne_out(glyphs: dict, agreed: dict, all_votes: dict | None = None) -> set:
@@ -1450,6 +1515,17 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
     # binarisation (a faint 2 without its foot, read 9 by two readings)
     heights = sorted(box[3] - box[1] for t, bbox, bw, box in numeric if (t, bbox) in settled and box)
     usual = heights[len(heights) // 2] if heights else 0
+    # the numbers no readings agreed on, read once more by their shape against the page's
+    # digits (as they are, and without solid blots, each a reading): readings for the rules
+    # to choose from (parsers.parse), never a value by themselves
+    means, tall = _digit_means(glyphs, agreed_digits), round(0.75 * usual)
+    for t, bbox, bw, box in numeric:
+        if (t, bbox) in settled or not means or not usual:
+            continue
+        shapes = {_read_by_shape(bw, box, aspect or DIGIT_ASPECT, means, tall)}
+        if ((clean := _drop_blobs(bw)) != bw).any():
+            shapes.add(_read_by_shape(clean, _ink_box(clean, speck), aspect or DIGIT_ASPECT, means, tall))
+        history.setdefault((t, bbox), []).extend(("shape", d) for d in sorted(shapes - {None}))
     unread: set[tuple] = set()
     doubtful: dict[tuple, str] = {}  # read, but kept only where a rule confirms it (parsers.parse)
 
