@@ -1097,6 +1097,21 @@ def _dissent(text: str, history: list[tuple[str, str]], stage: str) -> str | Non
     return None
 
 
+_EDGE_MARKS = re.compile(r"^[.+\-]?(.*?)[.+\-]?$")
+
+
+def _says_otherwise(agreed: str, read: str) -> bool:
+    """Does a reading of a number's cell as it would look otherwise (a speck before or after it
+    left on, a blot or far ink taken off) name another number than the one agreed on? Not
+    where it is that number with a point or a sign before or after it: the mark left on read as
+    one, which no number is printed with (.550, 0., 447228., -66 where the mark beside 66 was
+    no minus by its shape). Another digit, a digit more or less, or nothing read does."""
+    if read == agreed:
+        return False
+    found = _EDGE_MARKS.fullmatch(read)
+    return not (found and found.group(1) == agreed and agreed)
+
+
 def _candidates(history: list[tuple[str, str]]) -> tuple[str, ...]:
     """The numbers a cell's readings made out (stage, digits), one per reading, in the order
     read; a reading with too few digits for its ink (marked "?") or none at all is not one."""
@@ -1476,7 +1491,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
             said[(kind, item[:2])].append(_text_conf(ws)[0].replace(" ", ""))
     decided: dict[tuple, tuple[str, list[str]]] = {}  # cell -> (what decided it, read so)
     for (kind, key), read in said.items():
-        if key not in decided and any(x != readings[key][0] for x in read):
+        if key not in decided and any(_says_otherwise(readings[key][0], x) for x in read):
             decided[key] = (kind, read)
             if kind != "speck":
                 history[key] += [(kind, x) for x in read]
