@@ -395,9 +395,9 @@ def test_cells_merged_by_design_are_left_merged():
 
 def test_words_read_where_every_side_says_a_value_stands_are_a_value_not_read():
     """A seal over a value makes words of it (全人四NA要Y for a 1) and its row one value
-    short: a cell read as words with numbers above and below it in its column and right of it
-    in its row is named; a row's label, a block's head (no numbers right of it) and a label
-    spanning rows are not."""
+    short: a cell read as words with numbers above and below it in its column (read, or not
+    read) and right of it in its row is named; a row's label, a block's head (no numbers right
+    of it) and a label spanning rows are not."""
     cols = [(0, 100), (100, 200), (200, 300), (300, 400)]
     rows = [[(x1, y, x2, y + 10) for x1, x2 in cols] for y in range(0, 60, 10)]
     spanning = (0, 30, 100, 50)
@@ -411,6 +411,19 @@ def test_words_read_where_every_side_says_a_value_stands_are_a_value_not_read():
         ["合计", "规章条数", "数量", "说明"],   # a head: no number right of it
     ]) for b, t in zip(row, line)}
     assert ocr._words_among_numbers([rows], texts) == [(0, rows[2][1]), (0, rows[3][1])]
+    # a number not read above it counts as a number there (the 3001 of 新收 not read, the 34
+    # of 结转 below it read 和认); with nothing but a header above, the words stay words
+    texts[(0, rows[1][1])] = ""
+    assert ocr._words_among_numbers([rows], texts) == []
+    assert ocr._words_among_numbers([rows], texts, unread={(0, rows[1][1])}) == [
+        (0, rows[2][1]), (0, rows[3][1])]
+    # in the first row under the header, words between values of its row (a number not read
+    # left of it, one read right) with a number below are a value too; the header's words are
+    # not (no number left of them)
+    texts[(0, rows[1][2])] = ". 攻 -"
+    assert ocr._words_among_numbers([rows], texts, unread={(0, rows[1][1])}) == [
+        (0, rows[1][2]), (0, rows[2][1]), (0, rows[3][1])]
+    assert ocr._words_among_numbers([rows], texts) == []
 
 
 def test_digits_a_page_cannot_judge_are_judged_by_the_documents_digits():

@@ -1035,12 +1035,15 @@ def _words_after_numbers(layouts: list, texts: dict) -> list[tuple]:
     return out
 
 
-def _words_among_numbers(layouts: list, texts: dict) -> list[tuple]:
+def _words_among_numbers(layouts: list, texts: dict, unread: set = frozenset()) -> list[tuple]:
     """The cells (table, bbox) of `layouts` read (`texts`: cell -> text) as words where every
-    side says a value stands: a number read above and below it in its column (the same x1 and
-    x2) and right of it in its row. A seal over a value makes words of it (全人四NA要Y for a 1)
-    and the row one value short; a block's head or a row's label has no numbers on all three
-    sides. A cell spanning several rows or columns is a label, as in _words_after_numbers."""
+    side says a value stands: a number below it in its column (the same x1 and x2) and above
+    it or left of it in its row, each read or a number not read (`unread`: its digits never
+    agreed on), and a number read right of it in its row. A seal over a value makes words of
+    it (全人四NA要Y for a 1; 和认 for the 34 of table 三's second row, the 3001 above it not
+    read; 攻 for a 53 of its first row, between values) and the row one value short; a
+    block's head or a row's label has no numbers on all those sides. A cell spanning several
+    rows or columns is a label, as in _words_after_numbers."""
     out = []
     for t, rows in enumerate(layouts):
         spanning = {b for b, n in Counter(b for row in rows for b in row).items() if n > 1}
@@ -1051,7 +1054,7 @@ def _words_among_numbers(layouts: list, texts: dict) -> list[tuple]:
         rows_with: dict[tuple[int, int], list[int]] = {}  # column -> the rows a number is in
         for r, row in enumerate(rows):
             for bbox in row:
-                if bbox not in spanning and number(bbox):
+                if bbox not in spanning and (number(bbox) or (t, bbox) in unread):
                     rows_with.setdefault((bbox[0], bbox[2]), []).append(r)
         for r, row in enumerate(rows):
             for i, bbox in enumerate(row):
@@ -1059,7 +1062,8 @@ def _words_among_numbers(layouts: list, texts: dict) -> list[tuple]:
                 if bbox in spanning or not text or is_value_token(text):
                     continue
                 above_below = rows_with.get((bbox[0], bbox[2]), [])
-                if (any(x < r for x in above_below) and any(x > r for x in above_below)
+                left = any(number(b) or (t, b) in unread for b in row[:i] if b not in spanning)
+                if ((left or any(x < r for x in above_below)) and any(x > r for x in above_below)
                         and any(number(b) for b in row[i + 1:] if b not in spanning)):
                     out.append((t, bbox))
     return out
@@ -1620,7 +1624,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
 
     # a cell read as words with numbers above and below it in its column and right of it in
     # its row is a value a seal or a stain made words of (the row is one value short without it)
-    for key in _words_among_numbers(layouts, {k: v[0] for k, v in texts.items()}):
+    for key in _words_among_numbers(layouts, {k: v[0] for k, v in texts.items()}, unread):
         if key not in unread:
             leave_null(key, texts[key][1], f"among numbers in its column and row, read as "
                        f"{texts[key][0]!r}: a number not read, left null, nothing guessed")
