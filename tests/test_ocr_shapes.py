@@ -147,6 +147,25 @@ def test_the_digits_of_longer_numbers_are_judged_against_their_own():
     assert ocr.shape_misreading("seal ink was taken out beside its strokes (40 px)") is None
 
 
+def test_a_digit_the_page_cannot_judge_must_be_clearly_the_documents_own():
+    """A digit of a longer number that its page prints too few others of (a 0 a speck turned 9,
+    its page's only 9: 193 read for 103) is judged by the document's digits: less than clearly
+    like the document's own (0.6) puts the number in doubt there, though a page judging its own
+    digits asks only that it is not unlike them (0.3)."""
+    basis = np.eye(ocr.GLYPH[0] * ocr.GLYPH[1], dtype=np.float32)
+    nine, zero, other = basis[0], basis[1], basis[2]
+    glyphs = {(0, "a"): nine, (0, "b"): nine, (0, "c"): zero, (0, "d"): zero,
+              (0, "n", 1): (0.45 * nine + 0.3 * zero + np.sqrt(1 - 0.45 ** 2 - 0.3 ** 2) * other)}
+    agreed = {(0, "a"): "9", (0, "b"): "9", (0, "c"): "0", (0, "d"): "0", (0, "n", 1): "9"}
+    judged = ocr._shape_doubts(glyphs, agreed, judge={(0, "n", 1)}, whose="document")
+    assert "not clearly like the document's (0.45)" in judged[(0, "n")]
+    assert ocr.shape_misreading(judged[(0, "n")]) is None  # names no other digit
+    assert ocr._shape_doubts(glyphs, agreed, judge={(0, "n", 1)}) == {}  # the page's own test
+    clearly = dict(glyphs)
+    clearly[(0, "n", 1)] = 0.7 * nine + np.sqrt(1 - 0.49) * other
+    assert ocr._shape_doubts(clearly, agreed, judge={(0, "n", 1)}, whose="document") == {}
+
+
 def test_a_shape_alone_never_reads_a_cell():
     """Cells no readings agreed on are not in `agreed`: the shapes judge nothing for them."""
     glyphs, agreed = page({})

@@ -873,6 +873,11 @@ def _shape_doubts(glyphs: dict, agreed: dict, judge=None, whose: str = "page",
                          f"({votes[best]:.2f}) than its {text} ({own:.2f})")
         elif digit_of and own is not None and own < SHAPE_UNLIKE:
             out[cell] = f"{digit_of}read {text}: its shape is unlike the {whose}'s own {text}s ({own:.2f})"
+        elif digit_of and whose == "document" and own is not None and own < SHAPE_LIKE:
+            # a digit its page prints too few others of is what a misreading makes (a 0 a speck
+            # turned 9, its page's only 9): judged by the document, it must be clearly its own
+            out[cell] = (f"{digit_of}read {text}: its page prints too few other {text}s to judge "
+                         f"it, and its shape is not clearly like the document's ({own:.2f})")
         elif best == text or votes[best] < SHAPE_LIKE:
             continue
         elif own is not None and votes[best] >= own + SHAPE_MARGIN:
