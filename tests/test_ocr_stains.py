@@ -261,18 +261,19 @@ def test_an_agreed_number_is_in_doubt_when_its_other_readings_dissent(text, hist
 
 @pytest.mark.parametrize("agreed, read, otherwise", [
     # the mark left on read as a point or a sign before or after the number: the same number
-    ("0", "0.", False), ("550", ".550", False), ("4119", "4119-", False), ("66", "-66", False),
-    ("7730.28", "7730.28.", False), ("7730.28", "-7730.28", False), ("0", "-0-", False),
-    ("26", "26", False),
-    # another digit, a digit more or less, nothing at all, a decimal part: another number
+    ("0", "0.", False), ("550", ".550", False), ("4119", "4119-", False), ("26", "+26", False),
+    ("7730.28", "7730.28.", False), ("0", "+0-", False), ("26", "26", False),
+    # a minus before it (a sign of 本年增/减), another digit, a digit more or less, nothing at
+    # all, a decimal part: another number
+    ("66", "-66", True), ("7730.28", "-7730.28", True), ("0", "-0-", True),
     ("350", "550", True), ("26", "126", True), ("11", "1", True), ("1", "", True),
     ("1", ".", True), ("0", "0.5", True), ("-5", "5", True), ("0", "..0", True),
 ])
 def test_a_number_read_with_a_speck_left_on_says_otherwise_only_by_its_digits(agreed, read, otherwise):
     """A number agreed on once a speck beside it was taken off is read again as it was: where
-    that reading is the same number with the speck read as a point or a sign (.550, 447228.),
-    the speck decided nothing and the number is not in doubt for it (they were 25 of the 47
-    such doubts on four held-out draws of degraded scans, all right)."""
+    that reading is the same number with the speck read as a point or a plus (.550, 447228.,
+    +26), the speck decided nothing and the number is not in doubt for it; a minus before it
+    would change the number."""
     assert _says_otherwise(agreed, read) is otherwise
 
 

@@ -1106,15 +1106,16 @@ def _dissent(text: str, history: list[tuple[str, str]], stage: str) -> str | Non
     return None
 
 
-_EDGE_MARKS = re.compile(r"^[.+\-]?(.*?)[.+\-]?$")
+_EDGE_MARKS = re.compile(r"^[.+]?(.*?)[.+\-]?$")
 
 
 def _says_otherwise(agreed: str, read: str) -> bool:
     """Does a reading of a number's cell as it would look otherwise (a speck before or after it
     left on, a blot or far ink taken off) name another number than the one agreed on? Not
-    where it is that number with a point or a sign before or after it: the mark left on read as
-    one, which no number is printed with (.550, 0., 447228., -66 where the mark beside 66 was
-    no minus by its shape). Another digit, a digit more or less, or nothing read does."""
+    where it is that number with a point or a plus before it or a point or a sign after it: the
+    mark left on read as one, which leaves the number as it is (.550, +26, 0., 447228.). A
+    minus before it does (-66: a sign of the 2019 format's 本年增/减, though the mark was no
+    minus by its shape), and so do another digit, a digit more or less, or nothing read."""
     if read == agreed:
         return False
     found = _EDGE_MARKS.fullmatch(read)
