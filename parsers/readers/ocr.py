@@ -1544,11 +1544,12 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
     # digits (as they are, and without solid blots, each a reading): readings for the rules
     # to choose from (parsers.parse), never a value by themselves
     means, tall = _digit_means(glyphs, agreed_digits), round(0.75 * usual)
+    without_blots = {item[:2]: item[2] for item in blotted}  # every unagreed cell with a blot
     for t, bbox, bw, box in numeric:
         if (t, bbox) in settled or not means or not usual:
             continue
         shapes = {_read_by_shape(bw, box, aspect or DIGIT_ASPECT, means, tall)}
-        if ((clean := _drop_blobs(bw)) != bw).any():
+        if (clean := without_blots.get((t, bbox))) is not None:
             shapes.add(_read_by_shape(clean, _ink_box(clean, speck), aspect or DIGIT_ASPECT, means, tall))
         history.setdefault((t, bbox), []).extend(("shape", d) for d in sorted(shapes - {None}))
     unread: set[tuple] = set()
@@ -1628,8 +1629,9 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
         leave_null(key, texts[key][1], f"after a number in its row read as {texts[key][0]!r}: not "
                    "a number read with confidence, left null, nothing guessed")
 
-    # a cell read as words with numbers above and below it in its column and right of it in
-    # its row is a value a seal or a stain made words of (the row is one value short without it)
+    # a cell read as words with numbers (read or not) below it and above it or left of it, and
+    # a number right of it in its row, is a value a seal or a stain made words of (the row is
+    # one value short without it)
     for key in _words_among_numbers(layouts, {k: v[0] for k, v in texts.items()}, unread):
         if key not in unread:
             leave_null(key, texts[key][1], f"among numbers in its column and row, read as "
