@@ -21,7 +21,7 @@ import pytest
 from parsers import checks
 from parsers.mapper import label_bears_out
 from parsers.parse import Limits, build_result, read_document
-from parsers.readers.ocr import (_digit_aspect, _dissent, _drop_blobs, _ink_span, _says_otherwise,
+from parsers.readers.ocr import (_beside_the_seal, _digit_aspect, _dissent, _drop_blobs, _ink_span, _says_otherwise,
                                  _sealed_inside, _too_few_digits, _without_trailing_mark, prepare)
 from tests.synthetic import generate
 from tests.synthetic import html as html_render
@@ -367,6 +367,32 @@ def test_where_seal_ink_was_taken_out_is_kept_and_counted_inside_a_numbers_ink(a
     assert _sealed_inside(page.sealed, (0, 0), bw, (599, 316, 617, 344)) == 0
     assert _sealed_inside(None, (0, 0), bw, (299, 316, 317, 344)) == 0   # a grey page: no seal
     assert prepare(_stamped_page(angle)[..., 0]).sealed is None
+
+
+def test_a_number_beside_the_seal_is_read_again_with_the_seal_ink_back_and_its_remnant_gone():
+    """A number agreed on beside which seal ink was taken out is read twice more before it may
+    stand: with the seal's ink within two pixels of its strokes counted as print (a piece of a
+    stroke that went with the seal is back; a longer one only at its ends) and with its own ink right beside the seal's taken out (a seal's
+    remnant joined to a 0, that made it a 6, is gone). Ink away from the seal is untouched."""
+    bw = np.full((40, 60), 255, np.uint8)
+    _glyph_zero(bw, 10, 8, h=24, w=15, stroke=3)
+    _glyph_zero(bw, 40, 8, h=24, w=15, stroke=3)
+    printed = bw.copy()
+    sealed = np.zeros((100, 100), bool)        # the page's mask; the crop is at (20, 30) on it
+    sealed[30 + 15:30 + 19, 20 + 8:20 + 14] = True   # a piece of the first 0's side went with
+    bw[15:19, 10:13] = 255                           # the seal (a 0 read 6 / 5 read 3 that way)
+    sealed[30 + 33:30 + 36, 20 + 38:20 + 57] = True  # seal ink taken out under the second 0
+    bw[32:33, 45:50] = 0                             # and a remnant of it left on the 0's foot
+    restored, stripped = _beside_the_seal(sealed, (20, 30), bw)
+    assert (restored[15:19, 10:13] == 0).all()          # the side is back
+    mask = sealed[30:70, 20:80]
+    assert (restored[~mask] == bw[~mask]).all()         # only what the seal took can come back
+    assert (stripped[32:33, 45:50] == 255).all()       # the remnant is gone
+    assert (stripped[8:30, 40:44] == printed[8:30, 40:44]).all()  # the 0's side, away from it
+    # nothing to compare: no seal taken out in the crop, no mask, no crop
+    assert _beside_the_seal(np.zeros((100, 100), bool), (20, 30), bw) is None
+    assert _beside_the_seal(None, (20, 30), bw) is None
+    assert _beside_the_seal(sealed, None, bw) is None
 
 
 def test_a_table_two_head_ocr_could_not_read_takes_the_column_its_place_gives_it():

@@ -920,6 +920,29 @@ def _sealed_inside(sealed, origin: tuple[int, int] | None, bw, box) -> int:
     return int((taken & near).sum())
 
 
+def _beside_the_seal(sealed, origin: tuple[int, int] | None, bw):
+    """A number's cell (`bw`, its crop at `origin`) where seal ink was taken out beside its
+    strokes (`sealed`, the page's mask), two ways: the seal's ink within two pixels of the
+    number's counted as print (a short piece of a stroke that went with the seal, back; a longer
+    one only at its ends), and the number's ink within a pixel of the seal's taken out too (a
+    remnant of the seal joined to it, gone). None where there is nothing to compare."""
+    if sealed is None or origin is None or bw is None:
+        return None
+    np, cv2 = _np(), _cv2()
+    ox, oy = origin
+    h, w = bw.shape
+    seal = sealed[oy:oy + h, ox:ox + w]
+    if seal.shape != bw.shape or not seal.any():
+        return None
+    ink = bw < 128
+    back = seal & (cv2.dilate(ink.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0)
+    gone = ink & (cv2.dilate(seal.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
+    restored, stripped = bw.copy(), bw.copy()
+    restored[back] = 0
+    stripped[gone] = 255
+    return restored, stripped
+
+
 def _digit_means(glyphs: dict, agreed: dict) -> dict:
     """The page's mean shape of each digit its readings agreed on in at least two places
     (`glyphs`: key -> _glyph, `agreed`: key -> digit), as unit vectors: digit -> shape."""
@@ -1552,6 +1575,30 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
         if (clean := without_blots.get((t, bbox))) is not None:
             shapes.add(_read_by_shape(clean, _ink_box(clean, speck), aspect or DIGIT_ASPECT, means, tall))
         history.setdefault((t, bbox), []).extend(("shape", d) for d in sorted(shapes - {None}))
+    # a number agreed on beside which seal ink was taken out, its shape not borne out by the
+    # page's digits, is read again with the seal's ink beside it counted as print and with its
+    # own ink beside the seal's taken out: where the first two readings of both say the agreed
+    # number, neither a stroke gone with the seal nor a remnant of it decided the number
+    beside_seal: list[tuple] = []
+    for t, bbox, bw, box in numeric:
+        key = (t, bbox)
+        if (key in settled and key not in by_shape and key not in borne_out
+                and _DIGITS_RE.fullmatch(readings[key][0])
+                and _sealed_inside(page.sealed, origins.get(key), bw, box) >= SEAL_TOUCH
+                and (two := _beside_the_seal(page.sealed, origins.get(key), bw)) is not None):
+            beside_seal += [(t, bbox, v, vb) for v in two if (vb := _ink_box(v, speck))]
+    seal_said: dict[tuple, list[str]] = {}
+    for n, (lang, height) in enumerate(DIGIT_READINGS[:2]):
+        for item, ws in zip(beside_seal, digit_pass(beside_seal, lang, height, f"u{n}")):
+            seal_said.setdefault(item[:2], []).append(_text_conf(ws)[0].replace(" ", ""))
+
+    def digits(read: list[str]) -> list[str]:
+        return [x for x in read if any(ch.isdigit() for ch in x)]
+
+    # (read as [restored, stripped] at each size; a reading without digits is no vote)
+    seal_cleared = {key for key, read in seal_said.items()
+                    if len(read) == 4 and digits(read[0::2]) and digits(read[1::2])
+                    and all(x == readings[key][0] for x in digits(read))}
     unread: set[tuple] = set()
     doubtful: dict[tuple, str] = {}  # read, but kept only where a rule confirms it (parsers.parse)
 
@@ -1586,7 +1633,7 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 # the ink's red over it (a 5 whose upright went read 3 by every reading, its
                 # digits touching, so never judged by shape): such a number stands only where
                 # the page's own digits bear out every digit of it, or a rule confirms it
-                elif (key not in borne_out and (taken := _sealed_inside(
+                elif (key not in borne_out and key not in seal_cleared and (taken := _sealed_inside(
                         page.sealed, origins.get(key), bw, box)) >= SEAL_TOUCH):
                     doubtful[key] = (f"seal ink was taken out beside its strokes ({taken} px) and the "
                                      "page's own digits do not bear out its shape: strokes printed "
