@@ -443,6 +443,18 @@ def test_words_read_where_every_side_says_a_value_stands_are_a_value_not_read():
     assert ocr._words_among_numbers([rows], texts, unread={(0, rows[1][1])}) == [
         (0, rows[1][2]), (0, rows[2][1]), (0, rows[3][1])]
     assert ocr._words_among_numbers([rows], texts) == []
+    # the first row under a header: its column's head above it and its row's label left of it,
+    # a number right and below (table 二's 规章 row, its 本年制发件数 read 上“玫 under a seal)
+    t2 = [[(x1, y, x2, y + 10) for x1, x2 in cols] for y in range(0, 30, 10)]
+    words = {(0, b): t for row, line in zip(t2, [
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章", "上“玫", "0", "11"],
+        ["行政规范性文件", "8", "26", "66"],
+    ]) for b, t in zip(row, line)}
+    assert ocr._words_among_numbers([t2], words) == [(0, t2[1][1])]
+    # a blank above it is no head, and the heads themselves have words right of them
+    words[(0, t2[0][1])] = ""
+    assert ocr._words_among_numbers([t2], words) == []
 
 
 def test_digits_a_page_cannot_judge_are_judged_by_the_documents_digits():

@@ -1067,7 +1067,8 @@ def _words_among_numbers(layouts: list, texts: dict, unread: set = frozenset()) 
     """The cells (table, bbox) of `layouts` read (`texts`: cell -> text) as words where every
     side says a value stands: a number below it in its column (the same x1 and x2) and above
     it or left of it in its row, each read or a number not read (`unread`: its digits never
-    agreed on), and a number read right of it in its row. A seal over a value makes words of
+    agreed on), or in the first row under a header its column's head above it and its row's
+    label left of it; and a number read right of it in its row. A seal over a value makes words of
     it (全人四NA要Y for a 1; 和认 for the 34 of table 三's second row, the 3001 above it not
     read; 攻 for a 53 of its first row, between values) and the row one value short; a
     block's head or a row's label has no numbers on all those sides. A cell spanning several
@@ -1078,6 +1079,10 @@ def _words_among_numbers(layouts: list, texts: dict, unread: set = frozenset()) 
 
         def number(bbox) -> bool:
             return _number_read(texts.get((t, bbox), ""))
+
+        def words(bbox) -> bool:
+            text = texts.get((t, bbox), "")
+            return bool(text.strip()) and not is_value_token(text) and (t, bbox) not in unread
 
         rows_with: dict[tuple[int, int], list[int]] = {}  # column -> the rows a number is in
         for r, row in enumerate(rows):
@@ -1091,7 +1096,12 @@ def _words_among_numbers(layouts: list, texts: dict, unread: set = frozenset()) 
                     continue
                 above_below = rows_with.get((bbox[0], bbox[2]), [])
                 left = any(number(b) or (t, b) in unread for b in row[:i] if b not in spanning)
-                if ((left or any(x < r for x in above_below)) and any(x > r for x in above_below)
+                # the first row under a header (a row of words, no number in it): its column's
+                # head above it, its row's label left of it
+                headed = (i > 0 and r > 0 and words(row[i - 1])
+                          and any(words(b) for b in rows[r - 1] if (b[0], b[2]) == (bbox[0], bbox[2]))
+                          and not any(number(b) or (t, b) in unread for b in rows[r - 1]))
+                if ((left or headed or any(x < r for x in above_below)) and any(x > r for x in above_below)
                         and any(number(b) for b in row[i + 1:] if b not in spanning)):
                     out.append((t, bbox))
     return out
