@@ -15,7 +15,7 @@ from . import checks, chinese, formats, meta, scan
 from .document import Document, UnreadableDocument
 from .mapper import map_document, readings_text
 from .numbers import to_json_number
-from .readers.ocr import shape_misreading
+from .readers.ocr_shapes import shape_misreading
 
 PARSER_VERSION = "0.3.0"
 

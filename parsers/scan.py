@@ -14,6 +14,7 @@ from typing import Mapping
 from . import pixels
 from .document import Document, ResourceExhausted, UnreadableDocument
 from .readers import ocr as ocr_reader
+from .readers.ocr_page import load_image
 
 NEEDS_OCR = ("needs OCR",)
 
@@ -33,7 +34,7 @@ def page_images(doc: Document, data: bytes, kind: str, name: str,
     warnings: list[str] = []
     if kind == "image":
         try:
-            return [ocr_reader.load_image(data)], warnings
+            return [load_image(data)], warnings
         except ValueError as exc:
             raise UnreadableDocument(str(exc)) from None
     if kind == "pdf":
@@ -56,7 +57,7 @@ def page_images(doc: Document, data: bytes, kind: str, name: str,
             warnings.append(f"page image {n} ({src}) cannot be decoded: not read")
             continue
         out.append(payload)
-    return pixels.LazyImages(out, ocr_reader.load_image), warnings
+    return pixels.LazyImages(out, load_image), warnings
 
 
 def read_by_ocr(doc: Document, data: bytes, *, kind: str, name: str,

@@ -8,7 +8,7 @@ import pytest
 
 cv2 = pytest.importorskip("cv2")
 
-from parsers.readers import ocr  # noqa: E402
+from parsers.readers import ocr, ocr_ink, ocr_shapes  # noqa: E402
 
 
 def cell(text: str, shift: int = 0, gap: int = 6):
@@ -24,21 +24,21 @@ def cell(text: str, shift: int = 0, gap: int = 6):
 
 
 def box(bw):
-    return ocr._ink_box(bw, 3)
+    return ocr_ink._ink_box(bw, 3)
 
 
 def glyph(bw):
-    return ocr._glyph(bw, box(bw), ocr.DIGIT_ASPECT)
+    return ocr_shapes._glyph(bw, box(bw), ocr_ink.DIGIT_ASPECT)
 
 
 def test_a_numbers_digits_are_its_marks_side_by_side():
     bw = cell("505")
-    boxes = ocr._digit_boxes(bw, box(bw), 3)
+    boxes = ocr_shapes._digit_boxes(bw, box(bw), 3)
     assert boxes is not None and len(boxes) == 3
     assert all(a[2] <= b[0] for a, b in zip(boxes, boxes[1:]))
-    assert ocr._digit_boxes(bw, box(bw), 2) is None  # three marks are not two digits
+    assert ocr_shapes._digit_boxes(bw, box(bw), 2) is None  # three marks are not two digits
     touching = cell("55", gap=-14)
-    assert ocr._digit_boxes(touching, box(touching), 2) is None
+    assert ocr_shapes._digit_boxes(touching, box(touching), 2) is None
 
 
 def page(extra: dict):
@@ -49,8 +49,8 @@ def page(extra: dict):
     for i in range(2):
         glyphs[(0, ("o", i))], agreed[(0, ("o", i))] = glyph(cell("1", shift=i)), "1"
     fifty = cell("55")
-    for i, b in enumerate(ocr._digit_boxes(fifty, box(fifty), 2)):
-        glyphs[(0, "55", i)], agreed[(0, "55", i)] = ocr._glyph(fifty, b, ocr.DIGIT_ASPECT), "5"
+    for i, b in enumerate(ocr_shapes._digit_boxes(fifty, box(fifty), 2)):
+        glyphs[(0, "55", i)], agreed[(0, "55", i)] = ocr_shapes._glyph(fifty, b, ocr_ink.DIGIT_ASPECT), "5"
     for key, (drawn, read) in extra.items():
         glyphs[key], agreed[key] = glyph(cell(drawn)), read
     return glyphs, agreed
@@ -61,7 +61,7 @@ def test_a_digit_shaped_like_another_of_the_page_is_doubtful():
                            (0, "b"): ("0", "6"),    # a 0 read 6: the page's 0s say otherwise
                            (0, "c"): ("4", "4"),    # a real 4, the page's only one
                            (0, "d"): ("0", "0")})
-    doubts = ocr._shape_doubts(glyphs, agreed)
+    doubts = ocr_shapes._shape_doubts(glyphs, agreed)
     assert "page's own 5" in doubts[(0, "a")] and "no other 4" in doubts[(0, "a")]
     assert "nearer the page's own 0" in doubts[(0, "b")] or "like the page's own 0" in doubts[(0, "b")]
     assert (0, "c") not in doubts and (0, "d") not in doubts
@@ -69,8 +69,8 @@ def test_a_digit_shaped_like_another_of_the_page_is_doubtful():
     # of their own on the page to be judged against)
     assert set(doubts) == {(0, "a"), (0, "b")}
     # the misreading each names, as parsers.parse compares them (one repeated is no check)
-    assert ocr.shape_misreading(doubts[(0, "a")]) == ("4", "5")
-    assert ocr.shape_misreading(doubts[(0, "b")]) == ("6", "0")
+    assert ocr_shapes.shape_misreading(doubts[(0, "a")]) == ("4", "5")
+    assert ocr_shapes.shape_misreading(doubts[(0, "b")]) == ("6", "0")
 
 
 def test_a_number_is_borne_out_only_when_the_page_bears_out_every_digit():
@@ -81,10 +81,10 @@ def test_a_number_is_borne_out_only_when_the_page_bears_out_every_digit():
     glyphs, agreed = page({(0, "a"): ("5", "4"), (0, "c"): ("4", "4"), (0, "d"): ("0", "0")})
     for number in ("10", "17"):
         drawn = cell(number)
-        for i, b in enumerate(ocr._digit_boxes(drawn, box(drawn), 2)):
-            glyphs[(0, number, i)] = ocr._glyph(drawn, b, ocr.DIGIT_ASPECT)
+        for i, b in enumerate(ocr_shapes._digit_boxes(drawn, box(drawn), 2)):
+            glyphs[(0, number, i)] = ocr_shapes._glyph(drawn, b, ocr_ink.DIGIT_ASPECT)
             agreed[(0, number, i)] = number[i]
-    borne = ocr._shape_borne_out(glyphs, agreed)
+    borne = ocr_shapes._shape_borne_out(glyphs, agreed)
     assert (0, "d") in borne and (0, "10") in borne and (0, ("z", 0)) in borne
     assert (0, "a") not in borne and (0, "c") not in borne
     assert (0, "17") not in borne      # its 1 borne out, its 7 the page's only one
@@ -96,7 +96,7 @@ def test_a_digit_far_nearer_another_digit_than_its_own_is_doubtful():
     like the page's 6) but far nearer the 6 than its own 8 (0.24): doubtful. Shapes as unit
     vectors here, so the likenesses are exact."""
     rng = np.random.default_rng(0)
-    e1, e2, e3 = np.linalg.qr(rng.normal(size=(ocr.GLYPH[0] * ocr.GLYPH[1], 3)))[0].T
+    e1, e2, e3 = np.linalg.qr(rng.normal(size=(ocr_shapes.GLYPH[0] * ocr_shapes.GLYPH[1], 3)))[0].T
 
     def shape(a: float, b: float):
         return a * e1 + b * e2 + (1 - a * a - b * b) ** 0.5 * e3
@@ -107,11 +107,11 @@ def test_a_digit_far_nearer_another_digit_than_its_own_is_doubtful():
     for name, (a, b) in {"smudged": (0.57, 0.24),  # far nearer 6
                          "near": (0.45, 0.3),      # nearer 6, but not by 0.2
                          "own": (0.4, 0.5)}.items():  # nearest its own 8
-        found = ocr._shape_doubts({**page, (0, name): shape(a, b)}, {**read, (0, name): "8"})
+        found = ocr_shapes._shape_doubts({**page, (0, name): shape(a, b)}, {**read, (0, name): "8"})
         doubts.update(found)
     assert set(doubts) == {(0, "smudged")}, doubts
     assert "far nearer the page's own 6 (0.57)" in doubts[(0, "smudged")]
-    assert ocr.shape_misreading(doubts[(0, "smudged")]) == ("8", "6")
+    assert ocr_shapes.shape_misreading(doubts[(0, "smudged")]) == ("8", "6")
 
 
 def test_the_digits_of_longer_numbers_are_judged_against_their_own():
@@ -122,7 +122,7 @@ def test_the_digits_of_longer_numbers_are_judged_against_their_own():
     its own digit to compare, a longer number's digit stands (a 9 of 95 like the page's 0s),
     and so does a digit fairly like its own. Shapes as unit vectors: the likenesses are exact."""
     rng = np.random.default_rng(1)
-    e7, e4, e9, e0, rest = np.linalg.qr(rng.normal(size=(ocr.GLYPH[0] * ocr.GLYPH[1], 5)))[0].T
+    e7, e4, e9, e0, rest = np.linalg.qr(rng.normal(size=(ocr_shapes.GLYPH[0] * ocr_shapes.GLYPH[1], 5)))[0].T
 
     def shape(**like):
         v = sum(a * {"7": e7, "4": e4, "9": e9, "0": e0}[d] for d, a in like.items())
@@ -138,13 +138,13 @@ def test_the_digits_of_longer_numbers_are_judged_against_their_own():
              "95": ("5", shape(**{"0": 0.7}))}                  # the page has no other 5
     doubts = {}
     for name, (read, g) in cases.items():  # each on the page alone
-        doubts.update(ocr._shape_doubts({**glyphs, (0, name, 1): g}, {**agreed, (0, name, 1): read}))
+        doubts.update(ocr_shapes._shape_doubts({**glyphs, (0, name, 1): g}, {**agreed, (0, name, 1): read}))
     assert set(doubts) == {(0, "2746"), (0, "7930")}, doubts
     assert doubts[(0, "2746")].startswith("its digit 2 read 4: its shape is far nearer the page's own 7")
     assert "unlike the page's own 9s (0.24)" in doubts[(0, "7930")]
-    assert ocr.shape_misreading(doubts[(0, "2746")]) == ("4", "7")
-    assert ocr.shape_misreading(doubts[(0, "7930")]) is None  # names no other digit
-    assert ocr.shape_misreading("seal ink was taken out beside its strokes (40 px)") is None
+    assert ocr_shapes.shape_misreading(doubts[(0, "2746")]) == ("4", "7")
+    assert ocr_shapes.shape_misreading(doubts[(0, "7930")]) is None  # names no other digit
+    assert ocr_shapes.shape_misreading("seal ink was taken out beside its strokes (40 px)") is None
 
 
 def test_a_digit_the_page_cannot_judge_must_be_clearly_the_documents_own():
@@ -152,25 +152,25 @@ def test_a_digit_the_page_cannot_judge_must_be_clearly_the_documents_own():
     its page's only 9: 193 read for 103) is judged by the document's digits: less than clearly
     like the document's own (0.6) puts the number in doubt there, though a page judging its own
     digits asks only that it is not unlike them (0.3)."""
-    basis = np.eye(ocr.GLYPH[0] * ocr.GLYPH[1], dtype=np.float32)
+    basis = np.eye(ocr_shapes.GLYPH[0] * ocr_shapes.GLYPH[1], dtype=np.float32)
     nine, zero, other = basis[0], basis[1], basis[2]
     glyphs = {(0, "a"): nine, (0, "b"): nine, (0, "c"): zero, (0, "d"): zero,
               (0, "n", 1): (0.45 * nine + 0.3 * zero + np.sqrt(1 - 0.45 ** 2 - 0.3 ** 2) * other)}
     agreed = {(0, "a"): "9", (0, "b"): "9", (0, "c"): "0", (0, "d"): "0", (0, "n", 1): "9"}
-    judged = ocr._shape_doubts(glyphs, agreed, judge={(0, "n", 1)}, whose="document")
+    judged = ocr_shapes._shape_doubts(glyphs, agreed, judge={(0, "n", 1)}, whose="document")
     assert "not clearly like the document's (0.45)" in judged[(0, "n")]
-    assert ocr.shape_misreading(judged[(0, "n")]) is None  # names no other digit
-    assert ocr._shape_doubts(glyphs, agreed, judge={(0, "n", 1)}) == {}  # the page's own test
+    assert ocr_shapes.shape_misreading(judged[(0, "n")]) is None  # names no other digit
+    assert ocr_shapes._shape_doubts(glyphs, agreed, judge={(0, "n", 1)}) == {}  # the page's own test
     clearly = dict(glyphs)
     clearly[(0, "n", 1)] = 0.7 * nine + np.sqrt(1 - 0.49) * other
-    assert ocr._shape_doubts(clearly, agreed, judge={(0, "n", 1)}, whose="document") == {}
+    assert ocr_shapes._shape_doubts(clearly, agreed, judge={(0, "n", 1)}, whose="document") == {}
 
 
 def test_a_shape_alone_never_reads_a_cell():
     """Cells no readings agreed on are not in `agreed`: the shapes judge nothing for them."""
     glyphs, agreed = page({})
     glyphs[(0, "u")] = glyph(cell("5"))
-    assert ocr._shape_doubts(glyphs, agreed) == {}
+    assert ocr_shapes._shape_doubts(glyphs, agreed) == {}
 
 
 def test_a_number_no_readings_agreed_on_is_read_again_by_its_shape():
@@ -180,25 +180,25 @@ def test_a_number_no_readings_agreed_on_is_read_again_by_its_shape():
     digit like none of the page's clearly, or not a digit high, reads nothing. The result is a
     reading for the rules to choose from (parsers.parse), never a value by itself."""
     glyphs, agreed = page({})
-    means = ocr._digit_means(glyphs, agreed)
+    means = ocr_shapes._digit_means(glyphs, agreed)
     assert set(means) == {"0", "1", "5"}  # digits agreed on in at least two places
 
     def read(bw, min_height=20):
-        return ocr._read_by_shape(bw, box(bw), ocr.DIGIT_ASPECT, means, min_height)
+        return ocr_shapes._read_by_shape(bw, box(bw), ocr_ink.DIGIT_ASPECT, means, min_height)
 
     zero = cell("0")
     assert read(zero) == "0"
     top, bottom = box(zero)[1], box(zero)[3]
     broken = zero.copy()
     broken[(top + bottom) // 2 - 1:(top + bottom) // 2 + 2, :] = 255  # its sides broke
-    assert len(ocr._main_marks(broken, box(broken))[2]) == 2 and read(broken) == "0"
+    assert len(ocr_ink._main_marks(broken, box(broken))[2]) == 2 and read(broken) == "0"
     specked = zero.copy()
     specked[40:46, 45:51] = 0  # a toner speck beside it, lower than half a digit
     assert read(specked) == "0"
     assert read(cell("10")) == "10" and read(cell("150")) == "150"
     assert read(cell("7")) is None and read(cell("4")) is None  # like none of the page's digits
     assert read(zero, min_height=40) is None  # not a digit high
-    assert ocr._read_by_shape(zero, box(zero), ocr.DIGIT_ASPECT, {}, 20) is None  # nothing to compare
+    assert ocr_shapes._read_by_shape(zero, box(zero), ocr_ink.DIGIT_ASPECT, {}, 20) is None  # nothing to compare
     # the page knows only its own digits: a 3 on a page without 3s is its 5s' shape. Read so,
     # it is one reading among the cell's, which the rules keep only where they require it
     assert read(cell("3")) == "5"
@@ -248,7 +248,7 @@ def test_a_cell_after_a_number_in_its_row_is_a_value_unless_the_number_spans_row
     ("8", (15, 27), 0.5, False),
 ])
 def test_a_page_without_enough_numbers_judges_only_readings_of_ones(text, span, aspect, narrow):
-    assert ocr._narrow_reading(text, span, aspect) is narrow
+    assert ocr_ink._narrow_reading(text, span, aspect) is narrow
 
 
 def _square(bw, x: int, y: int, side: int = 6) -> None:
@@ -263,21 +263,21 @@ def test_specks_before_or_after_a_number_are_taken_off_signs_and_points_kept():
     _square(bw, 6, 18)
     _square(bw, 6, 36)
     _square(bw, bw.shape[1] - 9, 30)
-    clean = ocr._without_edge_specks(bw)
+    clean = ocr_ink._without_edge_specks(bw)
     assert (clean[:, :13] == 255).all() and (clean[:, -10:] == 255).all()
     assert (clean[:, 13:-10] == bw[:, 13:-10]).all()  # the digits untouched
     minus = cell("5", shift=20)
     minus[30:34, 4:16] = 0
-    assert (ocr._without_edge_specks(minus) == minus).all()
+    assert (ocr_ink._without_edge_specks(minus) == minus).all()
     plus = cell("5", shift=24)
     plus[22:42, 10:13] = 0
     plus[30:33, 2:21] = 0
-    assert (ocr._without_edge_specks(plus) == plus).all()
+    assert (ocr_ink._without_edge_specks(plus) == plus).all()
     point = cell("25", gap=14)
     _square(point, 40, 40, 5)  # between the 2 and the 5, on their baseline
-    assert (ocr._without_edge_specks(point) == point).all()
+    assert (ocr_ink._without_edge_specks(point) == point).all()
     plain = cell("26")
-    assert ocr._without_edge_specks(plain) is plain
+    assert ocr_ink._without_edge_specks(plain) is plain
 
 
 def test_a_numbers_main_run_of_glyphs_is_its_ink_without_a_far_mark():
@@ -289,37 +289,37 @@ def test_a_numbers_main_run_of_glyphs_is_its_ink_without_a_far_mark():
     wide[:, :bw.shape[1]] = bw
     remnant = cell("4")
     wide[:, bw.shape[1] + 100:bw.shape[1] + 100 + 30] = remnant[:, 10:40]
-    alone = ocr._main_run_only(wide)
+    alone = ocr_ink._main_run_only(wide)
     assert (alone[:, bw.shape[1] + 60:] == 255).all()
     assert (alone[:, :bw.shape[1]] == bw).all()  # the number untouched
-    assert ocr._main_run_only(cell("2776", gap=12)) is None  # spaced digits: still one run
-    assert ocr._main_run_only(bw) is None
+    assert ocr_ink._main_run_only(cell("2776", gap=12)) is None  # spaced digits: still one run
+    assert ocr_ink._main_run_only(bw) is None
     # a solid blot is no run: beside a faint, broken 2 it is not taken for the number
     two = cell("2")
     blotted = np.full((two.shape[0], two.shape[1] + 80), 255, np.uint8)
     blotted[:, :two.shape[1]] = two
     blotted[30:40, two.shape[1] + 60:two.shape[1] + 70] = 0
-    assert ocr._main_run_only(blotted) is None
+    assert ocr_ink._main_run_only(blotted) is None
 
 
 def test_separate_digit_high_marks_are_counted_as_digits():
     """An 11 whose 1s stand apart, read 1 by most readings of a degraded scan: its ink is two
     separate digit-high marks, more than the one digit read (a reading of one digit is then no
     vote). A blot or a mark far beside the number is none."""
-    assert ocr._digit_high_marks(cell("11", gap=4)) == 2
-    assert ocr._digit_high_marks(cell("505")) == 3
-    assert ocr._digit_high_marks(cell("0")) == 1
-    assert ocr._digit_high_marks(cell("55", gap=-14)) == 1  # touching digits are one mark
+    assert ocr_ink._digit_high_marks(cell("11", gap=4)) == 2
+    assert ocr_ink._digit_high_marks(cell("505")) == 3
+    assert ocr_ink._digit_high_marks(cell("0")) == 1
+    assert ocr_ink._digit_high_marks(cell("55", gap=-14)) == 1  # touching digits are one mark
     specked = cell("7")
     _square(specked, 5, 40, 4)  # a speck is no digit-high mark
-    assert ocr._digit_high_marks(specked) == 1
+    assert ocr_ink._digit_high_marks(specked) == 1
     blot = cell("2")
     _square(blot, 32, 20, 22)  # nor is a solid blot beside it, as high as a digit
-    assert ocr._digit_high_marks(blot) == 1
+    assert ocr_ink._digit_high_marks(blot) == 1
     far = np.full((60, 300), 255, np.uint8)
     far[:, :cell("7").shape[1]] = cell("7")
     far[:, 240:240 + 30] = cell("4")[:, 10:40]
-    assert ocr._digit_high_marks(far) == 1
+    assert ocr_ink._digit_high_marks(far) == 1
 
 
 def test_small_marks_among_a_numbers_digits_are_counted():
@@ -327,17 +327,17 @@ def test_small_marks_among_a_numbers_digits_are_counted():
     inside a digit (a 5 whose upright broke off, read 3): small marks within the span of the
     glyphs are counted (the number is doubtful unless its reading holds a point); marks before
     or after the digits, and the digits' own strokes, are not."""
-    assert ocr._marks_among_digits(cell("2776")) == 0
+    assert ocr_ink._marks_among_digits(cell("2776")) == 0
     specked = cell("2776", gap=10)
     _square(specked, 56, 40, 4)  # between two digits, on the baseline
-    assert ocr._marks_among_digits(specked) == 1
+    assert ocr_ink._marks_among_digits(specked) == 1
     broken = cell("5")
     inside = broken.copy()
     _square(inside, 21, 35, 2)  # a piece within the digit's own span (in its bowl)
-    assert ocr._marks_among_digits(inside) == 1
+    assert ocr_ink._marks_among_digits(inside) == 1
     beside = cell("5", shift=14)
     _square(beside, 6, 30, 4)  # before the digits: not among them
-    assert ocr._marks_among_digits(beside) == 0
+    assert ocr_ink._marks_among_digits(beside) == 0
 
 
 def _ruled(rows: int, cols: int, w: int = 100, h: int = 60, skip=()):
@@ -465,7 +465,7 @@ def test_digits_a_page_cannot_judge_are_judged_by_the_documents_digits():
 
     def number(text):
         drawn = cell(text)
-        return [ocr._glyph(drawn, b, ocr.DIGIT_ASPECT) for b in ocr._digit_boxes(drawn, box(drawn), len(text))]
+        return [ocr_shapes._glyph(drawn, b, ocr_ink.DIGIT_ASPECT) for b in ocr_shapes._digit_boxes(drawn, box(drawn), len(text))]
 
     first = ocr.PageResult(grids=[[[Cell("行政许可"), Cell("530", confidence=96.0)],
                                    [Cell("行政处罚"), Cell("55", confidence=96.0)]]])

@@ -21,8 +21,9 @@ import pytest
 from parsers import checks
 from parsers.mapper import label_bears_out
 from parsers.parse import Limits, build_result, read_document
-from parsers.readers.ocr import (_beside_the_seal, _digit_aspect, _dissent, _drop_blobs, _ink_span, _says_otherwise,
-                                 _sealed_inside, _too_few_digits, _without_trailing_mark, prepare)
+from parsers.readers.ocr import _dissent, _says_otherwise, _without_trailing_mark
+from parsers.readers.ocr_ink import _digit_aspect, _drop_blobs, _ink_span, _too_few_digits
+from parsers.readers.ocr_page import _beside_the_seal, _sealed_inside, prepare
 from tests.synthetic import generate
 from tests.synthetic import html as html_render
 
