@@ -318,6 +318,9 @@ def _words_among_numbers(layouts: list, texts: dict, unread: set = frozenset()) 
         def number(bbox) -> bool:
             return _number_read(texts.get((t, bbox), ""))
 
+        def value(bbox) -> bool:  # a number read, or one not read
+            return number(bbox) or (t, bbox) in unread
+
         def words(bbox) -> bool:
             text = texts.get((t, bbox), "")
             return bool(text.strip()) and not is_value_token(text) and (t, bbox) not in unread
@@ -325,7 +328,7 @@ def _words_among_numbers(layouts: list, texts: dict, unread: set = frozenset()) 
         rows_with: dict[tuple[int, int], list[int]] = {}  # column -> the rows a number is in
         for r, row in enumerate(rows):
             for bbox in row:
-                if bbox not in spanning and (number(bbox) or (t, bbox) in unread):
+                if bbox not in spanning and value(bbox):
                     rows_with.setdefault((bbox[0], bbox[2]), []).append(r)
         for r, row in enumerate(rows):
             for i, bbox in enumerate(row):
@@ -333,12 +336,12 @@ def _words_among_numbers(layouts: list, texts: dict, unread: set = frozenset()) 
                 if bbox in spanning or not text or is_value_token(text):
                     continue
                 above_below = rows_with.get((bbox[0], bbox[2]), [])
-                left = any(number(b) or (t, b) in unread for b in row[:i] if b not in spanning)
+                left = any(value(b) for b in row[:i] if b not in spanning)
                 # the first row under a header (a row of words, no number in it): its column's
                 # head above it, its row's label left of it
                 headed = (i > 0 and r > 0 and words(row[i - 1])
                           and any(words(b) for b in rows[r - 1] if (b[0], b[2]) == (bbox[0], bbox[2]))
-                          and not any(number(b) or (t, b) in unread for b in rows[r - 1]))
+                          and not any(value(b) for b in rows[r - 1]))
                 if ((left or headed or any(x < r for x in above_below)) and any(x > r for x in above_below)
                         and any(number(b) for b in row[i + 1:] if b not in spanning)):
                     out.append((t, bbox))
@@ -765,11 +768,18 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 variants.append(("blot", (t, bbox, clean, clean_box)))
         if (alone := _main_run_only(bw)) is not None and (alone_box := _ink_box(alone, speck)):
             variants.append(("far", (t, bbox, alone, alone_box)))
-    said: dict[tuple, list[str]] = {(kind, item[:2]): [] for kind, item in variants}
-    items = [item for _, item in variants]
-    for n, (lang, height) in enumerate(DIGIT_READINGS[:2]):
-        for (kind, item), ws in zip(variants, digit_pass(items, lang, height, f"s{n}")):
-            said[(kind, item[:2])].append(_text_conf(ws)[0].replace(" ", ""))
+
+    def first_two_readings(variants: list[tuple[str, tuple]], stem: str) -> dict[tuple, list[str]]:
+        """What the first two readings say of each cell as it would look otherwise (`variants`:
+        (kind, item), one of each kind a cell): (kind, cell) -> the two readings."""
+        said: dict[tuple, list[str]] = {(kind, item[:2]): [] for kind, item in variants}
+        items = [item for _, item in variants]
+        for n, (lang, height) in enumerate(DIGIT_READINGS[:2]):
+            for (kind, item), ws in zip(variants, digit_pass(items, lang, height, f"{stem}{n}")):
+                said[(kind, item[:2])].append(_text_conf(ws)[0].replace(" ", ""))
+        return said
+
+    said = first_two_readings(variants, "s")
     decided: dict[tuple, tuple[str, list[str]]] = {}  # cell -> (what decided it, read so)
     for (kind, key), read in said.items():
         if key not in decided and any(_says_otherwise(readings[key][0], x) for x in read):
@@ -827,26 +837,26 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
     # page's digits, is read again with the seal's ink beside it counted as print and with its
     # own ink beside the seal's taken out: where the first two readings of both say the agreed
     # number, neither a stroke gone with the seal nor a remnant of it decided the number
-    beside_seal: list[tuple] = []
+    seal_taken = {(t, bbox): _sealed_inside(page.sealed, origins.get((t, bbox)), bw, box)
+                  for t, bbox, bw, box in numeric}  # px of seal ink taken out beside each number
+    beside_seal: list[tuple[str, tuple]] = []
     for t, bbox, bw, box in numeric:
         key = (t, bbox)
         if (key in settled and key not in by_shape and key not in borne_out
-                and _DIGITS_RE.fullmatch(readings[key][0])
-                and _sealed_inside(page.sealed, origins.get(key), bw, box) >= SEAL_TOUCH
+                and _DIGITS_RE.fullmatch(readings[key][0]) and seal_taken[key] >= SEAL_TOUCH
                 and (two := _beside_the_seal(page.sealed, origins.get(key), bw)) is not None):
-            beside_seal += [(t, bbox, v, vb) for v in two if (vb := _ink_box(v, speck))]
-    seal_said: dict[tuple, list[str]] = {}
-    for n, (lang, height) in enumerate(DIGIT_READINGS[:2]):
-        for item, ws in zip(beside_seal, digit_pass(beside_seal, lang, height, f"u{n}")):
-            seal_said.setdefault(item[:2], []).append(_text_conf(ws)[0].replace(" ", ""))
+            beside_seal += [(kind, (t, bbox, v, vb)) for kind, v in zip(("back", "gone"), two)
+                            if (vb := _ink_box(v, speck))]
+    seal_said = first_two_readings(beside_seal, "u")
 
     def digits(read: list[str]) -> list[str]:
         return [x for x in read if any(ch.isdigit() for ch in x)]
 
-    # (read as [restored, stripped] at each size; a reading without digits is no vote)
-    seal_cleared = {key for key, read in seal_said.items()
-                    if len(read) == 4 and digits(read[0::2]) and digits(read[1::2])
-                    and all(x == readings[key][0] for x in digits(read))}
+    # both ways read (a reading without digits is no vote), and every vote the agreed number
+    seal_cleared = {key for kind, key in seal_said
+                    if kind == "back" and (back := digits(seal_said[kind, key]))
+                    and (gone := digits(seal_said.get(("gone", key), [])))
+                    and all(x == readings[key][0] for x in back + gone)}
     unread: set[tuple] = set()
     doubtful: dict[tuple, str] = {}  # read, but kept only where a rule confirms it (parsers.parse)
 
@@ -881,10 +891,10 @@ def _read_page(img, page_no: int, opts: OcrOptions, deadline: float, tmp: Path, 
                 # the ink's red over it (a 5 whose upright went read 3 by every reading, its
                 # digits touching, so never judged by shape): such a number stands only where
                 # the page's own digits bear out every digit of it, or a rule confirms it
-                elif (key not in borne_out and key not in seal_cleared and (taken := _sealed_inside(
-                        page.sealed, origins.get(key), bw, box)) >= SEAL_TOUCH):
-                    doubtful[key] = (f"seal ink was taken out beside its strokes ({taken} px) and the "
-                                     "page's own digits do not bear out its shape: strokes printed "
+                elif (key not in borne_out and key not in seal_cleared
+                        and seal_taken[key] >= SEAL_TOUCH):
+                    doubtful[key] = (f"seal ink was taken out beside its strokes ({seal_taken[key]} px) "
+                                     "and the page's own digits do not bear out its shape: strokes printed "
                                      "under the seal may have gone with it")
                 elif usual and (y1 - y0) < 0.75 * usual:
                     doubtful[key] = (f"its ink is {y1 - y0} px high where the page's numbers are "
