@@ -70,7 +70,7 @@ def main(argv=None) -> dict:
     tables = {}
     # what the load writes: the compact cells and check results (values and checks are views)
     for t in ("reports", "cells", "check_results", "search_index", "captures",
-              "agencies", "field_keys", "flag_sets", "printed_labels", "check_rules"):
+              "agencies", "field_keys", "flag_sets", "printed_labels", "cell_places", "check_rules"):
         # the stored columns (search_index computes text, part, heading and year from them)
         cols = [r[1] for r in db.execute(f'pragma table_xinfo("{t}")') if r[6] == 0]
         cur = db.execute(f'select {", ".join(chr(34) + c + chr(34) for c in cols)} from "{t}"')

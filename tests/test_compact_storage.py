@@ -271,13 +271,15 @@ def _to_former_layout(src, dst) -> None:
     for col in LATER_REPORT_COLUMNS:
         conn.execute(f"alter table reports drop column {col}")
     conn.execute("delete from _sqlite_migrations where name = '0018_report_documents'")
-    for table in ("cells", "check_results", "check_rules", "field_keys", "flag_sets", "printed_labels"):
+    for table in ("cells", "check_results", "check_rules", "field_keys", "flag_sets", "printed_labels",
+                  "cell_places"):
         conn.execute(f"drop table {table}")
     conn.execute("drop index idx_reports_key")
     conn.execute("alter table reports drop column key")
     conn.execute('alter table former_values rename to "values"')
     conn.execute("alter table former_checks rename to checks")
-    conn.execute("delete from _sqlite_migrations where name in ('0013_compact_cells', '0020_texts_stored_once')")
+    conn.execute("delete from _sqlite_migrations where name in ('0013_compact_cells', "
+                 "'0020_texts_stored_once', '0023_cell_places')")
     conn.commit()
     conn.close()
 
@@ -314,6 +316,42 @@ def test_migration_gives_the_same_answers(archive, tmp_path):
         assert after[name] == built[name], name
     assert len(before["view values"][1]) > 30_000
     assert before["query failing_checks"][1] and before["query carry_mismatch"][1]
+
+
+def test_an_archive_with_a_place_per_cell_migrates_to_interned_places(archive, tmp_path):
+    """An archive built before migration 0023 (flags, page, table, row, column and label in
+    every cell) reads the same after it: every view, canned query and export; and it holds one
+    cell_places row per distinct place, not per cell."""
+    path, _ = archive
+    older = tmp_path / "older.db"
+    shutil.copy(path, older)
+    conn = sqlite3.connect(older)
+    conn.execute("alter table cells rename to cells_v23")
+    conn.execute("""CREATE TABLE cells (report_key INTEGER NOT NULL, field_key INTEGER NOT NULL,
+        value NUMERIC, raw, flags INTEGER, page INTEGER, table_index INTEGER, row_index INTEGER,
+        col_index INTEGER, label INTEGER, ocr_confidence REAL, PRIMARY KEY (report_key, field_key)
+        ) WITHOUT ROWID""")  # as migration 0013 made it
+    conn.execute("""insert into cells select c.report_key, c.field_key, c.value, c.raw, p.flags,
+        p.page, p.table_index, p.row_index, p.col_index, p.label, c.ocr_confidence
+        from cells_v23 c left join cell_places p on p.key = c.place""")
+    n_places = conn.execute("select count(*) from cell_places").fetchone()[0]
+    conn.execute("drop table cells_v23")
+    conn.execute("drop table cell_places")
+    conn.execute("delete from _sqlite_migrations where name = '0023_cell_places'")
+    conn.commit()
+    assert len([r for r in conn.execute("pragma table_info(cells)")]) == 11
+    conn.close()
+    migrated = build.open_db(older)
+    assert [r[1] for r in migrated.execute("pragma table_info(cells)").fetchall()] == [
+        "report_key", "field_key", "value", "raw", "place", "ocr_confidence"]
+    places, cells = migrated.execute(
+        "select (select count(*) from cell_places), (select count(*) from cells)").fetchone()
+    assert places == n_places and 0 < places < cells / 20
+    migrated.close()
+    after, built = _read_everything(older, former=False), _read_everything(path, former=False)
+    assert after.keys() == built.keys()
+    for name in built:
+        assert after[name] == built[name], name
 
 
 def test_exports_read_the_views(archive, tmp_path):

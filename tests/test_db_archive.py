@@ -231,7 +231,8 @@ def test_failing_parser_never_loses_loaded_data(tmp_path):
     build(archive, db)
     # everything a reader sees of the reports (a full build starts from an empty file and
     # carries these over from the file it replaces: crawler.db.carry)
-    reads = ['select report_id, field_id, value, raw, flags, printed_label from "values" order by 1, 2',
+    reads = ['select report_id, field_id, value, raw, flags, printed_label, page, table_index, '
+             'row_index, col_index from "values" order by 1, 2',
              "select report_id, rule_id, kind, status, expected, actual, fields, previous_report_id "
              "from checks order by 1, 2",
              "select report_id, section, heading, text from report_sections order by 1, 2",

@@ -97,23 +97,34 @@ class Previous:
         db.execute(f'insert into main.reports ({", ".join(chr(34) + c + chr(34) for c in cols)}) '
                    f"select {sel} from previous.{held} p where p.id = ?", [key, rid])
         # the interned keys the report's rows name, then its rows with the keys translated
+        places = "select place from previous.cells where report_key = ?"
         for table, column, source in (
                 ("field_keys", "field_id", "select field_key from previous.cells where report_key = ?"),
-                ("flag_sets", "flags", "select flags from previous.cells where report_key = ?"),
-                ("printed_labels", "label", "select label from previous.cells where report_key = ?")):
+                ("flag_sets", "flags", f"select flags from previous.cell_places where key in ({places})"),
+                ("printed_labels", "label", f"select label from previous.cell_places where key in ({places})")):
             db.execute(f"insert or ignore into main.{table} ({column}) select {column} from "
                        f"previous.{table} where key in ({source})", [old_key])
-        db.execute("""insert into main.cells
-            select ?, mf.key, c.value, c.raw, ms.key, c.page, c.table_index, c.row_index,
-                c.col_index, ml.key, c.ocr_confidence
+        # a place in the new file's keys: its flags and label translated, the rest as it was
+        translated = """select distinct ms.key as flags, pp.page, pp.table_index, pp.row_index,
+                pp.col_index, ml.key as label, pp.key as old
+            from previous.cell_places pp
+            left join previous.flag_sets ps on ps.key = pp.flags
+            left join main.flag_sets ms on ms.flags = ps.flags
+            left join previous.printed_labels pl on pl.key = pp.label
+            left join main.printed_labels ml on ml.label = pl.label
+            where pp.key in (select place from previous.cells where report_key = ?)"""
+        cols = ", ".join(compact.PLACE_COLUMNS)
+        db.execute(f"""insert into main.cell_places ({cols}) select {cols} from ({translated}) t
+            where not exists (select 1 from main.cell_places m
+                              where {compact.PLACE_MATCH.format(a="m", b="t")})""", [old_key])
+        db.execute(f"""insert into main.cells
+            select ?, mf.key, c.value, c.raw, mp.key, c.ocr_confidence
             from previous.cells c
             join previous.field_keys pf on pf.key = c.field_key
             join main.field_keys mf on mf.field_id = pf.field_id
-            left join previous.flag_sets ps on ps.key = c.flags
-            left join main.flag_sets ms on ms.flags = ps.flags
-            left join previous.printed_labels pl on pl.key = c.label
-            left join main.printed_labels ml on ml.label = pl.label
-            where c.report_key = ?""", [key, old_key])
+            left join ({translated}) t on t.old = c.place
+            left join main.cell_places mp on {compact.PLACE_MATCH.format(a="mp", b="t")}
+            where c.report_key = ?""", [key, old_key, old_key])
         db.execute("""insert or ignore into main.check_rules (rule_id, kind, severity, fields)
             select rule_id, kind, severity, fields from previous.check_rules
             where kind != 'cross' and key in (select rule_key from previous.check_results

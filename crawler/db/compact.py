@@ -5,12 +5,14 @@ per cell repeating the report id, agency, province, URL, sha256, labels and a JS
 that came to ~230 GB. Here each cell is stored once in a narrow WITHOUT ROWID table keyed by
 small integers, and everything a reader used is rebuilt by views with the same columns:
 
-* ``cells(report_key, field_key, value, raw, flags, page, table_index, row_index, col_index,
-  label, ocr_confidence)``: ``report_key`` is ``reports.key``, ``field_key`` is
-  ``field_keys.key``; ``raw`` is NULL when nothing was printed, an empty BLOB when the printed
-  text is exactly the number (``12`` for 12: most cells), else the printed text; ``flags`` and
-  ``label`` are keys of the interned ``flag_sets`` (the JSON list, as loaded) and
-  ``printed_labels``.
+* ``cells(report_key, field_key, value, raw, place, ocr_confidence)``: ``report_key`` is
+  ``reports.key``, ``field_key`` is ``field_keys.key``; ``raw`` is NULL when nothing was
+  printed, an empty BLOB when the printed text is exactly the number (``12`` for 12: most
+  cells), else the printed text; ``place`` is a key of ``cell_places``: where the cell stood
+  (page, table, row, column), its printed row label and its flags, interned, because a layout
+  repeats over thousands of reports and these six columns, one per cell, were a third of the
+  national file's structured part (migration 0023). ``flags`` and ``label`` there are keys of
+  the interned ``flag_sets`` (the JSON list, as loaded) and ``printed_labels``.
 * ``check_results(report_key, rule_key, ok, expected, actual, previous_report_key)`` with the
   rule's id, kind, severity and field list interned in ``check_rules`` (a cross-year rule's
   list names last year's fields as ``{prev}:<field>``, filled in from the previous report).
@@ -77,6 +79,32 @@ CREATE INDEX idx_check_results_failing ON check_results (report_key) WHERE ok = 
 CREATE INDEX idx_check_results_failing_rule ON check_results (rule_key) WHERE ok = 0;
 """
 
+# Migration 0023: a cell's place, label and flags interned (TABLES above is the layout 0013 made).
+PLACES = """
+CREATE TABLE cell_places (
+    key INTEGER PRIMARY KEY,
+    flags INTEGER,                  -- flag_sets.key
+    page INTEGER,
+    table_index INTEGER,
+    row_index INTEGER,
+    col_index INTEGER,
+    label INTEGER                   -- printed_labels.key
+);
+CREATE INDEX idx_cell_places ON cell_places (row_index, col_index, table_index, page, label, flags);
+CREATE TABLE cells_v23 (
+    report_key INTEGER NOT NULL,    -- reports.key
+    field_key INTEGER NOT NULL,     -- field_keys.key
+    value NUMERIC,
+    raw,                            -- NULL | X'' (printed as the number) | the printed text
+    place INTEGER,                  -- cell_places.key
+    ocr_confidence REAL,
+    PRIMARY KEY (report_key, field_key)
+) WITHOUT ROWID;
+"""
+PLACE_COLUMNS = ("flags", "page", "table_index", "row_index", "col_index", "label")
+# a place is matched on all six columns, NULL matching NULL
+PLACE_MATCH = " and ".join(f"{{a}}.{c} is {{b}}.{c}" for c in PLACE_COLUMNS)
+
 # The former tables' columns, in their order (the views keep it).
 VALUES_COLUMNS = ("report_id", "field_id", "table", "row_label", "column_label", "value", "raw",
                   "unit", "flags", "agency_id", "year", "province", "capture_sha256", "url",
@@ -92,14 +120,15 @@ FIELDS_SQL = (f"case when p.id is not null and instr(k.fields, '\"{PREV}:') > 0 
 
 VALUES_VIEW = f"""select r.id as report_id, fk.field_id, f."table", f.row_label, f.column_label,
     c.value, {RAW_SQL} as raw, f.unit, fs.flags, r.agency_id, r.year, r.province,
-    r.capture_sha256, r.url, c.page, c.table_index, c.row_index, c.col_index,
+    r.capture_sha256, r.url, cp.page, cp.table_index, cp.row_index, cp.col_index,
     pl.label as printed_label, c.ocr_confidence
 from cells c
 join reports r on r.key = c.report_key
 join field_keys fk on fk.key = c.field_key
 left join fields f on f.id = fk.field_id
-left join flag_sets fs on fs.key = c.flags
-left join printed_labels pl on pl.key = c.label"""
+left join cell_places cp on cp.key = c.place
+left join flag_sets fs on fs.key = cp.flags
+left join printed_labels pl on pl.key = cp.label"""
 
 CHECKS_VIEW = f"""select r.id as report_id, k.rule_id, k.kind, {STATUS_SQL} as status, c.ok,
     c.expected, c.actual, k.severity, {FIELDS_SQL} as fields, p.id as previous_report_id,
@@ -141,7 +170,7 @@ class Interner:
 
     def reset(self) -> None:
         self._maps: dict[str, dict] = {"field_keys": {}, "flag_sets": {}, "printed_labels": {},
-                                       "check_rules": {}}
+                                       "check_rules": {}, "cell_places": {}}
 
     def _key(self, table: str, column: str, value: str) -> int:
         m = self._maps[table]
@@ -163,6 +192,24 @@ class Interner:
 
     def label(self, label: str | None) -> int | None:
         return None if label is None else self._key("printed_labels", "label", label)
+
+    def place(self, flags_json: str | None, page, table, row, col, label: str | None) -> int | None:
+        """The cell_places key of a cell's flags, page, table, row, column and printed label
+        (None when it has none of them)."""
+        ident = (self.flags(flags_json), page, table, row, col, self.label(label))
+        m = self._maps["cell_places"]
+        k = m.get(ident)
+        if k is None:
+            if ident == (None,) * 6:
+                return None
+            row_ = self.conn.execute(
+                f"select key from cell_places where {' and '.join(c + ' is ?' for c in PLACE_COLUMNS)}",
+                ident).fetchone()
+            k = row_[0] if row_ else self.conn.execute(
+                f"insert into cell_places ({', '.join(PLACE_COLUMNS)}) values (?, ?, ?, ?, ?, ?)",
+                ident).lastrowid
+            m[ident] = k
+        return k
 
     def rule(self, rule_id: str, kind: str | None, severity: str | None, fields: str | None) -> int:
         ident = (rule_id, kind, severity, fields)
@@ -245,6 +292,31 @@ def migrate_rows(db) -> None:
     _migrate_checks(conn)
     conn.execute('DROP TABLE "values"')
     conn.execute("DROP TABLE checks")
+
+
+def migrate_places(db) -> None:
+    """Migration 0023: each cell's flags, page, table, row, column and printed label become one
+    key of the interned cell_places; cells is rewritten in its key order with that key."""
+    from .sql import statements
+
+    conn = db.conn
+    for statement in statements(PLACES):
+        conn.execute(statement)
+    cols = ", ".join(PLACE_COLUMNS)
+    conn.execute(f"insert into cell_places ({cols}) select distinct {cols} from cells "
+                 f"where not ({' and '.join(c + ' is null' for c in PLACE_COLUMNS)}) "
+                 "order by row_index, col_index, table_index, page, label, flags")
+    # cells is the outer loop (a left join), read in its key order: no sort of the whole table
+    conn.execute(f"""insert into cells_v23
+        select c.report_key, c.field_key, c.value, c.raw, p.key, c.ocr_confidence
+        from cells c left join cell_places p on {PLACE_MATCH.format(a="p", b="c")}
+        order by c.report_key, c.field_key""")
+    conn.execute("DROP TABLE cells")
+    conn.execute("PRAGMA legacy_alter_table = ON")  # the views over cells are made afresh after
+    try:
+        conn.execute("ALTER TABLE cells_v23 RENAME TO cells")
+    finally:
+        conn.execute("PRAGMA legacy_alter_table = OFF")
 
 
 def _migrate_checks(conn) -> None:

@@ -397,11 +397,18 @@ TABLES = {
             "report_key": "报告键 · reports.key", "field_key": "字段键 · field_keys.key",
             "value": "数值 · value as printed (NULL: blank, dash or absent)",
             "raw": "原文 · NULL = nothing printed; empty blob = printed exactly as the number; else the printed text",
+            "place": "位置键 · cell_places.key: page, table, row, column, printed label and flags",
+            "ocr_confidence": "识别置信度 · OCR recognition confidence 0-100 (Tesseract); NULL when read from a text layer",
+        },
+    },
+    "cell_places": {
+        "description": "单元格位置（紧凑） · Where a cell stood in its document and how it was flagged, stored once for every cell with the same page, table, row, column, printed label and flags (cells.place). Read the values view instead.",
+        "columns": {
+            "key": "位置键 · key",
             "flags": "标记键 · flag_sets.key (the JSON list of flags)",
             "page": "页 · page (PDF)", "table_index": "表序 · table index in the document (0-based)",
             "row_index": "行序 · row index in that table", "col_index": "列序 · column index",
             "label": "印刷行名键 · printed_labels.key",
-            "ocr_confidence": "识别置信度 · OCR recognition confidence 0-100 (Tesseract); NULL when read from a text layer",
         },
     },
     "check_results": {
@@ -423,11 +430,11 @@ TABLES = {
         "columns": {"key": "字段键 · key", "field_id": "字段 · field id (see fields)"},
     },
     "flag_sets": {
-        "description": "标记组合 · Every distinct list of cell flags (cells.flags), as values.flags shows it.",
+        "description": "标记组合 · Every distinct list of cell flags (cell_places.flags), as values.flags shows it.",
         "columns": {"key": "标记键 · key", "flags": "标记 · JSON list"},
     },
     "printed_labels": {
-        "description": "印刷行名 · Every distinct row label as printed (cells.label).",
+        "description": "印刷行名 · Every distinct row label as printed (cell_places.label).",
         "columns": {"key": "键 · key", "label": "印刷行名 · the row label as printed"},
     },
     "parse_errors": {"description": "解析失败 · Documents that could not be parsed or are not annual reports, with the reason. Their captures stay archived."},

@@ -256,7 +256,7 @@ def _executemany(db, table: str, rows: list[dict]) -> None:
 
 def _insert_rows(db, rows: "_Rows") -> None:
     if rows.values:
-        db.conn.executemany("insert into cells values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows.values)
+        db.conn.executemany("insert into cells values (?, ?, ?, ?, ?, ?)", rows.values)
     if rows.checks:
         db.conn.executemany("insert into check_results values (?, ?, ?, ?, ?, ?)", rows.checks)
     sketches.insert(db.conn, rows.sketches)
@@ -362,7 +362,7 @@ def _value_rows(db, key: int, result) -> list[tuple]:
     prov = result.get("provenance") or {}
     flags = result.get("flags") or {}
     absent = set(result.get("absent") or [])
-    field, flag_key, label_key = keys.field, keys.flags, keys.label
+    field, place = keys.field, keys.place
     encode = compact.encode_raw
     rows = []
     for fid in sorted(set(values) | set(raw) | absent):
@@ -377,8 +377,8 @@ def _value_rows(db, key: int, result) -> list[tuple]:
         value = values.get(fid)
         rows.append((
             key, field(fid), value, encode(value, raw.get(fid)),
-            flag_key(_list_json(tuple(fl))) if fl else None,
-            p.get("page"), p.get("table"), p.get("row"), p.get("col"), label_key(p.get("label")),
+            place(_list_json(tuple(fl)) if fl else None,
+                  p.get("page"), p.get("table"), p.get("row"), p.get("col"), p.get("label")),
             p.get("confidence") if p.get("ocr") else None,
         ))
     return rows
