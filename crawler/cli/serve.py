@@ -21,21 +21,22 @@ import click
 @click.option("--workers", type=int, default=1, show_default=True,
               help="Server processes answering on the port (one a CPU core serves that many "
                    "pages at once; each opens the archive itself).")
+@click.option("--cache-mb", type=int, default=128, show_default=True,
+              help="Memory for pages already answered (a built archive does not change until it "
+                   "is replaced: the same page is made once); 0: none.")
 def command(db_path: Path, archive_dir: Path | None, host: str, port: int,
-            sql_time_limit_ms: int, mutable: bool, workers: int) -> None:
+            sql_time_limit_ms: int, mutable: bool, workers: int, cache_mb: int) -> None:
     """Serve archive.db with Datasette (read-only, 127.0.0.1 by default)."""
     import json
     import os
 
     import uvicorn
 
-    from crawler.web.app import datasette_instance
-
     if archive_dir is None and Path("archive").is_dir():
         archive_dir = Path("archive")
     options = {"db": str(db_path.resolve()), "archive": str(archive_dir.resolve()) if archive_dir else None,
                "immutable": False if mutable else None,
-               "settings": {"sql_time_limit_ms": sql_time_limit_ms}}
+               "settings": {"sql_time_limit_ms": sql_time_limit_ms}, "cache_mb": cache_mb}
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"Datasette: http://{shown}:{port}/  (database {db_path}; archive {archive_dir or 'none'})",
                err=False)
@@ -44,9 +45,7 @@ def command(db_path: Path, archive_dir: Path | None, host: str, port: int,
         uvicorn.run("crawler.cli.serve:worker_app", factory=True, workers=workers, host=host,
                     port=port, log_level="warning", lifespan="on")
         return
-    ds = datasette_instance(options["db"], options["archive"], immutable=options["immutable"],
-                            settings=options["settings"])
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
+    uvicorn.run(_app(options), host=host, port=port, log_level="warning", lifespan="on")
 
 
 WORKER_OPTIONS = "OGI_SERVE_OPTIONS"
@@ -57,8 +56,13 @@ def worker_app():
     import json
     import os
 
-    from crawler.web.app import datasette_instance
+    return _app(json.loads(os.environ[WORKER_OPTIONS]))
 
-    options = json.loads(os.environ[WORKER_OPTIONS])
+
+def _app(options: dict):
+    from crawler.web.app import datasette_instance
+    from crawler.web.response_cache import Settings
+
+    cache = Settings(total_bytes=options.get("cache_mb", 0) * 2 ** 20)
     return datasette_instance(options["db"], options["archive"], immutable=options["immutable"],
-                              settings=options["settings"]).app()
+                              settings=options["settings"], response_cache=cache).app()

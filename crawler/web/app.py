@@ -13,7 +13,7 @@ from datasette.app import Datasette
 
 from crawler.db import dictionary
 
-from . import facets, home, limits, plugin, report_page
+from . import facets, home, limits, plugin, report_page, response_cache
 
 DEFAULT_SETTINGS = {
     "sql_time_limit_ms": 5000,
@@ -54,6 +54,8 @@ def register_plugin() -> None:
         pm.register(home, name="ogi-home")
     if not pm.is_registered(facets):  # unfiltered pages' facets from facet_counts
         pm.register(facets, name="ogi-facet-counts")
+    if not pm.is_registered(response_cache):  # a snapshot's pages answered once
+        pm.register(response_cache, name="ogi-response-cache")
 
 
 def snapshot_date(db_path: Path) -> str | None:
@@ -85,8 +87,10 @@ def metadata_for(db_path: Path, archive_dir: Path | None) -> dict:
 
 def datasette_instance(db_path: Path | str, archive_dir: Path | str | None = None, *,
                        immutable: bool | None = None, settings: dict | None = None,
-                       query_limits: limits.QueryLimits | None = None) -> Datasette:
-    """A configured Datasette over `db_path`, always named `archive` (the metadata's name)."""
+                       query_limits: limits.QueryLimits | None = None,
+                       response_cache: response_cache.Settings | None = None) -> Datasette:
+    """A configured Datasette over `db_path`, always named `archive` (the metadata's name);
+    with `response_cache`, the immutable file's pages are kept in memory once made."""
     db_path = Path(db_path).resolve()
     if not db_path.is_file():
         raise FileNotFoundError(f"{db_path}: no such database (run `ogi build` first)")
@@ -98,6 +102,7 @@ def datasette_instance(db_path: Path | str, archive_dir: Path | str | None = Non
     )
     memoize_metadata(ds)
     ds.ogi_query_limits = query_limits or limits.QueryLimits()
+    ds.ogi_response_cache = response_cache
     ds.ogi_local_paths = [p for p in (db_path, db_path.parent,
                                       archive.resolve() if archive else None,
                                       Path(sys.prefix)) if p is not None and str(p) != "/"]
