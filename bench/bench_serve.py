@@ -5,12 +5,16 @@ time, the archive's size on disk, and the peak memory of building and serving it
     .venv/bin/python bench/bench_serve.py --reports 100000 --dir /tmp/ogi-bench   # build, then serve
     .venv/bin/python bench/bench_serve.py --db /tmp/ogi-national/synthetic-1300000.db --clients 8
 
-The mix (pages()): the home page; the reports table with its facets, unfiltered and filtered by a
-year; the wide views; a report page; the `values` and `checks` pages unfiltered and filtered by
-an agency, a year and a field (values: a field id, and a field with a year; checks: a rule id,
-and the failing checks); a report's sections; the search box of search_index for a rare word;
-every canned query of metadata.yml, `search` for a common phrase (政府信息公开, in every report)
-and a rare word (a township's name, in its own reports only).
+The mix (pages()): the home page and its search; the reports table with its facets, unfiltered
+and filtered by a year; the wide views; a report page; the `values` and `checks` pages
+unfiltered and filtered by an agency, a year and a field (values: a field id, and a field with
+a year; checks: a rule id, and the failing checks); a report's sections; the search box of
+search_index for a rare word; every canned query of metadata.yml, `search` for common phrases
+(政府信息公开 …, in every report) and a rare word (a township's name, in its own reports only).
+A page of one agency, report, year, field, rule or word has up to 100 addresses drawn from the
+archive, and each request opens one of them at random: readers look at different agencies, so
+a page is measured on many addresses, not on one answered again from memory (`ogi serve` keeps
+the pages it made: crawler/web/response_cache.py; `--cache-mb 0` measures without).
 
 Three measurements, each on a freshly started server (immutable, as `ogi serve` serves a built
 archive), each after dropping the OS page cache (`sync; echo 3 > /proc/sys/vm/drop_caches`,
@@ -19,8 +23,9 @@ root only; `cache_dropped` says whether it was):
 * start-up: seconds from starting `ogi serve` until it answers (`serve_startup_s`);
 * cold, one reader: every page fetched once, in the mix's order (`cold_ms`: a page's first view);
 * cold, N readers: --clients readers start together, each fetching every page of the mix
-  --rounds times in its own random order, no pause; every request counts, the first (cold) ones
-  included: `p50_ms`, `p95_ms`, `max_ms` per page, `status` the worst HTTP status met.
+  --rounds times in its own random order, pausing --think seconds on average between pages
+  (0: no pause); every request counts, the first (cold) ones included: `p50_ms`, `p95_ms`,
+  `max_ms` per page, `status` the worst HTTP status met.
 
 Every request's HTTP status and body size are kept; a page that times out or fails shows it.
 """
@@ -87,66 +92,94 @@ def drop_caches() -> bool:
         return False
 
 
-def pages(db: Path) -> dict[str, str]:
+# Words a reader types into a search box: phrases every report prints, and narrower ones
+COMMON_TERMS = ("政府信息公开", "依申请公开", "行政复议", "主动公开", "年度报告", "政府信息",
+                "行政诉讼", "不予公开", "办理结果", "工作要点")
+
+
+def pages(db: Path, choices: int = 100, seed: int = 25) -> dict[str, list[str]]:
+    """The mix: each page of it with the addresses readers open for it. A page of one agency,
+    year, field, rule, report or search word has up to `choices` of them, drawn from the archive
+    (each request takes one at random: readers look at different agencies, not all at one); an
+    unfiltered page has its one address."""
     import sqlite3
 
     meta = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
     dbmeta = meta["databases"]["archive"]
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    one = lambda sql: (con.execute(sql).fetchone() or [None])[0]  # noqa: E731
-    n = one("select max(key) from reports") or 1
-    report = one("select id from reports where format is not null and key >= "
-                 f"{n // 3} order by key limit 1")
-    agency = one(f"select agency_id from reports where key >= {n // 2} order by key limit 1")
-    name = one(f"select agency from reports where key >= {n // 2} order by key limit 1") or "人民政府"
-    town = one(f"select agency from reports where level = '乡级' and key >= {n // 4} order by key "
-               "limit 1") or name
-    year = one("select year from reports where year is not null order by year desc "
-               "limit 1 offset (select count(*) / 3 from reports)")
-    rule = one("select rule_id from check_rules where rule_id like 'rule.t3.%' order by key limit 1")
+    rng = random.Random(seed)
+    n = con.execute("select max(key) from reports").fetchone()[0] or 1
+
+    def sample(sql: str, k: int = choices) -> list:
+        """Values of `sql` (one column, filtered by reports r) of reports at random keys."""
+        keys = sorted({rng.randint(1, n) for _ in range(k * 3)})
+        out = []
+        for key in keys:
+            row = con.execute(sql + " and r.key >= ? order by r.key limit 1", [key]).fetchone()
+            if row and row[0] and row[0] not in out:
+                out.append(row[0])
+        rng.shuffle(out)
+        return out[:k]
+
+    reports = sample("select r.id from reports r where r.format is not null")
+    agencies = sample("select r.agency_id from reports r where 1")
+    names = sample("select r.agency from reports r where 1")
+    towns = sample("select r.agency from reports r where r.level = '乡级'") or names
+    years = [y for (y,) in con.execute("select distinct year from reports where year is not null "
+                                       "order by year")]
+    rules = [r for (r,) in con.execute("select distinct rule_id from check_rules where kind = 'report' "
+                                       "order by rule_id")]
+    fields = [f for (f,) in con.execute("select field_id from field_keys order by key")]
     con.close()
+    fields = rng.sample(fields, min(choices, len(fields)))
+    rules = rng.sample(rules, min(choices, len(rules)))
     q = urllib.parse.quote
-    out = {"home": "/", "home search": "/?" + urllib.parse.urlencode({"q": "政府信息"}),
-           "reports (facets)": "/archive/reports",
-           "t2_wide": "/archive/t2_wide", "t3_wide": "/archive/t3_wide"}
-    if year:  # a page filtered by a facet value (a click on it): facets summed from facet_cube
-        out["reports of one year (facets)"] = f"/archive/reports?year={year}"
-    if report:  # one report's page: its tables, checks, earlier years and peers
-        out["report page"] = "/-/report/" + q(report, safe="/")
-        out["report_sections of a report"] = "/archive/report_sections?report_id=" + q(report)
-    field = "t3.new.total"
-    out["values"] = "/archive/values"
-    out["values of an agency"] = f"/archive/values?agency_id={q(agency or '')}"
-    out["values of a year"] = f"/archive/values?year={year}"
-    out["values of a field"] = f"/archive/values?field_id={field}"
-    out["values of a field and year"] = f"/archive/values?field_id={field}&year={year}"
-    out["checks"] = "/archive/checks"
-    out["checks of an agency"] = f"/archive/checks?agency_id={q(agency or '')}"
-    out["checks of a year"] = f"/archive/checks?year={year}"
-    out["checks of a rule"] = f"/archive/checks?rule_id={q(rule or '')}"
-    out["failing checks (status=fail)"] = "/archive/checks?status=fail"
-    out["search box, a rare word"] = "/archive/search_index?_search=" + q(town)
-    params = {"agency": name, "q": "政府信息公开"}
+    enc = urllib.parse.urlencode
+    out = {"home": ["/"], "home search": ["/?" + enc({"q": t}) for t in COMMON_TERMS],
+           "reports (facets)": ["/archive/reports"],
+           "t2_wide": ["/archive/t2_wide"], "t3_wide": ["/archive/t3_wide"],
+           # a page filtered by a facet value (a click on it): facets summed from facet_cube
+           "reports of one year (facets)": [f"/archive/reports?year={y}" for y in years],
+           # one report's page: its tables, checks, earlier years and peers
+           "report page": ["/-/report/" + q(r, safe="/") for r in reports],
+           "report_sections of a report": ["/archive/report_sections?report_id=" + q(r) for r in reports],
+           "values": ["/archive/values"],
+           "values of an agency": [f"/archive/values?agency_id={q(a)}" for a in agencies],
+           "values of a year": [f"/archive/values?year={y}" for y in years],
+           "values of a field": [f"/archive/values?field_id={q(f)}" for f in fields],
+           "values of a field and year": [f"/archive/values?field_id={q(f)}&year={rng.choice(years)}"
+                                          for f in fields],
+           "checks": ["/archive/checks"],
+           "checks of an agency": [f"/archive/checks?agency_id={q(a)}" for a in agencies],
+           "checks of a year": [f"/archive/checks?year={y}" for y in years],
+           "checks of a rule": [f"/archive/checks?rule_id={q(r)}" for r in rules],
+           "failing checks (status=fail)": ["/archive/checks?status=fail"],
+           "search box, a rare word": ["/archive/search_index?_search=" + q(t) for t in towns]}
     for qname, spec in (dbmeta.get("queries") or {}).items():
         needed = sorted(set(re.findall(r"(?<!:):([a-z_]+)", spec["sql"])))
-        qs = urllib.parse.urlencode({p: params.get(p, "1") for p in needed})
         label = f"query {qname}" + (" (a common phrase)" if qname == "search" else "")
-        out[label] = f"/archive/{qname}" + (f"?{qs}" if qs else "")
-        if qname == "search":  # 政府信息公开 is in every report; a township's name in its own
-            out["query search (a rare word)"] = f"/archive/{qname}?" + urllib.parse.urlencode({"q": town})
-    return out
+        if qname == "search":  # phrases in every report; a township's name in its own reports
+            out[label] = [f"/archive/search?{enc({'q': t})}" for t in COMMON_TERMS]
+            out["query search (a rare word)"] = [f"/archive/search?{enc({'q': t})}" for t in towns]
+        elif "agency" in needed:
+            out[label] = [f"/archive/{qname}?" + enc({p: (a if p == "agency" else "1") for p in needed})
+                          for a in names]
+        else:
+            out[label] = [f"/archive/{qname}" + (f"?{enc({p: '1' for p in needed})}" if needed else "")]
+    return {name: paths for name, paths in out.items() if paths}
 
 
 class Server:
     """`ogi serve` on a free port, started and stopped by the bench."""
 
-    def __init__(self, db: Path, workers: int = 1):
+    def __init__(self, db: Path, workers: int = 1, cache_mb: int | None = None):
         self.db = db
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         t0 = time.perf_counter()
         self.proc = subprocess.Popen([OGI, "serve", "--db", str(db), "--port", str(self.port),
-                                      "--workers", str(workers)],
+                                      "--workers", str(workers)]
+                                     + ([] if cache_mb is None else ["--cache-mb", str(cache_mb)]),
                                      cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                      start_new_session=True)
         while True:
@@ -199,10 +232,11 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def concurrent(base: str, mix: dict[str, str], clients: int, rounds: int, think: float = 0.0,
-               seed: int = 1) -> dict:
-    """`clients` readers at once, each fetching every page `rounds` times in its own order,
-    pausing between pages a random time of mean `think` seconds (exponential; 0: no pause)."""
+def concurrent(base: str, mix: dict[str, list[str]], clients: int, rounds: int,
+               think: float = 0.0, seed: int = 1) -> dict:
+    """`clients` readers at once, each fetching every page `rounds` times in its own order (one
+    of the page's addresses at random), pausing between pages a random time of mean `think`
+    seconds (exponential; 0: no pause)."""
     times: dict[str, list[float]] = {name: [] for name in mix}
     status: dict[str, int] = {name: 200 for name in mix}
     lock = threading.Lock()
@@ -216,7 +250,7 @@ def concurrent(base: str, mix: dict[str, str], clients: int, rounds: int, think:
         for name in order:
             if think:
                 time.sleep(rng.expovariate(1 / think))
-            dt, st, _ = fetch(base + mix[name])
+            dt, st, _ = fetch(base + rng.choice(mix[name]))
             with lock:
                 times[name].append(dt)
                 if st != 200:
@@ -236,25 +270,28 @@ def concurrent(base: str, mix: dict[str, str], clients: int, rounds: int, think:
             "requests_per_s": round(sum(len(t) for t in times.values()) / wall, 1)}
 
 
-def serve_and_measure(db: Path, clients: int, rounds: int, workers: int = 1, think: float = 0.0) -> dict:
+def serve_and_measure(db: Path, clients: int, rounds: int, workers: int = 1, think: float = 0.0,
+                      cache_mb: int | None = None) -> dict:
     mix = pages(db)
-    figures: dict = {"mix": mix, "workers": workers, "think_s": think}
+    figures: dict = {"mix": {name: paths[0] for name, paths in mix.items()},
+                     "addresses": {name: len(paths) for name, paths in mix.items()},
+                     "workers": workers, "think_s": think}
     # 1. start-up, then each page once, cold, one reader
     dropped = drop_caches()
-    server = Server(db, workers)
+    server = Server(db, workers, cache_mb)
     figures["cache_dropped"] = dropped
     figures["serve_startup_s"] = round(server.startup, 2)
     cold = {}
     try:
-        for name, path in mix.items():
-            dt, st, size = fetch(server.base + path)
+        for name, paths in mix.items():
+            dt, st, size = fetch(server.base + paths[0])
             cold[name] = {"cold_ms": round(dt * 1000), "status": st, "bytes": size}
     finally:
         rss = server.rss_mb()
         server.stop()
     # 2. a fresh server, cold, `clients` readers at once
     drop_caches()
-    server = Server(db, workers)
+    server = Server(db, workers, cache_mb)
     figures["serve_startup_s_second"] = round(server.startup, 2)
     try:
         conc = concurrent(server.base, mix, clients, rounds, think)
@@ -279,6 +316,8 @@ def main(argv=None) -> dict:
     ap.add_argument("--workers", type=int, default=1, help="ogi serve --workers (default 1)")
     ap.add_argument("--think", type=float, default=0.0,
                     help="mean seconds a reader pauses between pages (default 0: none)")
+    ap.add_argument("--cache-mb", type=int, default=None,
+                    help="ogi serve --cache-mb (default: its own; 0: no response cache)")
     ap.add_argument("--requests", type=int, default=None, help=argparse.SUPPRESS)  # former option
     args = ap.parse_args(argv)
     figures: dict = {}
@@ -299,7 +338,9 @@ def main(argv=None) -> dict:
     size = db.stat().st_size
     figures["size_on_disk_mb"] = round(size / 2**20)
     figures["bytes_per_report"] = round(size / max(1, figures["reports"]))
-    figures.update(serve_and_measure(db, args.clients, args.rounds, args.workers, args.think))
+    figures.update(serve_and_measure(db, args.clients, args.rounds, args.workers, args.think,
+                                     args.cache_mb))
+    figures["cache_mb"] = args.cache_mb
     pages_ = figures["pages"]
     figures["worst_p95_ms"] = max(p["p95_ms"] for p in pages_.values())
     figures["worst_cold_ms"] = max(p["cold_ms"] for p in pages_.values())
