@@ -79,10 +79,10 @@ CANNED = {
         "description": "Table 三 totals (总计 column) per report of the agencies whose name contains the text given, one row per report (its canonical document; n_documents says how many documents it was captured in). Sums of sub-rows ignore blank cells; see the values table for raw text.",
         "sql": f"""select r.agency, r.year, r.format, r.scope, {SQL_OUTCOMES},
     r.check_status, r.n_documents, r.id as report_id, r.url
-from (select rowid as rid from reports where agency like '%' || :agency || '%') m
-cross join reports r on r.rowid = m.rid
+from agencies a  -- the agencies' names searched (a row an agency), then their reports
+cross join reports r on r.agency_id = a.id
 join "values" v on v.report_id = r.id
-where r.parse_status in ('parsed', 'parsed_ocr')
+where a.name like '%' || :agency || '%' and r.parse_status in ('parsed', 'parsed_ocr')
 group by r.id
 order by r.agency, r.year, r.id""",
     },
