@@ -7,6 +7,7 @@
 #   BASELINE=<commit>         bench_load also loads the same reports with that commit's loader
 #   NATIONAL_DB=<archive.db>  also measure that archive (sizes; every page cold and concurrent);
 #                             built beforehand by bench/bench_national.py (docs/benchmarks.md)
+#   NATIONAL_LOG=<build.log>  the national build's own BENCH line (default: build.log beside it)
 #   SERVE_SIZES="10000 100000", WORKERS=2, THINK=2   (bench_serve options)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,7 @@ WORKERS=${WORKERS:-1}; THINK=${THINK:-0}
 RESULTS="$OUT/results.jsonl"
 : > "$RESULTS"
 run() { "$PY" "$@" | tee /dev/stderr | sed -n 's/^BENCH //p' >> "$RESULTS"; }
+run bench/bench_machine.py
 run bench/bench_prose.py --reports "$LOAD"
 run bench/bench_load.py --reports "$LOAD" --dir "$OUT/load" --repeat "$REPEAT" ${BASELINE:+--baseline "$BASELINE"}
 run bench/bench_parse.py
@@ -44,4 +46,7 @@ if [ -n "${NATIONAL_DB:-}" ]; then
     run bench/bench_serve.py --db "$NATIONAL_DB" --rounds "$ROUNDS" --workers "$WORKERS" --think 0
   fi
 fi
-echo "figures: $RESULTS"
+# the national build's own figures (its peak RSS, build time), when its log is beside the file
+NATIONAL_LOG=${NATIONAL_LOG:-${NATIONAL_DB:+$(dirname "$NATIONAL_DB")/build.log}}
+"$PY" bench/summary.py "$RESULTS" ${NATIONAL_LOG:+$( [ -f "$NATIONAL_LOG" ] && echo "$NATIONAL_LOG")} > "$OUT/summary.md"
+echo "figures: $RESULTS; as Markdown: $OUT/summary.md"

@@ -137,6 +137,21 @@ def test_bench_serve_runs(tmp_path):
                for p in pages.values()), pages
     assert fig["serve_startup_s"] > 0 and fig["concurrent_requests"] == 2 * len(pages)
     assert fig["serve_peak_rss_mb"] > 0 and fig["build_peak_rss_mb"] > 0
+    # a page of one agency, report or field is measured on several of them, drawn from the archive
+    assert fig["addresses"]["values of an agency"] > 1 and fig["addresses"]["report page"] > 1
+    assert fig["addresses"]["values"] == 1
+
+    # the machine line and the Markdown of both, as docs/benchmarks.md is written from them
+    machine = _bench("bench_machine.py")
+    assert machine["commit"] and machine["versions"]["sqlite"] and machine["disk_free_gb"] > 0
+    results = tmp_path / "results.jsonl"
+    results.write_text(json.dumps(machine) + "\n" + json.dumps(fig) + "\n", encoding="utf-8")
+    md = subprocess.run([sys.executable, str(ROOT / "bench" / "summary.py"), str(results)],
+                        cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert md.returncode == 0, md.stderr
+    assert f"date (UTC), commit | {machine['date_utc']}, {machine['commit']}" in md.stdout
+    assert "serve 40 reports, 2 readers, pauses of 0.01 s, 2 worker(s): worst page p95" in md.stdout
+    assert "| values of an agency | " in md.stdout and "| … `ogi serve` listening |" in md.stdout
 
 
 def test_bench_build_runs():
