@@ -157,6 +157,9 @@ def fields_template(fields_json: str, previous_report_id: str | None) -> str:
     return fields_json.replace(f'"{previous_report_id}:', f'"{PREV}:')
 
 
+_UNSEEN = object()
+
+
 class Interner:
     """Keys of field ids, flag lists, printed labels and check rules of one connection.
 
@@ -170,7 +173,7 @@ class Interner:
 
     def reset(self) -> None:
         self._maps: dict[str, dict] = {"field_keys": {}, "flag_sets": {}, "printed_labels": {},
-                                       "check_rules": {}, "cell_places": {}}
+                                       "check_rules": {}, "cell_places": {}, "places_as_given": {}}
 
     def _key(self, table: str, column: str, value: str) -> int:
         m = self._maps[table]
@@ -195,13 +198,16 @@ class Interner:
 
     def place(self, flags_json: str | None, page, table, row, col, label: str | None) -> int | None:
         """The cell_places key of a cell's flags, page, table, row, column and printed label
-        (None when it has none of them)."""
+        (None when it has none of them). Called for every cell loaded: a place met before is
+        one look-up of what was given."""
+        given = (flags_json, page, table, row, col, label)
+        k = self._maps["places_as_given"].get(given, _UNSEEN)
+        if k is not _UNSEEN:
+            return k
         ident = (self.flags(flags_json), page, table, row, col, self.label(label))
         m = self._maps["cell_places"]
         k = m.get(ident)
-        if k is None:
-            if ident == (None,) * 6:
-                return None
+        if k is None and ident != (None,) * 6:
             row_ = self.conn.execute(
                 f"select key from cell_places where {' and '.join(c + ' is ?' for c in PLACE_COLUMNS)}",
                 ident).fetchone()
@@ -209,6 +215,7 @@ class Interner:
                 f"insert into cell_places ({', '.join(PLACE_COLUMNS)}) values (?, ?, ?, ?, ?, ?)",
                 ident).lastrowid
             m[ident] = k
+        self._maps["places_as_given"][given] = k
         return k
 
     def rule(self, rule_id: str, kind: str | None, severity: str | None, fields: str | None) -> int:
