@@ -7,6 +7,7 @@
 #   BASELINE=<commit>         bench_load also loads the same reports with that commit's loader
 #   NATIONAL_DB=<archive.db>  also measure that archive (sizes; every page cold and concurrent);
 #                             built beforehand by bench/bench_national.py (docs/benchmarks.md)
+#   OCR=0                     leave out the OCR benches (about 10 minutes)
 #   NATIONAL_LOG=<build.log>  the national build's own BENCH line (default: build.log beside it)
 #   SERVE_SIZES="10000 100000", WORKERS=2, THINK=2   (bench_serve options)
 set -euo pipefail
@@ -28,8 +29,10 @@ run bench/bench_machine.py
 run bench/bench_prose.py --reports "$LOAD"
 run bench/bench_load.py --reports "$LOAD" --dir "$OUT/load" --repeat "$REPEAT" ${BASELINE:+--baseline "$BASELINE"}
 run bench/bench_parse.py
-[ "${1:-}" = "--quick" ] || run bench/bench_ocr.py --jobs 1
-[ "${1:-}" = "--quick" ] || run bench/bench_ocr.py --scan --dpi 150 --seeds 0 1 2 --jobs 2
+if [ "${1:-}" != "--quick" ] && [ "${OCR:-1}" != "0" ]; then
+  run bench/bench_ocr.py --jobs 1
+  run bench/bench_ocr.py --scan --dpi 150 --seeds 0 1 2 --jobs 2
+fi
 run bench/bench_build.py --copies "$COPIES"
 run bench/bench_crawl.py --bodies "$BODIES" --bench-seconds "$BENCH_SECONDS"
 for n in $SERVE_SIZES; do

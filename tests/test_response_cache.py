@@ -5,7 +5,6 @@ error. Real servers on 127.0.0.1, real archives."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 import threading
 import urllib.parse
 
@@ -13,8 +12,8 @@ import httpx
 import pytest
 
 from tests.conftest import free_port
-from tests.portal_fixtures import OGI, ROOT, explain
-from tests.test_archive_damage import archive_reports
+from tests.portal_fixtures import explain
+from tests.test_archive_damage import archive_reports, ogi_build
 from tests.test_db_archive import built_archive, write_test_archive
 from tests.test_serve_archive import ogi_serve
 
@@ -78,15 +77,13 @@ def test_readers_of_a_page_being_made_wait_for_it(tmp_path_factory, tmp_path):
 def test_a_new_snapshot_or_a_mutable_file_is_never_answered_from_memory(tmp_path):
     archive = write_test_archive(tmp_path / "archive")
     db = tmp_path / "archive.db"
-    first = subprocess.run(OGI + ["build", "--archive", str(archive), "--db", str(db)],
-                           capture_output=True, text=True, timeout=300, cwd=ROOT)
+    first, _ = ogi_build(archive, db)
     assert first.returncode == 0, explain(first)
     with ogi_serve("--db", str(db), "--archive", str(archive), "--port", str(free_port())) as url:
         n0 = httpx.get(url + COUNT, timeout=60).json()[0]["n"]
         assert httpx.get(url + COUNT, timeout=60).headers["x-cache"] == "hit"
         archive_reports(archive, 3, "later")
-        proc = subprocess.run(OGI + ["build", "--archive", str(archive), "--db", str(db)],
-                              capture_output=True, text=True, timeout=300, cwd=ROOT)
+        proc, _ = ogi_build(archive, db)
         assert proc.returncode == 0, explain(proc)
         r = httpx.get(url + COUNT, timeout=60)  # the build replaced the file: made anew
         assert r.headers["x-cache"] == "miss" and r.json()[0]["n"] == n0 + 3
