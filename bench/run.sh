@@ -42,14 +42,16 @@ for n in $SERVE_SIZES; do
     run bench/bench_serve.py --reports "$n" --dir "$OUT" --rounds "$ROUNDS" --workers "$WORKERS" --think "$THINK"
   fi
 done
+# the national build's own figures (its peak RSS, build time), when its log is beside the file
+NATIONAL_LOG=${NATIONAL_LOG:-${NATIONAL_DB:+$(dirname "$NATIONAL_DB")/build.log}}
 if [ -n "${NATIONAL_DB:-}" ]; then
+  # a build still writing the file (its log without its figures yet) is waited for
+  while [ -f "$NATIONAL_LOG" ] && ! grep -q '^BENCH ' "$NATIONAL_LOG"; do sleep 15; done
   run bench/bench_national.py --db "$NATIONAL_DB"
   run bench/bench_serve.py --db "$NATIONAL_DB" --rounds "$ROUNDS" --workers "$WORKERS" --think "$THINK"
   if [ "$THINK" != "0" ]; then  # and with no pause: the server's throughput
     run bench/bench_serve.py --db "$NATIONAL_DB" --rounds "$ROUNDS" --workers "$WORKERS" --think 0
   fi
 fi
-# the national build's own figures (its peak RSS, build time), when its log is beside the file
-NATIONAL_LOG=${NATIONAL_LOG:-${NATIONAL_DB:+$(dirname "$NATIONAL_DB")/build.log}}
 "$PY" bench/summary.py "$RESULTS" ${NATIONAL_LOG:+$( [ -f "$NATIONAL_LOG" ] && echo "$NATIONAL_LOG")} > "$OUT/summary.md"
 echo "figures: $RESULTS; as Markdown: $OUT/summary.md"
