@@ -10,7 +10,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+# the shared corpus: OGI_SHARED as for the tests, else ../shared beside the checkout
+SHARED = Path(os.environ.get("OGI_SHARED") or ROOT.parent / "shared")
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
