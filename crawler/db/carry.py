@@ -112,7 +112,7 @@ class Previous:
             left join main.flag_sets ms on ms.flags = ps.flags
             left join previous.printed_labels pl on pl.key = pp.label
             left join main.printed_labels ml on ml.label = pl.label
-            where pp.key in (select place from previous.cells where report_key = ?)"""
+            where pp.key in (""" + places + ")"
         cols = ", ".join(compact.PLACE_COLUMNS)
         db.execute(f"""insert into main.cell_places ({cols}) select {cols} from ({translated}) t
             where not exists (select 1 from main.cell_places m

@@ -173,7 +173,7 @@ class Interner:
 
     def reset(self) -> None:
         self._maps: dict[str, dict] = {"field_keys": {}, "flag_sets": {}, "printed_labels": {},
-                                       "check_rules": {}, "cell_places": {}, "places_as_given": {}}
+                                       "check_rules": {}, "cell_places": {}}
 
     def _key(self, table: str, column: str, value: str) -> int:
         m = self._maps[table]
@@ -200,22 +200,22 @@ class Interner:
         """The cell_places key of a cell's flags, page, table, row, column and printed label
         (None when it has none of them). Called for every cell loaded: a place met before is
         one look-up of what was given."""
+        m = self._maps["cell_places"]
         given = (flags_json, page, table, row, col, label)
-        k = self._maps["places_as_given"].get(given, _UNSEEN)
+        k = m.get(given, _UNSEEN)
         if k is not _UNSEEN:
             return k
+        # flags and labels intern one to one: a place not met as given is not met as keys either
         ident = (self.flags(flags_json), page, table, row, col, self.label(label))
-        m = self._maps["cell_places"]
-        k = m.get(ident)
-        if k is None and ident != (None,) * 6:
+        k = None
+        if ident != (None,) * 6:
             row_ = self.conn.execute(
                 f"select key from cell_places where {' and '.join(c + ' is ?' for c in PLACE_COLUMNS)}",
                 ident).fetchone()
             k = row_[0] if row_ else self.conn.execute(
                 f"insert into cell_places ({', '.join(PLACE_COLUMNS)}) values (?, ?, ?, ?, ?, ?)",
                 ident).lastrowid
-            m[ident] = k
-        self._maps["places_as_given"][given] = k
+        m[given] = k
         return k
 
     def rule(self, rule_id: str, kind: str | None, severity: str | None, fields: str | None) -> int:

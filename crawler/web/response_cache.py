@@ -40,7 +40,6 @@ class Cache:
         self.entries: collections.OrderedDict = collections.OrderedDict()
         self.bytes = 0
         self.making: dict = {}
-        self.hits = self.misses = self.waited = 0
 
     def get(self, key):
         entry = self.entries.get(key)
@@ -111,13 +110,10 @@ def asgi_wrapper(datasette):
                 return await app(scope, receive, send)
             entry = cache.get(key)
             if entry is None and key in cache.making:  # being made: wait for it
-                cache.waited += 1
                 await asyncio.shield(cache.making[key])
                 entry = cache.get(key)
             if entry is not None:
-                cache.hits += 1
                 return await _replay(send, entry)
-            cache.misses += 1
             made = cache.making.setdefault(key, asyncio.get_running_loop().create_future())
             start: dict = {}
             chunks: list[bytes] = []
