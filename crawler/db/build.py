@@ -23,7 +23,7 @@ import sqlite_utils
 from parsers import checks, formats, guard
 from parsers.document import UnreadableDocument
 
-from . import (carry, compact, counts, documents, facet_counts, flags, load, page_images, publish,
+from . import (carry, compact, counts, documents, facet_counts, flags, load, peers, page_images, publish,
                regions, schema, search, texts)
 
 log = logging.getLogger(__name__)
@@ -597,6 +597,7 @@ def refresh_derived(db, parser_version: str | None) -> None:
         refresh_totals(db)
         schema.refresh_coverage(db)
         flags.refresh(db)
+        peers.refresh(db)
         analyze(db)
         search.refresh_search(db)
         write_archive_info(db, parser_version)

@@ -458,6 +458,29 @@ TABLES = {
                     "stored": "已存值数 · values kept in facet_counts (the most frequent first)",
                     "fingerprint": "指纹 · <table>:<rows>:<smallest key>:<largest key> of every table read, at counting time"},
     },
+    "peer_groups": {
+        "description": "同级同省组 · The groups a report page ranks a report in: parsed reports of one province, year and level, aggregate reports apart (crawler.db.peers), derived by every build.",
+        "columns": {"key": "键 · the group's key", "province": "省份 · province", "year": "年度 · year", "level": "层级 · level",
+                    "aggregate": "汇总 · 1: reports of scope aggregate"},
+    },
+    "report_peers": {
+        "description": "同级同省报告 · Each peer group's agencies, one row each: the report standing for the agency (its first parsed report of the group with a 新收申请 cell, by agency name then id), its new applications (t3.new.total) and the agency's name; the report page ranks a report among them.",
+        "columns": {"grp": "组 · peer_groups.key", "agency_id": "机关 · the agency ('' for reports of none)",
+                    "report_key": "报告键 · reports.key of the report standing for the agency",
+                    "agency": "机关名称 · reports.agency of that report",
+                    "value": "新收申请 · its t3.new.total (empty: printed blank)"},
+    },
+    "filter_lists": {
+        "description": "筛选名单 · For every field (values) and rule (checks) and year, how many reports hold a row of it, counted by every build; where at most a fifth of the year's reports do, filter_list_reports lists them, and the server reads a page filtered by that field or rule from the list (crawler.db.filter_lists), while the fingerprint in facet_columns matches.",
+        "columns": {"tbl": "视图 · values or checks", "name": "名称 · the field_id or rule_id",
+                    "year": "年度 · the reports' year (empty: reports of no year)",
+                    "reports": "报告数 · reports of that year with a row of it",
+                    "listed": "已列出 · 1: every one of them is in filter_list_reports"},
+    },
+    "filter_list_reports": {
+        "description": "筛选名单报告 · The reports of each listed field or rule and year (filter_lists.listed = 1).",
+        "columns": {"list": "名单 · filter_lists.id", "report_id": "报告 · a report in the list (reports.id)"},
+    },
     "coverage": {
         "description": "覆盖情况 · Agency × year between the first and last year archived: found, missing, parsed, unparsed, failed checks, and the state of the latest crawl of the agency's portal.",
         "facets": ["status", "crawl_state", "province", "level", "year"],

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterable
 
-from . import dictionary
+from . import dictionary, filter_lists
 
 # The most frequent values kept per facet. Datasette asks for at most max_returned_rows + 1
 # (1,001 by default, ?_facet_size=max); beyond what is kept the server counts live.
@@ -115,10 +115,11 @@ def _report_places(db) -> dict:
     return {k: (y, p) for k, y, p in db.execute("select key, year, province from reports")}
 
 
-def _signatures(db, sql: str, places: dict) -> tuple[dict, int]:
+def _signatures(db, sql: str, places: dict, add=None) -> tuple[dict, int]:
     """{(year, province, signature): reports} from rows (report key, rows, signature) of one
     ordered pass over a compact table grouped by report (no sort: its primary key starts with
-    the report key), and the table's row count."""
+    the report key), and the table's row count; add(year, signature, report key), when given,
+    is called for every report (filter_lists.collector)."""
     out: dict = {}
     get = places.get
     total = 0
@@ -128,21 +129,25 @@ def _signatures(db, sql: str, places: dict) -> tuple[dict, int]:
         if place is not None:  # the views join reports: rows of no report are not theirs
             k = (place[0], place[1], sig)
             out[k] = out.get(k, 0) + 1
+            if add is not None:
+                add(place[0], sig, key)
     return out, total
 
 
-def big_cube_rows(db, tbl: str) -> tuple[list[tuple], int]:
+def big_cube_rows(db, tbl: str, lists: bool = False) -> tuple[list[tuple], int]:
     """The rows of `tbl` (values or checks) counted by every combination of BIG_CUBES[tbl], as
     the view gives them (its inner joins: a report, a field or rule key), and the row count of
-    the compact table it reads."""
+    the compact table it reads. With `lists`, the same pass writes the table's filter lists
+    (crawler.db.filter_lists)."""
     places = _report_places(db)
     cube: dict = {}
+    groups, add = filter_lists.collector() if lists else (None, None)
     if tbl == "values":
         fields = {k: (fid, t, u) for k, fid, t, u in db.execute(
             'select fk.key, fk.field_id, f."table", f.unit from field_keys fk '
             "left join fields f on f.id = fk.field_id")}
         sigs, table_rows = _signatures(db, "select report_key, count(*), group_concat(field_key) "
-                                           "from cells group by report_key", places)
+                                           "from cells group by report_key", places, add)
         for (year, province, sig), n in sigs.items():
             for fk in sig.split(","):
                 f = fields.get(int(fk))
@@ -150,13 +155,17 @@ def big_cube_rows(db, tbl: str) -> tuple[list[tuple], int]:
                     continue
                 k = (f[1], year, province, f[2], f[0])
                 cube[k] = cube.get(k, 0) + n
+        if lists:
+            def name_of(item):
+                f = fields.get(int(item))
+                return None if f is None else f[0]
     elif tbl == "checks":
         rules = {k: (r, kind, sev) for k, r, kind, sev in db.execute(
             "select key, rule_id, kind, severity from check_rules")}
         status = {"1": "pass", "0": "fail", "": "undecidable"}
         sigs, table_rows = _signatures(
             db, "select report_key, count(*), group_concat(rule_key || ':' || coalesce(ok, '')) "
-                "from check_results group by report_key", places)
+                "from check_results group by report_key", places, add)
         for (year, province, sig), n in sigs.items():
             for item in sig.split(","):
                 rk, _, ok = item.partition(":")
@@ -165,8 +174,15 @@ def big_cube_rows(db, tbl: str) -> tuple[list[tuple], int]:
                     continue
                 k = (status[ok], r[2], r[1], year, province, r[0])
                 cube[k] = cube.get(k, 0) + n
+        if lists:
+            def name_of(item):
+                r = rules.get(int(item.partition(":")[0]))
+                return None if r is None else r[0]
     else:
         raise KeyError(tbl)
+    if lists:
+        names = filter_lists.names_by_signature({sig for _, sig in groups}, name_of)
+        filter_lists.write(db, tbl, groups, names)
     return [(n, *k) for k, n in cube.items()], table_rows
 
 
@@ -174,11 +190,14 @@ def refresh_big(db, master: list) -> dict[str, int]:
     """facet_counts, facet_columns and facet_cube of the views BIG_CUBES names, from their
     compact tables (big_cube_rows); returns their row counts."""
     present = {n for _, n, _ in master}
+    has_lists = "filter_lists" in present   # migration 0024
+    if has_lists:
+        filter_lists.clear(db)
     totals = {}
     for tbl, cols in BIG_CUBES.items():
         if tbl not in present:
             continue
-        rows, table_rows = big_cube_rows(db, tbl)
+        rows, table_rows = big_cube_rows(db, tbl, lists=has_lists)
         totals[tbl] = sum(r[0] for r in rows)
         base = BIG_TABLE[tbl]
         totals[base] = table_rows

@@ -12,7 +12,7 @@ from sqlite_utils.migrations import Migrations
 
 from parsers import formats
 
-from . import compact, counts, search, texts
+from . import compact, counts, filter_lists, peers, search, texts
 from .sql import statements
 
 MIGRATIONS = Migrations("ogi-archive")
@@ -711,6 +711,26 @@ def m0023_cell_places(db: sqlite_utils.Database) -> None:
     columns stored per cell were ~1.8 GB of a national archive's 11.4 GB structured part
     (docs/benchmarks.md). The values view gives the same columns back."""
     compact.migrate_places(db)
+
+
+@MIGRATIONS(name="0024_filter_lists")
+def m0024_filter_lists(db: sqlite_utils.Database) -> None:
+    """For every field and rule and year, the reports holding it, listed where few do
+    (crawler.db.filter_lists): a page of `values` or `checks` filtered by a field or rule that
+    few reports of a year hold looked for it report by report, into the SQL time limit at
+    national scale. Empty until the next build; the server then reads the views as before."""
+    for statement in statements(filter_lists.TABLES):
+        db.execute(statement)
+
+
+@MIGRATIONS(name="0025_report_peers")
+def m0025_report_peers(db: sqlite_utils.Database) -> None:
+    """Each report's peers with their new applications, one row per agency, derived by every
+    build (crawler.db.peers): the report page looked up one cell per peer, ~4,000 cold pages
+    for a township of a large province at national scale. Empty until the next build; the
+    page then reads the peers live, as before."""
+    for statement in statements(peers.TABLES):
+        db.execute(statement)
 
 
 def refresh_coverage(db: sqlite_utils.Database) -> None:

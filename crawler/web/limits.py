@@ -208,6 +208,10 @@ class SnapshotDatabase(Database):
             if m and (self.ogi_counts.get(_unquote(m.group(1))) or 0) > BIG_COUNT:
                 limit = self.ds.setting("facet_time_limit_ms")
                 custom_time_limit = min(custom_time_limit or limit, limit)
+        elif " from [values] where " in sql or " from checks where " in sql:
+            from .filter_pages import narrowed
+
+            sql = await narrowed(self.ds, self.name, sql, params) or sql
         return await super().execute(sql, params, truncate=truncate,
                                      custom_time_limit=custom_time_limit, page_size=page_size,
                                      log_sql_errors=log_sql_errors)

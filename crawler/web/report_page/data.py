@@ -199,24 +199,62 @@ def history(conn, report: dict) -> dict:
 
 def peers(conn, report: dict) -> dict | None:
     """Where the report stands among the parsed reports of the same province, level and year
-    (new applications, table 三 总计 column); aggregate reports are compared with aggregates."""
+    (new applications, table 三 总计 column), one report per agency (the first by agency name,
+    then id; this one for its own agency); aggregate reports are compared with aggregates.
+    Read from the build's report_peers (crawler.db.peers), else live."""
     if not report.get("province") or not report.get("level") or report.get("year") is None:
         return None
     agg = report.get("scope") == "aggregate"
+    if not _has(conn, "report_peers", {"grp", "report_key", "value"}) or \
+            conn.execute("select 1 from peer_groups limit 1").fetchone() is None:
+        return _ranked(report, agg, _peers_live(conn, report, agg))
+    grp = conn.execute("select key from peer_groups where province = ? and year = ? and "
+                       "level = ? and aggregate = ?",
+                       [report["province"], report["year"], report["level"], int(agg)]).fetchone()
+    rows = [] if grp is None else _rows(
+        conn, "select agency_id, report_key as key, agency, value from report_peers "
+              "where grp = ?", [grp[0]])
+    own = report.get("agency_id") or ""
+    if report.get("parse_status") == "parsed":
+        mine = conn.execute('select value from "values" where report_id = ? and field_id = ?',
+                            [report["id"], NEW]).fetchall()
+        if mine:  # it stands for its agency
+            rows = [r for r in rows if r["agency_id"] != own]
+            rows.append({"agency_id": own, "key": report.get("key"), "agency": report.get("agency"),
+                         "value": mine[0][0], "id": report["id"]})
+    ranked = sorted((r for r in rows if r["value"] is not None),
+                    key=lambda r: (-r["value"], r["agency"] or ""))
+    shown = [r for i, r in enumerate(ranked) if i < 5 and "id" not in r]
+    if shown:
+        ids = dict(conn.execute(f"select key, id from reports where key in "
+                                f"({','.join('?' * len(shown))})", [r["key"] for r in shown]))
+        for r in shown:
+            r["id"] = ids.get(r["key"])
+    for r in rows:
+        r["agency_id"] = r["agency_id"] or None
+    return _ranked(report, agg, ranked, ordered=True)
+
+
+def _peers_live(conn, report: dict, agg: bool) -> list[dict]:
     # +parse_status: the province and year index picks the peers (~7k of 1.3M reports); the
     # parse-status index would read every parsed report of the year
     rows = _rows(conn, """select r.id, r.agency, r.agency_id, v.value
         from reports r join "values" v on v.report_id = r.id and v.field_id = ?
         where r.province = ? and r.year = ? and r.level = ? and +r.parse_status = 'parsed'
-          and (coalesce(r.scope, '') = 'aggregate') = ?""",
+          and (coalesce(r.scope, '') = 'aggregate') = ?
+        order by r.agency, r.id""",
                  [NEW, report["province"], report["year"], report["level"], agg])
     by_agency: dict[str, dict] = {}
     for r in rows:  # one report per agency: this one for its own agency
         if r["agency_id"] not in by_agency or r["id"] == report["id"]:
             by_agency[r["agency_id"]] = r
-    ranked = sorted((r for r in by_agency.values() if r["value"] is not None),
-                    key=lambda r: (-r["value"], r["agency"] or ""))
-    me = next((i for i, r in enumerate(ranked) if r["id"] == report["id"]), None)
+    return list(by_agency.values())
+
+
+def _ranked(report: dict, agg: bool, rows: list[dict], ordered: bool = False) -> dict:
+    ranked = rows if ordered else sorted((r for r in rows if r["value"] is not None),
+                                         key=lambda r: (-r["value"], r["agency"] or ""))
+    me = next((i for i, r in enumerate(ranked) if r.get("id") == report["id"]), None)
     vals = sorted(r["value"] for r in ranked)
     median = None
     if vals:
@@ -226,7 +264,8 @@ def peers(conn, report: dict) -> dict | None:
             "scope": "aggregate" if agg else "own", "count": len(ranked),
             "rank": None if me is None else me + 1, "median": median,
             "value": ranked[me]["value"] if me is not None else None,
-            "top": ranked[:5], "values": [r["value"] for r in ranked],
+            "top": [{k: r.get(k) for k in ("id", "agency", "agency_id", "value")} for r in ranked[:5]],
+            "values": [r["value"] for r in ranked],
             "me": me}
 
 
