@@ -11,8 +11,9 @@ holds gets the empty list: no rows, at once. Nothing else changes: the SQL the p
 count and facets (summed from the facet cube) are Datasette's.
 
 The lists are used only while the file is as the build that wrote them left it: the build's
-counts handed to the server (crawler.db.counts), or else the fingerprint of the tables the
-view reads equal to the one the build recorded with its facet counts.
+counts handed to the server (crawler.db.counts), or else, for a file served immutable, the
+fingerprint of the tables the view reads equal to the one the build recorded with its facet
+counts (a file that may change is read through the views as before).
 """
 from __future__ import annotations
 
@@ -57,6 +58,8 @@ async def _current(ds, database: str, tbl: str) -> bool:
     state = await facets._state(ds, database)
     if state["stamped"]:
         return True
+    if ds.get_database(database).is_mutable:
+        return False    # its fingerprint would be counted again on every page: read the view
     recorded = {c["fingerprint"] for (t, _), c in state["columns"].items() if t == tbl}
     if len(recorded) != 1:
         return False
