@@ -36,6 +36,16 @@ def build_demo(tmp: Path) -> tuple[Path, Path, subprocess.CompletedProcess]:
     return db, archive, proc
 
 
+def synthetic_archive(db: Path, reports: int) -> Path:
+    """A synthetic archive of `reports` reports built at `db` through the normal load path and
+    the derived step (python -m testbed.synthetic_archive, in a subprocess)."""
+    proc = subprocess.run([sys.executable, "-m", "testbed.synthetic_archive", "--db", str(db),
+                           "--reports", str(reports)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return db
+
+
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 right now (for a server a test starts)."""
     with socket.socket() as s:

@@ -8,16 +8,14 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-import subprocess
-import sys
 import urllib.parse
 
 import httpx
 import pytest
 
 from crawler.db import dictionary, facet_counts
-from tests.conftest import free_port
-from tests.test_serve_archive import ROOT, ogi_serve
+from tests.conftest import free_port, synthetic_archive
+from tests.test_serve_archive import ogi_serve
 
 # subprocesses, servers, browsers, Redis or OCR: not in the fast loop (-m "not slow")
 pytestmark = pytest.mark.slow
@@ -29,11 +27,7 @@ def q(name: str) -> str:
 
 @pytest.fixture(scope="module")
 def synthetic_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("facets") / "archive.db"
-    proc = subprocess.run([sys.executable, "-m", "testbed.synthetic_archive", "--db", str(db),
-                           "--reports", "400"], cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return db
+    return synthetic_archive(tmp_path_factory.mktemp("facets") / "archive.db", 400)
 
 
 def faceted(con) -> dict[str, list[str]]:

@@ -7,8 +7,6 @@ import asyncio
 import json
 import shutil
 import sqlite3
-import subprocess
-import sys
 import urllib.parse
 
 import pytest
@@ -16,7 +14,7 @@ import pytest
 from crawler.db import filter_lists
 from crawler.web import filter_pages
 from crawler.web.app import datasette_instance
-from tests.test_serve_archive import ROOT
+from tests.conftest import synthetic_archive
 
 # a synthetic archive built by a subprocess: not in the fast loop
 pytestmark = pytest.mark.slow
@@ -24,11 +22,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def synthetic_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("lists") / "archive.db"
-    proc = subprocess.run([sys.executable, "-m", "testbed.synthetic_archive", "--db", str(db),
-                           "--reports", "700"], cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return db
+    return synthetic_archive(tmp_path_factory.mktemp("lists") / "archive.db", 700)
 
 
 VIEW_COUNTS = {

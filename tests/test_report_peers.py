@@ -5,26 +5,20 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 import sqlite_utils
 
 from crawler.db import peers as peers_table
 from crawler.web.report_page import data
-from tests.test_serve_archive import ROOT
+from tests.conftest import synthetic_archive
 
 pytestmark = pytest.mark.slow  # a synthetic archive built by a subprocess
 
 
 @pytest.fixture(scope="module")
 def synthetic_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("peers") / "archive.db"
-    proc = subprocess.run([sys.executable, "-m", "testbed.synthetic_archive", "--db", str(db),
-                           "--reports", "500"], cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return db
+    return synthetic_archive(tmp_path_factory.mktemp("peers") / "archive.db", 500)
 
 
 def _reports(conn) -> list[dict]:
