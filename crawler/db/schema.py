@@ -733,6 +733,16 @@ def m0025_report_peers(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+@MIGRATIONS(name="0026_reports_year_index")
+def m0026_reports_year_index(db: sqlite_utils.Database) -> None:
+    """The reports of a year in key order again (0022 dropped this index as a prefix of
+    (year, format)): through (year, format), a `values` or `checks` page of a field or rule of
+    the 2021 format and one year read the year's 2019-format reports first, one miss each
+    (3,700 of them, 0.6 s cold, at national scale); in key order the formats are interleaved.
+    ~20 MB at national scale."""
+    db.execute("CREATE INDEX IF NOT EXISTS idx_reports_year ON reports (year)")
+
+
 def refresh_coverage(db: sqlite_utils.Database) -> None:
     """Recompute the coverage table from agencies, reports and portal_crawls (derived data)."""
     db.execute("DELETE FROM coverage")
