@@ -42,6 +42,8 @@ from pathlib import Path
 from datasette import hookimpl
 from datasette.database import Database
 
+from .schema_cache import SchemaCache
+
 
 @dataclasses.dataclass(frozen=True)
 class QueryLimits:
@@ -176,7 +178,7 @@ _connections = threading.local()
 BIG_COUNT = 1_000_000
 
 
-class SnapshotDatabase(Database):
+class SnapshotDatabase(SchemaCache, Database):
     """A Datasette database whose per-thread connections belong to this object, not to its
     name: Datasette keeps them by name, so after a switch every thread would go on reading
     the replaced file.
@@ -184,7 +186,8 @@ class SnapshotDatabase(Database):
     ``ogi_counts``: the row counts the build that wrote the file left in it (crawler.db.counts),
     or None. With them, Datasette's table counts (at start-up, on the index pages) are taken
     as they are, and a table page's ``select count(*)`` is answered from them or from the facet
-    cube (crawler.web.facets.precomputed_count)."""
+    cube (crawler.web.facets.precomputed_count). The schema of an immutable file is read once
+    (crawler.web.schema_cache)."""
 
     ogi_counts: dict | None = None
 
@@ -212,9 +215,14 @@ class SnapshotDatabase(Database):
             from .filter_pages import narrowed
 
             sql = await narrowed(self.ds, self.name, sql, params) or sql
-        return await super().execute(sql, params, truncate=truncate,
-                                     custom_time_limit=custom_time_limit, page_size=page_size,
-                                     log_sql_errors=log_sql_errors)
+        kept, key = self.kept_query(sql, params)
+        if kept is not None:
+            return kept
+        results = await super().execute(sql, params, truncate=truncate,
+                                        custom_time_limit=custom_time_limit, page_size=page_size,
+                                        log_sql_errors=log_sql_errors)
+        self.keep_query(key, results)
+        return results
 
     async def execute_fn(self, fn):
         if self.ds.executor is None:
