@@ -10,6 +10,7 @@
 #   OCR=0                     leave out the OCR benches (about 10 minutes)
 #   NATIONAL_LOG=<build.log>  the national build's own BENCH line (default: build.log beside it)
 #   SERVE_SIZES="10000 100000", WORKERS=2, THINK=2   (bench_serve options)
+#   NATIONAL_THINKS="2 1 0.5 0"   the national serve run once for each pause (default: THINK, then 0)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -48,10 +49,14 @@ if [ -n "${NATIONAL_DB:-}" ]; then
   # a build still writing the file (its log without its figures yet) is waited for
   while [ -f "$NATIONAL_LOG" ] && ! grep -q '^BENCH ' "$NATIONAL_LOG"; do sleep 15; done
   run bench/bench_national.py --db "$NATIONAL_DB"
-  run bench/bench_serve.py --db "$NATIONAL_DB" --rounds "$ROUNDS" --workers "$WORKERS" --think "$THINK"
-  if [ "$THINK" != "0" ]; then  # and with no pause: the server's throughput
-    run bench/bench_serve.py --db "$NATIONAL_DB" --rounds "$ROUNDS" --workers "$WORKERS" --think 0
+  # readers pausing THINK s, then with no pause (the server's throughput); NATIONAL_THINKS
+  # names the pauses instead (a sweep: where the national serve stops meeting its target)
+  if [ -z "${NATIONAL_THINKS:-}" ]; then
+    NATIONAL_THINKS="$THINK"; [ "$THINK" != "0" ] && NATIONAL_THINKS="$THINK 0"
   fi
+  for t in $NATIONAL_THINKS; do
+    run bench/bench_serve.py --db "$NATIONAL_DB" --rounds "$ROUNDS" --workers "$WORKERS" --think "$t"
+  done
 fi
 "$PY" bench/summary.py "$RESULTS" ${NATIONAL_LOG:+$( [ -f "$NATIONAL_LOG" ] && echo "$NATIONAL_LOG")} > "$OUT/summary.md"
 echo "figures: $RESULTS; as Markdown: $OUT/summary.md"
