@@ -298,8 +298,10 @@ def _assign(m: Mapping, field_id: str, line: Line, col: int, cell: Cell, label: 
 
 # --- table 二 ---------------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=1 << 16)
 def _lcs(a: str, b: str) -> int:
-    """Length of the longest common subsequence of two short texts."""
+    """Length of the longest common subsequence of two short texts (kept: the header search
+    compares the same printed heads with the same labels many times a document)."""
     prev = [0] * (len(b) + 1)
     for ca in a:
         cur = [0]
@@ -309,9 +311,10 @@ def _lcs(a: str, b: str) -> int:
     return prev[-1]
 
 
-def _all_column_labels() -> list[str]:
-    return sorted({normalize(c.label) for v in formats.VERSIONS for b in formats.get(v).t2_blocks
-                   for c in b.columns})
+@functools.lru_cache(maxsize=1)
+def _all_column_labels() -> tuple[str, ...]:
+    return tuple(sorted({normalize(c.label) for v in formats.VERSIONS
+                         for b in formats.get(v).t2_blocks for c in b.columns}))
 
 
 def _near(n: str, label: str) -> float:
@@ -374,6 +377,7 @@ def _segment_heads(texts: list[str], columns) -> bool:
     return fit(0, 0) and any(matches(t, c.match or (c.label,)) for t in texts for c in columns)
 
 
+@functools.lru_cache(maxsize=4096)
 def _garbled_head(text: str) -> bool:
     """A head of a few characters that names no column label of any format clearly (under the
     0.6 that _column_fits asks: an OCR's 末华庶主条数, or 举年诬让件数 — 0.5 like 本年废止件数 and
