@@ -80,3 +80,17 @@ def synthetic_db(args) -> Path:
     """Where a bench builds its synthetic archive of args.reports reports (the directory made)."""
     args.dir.mkdir(parents=True, exist_ok=True)
     return args.dir / f"synthetic-{args.reports}.db"
+
+
+def export_baseline(rev: str, tmp: Path) -> Path:
+    """The files of commit `rev` (git archive) in a directory of their own (an earlier
+    loader or parser measured beside this code: bench_load, bench_parse --baseline)."""
+    import subprocess
+
+    src = tmp / f"baseline-{rev}"
+    if not src.exists():
+        src.mkdir(parents=True)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(src)], input=archive, check=True)
+    return src

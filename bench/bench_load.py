@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, report
+from _common import ROOT, export_baseline, report
 
 from crawler.db import build as build_module
 from crawler.db import load, regions, search, texts
@@ -156,17 +156,6 @@ for i in range(0, len(items), int(sys.argv[4])):
     load.load_many(db, items[i:i + int(sys.argv[4])], agencies=extras)
 print(time.perf_counter() - t0)
 """
-
-
-def export_baseline(rev: str, tmp: Path) -> Path:
-    """The files of commit `rev` (git archive) in a directory of their own."""
-    src = tmp / f"baseline-{rev}"
-    if not src.exists():
-        src.mkdir(parents=True)
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True,
-                                 capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(src)], input=archive, check=True)
-    return src
 
 
 def baseline(src: Path, items, extras, tmp: Path, batch: int) -> float:

@@ -15,6 +15,10 @@ run, weighted by an assumed national mix of document kinds (--mix; default and r
 DEFAULT_MIX), times --reports, gives CPU-hours; divided by this machine's cores, wall hours
 (`ogi build --jobs N` parses in N processes).
 
+--baseline REV also parses the same documents with the parsers of commit REV (its files, in a
+subprocess, best of --repeat, before and after this code's turn, the faster kept):
+`baseline_ms_per_doc` and `vs_baseline` (its time over this code's: >= 1, no slower) per kind.
+
 Documents: ../shared/corpus (real reports) when present, else documents generated here from a
 synthetic report (bench/_docs.py). Each figure is the best of --repeat runs per document,
 summed over the kind's documents, divided by their number.
@@ -23,12 +27,13 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from _common import ROOT, SHARED, report, timed
+from _common import ROOT, SHARED, export_baseline, report, timed
 
 from parsers.parse import detect_kind, parse_bytes
 
@@ -129,6 +134,39 @@ def _mix(text: str) -> dict:
     return out
 
 
+BASELINE_PARSE = r"""
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from parsers.parse import parse_bytes
+docs, repeat = json.loads(sys.argv[2]), int(sys.argv[3])
+out = {}
+for kind, path in docs:
+    data = open(path, "rb").read()
+    best = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        try:
+            parse_bytes(data, name=path)
+        except TypeError:  # an older signature
+            parse_bytes(data)
+        dt = time.perf_counter() - t0
+        best = dt if best is None else min(best, dt)
+    out[kind] = out.get(kind, 0.0) + best
+print(json.dumps(out))
+"""
+
+
+def baseline_seconds(src: Path, docs: dict[str, list[Path]], repeat: int) -> dict[str, float]:
+    """Seconds the parsers of an earlier commit (its files in `src`) take on the documents, per
+    kind (each document's best of `repeat`, summed), in a subprocess importing those files."""
+    pairs = [(kind, str(p)) for kind in KIND_ORDER for p in docs.get(kind) or []]
+    out = subprocess.run([sys.executable, "-c", BASELINE_PARSE, str(src), json.dumps(pairs), str(repeat)],
+                         cwd=src, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"baseline {src.name} failed: {out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def floor(kind: str, data: bytes) -> None:
     if kind == "html":
         import lxml.html
@@ -165,6 +203,8 @@ def main(argv=None) -> dict:
                     help="national mix of document kinds, e.g. html=0.55,pdf=0.35,docx=0.07,scanned=0.03")
     ap.add_argument("--ocr-s-per-doc", type=float, default=OCR_S_PER_DOC,
                     help="OCR seconds per scanned report (bench_ocr.py), for the estimate")
+    ap.add_argument("--baseline", metavar="REV", default=None,
+                    help="also parse the same documents with the parsers of commit REV")
     args = ap.parse_args(argv)
 
     docs = {} if args.generated or not (SHARED / "corpus").is_dir() else corpus_documents()
@@ -182,6 +222,12 @@ def main(argv=None) -> dict:
         docs["docx"] = docs.get("docx", []) + gen["docx"]
         source += " + the demo report as DOCX (bench/_docs.py)"
     figures: dict = {"documents": source}
+    base: dict[str, float] = {}
+    if args.baseline:
+        import tempfile
+
+        src = export_baseline(args.baseline, Path(tempfile.mkdtemp(prefix="ogi-bench-parse-")))
+        base = baseline_seconds(src, docs, args.repeat)  # before this code's turn ...
     ogi = ROOT / ".venv" / "bin" / "ogi"
     for kind in KIND_ORDER:
         paths = docs.get(kind) or []
@@ -215,6 +261,17 @@ def main(argv=None) -> dict:
             row["ogi_parse_cli_ms_per_doc"] = round(1000 * (time.perf_counter() - t0) / n, 1)
             row["ogi_parse_exit"] = proc.returncode
         figures[kind] = row
+    if args.baseline:
+        after = baseline_seconds(src, docs, args.repeat)  # ... and after it: the faster kept
+        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", args.baseline],
+                                capture_output=True, text=True).stdout.strip()
+        figures["baseline"] = commit or args.baseline
+        for kind, seconds in base.items():
+            row = figures.get(kind)
+            if isinstance(row, dict):
+                best = min(seconds, after.get(kind, seconds))
+                row["baseline_ms_per_doc"] = round(1000 * best / row["documents"], 1)
+                row["vs_baseline"] = round(row["baseline_ms_per_doc"] / row["parse_ms_per_doc"], 2)
     figures["targets"] = "PDF parse <= 3 x pypdfium2 floor, HTML parse <= 2 x lxml floor"
     figures["national_reparse"] = national_estimate(figures, args.mix, args.reports, args.ocr_s_per_doc)
     report("parse", figures)

@@ -5,6 +5,7 @@
 # Environment:
 #   OGI_SHARED=../shared      the real corpus (parse; synthetic texts drawn from real reports)
 #   BASELINE=<commit>         bench_load also loads the same reports with that commit's loader
+#   PARSE_BASELINE=<commit>   bench_parse also parses the same documents with that commit's parsers
 #   NATIONAL_DB=<archive.db>  also measure that archive (sizes; every page cold and concurrent);
 #                             built beforehand by bench/bench_national.py (docs/benchmarks.md)
 #   OCR=0                     leave out the OCR benches (about 10 minutes)
@@ -29,7 +30,7 @@ run() { "$PY" "$@" | tee /dev/stderr | sed -n 's/^BENCH //p' >> "$RESULTS"; }
 run bench/bench_machine.py
 run bench/bench_prose.py --reports "$LOAD"
 run bench/bench_load.py --reports "$LOAD" --dir "$OUT/load" --repeat "$REPEAT" ${BASELINE:+--baseline "$BASELINE"}
-run bench/bench_parse.py
+run bench/bench_parse.py ${PARSE_BASELINE:+--baseline "$PARSE_BASELINE"}
 if [ "${1:-}" != "--quick" ] && [ "${OCR:-1}" != "0" ]; then
   run bench/bench_ocr.py --jobs 1
   run bench/bench_ocr.py --scan --dpi 150 --seeds 0 1 2 --jobs 2

@@ -53,6 +53,12 @@ def summary_rows(runs: dict[str, list[dict]]) -> list[list]:
                          ms(floor), f"{ratio}×" if ratio is not None else None,
                          f"≤ {target}×" if target else None,
                          met(ratio <= target) if target and ratio is not None else "—"])
+        for kind in ("pdf", "html", "docx", "text"):
+            r = p.get(kind)
+            if isinstance(r, dict) and "vs_baseline" in r:
+                rows.append([f"parse {kind.upper()} against the parsers of {p['baseline']}",
+                             ms(r["parse_ms_per_doc"]), ms(r["baseline_ms_per_doc"]),
+                             f"{r['vs_baseline']}× as fast", "no slower (≥ 1×)", met(r["vs_baseline"] >= 1)])
     for c in runs.get("crawl", [])[:1]:
         rows.append(["crawl (loopback portal)", f"{c['spider']['pages_per_min']:,} pages/min",
                      f"`scrapy bench` {c['scrapy_bench']['pages_per_min']:,} pages/min",

@@ -94,11 +94,13 @@ def test_bench_prose_runs():
 
 
 def test_bench_parse_runs_on_generated_documents():
-    fig = _bench("bench_parse.py", "--repeat", "1", "--no-cli", "--generated")
+    # the baseline: this commit's own parsers, exported from git as an earlier one would be
+    fig = _bench("bench_parse.py", "--repeat", "1", "--no-cli", "--generated", "--baseline", "HEAD")
     for kind in ("html", "pdf", "docx", "text"):
         row = fig[kind]
         assert row["documents"] >= 1 and row["parse_ms_per_doc"] > 0, row
         assert all(f.endswith("annual_report/2021") for f in row["files"]), row["files"]
+        assert row["baseline_ms_per_doc"] > 0 and row["vs_baseline"] > 0, row
 
 
 def test_bench_crawl_runs():
