@@ -89,44 +89,20 @@ class SchemaCache:
         if key is not None and memo is not None and len(memo) < MAX_ENTRIES:
             memo[key] = (list(results.rows), results.truncated, results.description)
 
-    async def table_names(self):
-        return await self._kept(("table_names",), super().table_names)
 
-    async def view_names(self):
-        return await self._kept(("view_names",), super().view_names)
+# Database's introspection methods, each kept by its arguments (Datasette calls them with
+# positional arguments only): what a page asks of the schema, answered once per file.
+KEPT_METHODS = ("table_names", "view_names", "hidden_table_names", "table_exists", "table_columns",
+                "table_column_details", "primary_keys", "fts_table", "label_column_for_table",
+                "foreign_keys_for_table", "get_table_definition", "get_all_foreign_keys")
 
-    async def hidden_table_names(self):
-        return await self._kept(("hidden_table_names",), super().hidden_table_names)
 
-    async def table_exists(self, table):
-        return await self._kept(("table_exists", table), lambda: super(SchemaCache, self).table_exists(table))
+def _kept_method(name: str):
+    async def method(self, *args):
+        return await self._kept((name, *args), lambda: getattr(super(SchemaCache, self), name)(*args))
+    method.__name__ = method.__qualname__ = name
+    return method
 
-    async def table_columns(self, table):
-        return await self._kept(("table_columns", table),
-                                lambda: super(SchemaCache, self).table_columns(table))
 
-    async def table_column_details(self, table):
-        return await self._kept(("table_column_details", table),
-                                lambda: super(SchemaCache, self).table_column_details(table))
-
-    async def primary_keys(self, table):
-        return await self._kept(("primary_keys", table),
-                                lambda: super(SchemaCache, self).primary_keys(table))
-
-    async def fts_table(self, table):
-        return await self._kept(("fts_table", table), lambda: super(SchemaCache, self).fts_table(table))
-
-    async def label_column_for_table(self, table):
-        return await self._kept(("label_column_for_table", table),
-                                lambda: super(SchemaCache, self).label_column_for_table(table))
-
-    async def foreign_keys_for_table(self, table):
-        return await self._kept(("foreign_keys_for_table", table),
-                                lambda: super(SchemaCache, self).foreign_keys_for_table(table))
-
-    async def get_table_definition(self, table, type_="table"):
-        return await self._kept(("get_table_definition", table, type_),
-                                lambda: super(SchemaCache, self).get_table_definition(table, type_))
-
-    async def get_all_foreign_keys(self):
-        return await self._kept(("get_all_foreign_keys",), super().get_all_foreign_keys)
+for _name in KEPT_METHODS:
+    setattr(SchemaCache, _name, _kept_method(_name))
