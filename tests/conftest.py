@@ -46,6 +46,21 @@ def synthetic_archive(db: Path, reports: int) -> Path:
     return db
 
 
+def get_pages(ds, paths: list[str]) -> list:
+    """The responses of a Datasette instance (in this process) to `paths`, each asserted 200."""
+    import asyncio
+
+    async def go():
+        await ds.invoke_startup()
+        out = []
+        for p in paths:
+            r = await ds.client.get(p)
+            assert r.status_code == 200, (p, r.text[:300])
+            out.append(r)
+        return out
+    return asyncio.run(go())
+
+
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 right now (for a server a test starts)."""
     with socket.socket() as s:

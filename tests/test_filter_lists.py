@@ -3,7 +3,6 @@ the `values` and `checks` pages the server narrows with them (crawler.web.filter
 same rows as the views give, from the lists only while the file is as the build left it."""
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
 import sqlite3
@@ -14,7 +13,7 @@ import pytest
 from crawler.db import filter_lists
 from crawler.web import filter_pages
 from crawler.web.app import datasette_instance
-from tests.conftest import synthetic_archive
+from tests.conftest import get_pages, synthetic_archive
 
 # a synthetic archive built by a subprocess: not in the fast loop
 pytestmark = pytest.mark.slow
@@ -58,18 +57,8 @@ def test_the_build_counts_every_field_and_rule_and_lists_the_sparse_ones(synthet
         assert listed, f"no sparse {tbl} in the synthetic archive: the test proves nothing"
 
 
-def _pages(db, paths, spy=None):
-    ds = datasette_instance(db)
-
-    async def go():
-        await ds.invoke_startup()
-        out = []
-        for p in paths:
-            r = await ds.client.get(p)
-            assert r.status_code == 200, (p, r.text[:300])
-            out.append(r.json())
-        return out
-    return asyncio.run(go())
+def _pages(db, paths):
+    return [r.json() for r in get_pages(datasette_instance(db), paths)]
 
 
 def _path(tbl, **filters) -> str:

@@ -13,6 +13,7 @@ import pytest
 
 from crawler.web.app import datasette_instance
 from crawler.web.schema_cache import KEPT_SQL
+from tests.conftest import get_pages
 
 
 def make_db(path, tables=("apples", "pears")):
@@ -46,18 +47,6 @@ def counted(monkeypatch):
     return calls
 
 
-def _get(ds, paths):
-    async def go():
-        await ds.invoke_startup()
-        out = []
-        for p in paths:
-            r = await ds.client.get(p)
-            assert r.status_code == 200, (p, r.text[:300])
-            out.append(r)
-        return out
-    return asyncio.run(go())
-
-
 def test_an_immutable_archive_is_asked_its_schema_once(tmp_path, counted):
     ds = datasette_instance(make_db(tmp_path / "archive.db"), immutable=True)
     pages = ["/archive/apples", "/archive/pears", "/archive"]
@@ -66,12 +55,12 @@ def test_an_immutable_archive_is_asked_its_schema_once(tmp_path, counted):
 
     def asked():
         return {k: sorted(t for t in v if t in ours) for k, v in counted.items()}
-    first = _get(ds, pages)
+    first = get_pages(ds, pages)
     after_first = asked()
     assert after_first["fts"], "the pages asked for no FTS table: the test proves nothing"
     # once per table, however many pages (the search-all menu asks on every page)
     assert len(after_first["fts"]) == len(set(after_first["fts"])), after_first
-    again = _get(ds, pages * 3)
+    again = get_pages(ds, pages * 3)
     assert asked() == after_first
     # and the pages are the same pages (but for the time their queries took)
     def same(r):
@@ -83,15 +72,15 @@ def test_an_immutable_archive_is_asked_its_schema_once(tmp_path, counted):
 def test_a_mutable_archive_is_asked_every_time_and_its_new_tables_are_seen(tmp_path, counted):
     db = make_db(tmp_path / "archive.db")
     ds = datasette_instance(db, immutable=False)
-    _get(ds, ["/archive/apples"])
+    get_pages(ds, ["/archive/apples"])
     n = len(counted["fts"])
-    _get(ds, ["/archive/apples"])
+    get_pages(ds, ["/archive/apples"])
     assert len(counted["fts"]) > n
     conn = sqlite3.connect(db)
     conn.execute("create table plums (id integer primary key, name text)")
     conn.commit()
     conn.close()
-    assert "plums" in _get(ds, ["/archive"])[0].text
+    assert "plums" in get_pages(ds, ["/archive"])[0].text
 
 
 def test_each_caller_gets_its_own_copy(tmp_path):
@@ -129,9 +118,9 @@ def test_the_table_name_lookup_is_kept_by_its_parameters(tmp_path):
 def test_a_replaced_file_is_read_afresh(tmp_path):
     db = make_db(tmp_path / "archive.db")
     ds = datasette_instance(db, immutable=True)
-    assert "plums" not in _get(ds, ["/archive"])[0].text
+    assert "plums" not in get_pages(ds, ["/archive"])[0].text
     new = make_db(tmp_path / "new.db", tables=("apples", "pears", "plums"))
     os.replace(new, db)  # what `ogi build` does when it publishes
-    page = _get(ds, ["/archive"])[0].text
+    page = get_pages(ds, ["/archive"])[0].text
     assert "plums" in page
-    assert _get(ds, ["/archive/plums"])[0].status_code == 200
+    assert get_pages(ds, ["/archive/plums"])[0].status_code == 200
